@@ -1,0 +1,3 @@
+from iamgate.cli import main
+
+main()

@@ -1,0 +1,110 @@
+"""The one place that builds boto3 clients.
+
+Region, endpoint (boto3 honours ``AWS_ENDPOINT_URL``), adaptive retries, timeouts, the
+assumed role and the user agent are all decided here, so tests and the collector agree, and
+every API call is counted per operation for the snapshot's metadata.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+
+from iamgate import __version__
+from iamgate.errors import CollectError
+
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass(frozen=True, slots=True)
+class AwsOptions:
+    region: str | None = None
+    profile: str | None = None
+    role_arn: str | None = None
+    external_id: str | None = None
+    role_session_name: str = "iamgate"
+    max_attempts: int = 8
+    connect_timeout: int = 10
+    read_timeout: int = 60
+
+
+class CallCounter:
+    """Counts API calls per ``service:Operation`` (one per page; retries are not calls)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts: Counter[str] = Counter()
+
+    def __call__(self, model: Any = None, **_: Any) -> None:
+        if model is not None:
+            with self._lock:
+                self.counts[f"{model.service_model.service_name}:{model.name}"] += 1
+
+
+class Clients:
+    """boto3 clients for one account, built on one session (assumed role if asked)."""
+
+    def __init__(self, options: AwsOptions, counter: CallCounter | None = None):
+        self.options = options
+        self.counter = counter or CallCounter()
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._config = BotoConfig(
+            retries={"mode": "adaptive", "max_attempts": options.max_attempts},
+            connect_timeout=options.connect_timeout,
+            read_timeout=options.read_timeout,
+            user_agent_extra=f"iamgate/{__version__}",
+        )
+        try:
+            base = boto3.Session(profile_name=options.profile, region_name=options.region)
+        except ProfileNotFound as exc:
+            raise CollectError(f"AWS profile not found: {exc.kwargs.get('profile')}") from None
+        self.region: str = options.region or base.region_name or DEFAULT_REGION
+        self.session = self._assume(base) if options.role_arn else base
+        self.session.events.register("before-call", self.counter)
+
+    def _assume(self, base: boto3.Session) -> boto3.Session:
+        opts = self.options
+        sts = base.client("sts", region_name=self.region, config=self._config)
+        kwargs: dict[str, Any] = {
+            "RoleArn": opts.role_arn,
+            "RoleSessionName": opts.role_session_name,
+        }
+        if opts.external_id:
+            kwargs["ExternalId"] = opts.external_id
+        try:
+            creds = sts.assume_role(**kwargs)["Credentials"]
+        except NoCredentialsError:
+            raise CollectError(
+                f"cannot assume {opts.role_arn}: no AWS credentials found to assume it with"
+            ) from None
+        except ClientError as exc:
+            err = exc.response.get("Error", {})
+            raise CollectError(
+                f"cannot assume {opts.role_arn}: {err.get('Code')}: {err.get('Message')} "
+                "(check the role's trust policy, the external id, and sts:AssumeRole on the caller)"
+            ) from None
+        except BotoCoreError as exc:
+            raise CollectError(f"cannot assume {opts.role_arn}: {exc}") from None
+        self.counter.counts["sts:AssumeRole"] += 1
+        return boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=self.region,
+        )
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        key = (service, region or self.region)
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = self.session.client(
+                    service, region_name=key[1], config=self._config
+                )
+            return self._cache[key]

@@ -1,0 +1,224 @@
+"""IAM users' credentials, from the credential report (CIS 1.10-1.14; FSBP IAM.3, IAM.5, IAM.8)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from iamgate.checks.registry import Context, Outcome, check
+from iamgate.model import Severity
+from iamgate.snapshot import AccessKeySlot, CredentialRow, ReportDate, Source
+
+_NEEDS = (Source.CREDENTIAL_REPORT,)
+
+
+def _users(ctx: Context) -> Iterator[CredentialRow]:
+    return (r for r in ctx.snapshot.credential_report if not r.is_root)
+
+
+def _active_keys(row: CredentialRow) -> list[AccessKeySlot]:
+    return [k for k in row.keys if k.active]
+
+
+def _date(value: ReportDate) -> datetime | None:
+    return value if isinstance(value, datetime) else None
+
+
+def _fmt(value: ReportDate) -> str:
+    return f"{value:%Y-%m-%d}" if isinstance(value, datetime) else str(value.value)
+
+
+def _fail_or_pass(row: CredentialRow, problems: list[str], ok: str) -> Outcome:
+    if problems:
+        return Outcome(row.arn, "user", False, "; ".join(problems))
+    return Outcome(row.arn, "user", True, ok)
+
+
+@check(
+    id="user-console-mfa",
+    title="Users with a console password have MFA",
+    severity=Severity.HIGH,
+    resource_type="user",
+    requires=_NEEDS,
+    cis=("1.10",),
+    fsbp=("IAM.5",),
+    rationale="A password alone is phished, guessed or reused; MFA stops most account takeovers.",
+    remediation="Have the user assign an MFA device, and deny actions without MFA "
+    "(aws:MultiFactorAuthPresent) until they do.",
+)
+def user_console_mfa(ctx: Context) -> Iterator[Outcome]:
+    for row in _users(ctx):
+        if row.password_enabled:
+            if row.mfa_active:
+                yield Outcome(row.arn, "user", True, "console password with MFA")
+            else:
+                yield Outcome(row.arn, "user", False, f"user {row.user} has a console password "
+                              "and no MFA device")
+
+
+@check(
+    id="user-access-key-rotation",
+    title="Active access keys are rotated within 90 days",
+    severity=Severity.MEDIUM,
+    resource_type="user",
+    requires=_NEEDS,
+    cis=("1.14",),
+    fsbp=("IAM.3",),
+    rationale="The longer a key lives, the more places it leaks to; rotation bounds the damage.",
+    remediation="Create a second key, switch the workload to it, deactivate then delete the old "
+    "one; better, replace long-lived keys with a role.",
+)
+def user_access_key_rotation(ctx: Context) -> Iterator[Outcome]:
+    limit = ctx.thresholds.access_key_max_age_days
+    for row in _users(ctx):
+        keys = _active_keys(row)
+        if not keys:
+            continue
+        problems = []
+        for key in keys:
+            rotated = _date(key.last_rotated)
+            if rotated is None:
+                problems.append(f"access key {key.slot} has no rotation date "
+                                f"({_fmt(key.last_rotated)})")
+            elif ctx.age_days(rotated) > limit:
+                problems.append(f"access key {key.slot} is {ctx.age_days(rotated)} days old "
+                                f"(created {rotated:%Y-%m-%d}, limit {limit})")
+        yield _fail_or_pass(row, problems, f"{len(keys)} active key(s), none older than {limit} "
+                            "days")
+
+
+def _last_use(used: ReportDate, fallback: ReportDate) -> tuple[datetime | None, str]:
+    """When a credential was last used, or since when it has existed unused."""
+    if isinstance(used, datetime):
+        return used, f"last used {used:%Y-%m-%d}"
+    since = _date(fallback)
+    return since, f"never used ({used.value}) since {_fmt(fallback)}"
+
+
+@check(
+    id="user-unused-credentials",
+    title="Credentials unused for 45 days are disabled",
+    severity=Severity.MEDIUM,
+    resource_type="user",
+    requires=_NEEDS,
+    cis=("1.12",),
+    fsbp=("IAM.8",),
+    rationale="Unused passwords and keys are attack surface that nobody would miss or notice.",
+    remediation="Remove the login profile or deactivate the key (aws iam delete-login-profile, "
+    "aws iam update-access-key --status Inactive).",
+)
+def user_unused_credentials(ctx: Context) -> Iterator[Outcome]:
+    limit = ctx.thresholds.credentials_unused_days
+    for row in _users(ctx):
+        creds: list[tuple[str, datetime | None, str]] = []
+        if row.password_enabled:
+            fallback = row.password_last_changed
+            if not isinstance(fallback, datetime):
+                fallback = row.user_creation_time
+            creds.append(("password", *_last_use(row.password_last_used, fallback)))
+        for key in _active_keys(row):
+            creds.append((f"access key {key.slot}", *_last_use(key.last_used, key.last_rotated)))
+        if not creds:
+            continue
+        problems = [
+            f"{what} {text} ({ctx.age_days(when)} days, limit {limit})"
+            for what, when, text in creds
+            if when is not None and ctx.age_days(when) >= limit
+        ]
+        yield _fail_or_pass(row, problems, f"every enabled credential used within {limit} days")
+
+
+@check(
+    id="user-multiple-active-keys",
+    title="Users have at most one active access key",
+    severity=Severity.LOW,
+    resource_type="user",
+    requires=_NEEDS,
+    cis=("1.13",),
+    rationale="Two live keys mean one is usually forgotten; rotation needs them only briefly.",
+    remediation="Deactivate and delete the key that is no longer used.",
+)
+def user_multiple_active_keys(ctx: Context) -> Iterator[Outcome]:
+    for row in _users(ctx):
+        keys = _active_keys(row)
+        if keys:
+            yield Outcome(row.arn, "user", len(keys) < 2, f"{len(keys)} active access key(s)")
+
+
+@check(
+    id="user-initial-access-key",
+    title="No access key was created with a console user and left unused",
+    severity=Severity.LOW,
+    resource_type="user",
+    requires=_NEEDS,
+    cis=("1.11",),
+    rationale="Keys made by default at user creation are rarely needed and never noticed.",
+    remediation="Delete access keys that were never used; create keys only when a workload "
+    "needs them.",
+)
+def user_initial_access_key(ctx: Context) -> Iterator[Outcome]:
+    for row in _users(ctx):
+        keys = _active_keys(row)
+        if not (row.password_enabled and keys):
+            continue
+        never = [k for k in keys if not isinstance(k.last_used, datetime)]
+        problems = [
+            f"console user {row.user} has active access key {k.slot} that was never used "
+            f"(created {_fmt(k.last_rotated)})"
+            for k in never
+        ]
+        yield _fail_or_pass(row, problems, "every active key of this console user has been used")
+
+
+@check(
+    id="user-password-age",
+    title="Console passwords were changed within the maximum age",
+    severity=Severity.LOW,
+    resource_type="user",
+    requires=_NEEDS,
+    rationale="An old password has had more time to leak.",
+    remediation="Have the user change the password, and set a maximum password age.",
+)
+def user_password_age(ctx: Context) -> Iterator[Outcome]:
+    limit = ctx.thresholds.password_max_age_days
+    for row in _users(ctx):
+        if not row.password_enabled:
+            continue
+        changed = _date(row.password_last_changed)
+        if changed is None:
+            yield Outcome(row.arn, "user", None, "not evaluated: password_last_changed is "
+                          f"{_fmt(row.password_last_changed)}")
+        elif ctx.age_days(changed) > limit:
+            yield Outcome(row.arn, "user", False, f"password is {ctx.age_days(changed)} days old "
+                          f"(changed {changed:%Y-%m-%d}, limit {limit})")
+        else:
+            yield Outcome(row.arn, "user", True, f"password changed {changed:%Y-%m-%d}")
+
+
+@check(
+    id="user-inactive",
+    title="Users have used a credential within 90 days",
+    severity=Severity.LOW,
+    resource_type="user",
+    requires=_NEEDS,
+    rationale="The access review: an identity nobody uses should be removed, or kept with a "
+    "reason in the baseline.",
+    remediation="Confirm with the owner, then delete the user (or accept it in the baseline with "
+    "the reason).",
+)
+def user_inactive(ctx: Context) -> Iterator[Outcome]:
+    limit = ctx.thresholds.user_inactive_days
+    for row in _users(ctx):
+        used = [d for d in (row.password_last_used, *(k.last_used for k in row.keys))
+                if isinstance(d, datetime)]
+        if used:
+            last = max(used)
+            text = f"last credential use {last:%Y-%m-%d}"
+        else:
+            created = _date(row.user_creation_time)
+            if created is None:
+                yield Outcome(row.arn, "user", None, "not evaluated: no use and no creation date")
+                continue
+            last, text = created, f"no credential ever used since creation {created:%Y-%m-%d}"
+        age = ctx.age_days(last)
+        yield Outcome(row.arn, "user", age < limit, f"{text} ({age} days ago, limit {limit})")

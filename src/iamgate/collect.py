@@ -1,0 +1,335 @@
+"""Collection: the only code that talks to AWS. Read-only, bulk APIs first.
+
+The number of calls grows with pages of data, not with users: one paginated
+``GetAccountAuthorizationDetails``, one credential report, a handful of account-level calls, and
+two calls per *distinct* AWS-managed policy that is attached. A call that fails for good is
+recorded in the snapshot against the source it was for; the checks that need it report ``error``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from iamgate import __version__
+from iamgate.aws import Clients
+from iamgate.credreport import CredentialReportError, parse_credential_report
+from iamgate.errors import CollectError
+from iamgate.snapshot import (
+    AttachedPolicy,
+    CollectionError,
+    CredentialRow,
+    Group,
+    InlinePolicy,
+    ManagedPolicy,
+    Role,
+    ServerCertificate,
+    Snapshot,
+    Source,
+    User,
+    VirtualMfaDevice,
+)
+
+Progress = Callable[[str], None]
+
+# Which permission each call needs: named in every error so the fix is one line of policy.
+PERMISSIONS = {
+    "GetCallerIdentity": "sts:GetCallerIdentity",
+    "GetAccountAuthorizationDetails": "iam:GetAccountAuthorizationDetails",
+    "GetPolicy": "iam:GetPolicy",
+    "GetPolicyVersion": "iam:GetPolicyVersion",
+    "GenerateCredentialReport": "iam:GenerateCredentialReport",
+    "GetCredentialReport": "iam:GetCredentialReport",
+    "GetAccountPasswordPolicy": "iam:GetAccountPasswordPolicy",
+    "GetAccountSummary": "iam:GetAccountSummary",
+    "ListVirtualMFADevices": "iam:ListVirtualMFADevices",
+    "ListServerCertificates": "iam:ListServerCertificates",
+}
+AUTH_FILTER = ["User", "Role", "Group", "LocalManagedPolicy"]
+AWS_MANAGED_SOURCE = "aws_managed_policies"  # documents of attached AWS-managed policies
+_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"}
+_EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId"}
+_THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException",
+              "RequestLimitExceeded"}
+
+
+class SourceFailed(Exception):
+    def __init__(self, error: CollectionError):
+        super().__init__(error.describe())
+        self.error = error
+
+
+def hint_for(operation: str, code: str) -> str:
+    perm = PERMISSIONS.get(operation, "")
+    if code in _DENIED:
+        return f"Grant {perm} to the role iamgate runs as (see iam-policy.json)."
+    if code in _EXPIRED:
+        return "The credentials are expired or invalid: refresh them (or re-assume the role)."
+    if code in _THROTTLED:
+        return "Throttled past all retries: run again later, or raise [collect] max_attempts."
+    if code.startswith("5") or code in ("ServiceUnavailable", "InternalFailure", "ServiceFailure"):
+        return "AWS answered with a server error past all retries: run again later."
+    if code in ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
+                "ConnectionClosedError"):
+        return "The endpoint could not be reached: check the network, region and AWS_ENDPOINT_URL."
+    if code == "MalformedResponse":
+        return "AWS returned data iamgate could not read: run again; report it if it persists."
+    return f"Needs {perm}." if perm else ""
+
+
+def _failure(source: str, operation: str, region: str, exc: Exception) -> CollectionError:
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code") or exc.response.get("ResponseMetadata", {}).get(
+            "HTTPStatusCode", "Unknown"))
+        message = str(err.get("Message") or "no message")
+    else:
+        code, message = type(exc).__name__, str(exc)
+    return CollectionError(source, operation, region, code, message, hint_for(operation, code))
+
+
+def _pages(client: Any, operation: str, progress: Progress, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    paginator = client.get_paginator(_snake(operation))
+    for n, page in enumerate(paginator.paginate(**kwargs), start=1):
+        progress(f"{operation}: page {n}")
+        yield page
+
+
+def _snake(operation: str) -> str:
+    out = []
+    for i, ch in enumerate(operation):
+        if ch.isupper() and i and (not operation[i - 1].isupper() or
+                                   (i + 1 < len(operation) and operation[i + 1].islower())):
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+def _document(value: Any) -> dict[str, Any]:
+    """botocore decodes policy documents; keep an undecodable one visibly broken."""
+    if isinstance(value, dict):
+        return value
+    return {"iamgate:unparsed": str(value)}
+
+
+def _attached(items: list[dict[str, Any]]) -> tuple[AttachedPolicy, ...]:
+    return tuple(AttachedPolicy(a.get("PolicyName", ""), a["PolicyArn"]) for a in items)
+
+
+def _inline(items: list[dict[str, Any]]) -> tuple[InlinePolicy, ...]:
+    return tuple(InlinePolicy(p["PolicyName"], _document(p.get("PolicyDocument"))) for p in items)
+
+
+def _default_document(policy: dict[str, Any]) -> dict[str, Any]:
+    default = policy.get("DefaultVersionId")
+    for version in policy.get("PolicyVersionList", []):
+        if version.get("IsDefaultVersion") or version.get("VersionId") == default:
+            return _document(version.get("Document"))
+    return {"iamgate:unparsed": "no default version in GetAccountAuthorizationDetails"}
+
+
+class Collector:
+    def __init__(self, clients: Clients, progress: Progress | None = None,
+                 credential_report_timeout: float = 120.0, sleep: Callable[[float], None] = time.sleep):
+        self.clients = clients
+        self.progress: Progress = progress or (lambda _msg: None)
+        self.report_timeout = credential_report_timeout
+        self.sleep = sleep
+        self.errors: list[CollectionError] = []
+        self.region = clients.region
+
+    def _guard(self, source: str, operation: str, fn: Callable[[], Any]) -> Any:
+        """Run one source's collection; on failure record it and return None."""
+        try:
+            return fn()
+        except SourceFailed as failed:
+            self.errors.append(failed.error)
+        except (ClientError, BotoCoreError) as exc:
+            self.errors.append(_failure(source, operation, self.region, exc))
+        except (KeyError, TypeError, ValueError, CredentialReportError) as exc:
+            self.errors.append(CollectionError(source, operation, self.region, "MalformedResponse",
+                                               f"{type(exc).__name__}: {exc}",
+                                               hint_for(operation, "MalformedResponse")))
+        return None
+
+    def run(self) -> Snapshot:
+        sts = self.clients.client("sts")
+        try:
+            identity = sts.get_caller_identity()
+        except ClientError as exc:
+            err = _failure(Source.IDENTITY, "GetCallerIdentity", self.region, exc)
+            raise CollectError(f"cannot identify the account: {err.describe()}") from None
+        except BotoCoreError as exc:
+            raise CollectError(f"cannot reach AWS: {exc}") from None
+        account_id = identity["Account"]
+        caller = identity["Arn"]
+        partition = caller.split(":")[1] if caller.count(":") >= 5 else "aws"
+        self.progress(f"collecting IAM of account {account_id} as {caller}")
+        collected_at = datetime.now(UTC)
+
+        auth = self._guard(Source.AUTHORIZATION_DETAILS, "GetAccountAuthorizationDetails",
+                           self._authorization_details) or ((), (), (), ())
+        users, groups, roles, policies = auth
+        policies = tuple(policies) + tuple(self._aws_managed(users, groups, roles))
+        report = self._guard(Source.CREDENTIAL_REPORT, "GetCredentialReport",
+                             self._credential_report) or ()
+        password_policy = self._guard(Source.PASSWORD_POLICY, "GetAccountPasswordPolicy",
+                                      self._password_policy)
+        summary = self._guard(Source.ACCOUNT_SUMMARY, "GetAccountSummary",
+                              self._account_summary) or {}
+        mfa = self._guard(Source.VIRTUAL_MFA_DEVICES, "ListVirtualMFADevices",
+                          self._virtual_mfa) or ()
+        certs = self._guard(Source.SERVER_CERTIFICATES, "ListServerCertificates",
+                            self._server_certificates) or ()
+        return Snapshot(
+            account_id=account_id,
+            collected_at=collected_at,
+            partition=partition,
+            caller_arn=caller,
+            tool_version=__version__,
+            users=users,
+            groups=groups,
+            roles=roles,
+            policies=policies,
+            credential_report=report,
+            password_policy=None if password_policy is _NO_POLICY else password_policy,
+            account_summary=summary,
+            virtual_mfa_devices=mfa,
+            server_certificates=certs,
+            errors=tuple(self.errors),
+            api_calls=dict(sorted(self.clients.counter.counts.items())),
+        )
+
+    def _authorization_details(self) -> tuple[tuple[User, ...], tuple[Group, ...],
+                                              tuple[Role, ...], tuple[ManagedPolicy, ...]]:
+        iam = self.clients.client("iam")
+        users: list[User] = []
+        groups: list[Group] = []
+        roles: list[Role] = []
+        policies: list[ManagedPolicy] = []
+        for page in _pages(iam, "GetAccountAuthorizationDetails", self.progress, Filter=AUTH_FILTER):
+            for u in page.get("UserDetailList", []):
+                boundary = u.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+                users.append(User(
+                    name=u["UserName"], arn=u["Arn"], create_date=u["CreateDate"],
+                    path=u.get("Path", "/"), groups=tuple(u.get("GroupList", [])),
+                    attached=_attached(u.get("AttachedManagedPolicies", [])),
+                    inline=_inline(u.get("UserPolicyList", [])), permissions_boundary=boundary))
+            for g in page.get("GroupDetailList", []):
+                groups.append(Group(
+                    name=g["GroupName"], arn=g["Arn"], create_date=g["CreateDate"],
+                    path=g.get("Path", "/"),
+                    attached=_attached(g.get("AttachedManagedPolicies", [])),
+                    inline=_inline(g.get("GroupPolicyList", []))))
+            for r in page.get("RoleDetailList", []):
+                boundary = r.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+                roles.append(Role(
+                    name=r["RoleName"], arn=r["Arn"], create_date=r["CreateDate"],
+                    trust_policy=_document(r.get("AssumeRolePolicyDocument", {})),
+                    path=r.get("Path", "/"),
+                    attached=_attached(r.get("AttachedManagedPolicies", [])),
+                    inline=_inline(r.get("RolePolicyList", [])), permissions_boundary=boundary,
+                    last_used=r.get("RoleLastUsed", {}).get("LastUsedDate")))
+            for p in page.get("Policies", []):
+                # moto omits PolicyName: derive it from the ARN, which is always there.
+                policies.append(ManagedPolicy(
+                    arn=p["Arn"], name=p.get("PolicyName") or p["Arn"].rsplit("/", 1)[-1],
+                    document=_default_document(p), attachment_count=int(p.get("AttachmentCount", 0)),
+                    aws_managed=":aws:policy/" in p["Arn"]))
+        return tuple(users), tuple(groups), tuple(roles), tuple(policies)
+
+    def _aws_managed(self, users: tuple[User, ...], groups: tuple[Group, ...],
+                     roles: tuple[Role, ...]) -> list[ManagedPolicy]:
+        """Documents of the AWS-managed policies that are attached (and only those)."""
+        arns = sorted({a.arn for e in (*users, *groups, *roles) for a in e.attached
+                       if ":aws:policy/" in a.arn}
+                      | {e.permissions_boundary for e in (*users, *roles)
+                         if e.permissions_boundary and ":aws:policy/" in e.permissions_boundary})
+        iam = self.clients.client("iam")
+        found = []
+        for arn in arns:
+            def fetch(arn: str = arn) -> ManagedPolicy:
+                meta = iam.get_policy(PolicyArn=arn)["Policy"]
+                version = iam.get_policy_version(PolicyArn=arn, VersionId=meta["DefaultVersionId"])
+                return ManagedPolicy(arn=arn, name=meta["PolicyName"],
+                                     document=_document(version["PolicyVersion"]["Document"]),
+                                     attachment_count=int(meta.get("AttachmentCount", 0)),
+                                     aws_managed=True)
+            policy = self._guard(AWS_MANAGED_SOURCE, "GetPolicyVersion", fetch)
+            if policy is not None:
+                found.append(policy)
+        if arns:
+            self.progress(f"GetPolicyVersion: {len(found)} attached AWS-managed policies")
+        return found
+
+    def _credential_report(self) -> tuple[CredentialRow, ...]:
+        iam = self.clients.client("iam")
+        deadline = time.monotonic() + self.report_timeout
+        delay = 0.2
+        while True:
+            try:
+                state = iam.generate_credential_report().get("State")
+            except ClientError as exc:
+                raise SourceFailed(_failure(Source.CREDENTIAL_REPORT, "GenerateCredentialReport",
+                                            self.region, exc)) from None
+            self.progress(f"GenerateCredentialReport: {state}")
+            if state == "COMPLETE":
+                break
+            if time.monotonic() + delay > deadline:
+                raise SourceFailed(CollectionError(
+                    Source.CREDENTIAL_REPORT, "GenerateCredentialReport", self.region,
+                    "Timeout", f"the report was not ready within {self.report_timeout:.0f} s",
+                    "Run again, or raise [collect] credential_report_timeout."))
+            self.sleep(delay)
+            delay = min(delay * 2, 5.0)
+        response = iam.get_credential_report()
+        content = response["Content"]
+        text = content.decode("utf-8") if isinstance(content, bytes) else str(content)
+        rows = parse_credential_report(text)
+        self.progress(f"GetCredentialReport: {len(rows)} rows")
+        return rows
+
+    def _password_policy(self) -> Any:
+        iam = self.clients.client("iam")
+        try:
+            return dict(iam.get_account_password_policy()["PasswordPolicy"])
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "NoSuchEntity":
+                return _NO_POLICY  # absent is a finding, not an error
+            raise
+
+    def _account_summary(self) -> dict[str, int]:
+        iam = self.clients.client("iam")
+        return {k: int(v) for k, v in iam.get_account_summary()["SummaryMap"].items()}
+
+    def _virtual_mfa(self) -> tuple[VirtualMfaDevice, ...]:
+        iam = self.clients.client("iam")
+        devices = []
+        for page in _pages(iam, "ListVirtualMFADevices", self.progress, AssignmentStatus="Any"):
+            for d in page.get("VirtualMFADevices", []):
+                devices.append(VirtualMfaDevice(serial=d["SerialNumber"],
+                                                user_arn=d.get("User", {}).get("Arn"),
+                                                enable_date=d.get("EnableDate")))
+        return tuple(devices)
+
+    def _server_certificates(self) -> tuple[ServerCertificate, ...]:
+        iam = self.clients.client("iam")
+        certs = []
+        for page in _pages(iam, "ListServerCertificates", self.progress):
+            for c in page.get("ServerCertificateMetadataList", []):
+                certs.append(ServerCertificate(name=c["ServerCertificateName"], arn=c["Arn"],
+                                               expiration=c["Expiration"],
+                                               upload_date=c.get("UploadDate")))
+        return tuple(certs)
+
+
+_NO_POLICY = object()
+
+
+def collect(clients: Clients, progress: Progress | None = None,
+            credential_report_timeout: float = 120.0) -> Snapshot:
+    return Collector(clients, progress, credential_report_timeout).run()

@@ -1,0 +1,166 @@
+"""``iamgate demo``: an embedded moto account seeded with the mistakes audits find most.
+
+The scan itself is the real one: boto3 over HTTP to moto's server on 127.0.0.1, then the same
+checks, gate and reporters as ``iamgate scan``. Exception expiry in the demo baseline is judged
+as of ``DEMO_DATE``, so every status (new, accepted, expiring, expired, stale) shows whatever
+day the demo runs; credential ages are set relative to now.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from iamgate.aws import AwsOptions, Clients
+from iamgate.collect import collect
+from iamgate.config import Config
+from iamgate.errors import InputError
+from iamgate.moto_account import DEFAULT_ACCOUNT, MotoAccount, RootRow, days_ago
+from iamgate.pipeline import GateOptions, Outputs, Report, evaluate, write_reports
+
+DEMO_DATE = date(2026, 11, 27)
+ACCOUNT = DEFAULT_ACCOUNT
+
+
+def demo_baseline_path() -> Path:
+    """The repository's ``baselines/123456789012.yml`` (a copy ships inside the wheel)."""
+    here = Path(__file__).resolve()
+    source_tree = here.parents[2] / "baselines" / f"{ACCOUNT}.yml"
+    if source_tree.is_file():
+        return source_tree
+    packaged = here.parent / "data" / "demo-baseline.yml"
+    if packaged.is_file():
+        return packaged
+    raise InputError("the demo baseline is missing from this installation", str(source_tree))
+
+
+def _policy(statements: list[dict[str, object]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def seed_demo(account: MotoAccount) -> None:
+    """Seed the typical mistakes. Each comment names the check it trips."""
+    iam = account.client("iam")
+    aws = "arn:aws:iam::aws:policy"
+    # A weak password policy: short, no symbols, never expires, reuse allowed.
+    iam.update_account_password_policy(MinimumPasswordLength=8, RequireNumbers=True,
+                                       RequireUppercaseCharacters=True,
+                                       RequireLowercaseCharacters=True,
+                                       AllowUsersToChangePassword=True)
+    # Root: an active access key used three days ago, no MFA.
+    account.set_root(RootRow(mfa_active=False, password_last_used=days_ago(40),
+                             key_1_active=True, key_1_last_used=days_ago(3)))
+
+    iam.create_group(GroupName="admins")
+    iam.attach_group_policy(GroupName="admins", PolicyArn=f"{aws}/AdministratorAccess")
+    iam.create_group(GroupName="developers")
+    dev = iam.create_policy(PolicyName="developer-read", PolicyDocument=_policy([
+        {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*", "logs:Get*", "cloudwatch:Get*"],
+         "Resource": "*"}]))["Policy"]["Arn"]
+    iam.attach_group_policy(GroupName="developers", PolicyArn=dev)
+    iam.create_group(GroupName="ops")
+    legacy = iam.create_policy(PolicyName="legacy-full-access", PolicyDocument=_policy([
+        {"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"}]))["Policy"]["Arn"]
+    iam.attach_group_policy(GroupName="ops", PolicyArn=legacy)
+
+    def user(name: str, *, password: bool = False, mfa: bool = False, keys: int = 0,
+             groups: tuple[str, ...] = (), age: float = 30) -> None:
+        iam.create_user(UserName=name)
+        for group in groups:
+            iam.add_user_to_group(GroupName=group, UserName=name)
+        if password:
+            iam.create_login_profile(UserName=name, Password="Demo-Passw0rd!-not-real")
+        if mfa:
+            serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)[
+                "VirtualMFADevice"]["SerialNumber"]
+            iam.enable_mfa_device(UserName=name, SerialNumber=serial,
+                                  AuthenticationCode1="123456", AuthenticationCode2="654321")
+        for _ in range(keys):
+            iam.create_access_key(UserName=name)
+        account.age_user(name, age)
+
+    # A well-kept console user: MFA, recent use, permissions through a group.
+    user("alice", password=True, mfa=True, groups=("developers",), age=20)
+    account.set_password_last_used("alice", 1)
+    # Console without MFA (user-console-mfa), and an administrator (via the admins group).
+    user("bob", password=True, groups=("admins",), age=60)
+    account.set_password_last_used("bob", 2)
+    # The break-glass user: no MFA, accepted in the baseline (the exception expires soon).
+    user("break-glass", password=True, groups=("admins",), age=60)
+    account.set_password_last_used("break-glass", 10)
+    # A CI user: an old key (user-access-key-rotation) and a policy of its own
+    # (user-direct-policies).
+    user("ci-deploy", keys=1, age=400)
+    account.age_key("ci-deploy", 0, created_days=200, used_days=1)
+    iam.attach_user_policy(UserName="ci-deploy", PolicyArn=dev)
+    iam.put_user_policy(UserName="ci-deploy", PolicyName="deploy-anything",
+                        PolicyDocument=_policy([{"Effect": "Allow", "Action": "*",
+                                                 "Resource": "*"}]))
+    # Two active keys (user-multiple-active-keys): accepted in the baseline.
+    user("legacy-etl", keys=2, age=80)
+    account.age_key("legacy-etl", 0, created_days=70, used_days=1)
+    account.age_key("legacy-etl", 1, created_days=10, used_days=1)
+    # A contractor gone quiet (user-unused-credentials, user-inactive, user-password-age):
+    # the baseline's exception for it has expired.
+    user("old-contractor", password=True, mfa=True, keys=1, age=150, groups=("developers",))
+    account.set_password_last_used("old-contractor", 120)
+    account.age_key("old-contractor", 0, created_days=150, used_days=130)
+    # A new console user given a key "just in case" (user-initial-access-key).
+    user("new-hire", password=True, mfa=True, keys=1, age=5, groups=("developers",))
+    account.set_password_last_used("new-hire", 1)
+    # An expired server certificate (moto reports every certificate as expired in 2012).
+    iam.upload_server_certificate(ServerCertificateName="old-www", CertificateBody=_CERT,
+                                  PrivateKey=_KEY)
+    # A role for a service, with a policy that is fine.
+    iam.create_role(RoleName="app-runtime", AssumeRolePolicyDocument=_policy([
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+         "Action": "sts:AssumeRole"}]))
+    iam.attach_role_policy(RoleName="app-runtime", PolicyArn=dev)
+
+
+def run_demo(output_dir: Path, progress: Callable[[str], None]) -> Report:
+    try:
+        import moto  # noqa: F401
+    except ImportError:
+        raise InputError("the demo needs moto: pip install 'iamgate[demo]'", "iamgate demo") \
+            from None
+    progress("starting an embedded moto account on 127.0.0.1 ...")
+    account = MotoAccount()
+    try:
+        seed_demo(account)
+        previous = dict(os.environ)
+        os.environ.update(account.env())
+        try:
+            clients = Clients(AwsOptions(region="us-east-1", max_attempts=3))
+            snapshot = collect(clients, progress)
+        finally:
+            os.environ.clear()
+            os.environ.update(previous)
+    finally:
+        account.stop()
+    baseline = demo_baseline_path()
+    try:  # name the file as the user would type it, when it is below the working directory
+        baseline = baseline.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    progress(f"gating on {baseline} as of {DEMO_DATE} (the demo's fixed date)")
+    verdict = evaluate(snapshot, Config(), GateOptions(baseline=baseline, as_of=DEMO_DATE))
+    outputs = Outputs(output_dir=output_dir, step_summary=None)
+    return write_reports(verdict, outputs, snapshot)
+
+
+# A throwaway self-signed certificate for the demo only (moto does not validate it).
+_CERT = """-----BEGIN CERTIFICATE-----
+MIIBszCCAVmgAwIBAgIUd2VkZW1vZGVtb2RlbW9kZW1vZGVtbzAKBggqhkjOPQQDAjAP
+MQ0wCwYDVQQDDARkZW1vMB4XDTIwMDEwMTAwMDAwMFoXDTIxMDEwMTAwMDAwMFowDzEN
+MAsGA1UEAwwEZGVtbzBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABGRlbW9kZW1vZGVt
+b2RlbW9kZW1vZGVtb2RlbW9kZW1vZGVtb2RlbW9kZW1vZGVtb2RlbW9kZW1vZGVtb2Rl
+bW9kZW1vZGVtb6NTMFEwHQYDVR0OBBYEFGRlbW9kZW1vZGVtb2RlbW9kZW1vMB8GA1Ud
+IwQYMBaAFGRlbW9kZW1vZGVtb2RlbW9kZW1vMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZI
+zj0EAwIDSAAwRQIgZGVtb2RlbW9kZW1vZGVtb2RlbW9kZW1vZGVtb2RlbW8CIQDkZW1v
+ZGVtb2RlbW9kZW1vZGVtb2RlbW9kZW1vZGVtb2RlbW8=
+-----END CERTIFICATE-----"""
+_KEY = "demo-key-not-a-real-private-key"

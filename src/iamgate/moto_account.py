@@ -1,0 +1,158 @@
+"""A stand-in AWS account on loopback: moto's server, in this process, and what no API can set.
+
+Used by ``iamgate demo``, the tests and the benchmark. The code under test only ever sees
+``AWS_ENDPOINT_URL``; this module reaches moto's in-memory backends to set ages and last-used
+dates (no AWS API can), and to add the credential report's ``<root_account>`` row, which moto
+never writes. Requires the ``demo`` extra (moto[server]).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+
+DEFAULT_ACCOUNT = "123456789012"
+REGION = "us-east-1"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",  # moto's conventional fake: not a secret
+    "AWS_DEFAULT_REGION": REGION,
+}
+_CLEARED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN",
+            "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+
+
+@dataclass(frozen=True, slots=True)
+class RootRow:
+    """Fields of the credential report's root row that the tests and the demo set."""
+
+    mfa_active: bool = True
+    password_last_used: datetime | None = None
+    key_1_active: bool = False
+    key_1_last_used: datetime | None = None
+
+    def csv(self, account_id: str, created: datetime) -> str:
+        fmt = "%Y-%m-%dT%H:%M:%S+00:00"
+
+        def when(value: datetime | None) -> str:
+            return value.strftime(fmt) if value else "N/A"
+
+        key_rotated = created.strftime(fmt) if self.key_1_active else "N/A"
+        fields = [
+            "<root_account>", f"arn:aws:iam::{account_id}:root", created.strftime(fmt),
+            "not_supported", when(self.password_last_used), "not_supported", "not_supported",
+            "true" if self.mfa_active else "false",
+            "true" if self.key_1_active else "false", key_rotated, when(self.key_1_last_used),
+            "N/A", "N/A", "false", "N/A", "N/A", "N/A", "N/A", "false", "N/A", "false", "N/A",
+        ]
+        return ",".join(fields) + "\n"
+
+
+_ROOT_ROWS: dict[str, RootRow] = {}
+_PATCH_LOCK = threading.Lock()
+_PATCHED = False
+
+
+def _patch_credential_report() -> None:
+    """Make moto's credential report carry a root row for accounts that asked for one."""
+    global _PATCHED
+    with _PATCH_LOCK:
+        if _PATCHED:
+            return
+        from moto.iam.models import IAMBackend
+
+        original = IAMBackend.get_credential_report
+
+        def get_credential_report(self: Any) -> str:
+            report: str = original(self)
+            row = _ROOT_ROWS.get(self.account_id)
+            if row is None:
+                return report
+            header, _, rest = report.partition("\n")
+            created = datetime.now(UTC) - timedelta(days=800)
+            return f"{header}\n{row.csv(self.account_id, created)}{rest}"
+
+        IAMBackend.get_credential_report = get_credential_report
+        _PATCHED = True
+
+
+def days_ago(days: float) -> datetime:
+    """moto stores naive UTC datetimes."""
+    return (datetime.now(UTC) - timedelta(days=days)).replace(tzinfo=None)
+
+
+class MotoAccount:
+    """moto's threaded server on 127.0.0.1 (a free port), AWS-managed policies loaded."""
+
+    def __init__(self) -> None:
+        os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log on stderr
+        from moto.server import ThreadedMotoServer
+
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        _patch_credential_report()
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def env(self, base: dict[str, str] | None = None) -> dict[str, str]:
+        """An environment in which the CLI reaches this server with fake credentials."""
+        env = dict(os.environ if base is None else base)
+        for key in _CLEARED:
+            env.pop(key, None)
+        env.update(FAKE_CREDENTIALS)
+        env["AWS_ENDPOINT_URL"] = self.endpoint
+        env["AWS_EC2_METADATA_DISABLED"] = "true"
+        return env
+
+    def client(self, service: str, region: str = REGION, **credentials: str) -> Any:
+        creds = credentials or {
+            "aws_access_key_id": "testing",
+            "aws_secret_access_key": "testing",
+        }
+        return boto3.client(service, region_name=region, endpoint_url=self.endpoint, **creds)
+
+    def reset(self) -> None:
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+        _ROOT_ROWS.clear()
+
+    # --- what no API can set ------------------------------------------------------------------
+
+    @staticmethod
+    def iam_backend(account_id: str = DEFAULT_ACCOUNT) -> Any:
+        from moto.iam.models import iam_backends
+
+        return iam_backends[account_id]["aws"]
+
+    def set_root(self, row: RootRow, account_id: str = DEFAULT_ACCOUNT) -> None:
+        _ROOT_ROWS[account_id] = row
+
+    def age_user(self, name: str, days: float, account_id: str = DEFAULT_ACCOUNT) -> None:
+        """Created ``days`` ago; moto reports this as password_last_changed too."""
+        self.iam_backend(account_id).users[name].create_date = days_ago(days)
+
+    def set_password_last_used(self, name: str, days: float | None,
+                               account_id: str = DEFAULT_ACCOUNT) -> None:
+        user = self.iam_backend(account_id).users[name]
+        user.password_last_used = None if days is None else days_ago(days)
+
+    def age_key(self, name: str, index: int, created_days: float,
+                used_days: float | None = None, account_id: str = DEFAULT_ACCOUNT) -> None:
+        from moto.iam.models import AccessKeyLastUsed
+
+        key = self.iam_backend(account_id).users[name].access_keys[index]
+        key.create_date = days_ago(created_days)
+        key.last_used = None if used_days is None else AccessKeyLastUsed(
+            days_ago(used_days), "iam", REGION)

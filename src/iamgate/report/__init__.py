@@ -1,0 +1,1 @@
+"""Reporters: pure functions ``Verdict -> str``. The CLI decides where each string goes."""

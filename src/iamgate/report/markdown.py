@@ -1,0 +1,136 @@
+"""The markdown summary (for ``$GITHUB_STEP_SUMMARY`` and pull requests), built with tabulate.
+
+It stays under GitHub's 1 MiB step-summary limit: long tables are folded, with a note that says
+how many rows were left out and where to find them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from tabulate import tabulate
+
+from iamgate.gate import COUNT_KEYS, Verdict
+from iamgate.model import ExceptionRef, Finding, Severity, Status
+
+STEP_SUMMARY_LIMIT = 1024 * 1024
+_MAX_CELL = 300
+_ICON = {"pass": "✅ PASS", "fail": "❌ FAIL", "error": "⚠️ ERROR"}
+
+
+def cell(value: object) -> str:
+    """Make any text safe inside a GitHub table cell: one line, no pipes, no raw HTML."""
+    text = " ".join(str(value).split())
+    text = "".join(ch for ch in text if ch.isprintable())
+    if len(text) > _MAX_CELL:
+        text = text[: _MAX_CELL - 1] + "…"
+    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("&", "&amp;")
+            .replace("<", "&lt;").replace(">", "&gt;").replace("`", "'"))
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], max_rows: int,
+           more: str) -> str:
+    shown = [[cell(v) for v in row] for row in rows[:max_rows]]
+    text = tabulate(shown, headers=list(headers), tablefmt="github", disable_numparse=True)
+    if len(rows) > max_rows:
+        text += f"\n\n_… and {len(rows) - max_rows} more rows, folded to fit; {more}._"
+    return text
+
+
+def _exc(e: ExceptionRef | None) -> tuple[str, str, str]:
+    if e is None:
+        return ("", "", "")
+    return (f"{e.expires:%Y-%m-%d}", e.owner, e.reason)
+
+
+def verdict_line(verdict: Verdict) -> str:
+    c = verdict.counts
+    accounts = sorted({f.account_id for f in verdict.findings} - {""}) or [verdict.account_id]
+    where = f"account {accounts[0]}" if len(accounts) == 1 else f"{len(accounts)} accounts"
+    return (f"**iamgate {_ICON[verdict.status]}** on {where}: {c['new']} new, "
+            f"{c['expired']} expired, {c['accepted']} accepted, {c['stale']} stale, "
+            f"{c['errors']} errors (gate fails on **{verdict.fail_on.value}** and above)")
+
+
+def render_markdown(verdict: Verdict, max_rows: int = 500) -> str:
+    text = _render(verdict, max_rows)
+    while len(text.encode("utf-8")) > STEP_SUMMARY_LIMIT - 4096 and max_rows > 5:
+        max_rows //= 4
+        text = _render(verdict, max_rows)
+    return text
+
+
+def _render(verdict: Verdict, max_rows: int) -> str:
+    see = "see results.json or junit.xml for all of them"
+    out = ["## IAM compliance (iamgate)", "", verdict_line(verdict), ""]
+    c = verdict.counts
+    out += [tabulate([[str(c[k]) for k in COUNT_KEYS]], headers=list(COUNT_KEYS),
+                     tablefmt="github", disable_numparse=True), ""]
+    by_status: dict[Status, list[Finding]] = defaultdict(list)
+    for f in verdict.findings:
+        by_status[f.status].append(f)
+    many = len({f.account_id for f in verdict.findings}) > 1
+
+    def row(f: Finding) -> list[str]:
+        base = [f.check, f.resource, f.resource_type, f.message]
+        return [f.account_id, *base] if many else base
+
+    head = (["account"] if many else []) + ["check", "resource", "type", "message"]
+    if by_status[Status.FAIL]:
+        out += [f"### New failures ({len(by_status[Status.FAIL])})", ""]
+        for sev in sorted(Severity, key=lambda s: -s.rank):
+            group = [f for f in by_status[Status.FAIL] if f.severity is sev]
+            if not group:
+                continue
+            below = sev.rank < verdict.fail_on.rank
+            note = " (below the fail-on threshold: reported, not failing)" if below else ""
+            out += [f"#### {sev.value} ({len(group)}){note}", "",
+                    _table(head, [row(f) for f in group], max_rows, see), ""]
+    if by_status[Status.EXPIRED]:
+        out += [f"### Expired exceptions ({len(by_status[Status.EXPIRED])})", "",
+                "These were accepted in the baseline but their date has passed: they fail the "
+                "gate until renewed (with a fresh review) or fixed.", "",
+                _table([*head, "expired", "owner"],
+                       [[*row(f), *_exc(f.exception)[:2]] for f in by_status[Status.EXPIRED]],
+                       max_rows, see), ""]
+    if by_status[Status.ERROR] or verdict.collection_errors:
+        out += [f"### Could not evaluate ({len(by_status[Status.ERROR])})", "",
+                "A check that could not see its data is never reported as passing.", ""]
+        if by_status[Status.ERROR]:
+            out += [_table(head, [row(f) for f in by_status[Status.ERROR]], max_rows, see), ""]
+        if verdict.collection_errors:
+            out += [_table(["source", "operation", "region", "error", "fix"],
+                           [[e.source, e.operation, e.region, f"{e.code}: {e.message}", e.hint]
+                            for e in verdict.collection_errors], max_rows, see), ""]
+    expiring = verdict.expiring()
+    if expiring:
+        out += [f"### Accepted exceptions expiring within {verdict.expiring_within_days} days "
+                f"({len(expiring)})", "",
+                _table(["check", "resource", "expires", "owner", "reason"],
+                       [[f.check, f.resource, *_exc(f.exception)] for f in expiring],
+                       max_rows, see), ""]
+    if verdict.stale:
+        out += [f"### Stale exceptions ({len(verdict.stale)})", "",
+                "These match no current failure: the issue is fixed or the resource is gone. "
+                "Remove them (`iamgate baseline prune`).", "",
+                _table(["check", "resource", "where", "owner", "expires"],
+                       [[e.check, e.resource, e.source, e.owner, f"{e.expires:%Y-%m-%d}"]
+                        for e in verdict.stale], max_rows, see), ""]
+    accepted = by_status[Status.ACCEPTED]
+    if accepted:
+        out += [f"<details><summary>Accepted exceptions ({len(accepted)})</summary>", "",
+                _table(["check", "resource", "expires", "owner", "reason"],
+                       [[f.check, f.resource, *_exc(f.exception)] for f in accepted],
+                       max_rows, see), "", "</details>", ""]
+    passed: dict[str, int] = defaultdict(int)
+    for f in by_status[Status.PASS]:
+        passed[f.check] += 1
+    if passed:
+        out += [f"<details><summary>Passing results ({sum(passed.values())} in "
+                f"{len(passed)} checks)</summary>", "",
+                _table(["check", "resources passing"], sorted(passed.items()), max_rows, see),
+                "", "</details>", ""]
+    if verdict.notes:
+        out += ["### Notes", "", *[f"- {cell(n)}" for n in verdict.notes], ""]
+    return "\n".join(out)
