@@ -99,11 +99,11 @@ class _Loader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.MarkedYAMLError(
                 "anchors and aliases are not allowed in a baseline", event.start_mark
             )
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if getattr(event, "anchor", None):
             raise yaml.MarkedYAMLError(
                 "anchors and aliases are not allowed in a baseline", event.start_mark
@@ -206,17 +206,17 @@ def parse_baseline(text: str, source: str, known_checks: Iterable[str]) -> Basel
         if not is_null and not isinstance(seq, yaml.SequenceNode):
             raise InputError("exceptions must be a list", source, _line(seq))
         for item in [] if is_null else seq.value:
-            exc = _exception(loader, item, source, known, account)
-            key = (exc.check, exc.resource)
-            if key in seen:
+            entry = _exception(loader, item, source, known, account)
+            ident = (entry.check, entry.resource)
+            if ident in seen:
                 raise InputError(
-                    f"duplicate exception for {exc.check} on {exc.resource} "
-                    f"(first on line {seen[key]})",
+                    f"duplicate exception for {entry.check} on {entry.resource} "
+                    f"(first on line {seen[ident]})",
                     source,
-                    exc.line,
+                    entry.line,
                 )
-            seen[key] = exc.line
-            exceptions.append(exc)
+            seen[ident] = entry.line
+            exceptions.append(entry)
     return Baseline(
         account=account,
         exceptions=tuple(exceptions),
@@ -281,8 +281,9 @@ def read_text(path: Path, what: str = "file") -> str:
     """Read a UTF-8 input file; every failure is bad input naming the file."""
     try:
         if path.stat().st_size > MAX_BASELINE_BYTES:
-            raise InputError(f"{what} is larger than {MAX_BASELINE_BYTES // 1024 // 1024} MiB",
-                             str(path))
+            raise InputError(
+                f"{what} is larger than {MAX_BASELINE_BYTES // 1024 // 1024} MiB", str(path)
+            )
         return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise InputError("no such file", str(path)) from None

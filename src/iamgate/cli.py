@@ -20,7 +20,8 @@ from tabulate import tabulate
 
 from iamgate import __version__
 from iamgate.aws import AwsOptions, Clients
-from iamgate.checks import REGISTRY
+from iamgate.baseline import load_baseline
+from iamgate.checks import REGISTRY, select_checks
 from iamgate.collect import collect as collect_snapshot
 from iamgate.config import Config, load_config
 from iamgate.errors import ExitCode, IamgateError, InputError
@@ -39,8 +40,9 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-checks_app = typer.Typer(help="The check catalogue.", invoke_without_command=True,
-                         rich_markup_mode=None)
+checks_app = typer.Typer(
+    help="The check catalogue.", invoke_without_command=True, rich_markup_mode=None
+)
 app.add_typer(checks_app, name="checks")
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -77,8 +79,11 @@ def handle_errors(fn: F) -> F:
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug: say so, and never exit 0 or 1
-            typer.echo(f"iamgate: internal error: {type(exc).__name__}: {exc} (please report "
-                       "this; set IAMGATE_DEBUG=1 for a traceback)", err=True)
+            typer.echo(
+                f"iamgate: internal error: {type(exc).__name__}: {exc} (please report "
+                "this; set IAMGATE_DEBUG=1 for a traceback)",
+                err=True,
+            )
             if os.environ.get("IAMGATE_DEBUG"):
                 raise
             raise typer.Exit(int(ExitCode.INTERNAL_ERROR)) from None
@@ -103,50 +108,104 @@ def _as_of(value: str | None) -> date | None:
 
 
 # --- shared options -------------------------------------------------------------------------
-Region = Annotated[str | None, typer.Option("--region", help="AWS region for API calls "
-                                            "(default: the profile's, else us-east-1).")]
+Region = Annotated[
+    str | None,
+    typer.Option(
+        "--region", help="AWS region for API calls (default: the profile's, else us-east-1)."
+    ),
+]
 Profile = Annotated[str | None, typer.Option("--profile", help="AWS profile to use.")]
-RoleArn = Annotated[str | None, typer.Option("--role-arn", help="Role to assume in the target "
-                                             "account (read-only; see iam-policy.json).")]
-ExternalId = Annotated[str | None, typer.Option("--external-id", help="External id for "
-                                                "--role-arn.")]
-SessionName = Annotated[str, typer.Option("--role-session-name", help="Session name for "
-                                          "--role-arn.")]
-ConfigPath = Annotated[Path | None, typer.Option("--config", help="Config file (default: "
-                                                 "./iamgate.toml if present).")]
-BaselinePath = Annotated[Path | None, typer.Option("--baseline", help="Baseline of accepted "
-                                                   "exceptions (YAML). Without one, every "
-                                                   "failure is new.")]
-OutputDir = Annotated[Path | None, typer.Option("--output-dir", help="Write junit.xml, "
-                                                "summary.md, results.json and snapshot.json "
-                                                "here.")]
-JunitPath = Annotated[Path | None, typer.Option("--junit", help="JUnit XML file (overrides "
-                                                "--output-dir for this report).")]
+RoleArn = Annotated[
+    str | None,
+    typer.Option(
+        "--role-arn", help="Role to assume in the target account (read-only; see iam-policy.json)."
+    ),
+]
+ExternalId = Annotated[
+    str | None, typer.Option("--external-id", help="External id for --role-arn.")
+]
+SessionName = Annotated[
+    str, typer.Option("--role-session-name", help="Session name for --role-arn.")
+]
+ConfigPath = Annotated[
+    Path | None, typer.Option("--config", help="Config file (default: ./iamgate.toml if present).")
+]
+BaselinePath = Annotated[
+    Path | None,
+    typer.Option(
+        "--baseline",
+        help="Baseline of accepted exceptions (YAML). Without one, every failure is new.",
+    ),
+]
+OutputDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--output-dir", help="Write junit.xml, summary.md, results.json and snapshot.json here."
+    ),
+]
+JunitPath = Annotated[
+    Path | None,
+    typer.Option("--junit", help="JUnit XML file (overrides --output-dir for this report)."),
+]
 MarkdownPath = Annotated[Path | None, typer.Option("--markdown", help="Markdown summary file.")]
 JsonPath = Annotated[Path | None, typer.Option("--json", help="JSON results file.")]
-FailOn = Annotated[Severity | None, typer.Option("--fail-on", help="Lowest severity of a new "
-                                                 "finding that fails the gate [default: the "
-                                                 "config's, else low].", case_sensitive=False)]
-ChecksOpt = Annotated[list[str] | None, typer.Option("--checks", help="Only these check ids "
-                                                     "(comma-separated or repeated).")]
+FailOn = Annotated[
+    Severity | None,
+    typer.Option(
+        "--fail-on",
+        help="Lowest severity of a new "
+        "finding that fails the gate [default: the "
+        "config's, else low].",
+        case_sensitive=False,
+    ),
+]
+ChecksOpt = Annotated[
+    list[str] | None,
+    typer.Option("--checks", help="Only these check ids (comma-separated or repeated)."),
+]
 SkipOpt = Annotated[list[str] | None, typer.Option("--skip-checks", help="Skip these check ids.")]
-AllowPartial = Annotated[bool, typer.Option("--allow-partial", help="Decide on what could be "
-                                            "seen even if some data could not be collected "
-                                            "(errors are still listed).")]
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Judge exception expiry on this "
-                                          "date (YYYY-MM-DD) instead of today.")]
-Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show progress even when not "
-                                       "in a terminal.")]
+AllowPartial = Annotated[
+    bool,
+    typer.Option(
+        "--allow-partial",
+        help="Decide on what could be "
+        "seen even if some data could not be collected "
+        "(errors are still listed).",
+    ),
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", help="Judge exception expiry on this date (YYYY-MM-DD) instead of today."
+    ),
+]
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show progress even when not in a terminal.")
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
 
-def _clients(config: Config, region: str | None, profile: str | None, role_arn: str | None,
-             external_id: str | None, session_name: str) -> Clients:
+def _clients(
+    config: Config,
+    region: str | None,
+    profile: str | None,
+    role_arn: str | None,
+    external_id: str | None,
+    session_name: str,
+) -> Clients:
     c = config.collect
-    return Clients(AwsOptions(region=region, profile=profile, role_arn=role_arn,
-                              external_id=external_id, role_session_name=session_name,
-                              max_attempts=c.max_attempts, connect_timeout=c.connect_timeout,
-                              read_timeout=c.read_timeout))
+    return Clients(
+        AwsOptions(
+            region=region,
+            profile=profile,
+            role_arn=role_arn,
+            external_id=external_id,
+            role_session_name=session_name,
+            max_attempts=c.max_attempts,
+            connect_timeout=c.connect_timeout,
+            read_timeout=c.read_timeout,
+        )
+    )
 
 
 def _announce_config(config: Config, console: Console) -> None:
@@ -194,14 +253,22 @@ def scan(
     console = Console(verbose, quiet)
     cfg = load_config(config)
     _announce_config(cfg, console)
-    options = GateOptions(baseline=baseline, fail_on=fail_on, checks=_csv(checks),
-                          skip_checks=_csv(skip_checks), allow_partial=allow_partial,
-                          as_of=_as_of(as_of))
-    outputs = Outputs(output_dir=output_dir, junit=junit, markdown=markdown, json=json_path,
-                      step_summary=_step_summary())
+    options = GateOptions(
+        baseline=baseline,
+        fail_on=fail_on,
+        checks=_csv(checks),
+        skip_checks=_csv(skip_checks),
+        allow_partial=allow_partial,
+        as_of=_as_of(as_of),
+    )
+    outputs = Outputs(
+        output_dir=output_dir,
+        junit=junit,
+        markdown=markdown,
+        json=json_path,
+        step_summary=_step_summary(),
+    )
     # Validate the selection (and the baseline's syntax) before spending API calls.
-    from iamgate.checks import select_checks
-    from iamgate.baseline import load_baseline
 
     select_checks(options.checks, options.skip_checks)
     if baseline is not None:
@@ -215,9 +282,11 @@ def scan(
 
 def _report_collection(snapshot: Snapshot, console: Console) -> None:
     calls = sum(snapshot.api_calls.values())
-    console.progress(f"collected account {snapshot.account_id}: {len(snapshot.users)} users, "
-                     f"{len(snapshot.groups)} groups, {len(snapshot.roles)} roles, "
-                     f"{calls} API calls")
+    console.progress(
+        f"collected account {snapshot.account_id}: {len(snapshot.users)} users, "
+        f"{len(snapshot.groups)} groups, {len(snapshot.roles)} roles, "
+        f"{calls} API calls"
+    )
     for err in snapshot.errors:
         typer.echo(f"iamgate: collection error: {err.describe()}", err=True)
 
@@ -245,16 +314,19 @@ def collect(
     snapshot = collect_snapshot(clients, console.progress, cfg.collect.credential_report_timeout)
     write_atomic(output, snapshot_to_json(snapshot))
     _report_collection(snapshot, console)
-    console.info(f"iamgate: wrote snapshot of account {snapshot.account_id} to {output} "
-                 f"({len(snapshot.errors)} collection errors)")
+    console.info(
+        f"iamgate: wrote snapshot of account {snapshot.account_id} to {output} "
+        f"({len(snapshot.errors)} collection errors)"
+    )
     raise typer.Exit(int(ExitCode.COLLECT_ERROR if snapshot.errors else ExitCode.PASS))
 
 
 @app.command("evaluate")
 @handle_errors
 def evaluate_cmd(
-    snapshot_path: Annotated[Path, typer.Argument(metavar="SNAPSHOT",
-                                                  help="A snapshot.json from `collect`.")],
+    snapshot_path: Annotated[
+        Path, typer.Argument(metavar="SNAPSHOT", help="A snapshot.json from `collect`.")
+    ],
     baseline: BaselinePath = None,
     config: ConfigPath = None,
     output_dir: OutputDir = None,
@@ -274,11 +346,21 @@ def evaluate_cmd(
     cfg = load_config(config)
     _announce_config(cfg, console)
     snapshot = load_snapshot(snapshot_path)
-    options = GateOptions(baseline=baseline, fail_on=fail_on, checks=_csv(checks),
-                          skip_checks=_csv(skip_checks), allow_partial=allow_partial,
-                          as_of=_as_of(as_of))
-    outputs = Outputs(output_dir=output_dir, junit=junit, markdown=markdown, json=json_path,
-                      step_summary=_step_summary())
+    options = GateOptions(
+        baseline=baseline,
+        fail_on=fail_on,
+        checks=_csv(checks),
+        skip_checks=_csv(skip_checks),
+        allow_partial=allow_partial,
+        as_of=_as_of(as_of),
+    )
+    outputs = Outputs(
+        output_dir=output_dir,
+        junit=junit,
+        markdown=markdown,
+        json=json_path,
+        step_summary=_step_summary(),
+    )
     verdict = evaluate(snapshot, cfg, options)
     _finish(write_reports(verdict, outputs), console)
 
@@ -294,16 +376,34 @@ def checks_list(
         return
     metas = [c.meta for c in REGISTRY.values()]
     if output_format == "json":
-        typer.echo(json.dumps([
-            {"id": m.id, "severity": m.severity.value, "title": m.title,
-             "resource_type": m.resource_type, "cis": list(m.cis), "fsbp": list(m.fsbp),
-             "requires": [s.value for s in m.requires], "rationale": m.rationale,
-             "remediation": m.remediation} for m in metas], indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "id": m.id,
+                        "severity": m.severity.value,
+                        "title": m.title,
+                        "resource_type": m.resource_type,
+                        "cis": list(m.cis),
+                        "fsbp": list(m.fsbp),
+                        "requires": [s.value for s in m.requires],
+                        "rationale": m.rationale,
+                        "remediation": m.remediation,
+                    }
+                    for m in metas
+                ],
+                indent=2,
+            )
+        )
     elif output_format == "table":
-        rows = [[m.id, m.severity.value, m.title, ", ".join(m.cis), ", ".join(m.fsbp)]
-                for m in metas]
-        typer.echo(tabulate(rows, headers=["id", "severity", "title", "CIS", "FSBP"],
-                            disable_numparse=True))
+        rows = [
+            [m.id, m.severity.value, m.title, ", ".join(m.cis), ", ".join(m.fsbp)] for m in metas
+        ]
+        typer.echo(
+            tabulate(
+                rows, headers=["id", "severity", "title", "CIS", "FSBP"], disable_numparse=True
+            )
+        )
     else:
         raise InputError(f"unknown format {output_format!r} (table or json)", "--format")
 
@@ -316,20 +416,23 @@ def checks_show(check_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     if chk is None:
         raise InputError(f"unknown check {check_id!r} (see `iamgate checks`)", "ID")
     m = chk.meta
-    typer.echo(f"{m.id}: {m.title}\n"
-               f"severity:    {m.severity.value}\n"
-               f"resource:    {m.resource_type}\n"
-               f"CIS:         {', '.join(m.cis) or '-'}\n"
-               f"FSBP:        {', '.join(m.fsbp) or '-'}\n"
-               f"data:        {', '.join(s.value for s in m.requires)}\n\n"
-               f"Why: {m.rationale}\n\nFix: {m.remediation}")
+    typer.echo(
+        f"{m.id}: {m.title}\n"
+        f"severity:    {m.severity.value}\n"
+        f"resource:    {m.resource_type}\n"
+        f"CIS:         {', '.join(m.cis) or '-'}\n"
+        f"FSBP:        {', '.join(m.fsbp) or '-'}\n"
+        f"data:        {', '.join(s.value for s in m.requires)}\n\n"
+        f"Why: {m.rationale}\n\nFix: {m.remediation}"
+    )
 
 
 @app.command()
 @handle_errors
 def demo(
-    output_dir: Annotated[Path, typer.Option("--output-dir", help="Where to write the "
-                                             "reports.")] = Path("iamgate-demo"),
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", help="Where to write the reports.")
+    ] = Path("iamgate-demo"),
     quiet: Quiet = False,
 ) -> None:
     """Scan an embedded moto account seeded with typical mistakes (needs iamgate[demo])."""

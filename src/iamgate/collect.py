@@ -53,8 +53,12 @@ AUTH_FILTER = ["User", "Role", "Group", "LocalManagedPolicy"]
 AWS_MANAGED_SOURCE = "aws_managed_policies"  # documents of attached AWS-managed policies
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"}
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId"}
-_THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException",
-              "RequestLimitExceeded"}
+_THROTTLED = {
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+}
 
 
 class SourceFailed(Exception):
@@ -73,8 +77,12 @@ def hint_for(operation: str, code: str) -> str:
         return "Throttled past all retries: run again later, or raise [collect] max_attempts."
     if code.startswith("5") or code in ("ServiceUnavailable", "InternalFailure", "ServiceFailure"):
         return "AWS answered with a server error past all retries: run again later."
-    if code in ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
-                "ConnectionClosedError"):
+    if code in (
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "ConnectionClosedError",
+    ):
         return "The endpoint could not be reached: check the network, region and AWS_ENDPOINT_URL."
     if code == "MalformedResponse":
         return "AWS returned data iamgate could not read: run again; report it if it persists."
@@ -84,15 +92,19 @@ def hint_for(operation: str, code: str) -> str:
 def _failure(source: str, operation: str, region: str, exc: Exception) -> CollectionError:
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
-        code = str(err.get("Code") or exc.response.get("ResponseMetadata", {}).get(
-            "HTTPStatusCode", "Unknown"))
+        code = str(
+            err.get("Code")
+            or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "Unknown")
+        )
         message = str(err.get("Message") or "no message")
     else:
         code, message = type(exc).__name__, str(exc)
     return CollectionError(source, operation, region, code, message, hint_for(operation, code))
 
 
-def _pages(client: Any, operation: str, progress: Progress, **kwargs: Any) -> Iterator[dict[str, Any]]:
+def _pages(
+    client: Any, operation: str, progress: Progress, **kwargs: Any
+) -> Iterator[dict[str, Any]]:
     paginator = client.get_paginator(_snake(operation))
     for n, page in enumerate(paginator.paginate(**kwargs), start=1):
         progress(f"{operation}: page {n}")
@@ -102,8 +114,14 @@ def _pages(client: Any, operation: str, progress: Progress, **kwargs: Any) -> It
 def _snake(operation: str) -> str:
     out = []
     for i, ch in enumerate(operation):
-        if ch.isupper() and i and (not operation[i - 1].isupper() or
-                                   (i + 1 < len(operation) and operation[i + 1].islower())):
+        if (
+            ch.isupper()
+            and i
+            and (
+                not operation[i - 1].isupper()
+                or (i + 1 < len(operation) and operation[i + 1].islower())
+            )
+        ):
             out.append("_")
         out.append(ch.lower())
     return "".join(out)
@@ -133,8 +151,13 @@ def _default_document(policy: dict[str, Any]) -> dict[str, Any]:
 
 
 class Collector:
-    def __init__(self, clients: Clients, progress: Progress | None = None,
-                 credential_report_timeout: float = 120.0, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        clients: Clients,
+        progress: Progress | None = None,
+        credential_report_timeout: float = 120.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.clients = clients
         self.progress: Progress = progress or (lambda _msg: None)
         self.report_timeout = credential_report_timeout
@@ -151,9 +174,16 @@ class Collector:
         except (ClientError, BotoCoreError) as exc:
             self.errors.append(_failure(source, operation, self.region, exc))
         except (KeyError, TypeError, ValueError, CredentialReportError) as exc:
-            self.errors.append(CollectionError(source, operation, self.region, "MalformedResponse",
-                                               f"{type(exc).__name__}: {exc}",
-                                               hint_for(operation, "MalformedResponse")))
+            self.errors.append(
+                CollectionError(
+                    source,
+                    operation,
+                    self.region,
+                    "MalformedResponse",
+                    f"{type(exc).__name__}: {exc}",
+                    hint_for(operation, "MalformedResponse"),
+                )
+            )
         return None
 
     def run(self) -> Snapshot:
@@ -171,20 +201,33 @@ class Collector:
         self.progress(f"collecting IAM of account {account_id} as {caller}")
         collected_at = datetime.now(UTC)
 
-        auth = self._guard(Source.AUTHORIZATION_DETAILS, "GetAccountAuthorizationDetails",
-                           self._authorization_details) or ((), (), (), ())
+        auth = self._guard(
+            Source.AUTHORIZATION_DETAILS,
+            "GetAccountAuthorizationDetails",
+            self._authorization_details,
+        ) or ((), (), (), ())
         users, groups, roles, policies = auth
         policies = tuple(policies) + tuple(self._aws_managed(users, groups, roles))
-        report = self._guard(Source.CREDENTIAL_REPORT, "GetCredentialReport",
-                             self._credential_report) or ()
-        password_policy = self._guard(Source.PASSWORD_POLICY, "GetAccountPasswordPolicy",
-                                      self._password_policy)
-        summary = self._guard(Source.ACCOUNT_SUMMARY, "GetAccountSummary",
-                              self._account_summary) or {}
-        mfa = self._guard(Source.VIRTUAL_MFA_DEVICES, "ListVirtualMFADevices",
-                          self._virtual_mfa) or ()
-        certs = self._guard(Source.SERVER_CERTIFICATES, "ListServerCertificates",
-                            self._server_certificates) or ()
+        report = (
+            self._guard(Source.CREDENTIAL_REPORT, "GetCredentialReport", self._credential_report)
+            or ()
+        )
+        password_policy = self._guard(
+            Source.PASSWORD_POLICY, "GetAccountPasswordPolicy", self._password_policy
+        )
+        summary = (
+            self._guard(Source.ACCOUNT_SUMMARY, "GetAccountSummary", self._account_summary) or {}
+        )
+        mfa = (
+            self._guard(Source.VIRTUAL_MFA_DEVICES, "ListVirtualMFADevices", self._virtual_mfa)
+            or ()
+        )
+        certs = (
+            self._guard(
+                Source.SERVER_CERTIFICATES, "ListServerCertificates", self._server_certificates
+            )
+            or ()
+        )
         return Snapshot(
             account_id=account_id,
             collected_at=collected_at,
@@ -204,61 +247,94 @@ class Collector:
             api_calls=dict(sorted(self.clients.counter.counts.items())),
         )
 
-    def _authorization_details(self) -> tuple[tuple[User, ...], tuple[Group, ...],
-                                              tuple[Role, ...], tuple[ManagedPolicy, ...]]:
+    def _authorization_details(
+        self,
+    ) -> tuple[tuple[User, ...], tuple[Group, ...], tuple[Role, ...], tuple[ManagedPolicy, ...]]:
         iam = self.clients.client("iam")
         users: list[User] = []
         groups: list[Group] = []
         roles: list[Role] = []
         policies: list[ManagedPolicy] = []
-        for page in _pages(iam, "GetAccountAuthorizationDetails", self.progress, Filter=AUTH_FILTER):
+        for page in _pages(
+            iam, "GetAccountAuthorizationDetails", self.progress, Filter=AUTH_FILTER
+        ):
             for u in page.get("UserDetailList", []):
                 boundary = u.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
-                users.append(User(
-                    name=u["UserName"], arn=u["Arn"], create_date=u["CreateDate"],
-                    path=u.get("Path", "/"), groups=tuple(u.get("GroupList", [])),
-                    attached=_attached(u.get("AttachedManagedPolicies", [])),
-                    inline=_inline(u.get("UserPolicyList", [])), permissions_boundary=boundary))
+                users.append(
+                    User(
+                        name=u["UserName"],
+                        arn=u["Arn"],
+                        create_date=u["CreateDate"],
+                        path=u.get("Path", "/"),
+                        groups=tuple(u.get("GroupList", [])),
+                        attached=_attached(u.get("AttachedManagedPolicies", [])),
+                        inline=_inline(u.get("UserPolicyList", [])),
+                        permissions_boundary=boundary,
+                    )
+                )
             for g in page.get("GroupDetailList", []):
-                groups.append(Group(
-                    name=g["GroupName"], arn=g["Arn"], create_date=g["CreateDate"],
-                    path=g.get("Path", "/"),
-                    attached=_attached(g.get("AttachedManagedPolicies", [])),
-                    inline=_inline(g.get("GroupPolicyList", []))))
+                groups.append(
+                    Group(
+                        name=g["GroupName"],
+                        arn=g["Arn"],
+                        create_date=g["CreateDate"],
+                        path=g.get("Path", "/"),
+                        attached=_attached(g.get("AttachedManagedPolicies", [])),
+                        inline=_inline(g.get("GroupPolicyList", [])),
+                    )
+                )
             for r in page.get("RoleDetailList", []):
                 boundary = r.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
-                roles.append(Role(
-                    name=r["RoleName"], arn=r["Arn"], create_date=r["CreateDate"],
-                    trust_policy=_document(r.get("AssumeRolePolicyDocument", {})),
-                    path=r.get("Path", "/"),
-                    attached=_attached(r.get("AttachedManagedPolicies", [])),
-                    inline=_inline(r.get("RolePolicyList", [])), permissions_boundary=boundary,
-                    last_used=r.get("RoleLastUsed", {}).get("LastUsedDate")))
+                roles.append(
+                    Role(
+                        name=r["RoleName"],
+                        arn=r["Arn"],
+                        create_date=r["CreateDate"],
+                        trust_policy=_document(r.get("AssumeRolePolicyDocument", {})),
+                        path=r.get("Path", "/"),
+                        attached=_attached(r.get("AttachedManagedPolicies", [])),
+                        inline=_inline(r.get("RolePolicyList", [])),
+                        permissions_boundary=boundary,
+                        last_used=r.get("RoleLastUsed", {}).get("LastUsedDate"),
+                    )
+                )
             for p in page.get("Policies", []):
                 # moto omits PolicyName: derive it from the ARN, which is always there.
-                policies.append(ManagedPolicy(
-                    arn=p["Arn"], name=p.get("PolicyName") or p["Arn"].rsplit("/", 1)[-1],
-                    document=_default_document(p), attachment_count=int(p.get("AttachmentCount", 0)),
-                    aws_managed=":aws:policy/" in p["Arn"]))
+                policies.append(
+                    ManagedPolicy(
+                        arn=p["Arn"],
+                        name=p.get("PolicyName") or p["Arn"].rsplit("/", 1)[-1],
+                        document=_default_document(p),
+                        attachment_count=int(p.get("AttachmentCount", 0)),
+                        aws_managed=":aws:policy/" in p["Arn"],
+                    )
+                )
         return tuple(users), tuple(groups), tuple(roles), tuple(policies)
 
-    def _aws_managed(self, users: tuple[User, ...], groups: tuple[Group, ...],
-                     roles: tuple[Role, ...]) -> list[ManagedPolicy]:
+    def _aws_managed(
+        self, users: tuple[User, ...], groups: tuple[Group, ...], roles: tuple[Role, ...]
+    ) -> list[ManagedPolicy]:
         """Documents of the AWS-managed policies that are attached (and only those)."""
-        arns = sorted({a.arn for e in (*users, *groups, *roles) for a in e.attached
-                       if ":aws:policy/" in a.arn}
-                      | {e.permissions_boundary for e in (*users, *roles)
-                         if e.permissions_boundary and ":aws:policy/" in e.permissions_boundary})
+        entities: list[User | Group | Role] = [*users, *groups, *roles]
+        attached = {a.arn for e in entities for a in e.attached if ":aws:policy/" in a.arn}
+        bounded: list[User | Role] = [*users, *roles]
+        boundaries = {b for e in bounded if (b := e.permissions_boundary) and ":aws:policy/" in b}
+        arns = sorted(attached | boundaries)
         iam = self.clients.client("iam")
         found = []
         for arn in arns:
+
             def fetch(arn: str = arn) -> ManagedPolicy:
                 meta = iam.get_policy(PolicyArn=arn)["Policy"]
                 version = iam.get_policy_version(PolicyArn=arn, VersionId=meta["DefaultVersionId"])
-                return ManagedPolicy(arn=arn, name=meta["PolicyName"],
-                                     document=_document(version["PolicyVersion"]["Document"]),
-                                     attachment_count=int(meta.get("AttachmentCount", 0)),
-                                     aws_managed=True)
+                return ManagedPolicy(
+                    arn=arn,
+                    name=meta["PolicyName"],
+                    document=_document(version["PolicyVersion"]["Document"]),
+                    attachment_count=int(meta.get("AttachmentCount", 0)),
+                    aws_managed=True,
+                )
+
             policy = self._guard(AWS_MANAGED_SOURCE, "GetPolicyVersion", fetch)
             if policy is not None:
                 found.append(policy)
@@ -274,16 +350,23 @@ class Collector:
             try:
                 state = iam.generate_credential_report().get("State")
             except ClientError as exc:
-                raise SourceFailed(_failure(Source.CREDENTIAL_REPORT, "GenerateCredentialReport",
-                                            self.region, exc)) from None
+                raise SourceFailed(
+                    _failure(Source.CREDENTIAL_REPORT, "GenerateCredentialReport", self.region, exc)
+                ) from None
             self.progress(f"GenerateCredentialReport: {state}")
             if state == "COMPLETE":
                 break
             if time.monotonic() + delay > deadline:
-                raise SourceFailed(CollectionError(
-                    Source.CREDENTIAL_REPORT, "GenerateCredentialReport", self.region,
-                    "Timeout", f"the report was not ready within {self.report_timeout:.0f} s",
-                    "Run again, or raise [collect] credential_report_timeout."))
+                raise SourceFailed(
+                    CollectionError(
+                        Source.CREDENTIAL_REPORT,
+                        "GenerateCredentialReport",
+                        self.region,
+                        "Timeout",
+                        f"the report was not ready within {self.report_timeout:.0f} s",
+                        "Run again, or raise [collect] credential_report_timeout.",
+                    )
+                )
             self.sleep(delay)
             delay = min(delay * 2, 5.0)
         response = iam.get_credential_report()
@@ -311,9 +394,13 @@ class Collector:
         devices = []
         for page in _pages(iam, "ListVirtualMFADevices", self.progress, AssignmentStatus="Any"):
             for d in page.get("VirtualMFADevices", []):
-                devices.append(VirtualMfaDevice(serial=d["SerialNumber"],
-                                                user_arn=d.get("User", {}).get("Arn"),
-                                                enable_date=d.get("EnableDate")))
+                devices.append(
+                    VirtualMfaDevice(
+                        serial=d["SerialNumber"],
+                        user_arn=d.get("User", {}).get("Arn"),
+                        enable_date=d.get("EnableDate"),
+                    )
+                )
         return tuple(devices)
 
     def _server_certificates(self) -> tuple[ServerCertificate, ...]:
@@ -321,15 +408,21 @@ class Collector:
         certs = []
         for page in _pages(iam, "ListServerCertificates", self.progress):
             for c in page.get("ServerCertificateMetadataList", []):
-                certs.append(ServerCertificate(name=c["ServerCertificateName"], arn=c["Arn"],
-                                               expiration=c["Expiration"],
-                                               upload_date=c.get("UploadDate")))
+                certs.append(
+                    ServerCertificate(
+                        name=c["ServerCertificateName"],
+                        arn=c["Arn"],
+                        expiration=c["Expiration"],
+                        upload_date=c.get("UploadDate"),
+                    )
+                )
         return tuple(certs)
 
 
 _NO_POLICY = object()
 
 
-def collect(clients: Clients, progress: Progress | None = None,
-            credential_report_timeout: float = 120.0) -> Snapshot:
+def collect(
+    clients: Clients, progress: Progress | None = None, credential_report_timeout: float = 120.0
+) -> Snapshot:
     return Collector(clients, progress, credential_report_timeout).run()

@@ -8,6 +8,7 @@ day the demo runs; credential ages are set relative to now.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable
@@ -46,38 +47,72 @@ def seed_demo(account: MotoAccount) -> None:
     iam = account.client("iam")
     aws = "arn:aws:iam::aws:policy"
     # A weak password policy: short, no symbols, never expires, reuse allowed.
-    iam.update_account_password_policy(MinimumPasswordLength=8, RequireNumbers=True,
-                                       RequireUppercaseCharacters=True,
-                                       RequireLowercaseCharacters=True,
-                                       AllowUsersToChangePassword=True)
+    iam.update_account_password_policy(
+        MinimumPasswordLength=8,
+        RequireNumbers=True,
+        RequireUppercaseCharacters=True,
+        RequireLowercaseCharacters=True,
+        AllowUsersToChangePassword=True,
+    )
     # Root: an active access key used three days ago, no MFA.
-    account.set_root(RootRow(mfa_active=False, password_last_used=days_ago(40),
-                             key_1_active=True, key_1_last_used=days_ago(3)))
+    account.set_root(
+        RootRow(
+            mfa_active=False,
+            password_last_used=days_ago(40),
+            key_1_active=True,
+            key_1_last_used=days_ago(3),
+        )
+    )
 
     iam.create_group(GroupName="admins")
     iam.attach_group_policy(GroupName="admins", PolicyArn=f"{aws}/AdministratorAccess")
     iam.create_group(GroupName="developers")
-    dev = iam.create_policy(PolicyName="developer-read", PolicyDocument=_policy([
-        {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*", "logs:Get*", "cloudwatch:Get*"],
-         "Resource": "*"}]))["Policy"]["Arn"]
+    dev = iam.create_policy(
+        PolicyName="developer-read",
+        PolicyDocument=_policy(
+            [
+                {
+                    "Effect": "Allow",
+                    "Action": ["s3:Get*", "s3:List*", "logs:Get*", "cloudwatch:Get*"],
+                    "Resource": "*",
+                }
+            ]
+        ),
+    )["Policy"]["Arn"]
     iam.attach_group_policy(GroupName="developers", PolicyArn=dev)
     iam.create_group(GroupName="ops")
-    legacy = iam.create_policy(PolicyName="legacy-full-access", PolicyDocument=_policy([
-        {"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"}]))["Policy"]["Arn"]
+    legacy = iam.create_policy(
+        PolicyName="legacy-full-access",
+        PolicyDocument=_policy(
+            [{"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"}]
+        ),
+    )["Policy"]["Arn"]
     iam.attach_group_policy(GroupName="ops", PolicyArn=legacy)
 
-    def user(name: str, *, password: bool = False, mfa: bool = False, keys: int = 0,
-             groups: tuple[str, ...] = (), age: float = 30) -> None:
+    def user(
+        name: str,
+        *,
+        password: bool = False,
+        mfa: bool = False,
+        keys: int = 0,
+        groups: tuple[str, ...] = (),
+        age: float = 30,
+    ) -> None:
         iam.create_user(UserName=name)
         for group in groups:
             iam.add_user_to_group(GroupName=group, UserName=name)
         if password:
             iam.create_login_profile(UserName=name, Password="Demo-Passw0rd!-not-real")
         if mfa:
-            serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)[
-                "VirtualMFADevice"]["SerialNumber"]
-            iam.enable_mfa_device(UserName=name, SerialNumber=serial,
-                                  AuthenticationCode1="123456", AuthenticationCode2="654321")
+            serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"][
+                "SerialNumber"
+            ]
+            iam.enable_mfa_device(
+                UserName=name,
+                SerialNumber=serial,
+                AuthenticationCode1="123456",
+                AuthenticationCode2="654321",
+            )
         for _ in range(keys):
             iam.create_access_key(UserName=name)
         account.age_user(name, age)
@@ -96,9 +131,11 @@ def seed_demo(account: MotoAccount) -> None:
     user("ci-deploy", keys=1, age=400)
     account.age_key("ci-deploy", 0, created_days=200, used_days=1)
     iam.attach_user_policy(UserName="ci-deploy", PolicyArn=dev)
-    iam.put_user_policy(UserName="ci-deploy", PolicyName="deploy-anything",
-                        PolicyDocument=_policy([{"Effect": "Allow", "Action": "*",
-                                                 "Resource": "*"}]))
+    iam.put_user_policy(
+        UserName="ci-deploy",
+        PolicyName="deploy-anything",
+        PolicyDocument=_policy([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+    )
     # Two active keys (user-multiple-active-keys): accepted in the baseline.
     user("legacy-etl", keys=2, age=80)
     account.age_key("legacy-etl", 0, created_days=70, used_days=1)
@@ -112,12 +149,22 @@ def seed_demo(account: MotoAccount) -> None:
     user("new-hire", password=True, mfa=True, keys=1, age=5, groups=("developers",))
     account.set_password_last_used("new-hire", 1)
     # An expired server certificate (moto reports every certificate as expired in 2012).
-    iam.upload_server_certificate(ServerCertificateName="old-www", CertificateBody=_CERT,
-                                  PrivateKey=_KEY)
+    iam.upload_server_certificate(
+        ServerCertificateName="old-www", CertificateBody=_CERT, PrivateKey=_KEY
+    )
     # A role for a service, with a policy that is fine.
-    iam.create_role(RoleName="app-runtime", AssumeRolePolicyDocument=_policy([
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-         "Action": "sts:AssumeRole"}]))
+    iam.create_role(
+        RoleName="app-runtime",
+        AssumeRolePolicyDocument=_policy(
+            [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ]
+        ),
+    )
     iam.attach_role_policy(RoleName="app-runtime", PolicyArn=dev)
 
 
@@ -125,8 +172,9 @@ def run_demo(output_dir: Path, progress: Callable[[str], None]) -> Report:
     try:
         import moto  # noqa: F401
     except ImportError:
-        raise InputError("the demo needs moto: pip install 'iamgate[demo]'", "iamgate demo") \
-            from None
+        raise InputError(
+            "the demo needs moto: pip install 'iamgate[demo]'", "iamgate demo"
+        ) from None
     progress("starting an embedded moto account on 127.0.0.1 ...")
     account = MotoAccount()
     try:
@@ -142,10 +190,9 @@ def run_demo(output_dir: Path, progress: Callable[[str], None]) -> Report:
     finally:
         account.stop()
     baseline = demo_baseline_path()
-    try:  # name the file as the user would type it, when it is below the working directory
+    # Name the file as the user would type it, when it is below the working directory.
+    with contextlib.suppress(ValueError):
         baseline = baseline.relative_to(Path.cwd())
-    except ValueError:
-        pass
     progress(f"gating on {baseline} as of {DEMO_DATE} (the demo's fixed date)")
     verdict = evaluate(snapshot, Config(), GateOptions(baseline=baseline, as_of=DEMO_DATE))
     outputs = Outputs(output_dir=output_dir, step_summary=None)

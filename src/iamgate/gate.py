@@ -134,7 +134,8 @@ def apply_baseline(
             errored_checks.add(r.check)
         elif not r.passed:
             status = Status.FAIL
-            live, dead = [], []
+            live: list[BaselineException] = []
+            dead: list[BaselineException] = []
             for exc in baseline.candidates(r.check):
                 if exc.matches(r.check, r.resource):
                     used.add(id(exc))
@@ -154,7 +155,8 @@ def apply_baseline(
                 status=status,
                 severity=meta.severity,
                 title=meta.title,
-                message=_expired_message(r.message, ref, today) if status is Status.EXPIRED
+                message=_expired_message(r.message, ref, today)
+                if status is Status.EXPIRED
                 else r.message,
                 account_id=r.account_id or account_id,
                 exception=ref,

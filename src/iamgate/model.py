@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     INFO = "info"
     LOW = "low"
     MEDIUM = "medium"
@@ -22,7 +22,7 @@ class Severity(str, Enum):
 _SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Status of one (check, resource) pair after the gate."""
 
     PASS = "pass"

@@ -25,8 +25,15 @@ FAKE_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "testing",  # moto's conventional fake: not a secret
     "AWS_DEFAULT_REGION": REGION,
 }
-_CLEARED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN",
-            "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+_CLEARED = (
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +53,28 @@ class RootRow:
 
         key_rotated = created.strftime(fmt) if self.key_1_active else "N/A"
         fields = [
-            "<root_account>", f"arn:aws:iam::{account_id}:root", created.strftime(fmt),
-            "not_supported", when(self.password_last_used), "not_supported", "not_supported",
+            "<root_account>",
+            f"arn:aws:iam::{account_id}:root",
+            created.strftime(fmt),
+            "not_supported",
+            when(self.password_last_used),
+            "not_supported",
+            "not_supported",
             "true" if self.mfa_active else "false",
-            "true" if self.key_1_active else "false", key_rotated, when(self.key_1_last_used),
-            "N/A", "N/A", "false", "N/A", "N/A", "N/A", "N/A", "false", "N/A", "false", "N/A",
+            "true" if self.key_1_active else "false",
+            key_rotated,
+            when(self.key_1_last_used),
+            "N/A",
+            "N/A",
+            "false",
+            "N/A",
+            "N/A",
+            "N/A",
+            "N/A",
+            "false",
+            "N/A",
+            "false",
+            "N/A",
         ]
         return ",".join(fields) + "\n"
 
@@ -79,7 +103,7 @@ def _patch_credential_report() -> None:
             created = datetime.now(UTC) - timedelta(days=800)
             return f"{header}\n{row.csv(self.account_id, created)}{rest}"
 
-        IAMBackend.get_credential_report = get_credential_report
+        IAMBackend.get_credential_report = get_credential_report  # type: ignore[method-assign]
         _PATCHED = True
 
 
@@ -123,8 +147,8 @@ class MotoAccount:
         return boto3.client(service, region_name=region, endpoint_url=self.endpoint, **creds)
 
     def reset(self) -> None:
-        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
-        with urllib.request.urlopen(request, timeout=30) as response:
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
             response.read()
         _ROOT_ROWS.clear()
 
@@ -143,16 +167,24 @@ class MotoAccount:
         """Created ``days`` ago; moto reports this as password_last_changed too."""
         self.iam_backend(account_id).users[name].create_date = days_ago(days)
 
-    def set_password_last_used(self, name: str, days: float | None,
-                               account_id: str = DEFAULT_ACCOUNT) -> None:
+    def set_password_last_used(
+        self, name: str, days: float | None, account_id: str = DEFAULT_ACCOUNT
+    ) -> None:
         user = self.iam_backend(account_id).users[name]
         user.password_last_used = None if days is None else days_ago(days)
 
-    def age_key(self, name: str, index: int, created_days: float,
-                used_days: float | None = None, account_id: str = DEFAULT_ACCOUNT) -> None:
+    def age_key(
+        self,
+        name: str,
+        index: int,
+        created_days: float,
+        used_days: float | None = None,
+        account_id: str = DEFAULT_ACCOUNT,
+    ) -> None:
         from moto.iam.models import AccessKeyLastUsed
 
         key = self.iam_backend(account_id).users[name].access_keys[index]
         key.create_date = days_ago(created_days)
-        key.last_used = None if used_days is None else AccessKeyLastUsed(
-            days_ago(used_days), "iam", REGION)
+        key.last_used = (
+            None if used_days is None else AccessKeyLastUsed(days_ago(used_days), "iam", REGION)
+        )

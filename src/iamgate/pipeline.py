@@ -41,8 +41,12 @@ class Outputs:
 
     def targets(self) -> dict[str, Path]:
         found: dict[str, Path] = {}
-        names = {"junit": "junit.xml", "markdown": "summary.md", "json": "results.json",
-                 "snapshot": "snapshot.json"}
+        names = {
+            "junit": "junit.xml",
+            "markdown": "summary.md",
+            "json": "results.json",
+            "snapshot": "snapshot.json",
+        }
         for kind, filename in names.items():
             explicit = getattr(self, kind)
             if explicit is not None:

@@ -14,7 +14,7 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any, Union
@@ -24,7 +24,7 @@ from iamgate.errors import InputError
 SCHEMA_VERSION = 1
 
 
-class Source(str, Enum):
+class Source(StrEnum):
     """What a collector gathers; checks declare which of these they need."""
 
     IDENTITY = "identity"
@@ -36,7 +36,7 @@ class Source(str, Enum):
     SERVER_CERTIFICATES = "server_certificates"
 
 
-class Sentinel(str, Enum):
+class Sentinel(StrEnum):
     """Credential-report values that are not dates. Each means something different."""
 
     NA = "N/A"  # never (e.g. key never used, no password)
@@ -277,7 +277,8 @@ def snapshot_from_dict(data: Any, source: str = "snapshot") -> Snapshot:
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         raise InputError(
-            f"unsupported snapshot schema_version {version!r} (this iamgate reads {SCHEMA_VERSION})",
+            f"unsupported snapshot schema_version {version!r} "
+            f"(this iamgate reads {SCHEMA_VERSION})",
             source,
         )
     try:

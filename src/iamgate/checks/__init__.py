@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 # Registration order is catalogue order.
-from iamgate.checks import password, root, users, access  # noqa: F401, I001
+from iamgate.checks import access, password, root, users  # noqa: F401
 from iamgate.checks.registry import REGISTRY, Check, CheckMeta, Context, Outcome, run_checks
 from iamgate.errors import InputError
 
@@ -17,7 +17,9 @@ def select_checks(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> l
     include, exclude = list(include), list(exclude)
     unknown = sorted({c for c in include + exclude if c not in REGISTRY})
     if unknown:
-        raise InputError(f"unknown check id(s): {', '.join(unknown)} (see `iamgate checks`)",
-                         "--checks/--skip-checks")
+        raise InputError(
+            f"unknown check id(s): {', '.join(unknown)} (see `iamgate checks`)",
+            "--checks/--skip-checks",
+        )
     chosen = include or list(REGISTRY)
     return [c for c in REGISTRY if c in chosen and c not in exclude]

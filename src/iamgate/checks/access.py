@@ -28,7 +28,9 @@ def inline_policy_id(principal_arn: str, name: str) -> str:
     return f"{principal_arn}#inline/{name}"
 
 
-def entity_statements(ctx: Context, entity: User | Group | Role) -> tuple[list[Statement], list[str]]:
+def entity_statements(
+    ctx: Context, entity: User | Group | Role
+) -> tuple[list[Statement], list[str]]:
     """All statements of an entity's own policies, and the managed ARNs the snapshot lacks."""
     sts: list[Statement] = []
     missing: list[str] = []
@@ -72,10 +74,16 @@ def admin_verdict(sts: list[Statement], attached_arns: list[str]) -> tuple[bool,
 )
 def user_direct_policies(ctx: Context) -> Iterator[Outcome]:
     for user in ctx.snapshot.users:
-        direct = [a.name or a.arn for a in user.attached] + [f"{p.name} (inline)" for p in user.inline]
+        direct = [a.name or a.arn for a in user.attached] + [
+            f"{p.name} (inline)" for p in user.inline
+        ]
         if direct:
-            yield Outcome(user.arn, "user", False, f"user {user.name} has policies attached "
-                          f"directly: {', '.join(direct)}")
+            yield Outcome(
+                user.arn,
+                "user",
+                False,
+                f"user {user.name} has policies attached directly: {', '.join(direct)}",
+            )
         else:
             yield Outcome(user.arn, "user", True, "no policies attached directly")
 
@@ -98,11 +106,19 @@ def group_admin_access(ctx: Context) -> Iterator[Outcome]:
         is_admin, why = admin_verdict(sts, missing)
         unknown = [a for a in missing if not a.endswith(ADMIN_POLICY_ARN_SUFFIX)]
         if is_admin:
-            yield Outcome(group.arn, "group", False, f"group {group.name} grants full "
-                          f"administrator access: {why}")
+            yield Outcome(
+                group.arn,
+                "group",
+                False,
+                f"group {group.name} grants full administrator access: {why}",
+            )
         elif unknown:
-            yield Outcome(group.arn, "group", None, "not evaluated: the snapshot lacks the "
-                          f"document of {', '.join(unknown)}")
+            yield Outcome(
+                group.arn,
+                "group",
+                None,
+                f"not evaluated: the snapshot lacks the document of {', '.join(unknown)}",
+            )
         else:
             yield Outcome(group.arn, "group", True, why)
 
@@ -124,15 +140,22 @@ def policy_full_admin(ctx: Context) -> Iterator[Outcome]:
         grants = admin_grants(sts)
         revoked = admin_revoked_by(sts)
         if grants and revoked is None:
-            return Outcome(arn, "policy", False, f"policy allows full administrator access: "
-                           f"{describe_admin(grants[0])}")
+            return Outcome(
+                arn,
+                "policy",
+                False,
+                f"policy allows full administrator access: {describe_admin(grants[0])}",
+            )
         return Outcome(arn, "policy", True, "no statement allows * on *")
 
     for policy in ctx.snapshot.policies:
         if not policy.aws_managed and policy.attachment_count > 0:
             yield judge(policy.arn, statements(policy.document, source=policy.arn))
-    entities: list[User | Group | Role] = [*ctx.snapshot.users, *ctx.snapshot.groups,
-                                           *ctx.snapshot.roles]
+    entities: list[User | Group | Role] = [
+        *ctx.snapshot.users,
+        *ctx.snapshot.groups,
+        *ctx.snapshot.roles,
+    ]
     for entity in entities:
         for pol in entity.inline:
             pid = inline_policy_id(entity.arn, pol.name)
@@ -152,15 +175,24 @@ def policy_full_admin(ctx: Context) -> Iterator[Outcome]:
 def support_role(ctx: Context) -> Iterator[Outcome]:
     snap = ctx.snapshot
     entities: list[User | Group | Role] = [*snap.users, *snap.groups, *snap.roles]
-    holders = [e.arn for e in entities
-               if any(a.arn.endswith(SUPPORT_POLICY_SUFFIX) for a in e.attached)]
+    holders = [
+        e.arn for e in entities if any(a.arn.endswith(SUPPORT_POLICY_SUFFIX) for a in e.attached)
+    ]
     if holders:
         more = f" and {len(holders) - 3} more" if len(holders) > 3 else ""
-        yield Outcome(ctx.account_arn, "account", True,
-                      f"AWSSupportAccess is attached to {', '.join(holders[:3])}{more}")
+        yield Outcome(
+            ctx.account_arn,
+            "account",
+            True,
+            f"AWSSupportAccess is attached to {', '.join(holders[:3])}{more}",
+        )
     else:
-        yield Outcome(ctx.account_arn, "account", False,
-                      "no user, group or role has AWSSupportAccess attached")
+        yield Outcome(
+            ctx.account_arn,
+            "account",
+            False,
+            "no user, group or role has AWSSupportAccess attached",
+        )
 
 
 @check(
@@ -178,8 +210,11 @@ def support_role(ctx: Context) -> Iterator[Outcome]:
 def server_certificate_expired(ctx: Context) -> Iterator[Outcome]:
     for cert in ctx.snapshot.server_certificates:
         if cert.expiration < ctx.now:
-            yield Outcome(cert.arn, "certificate", False, f"server certificate {cert.name} expired "
-                          f"on {cert.expiration:%Y-%m-%d}")
+            yield Outcome(
+                cert.arn,
+                "certificate",
+                False,
+                f"server certificate {cert.name} expired on {cert.expiration:%Y-%m-%d}",
+            )
         else:
-            yield Outcome(cert.arn, "certificate", True,
-                          f"valid until {cert.expiration:%Y-%m-%d}")
+            yield Outcome(cert.arn, "certificate", True, f"valid until {cert.expiration:%Y-%m-%d}")

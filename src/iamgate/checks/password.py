@@ -10,7 +10,9 @@ from iamgate.model import Severity
 from iamgate.snapshot import Source
 
 _NEEDS = (Source.PASSWORD_POLICY, Source.IDENTITY)
-_NO_POLICY = "no account password policy is set (the AWS default applies: 8 characters, never expires)"
+_NO_POLICY = (
+    "no account password policy is set (the AWS default applies: 8 characters, never expires)"
+)
 
 
 def _policy(ctx: Context) -> dict[str, Any] | None:
@@ -147,9 +149,7 @@ def password_policy_max_age(ctx: Context) -> Iterator[Outcome]:
     if age == 0:
         yield from _outcome(ctx, False, f"passwords never expire (required: {limit} days or less)")
     else:
-        yield from _outcome(
-            ctx, age <= limit, f"passwords expire after {age} days (limit {limit})"
-        )
+        yield from _outcome(ctx, age <= limit, f"passwords expire after {age} days (limit {limit})")
 
 
 @check(

@@ -136,15 +136,27 @@ def run_check(chk: Check, snapshot: Snapshot, ctx: Context) -> Iterator[Result]:
         return
     try:
         for o in chk.run(ctx):
-            yield Result(meta.id, o.resource, o.resource_type, o.passed, o.message,
-                         snapshot.account_id)
+            yield Result(
+                meta.id, o.resource, o.resource_type, o.passed, o.message, snapshot.account_id
+            )
     except PolicyFormatError as exc:
-        yield Result(meta.id, snapshot.account_arn, "account", None,
-                     f"not evaluated: malformed policy in snapshot: {exc}", snapshot.account_id)
+        yield Result(
+            meta.id,
+            snapshot.account_arn,
+            "account",
+            None,
+            f"not evaluated: malformed policy in snapshot: {exc}",
+            snapshot.account_id,
+        )
     except Exception as exc:  # a bug in a check must fail closed, not pass
-        yield Result(meta.id, snapshot.account_arn, "account", None,
-                     f"not evaluated: internal error in check: {type(exc).__name__}: {exc}",
-                     snapshot.account_id)
+        yield Result(
+            meta.id,
+            snapshot.account_arn,
+            "account",
+            None,
+            f"not evaluated: internal error in check: {type(exc).__name__}: {exc}",
+            snapshot.account_id,
+        )
 
 
 def run_checks(snapshot: Snapshot, config: Config, selected: Iterable[str]) -> list[Result]:

@@ -44,8 +44,9 @@ def root_no_access_keys(ctx: Context) -> Iterator[Outcome]:
         return
     present = int(ctx.snapshot.account_summary.get("AccountAccessKeysPresent", 0))
     if present:
-        yield from _one(ctx, False, f"root has access keys (AccountAccessKeysPresent={present}, "
-                        f"{_SUMMARY})")
+        yield from _one(
+            ctx, False, f"root has access keys (AccountAccessKeysPresent={present}, {_SUMMARY})"
+        )
     else:
         yield from _one(ctx, True, f"root has no access keys ({_SUMMARY})")
 
@@ -101,8 +102,12 @@ def root_hardware_mfa(ctx: Context) -> Iterator[Outcome]:
     if virtual:
         yield from _one(ctx, False, f"root MFA is a virtual device ({virtual[0].serial})")
     else:
-        yield from _one(ctx, True, f"root MFA is enabled and no virtual device is assigned to "
-                        f"root ({source}, virtual MFA devices)")
+        yield from _one(
+            ctx,
+            True,
+            f"root MFA is enabled and no virtual device is assigned to "
+            f"root ({source}, virtual MFA devices)",
+        )
 
 
 @check(
@@ -121,8 +126,12 @@ def root_recent_use(ctx: Context) -> Iterator[Outcome]:
     limit = ctx.thresholds.root_recent_use_days
     row = ctx.snapshot.root_row
     if row is None:
-        yield from _one(ctx, None, "not evaluated: the credential report has no <root_account> "
-                        "row, and no other source tells when root was last used")
+        yield from _one(
+            ctx,
+            None,
+            "not evaluated: the credential report has no <root_account> "
+            "row, and no other source tells when root was last used",
+        )
         return
     uses: list[tuple[str, datetime]] = []
     if isinstance(row.password_last_used, datetime):
@@ -133,8 +142,12 @@ def root_recent_use(ctx: Context) -> Iterator[Outcome]:
     recent = [(what, when) for what, when in uses if ctx.age_days(when) < limit]
     if recent:
         what, when = max(recent, key=lambda u: u[1])
-        yield from _one(ctx, False, f"root {what} was used {ctx.age_days(when)} days ago "
-                        f"({when:%Y-%m-%d}, limit {limit} days; {_ROW})")
+        yield from _one(
+            ctx,
+            False,
+            f"root {what} was used {ctx.age_days(when)} days ago "
+            f"({when:%Y-%m-%d}, limit {limit} days; {_ROW})",
+        )
     elif uses:
         what, when = max(uses, key=lambda u: u[1])
         yield from _one(ctx, True, f"root last used {ctx.age_days(when)} days ago ({what}; {_ROW})")

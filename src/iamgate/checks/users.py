@@ -52,8 +52,12 @@ def user_console_mfa(ctx: Context) -> Iterator[Outcome]:
             if row.mfa_active:
                 yield Outcome(row.arn, "user", True, "console password with MFA")
             else:
-                yield Outcome(row.arn, "user", False, f"user {row.user} has a console password "
-                              "and no MFA device")
+                yield Outcome(
+                    row.arn,
+                    "user",
+                    False,
+                    f"user {row.user} has a console password and no MFA device",
+                )
 
 
 @check(
@@ -78,13 +82,17 @@ def user_access_key_rotation(ctx: Context) -> Iterator[Outcome]:
         for key in keys:
             rotated = _date(key.last_rotated)
             if rotated is None:
-                problems.append(f"access key {key.slot} has no rotation date "
-                                f"({_fmt(key.last_rotated)})")
+                problems.append(
+                    f"access key {key.slot} has no rotation date ({_fmt(key.last_rotated)})"
+                )
             elif ctx.age_days(rotated) > limit:
-                problems.append(f"access key {key.slot} is {ctx.age_days(rotated)} days old "
-                                f"(created {rotated:%Y-%m-%d}, limit {limit})")
-        yield _fail_or_pass(row, problems, f"{len(keys)} active key(s), none older than {limit} "
-                            "days")
+                problems.append(
+                    f"access key {key.slot} is {ctx.age_days(rotated)} days old "
+                    f"(created {rotated:%Y-%m-%d}, limit {limit})"
+                )
+        yield _fail_or_pass(
+            row, problems, f"{len(keys)} active key(s), none older than {limit} days"
+        )
 
 
 def _last_use(used: ReportDate, fallback: ReportDate) -> tuple[datetime | None, str]:
@@ -186,11 +194,20 @@ def user_password_age(ctx: Context) -> Iterator[Outcome]:
             continue
         changed = _date(row.password_last_changed)
         if changed is None:
-            yield Outcome(row.arn, "user", None, "not evaluated: password_last_changed is "
-                          f"{_fmt(row.password_last_changed)}")
+            yield Outcome(
+                row.arn,
+                "user",
+                None,
+                f"not evaluated: password_last_changed is {_fmt(row.password_last_changed)}",
+            )
         elif ctx.age_days(changed) > limit:
-            yield Outcome(row.arn, "user", False, f"password is {ctx.age_days(changed)} days old "
-                          f"(changed {changed:%Y-%m-%d}, limit {limit})")
+            yield Outcome(
+                row.arn,
+                "user",
+                False,
+                f"password is {ctx.age_days(changed)} days old "
+                f"(changed {changed:%Y-%m-%d}, limit {limit})",
+            )
         else:
             yield Outcome(row.arn, "user", True, f"password changed {changed:%Y-%m-%d}")
 
@@ -209,8 +226,11 @@ def user_password_age(ctx: Context) -> Iterator[Outcome]:
 def user_inactive(ctx: Context) -> Iterator[Outcome]:
     limit = ctx.thresholds.user_inactive_days
     for row in _users(ctx):
-        used = [d for d in (row.password_last_used, *(k.last_used for k in row.keys))
-                if isinstance(d, datetime)]
+        used = [
+            d
+            for d in (row.password_last_used, *(k.last_used for k in row.keys))
+            if isinstance(d, datetime)
+        ]
         if used:
             last = max(used)
             text = f"last credential use {last:%Y-%m-%d}"

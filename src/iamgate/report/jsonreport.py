@@ -17,15 +17,27 @@ RESULTS_SCHEMA_VERSION = 1
 
 
 def exception_json(e: ExceptionRef) -> dict[str, Any]:
-    return {"check": e.check, "resource": e.resource, "reason": e.reason, "owner": e.owner,
-            "expires": e.expires.isoformat(), "ticket": e.ticket, "source": e.source}
+    return {
+        "check": e.check,
+        "resource": e.resource,
+        "reason": e.reason,
+        "owner": e.owner,
+        "expires": e.expires.isoformat(),
+        "ticket": e.ticket,
+        "source": e.source,
+    }
 
 
 def finding_json(f: Finding) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "account_id": f.account_id, "check": f.check, "resource": f.resource,
-        "resource_type": f.resource_type, "status": f.status.value,
-        "severity": f.severity.value, "title": f.title, "message": f.message,
+        "account_id": f.account_id,
+        "check": f.check,
+        "resource": f.resource,
+        "resource_type": f.resource_type,
+        "status": f.status.value,
+        "severity": f.severity.value,
+        "title": f.title,
+        "message": f.message,
     }
     if f.exception is not None:
         data["exception"] = exception_json(f.exception)
@@ -51,7 +63,11 @@ def render_json(verdict: Verdict) -> str:
         "errors": [to_jsonable(e) for e in verdict.collection_errors],
     }
     lines = json.dumps(head, indent=1, ensure_ascii=False)[:-2]  # reopen the object
-    findings = ",\n  ".join(json.dumps(finding_json(f), ensure_ascii=False)
-                            for f in verdict.findings)
-    return f'{lines},\n "findings": [\n  {findings}\n ]\n}}\n' if findings else \
-        f'{lines},\n "findings": []\n}}\n'
+    findings = ",\n  ".join(
+        json.dumps(finding_json(f), ensure_ascii=False) for f in verdict.findings
+    )
+    return (
+        f'{lines},\n "findings": [\n  {findings}\n ]\n}}\n'
+        if findings
+        else f'{lines},\n "findings": []\n}}\n'
+    )

@@ -19,16 +19,21 @@ from iamgate.model import Finding, Status
 def _case(f: Finding) -> TestCase:
     case = TestCase(name=f.resource, classname=f"iamgate.{f.check}", file=None)
     if f.status is Status.FAIL:
-        case.add_failure_info(message=f.message, output=f"{f.severity.value}: {f.title}",
-                              failure_type="new")
+        case.add_failure_info(
+            message=f.message, output=f"{f.severity.value}: {f.title}", failure_type="new"
+        )
     elif f.status is Status.EXPIRED:
-        case.add_failure_info(message=f.message, output=f"{f.severity.value}: {f.title}",
-                              failure_type="expired")
+        case.add_failure_info(
+            message=f.message, output=f"{f.severity.value}: {f.title}", failure_type="expired"
+        )
     elif f.status is Status.ACCEPTED and f.exception is not None:
         e = f.exception
         ticket = f", ticket {e.ticket}" if e.ticket else ""
-        case.add_skipped_info(message=f"accepted: {e.reason} (owner {e.owner}, expires "
-                              f"{e.expires:%Y-%m-%d}{ticket}, {e.source})", output=f.message)
+        case.add_skipped_info(
+            message=f"accepted: {e.reason} (owner {e.owner}, expires "
+            f"{e.expires:%Y-%m-%d}{ticket}, {e.source})",
+            output=f.message,
+        )
     elif f.status is Status.ERROR:
         case.add_error_info(message=f.message, error_type="not-evaluated")
     return case
@@ -46,12 +51,14 @@ def render_junit(verdict: Verdict) -> str:
     suites = []
     for (account, check), findings in groups.items():
         name = f"{account}.{check}" if many else check
-        suites.append(TestSuite(
-            name=name,
-            test_cases=[_case(f) for f in findings],
-            timestamp=verdict.generated_at.isoformat(),
-            properties={"account": account},
-        ))
+        suites.append(
+            TestSuite(
+                name=name,
+                test_cases=[_case(f) for f in findings],
+                timestamp=verdict.generated_at.isoformat(),
+                properties={"account": account},
+            )
+        )
     text = to_xml_report_string(suites, prettyprint=False)
     # junit-xml leaves "skipped" off <testsuites>; CI renderers read it there too.
     root = ET.fromstring(text)  # noqa: S314  (our own output, not untrusted input)

@@ -25,12 +25,19 @@ def cell(value: object) -> str:
     text = "".join(ch for ch in text if ch.isprintable())
     if len(text) > _MAX_CELL:
         text = text[: _MAX_CELL - 1] + "…"
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("&", "&amp;")
-            .replace("<", "&lt;").replace(">", "&gt;").replace("`", "'"))
+    return (
+        text.replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("`", "'")
+    )
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], max_rows: int,
-           more: str) -> str:
+def _table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], max_rows: int, more: str
+) -> str:
     shown = [[cell(v) for v in row] for row in rows[:max_rows]]
     text = tabulate(shown, headers=list(headers), tablefmt="github", disable_numparse=True)
     if len(rows) > max_rows:
@@ -48,9 +55,11 @@ def verdict_line(verdict: Verdict) -> str:
     c = verdict.counts
     accounts = sorted({f.account_id for f in verdict.findings} - {""}) or [verdict.account_id]
     where = f"account {accounts[0]}" if len(accounts) == 1 else f"{len(accounts)} accounts"
-    return (f"**iamgate {_ICON[verdict.status]}** on {where}: {c['new']} new, "
-            f"{c['expired']} expired, {c['accepted']} accepted, {c['stale']} stale, "
-            f"{c['errors']} errors (gate fails on **{verdict.fail_on.value}** and above)")
+    return (
+        f"**iamgate {_ICON[verdict.status]}** on {where}: {c['new']} new, "
+        f"{c['expired']} expired, {c['accepted']} accepted, {c['stale']} stale, "
+        f"{c['errors']} errors (gate fails on **{verdict.fail_on.value}** and above)"
+    )
 
 
 def render_markdown(verdict: Verdict, max_rows: int = 500) -> str:
@@ -65,8 +74,15 @@ def _render(verdict: Verdict, max_rows: int) -> str:
     see = "see results.json or junit.xml for all of them"
     out = ["## IAM compliance (iamgate)", "", verdict_line(verdict), ""]
     c = verdict.counts
-    out += [tabulate([[str(c[k]) for k in COUNT_KEYS]], headers=list(COUNT_KEYS),
-                     tablefmt="github", disable_numparse=True), ""]
+    out += [
+        tabulate(
+            [[str(c[k]) for k in COUNT_KEYS]],
+            headers=list(COUNT_KEYS),
+            tablefmt="github",
+            disable_numparse=True,
+        ),
+        "",
+    ]
     by_status: dict[Status, list[Finding]] = defaultdict(list)
     for f in verdict.findings:
         by_status[f.status].append(f)
@@ -85,52 +101,109 @@ def _render(verdict: Verdict, max_rows: int) -> str:
                 continue
             below = sev.rank < verdict.fail_on.rank
             note = " (below the fail-on threshold: reported, not failing)" if below else ""
-            out += [f"#### {sev.value} ({len(group)}){note}", "",
-                    _table(head, [row(f) for f in group], max_rows, see), ""]
+            out += [
+                f"#### {sev.value} ({len(group)}){note}",
+                "",
+                _table(head, [row(f) for f in group], max_rows, see),
+                "",
+            ]
     if by_status[Status.EXPIRED]:
-        out += [f"### Expired exceptions ({len(by_status[Status.EXPIRED])})", "",
-                "These were accepted in the baseline but their date has passed: they fail the "
-                "gate until renewed (with a fresh review) or fixed.", "",
-                _table([*head, "expired", "owner"],
-                       [[*row(f), *_exc(f.exception)[:2]] for f in by_status[Status.EXPIRED]],
-                       max_rows, see), ""]
+        out += [
+            f"### Expired exceptions ({len(by_status[Status.EXPIRED])})",
+            "",
+            "These were accepted in the baseline but their date has passed: they fail the "
+            "gate until renewed (with a fresh review) or fixed.",
+            "",
+            _table(
+                [*head, "expired", "owner"],
+                [[*row(f), *_exc(f.exception)[:2]] for f in by_status[Status.EXPIRED]],
+                max_rows,
+                see,
+            ),
+            "",
+        ]
     if by_status[Status.ERROR] or verdict.collection_errors:
-        out += [f"### Could not evaluate ({len(by_status[Status.ERROR])})", "",
-                "A check that could not see its data is never reported as passing.", ""]
+        out += [
+            f"### Could not evaluate ({len(by_status[Status.ERROR])})",
+            "",
+            "A check that could not see its data is never reported as passing.",
+            "",
+        ]
         if by_status[Status.ERROR]:
             out += [_table(head, [row(f) for f in by_status[Status.ERROR]], max_rows, see), ""]
         if verdict.collection_errors:
-            out += [_table(["source", "operation", "region", "error", "fix"],
-                           [[e.source, e.operation, e.region, f"{e.code}: {e.message}", e.hint]
-                            for e in verdict.collection_errors], max_rows, see), ""]
+            out += [
+                _table(
+                    ["source", "operation", "region", "error", "fix"],
+                    [
+                        [e.source, e.operation, e.region, f"{e.code}: {e.message}", e.hint]
+                        for e in verdict.collection_errors
+                    ],
+                    max_rows,
+                    see,
+                ),
+                "",
+            ]
     expiring = verdict.expiring()
     if expiring:
-        out += [f"### Accepted exceptions expiring within {verdict.expiring_within_days} days "
-                f"({len(expiring)})", "",
-                _table(["check", "resource", "expires", "owner", "reason"],
-                       [[f.check, f.resource, *_exc(f.exception)] for f in expiring],
-                       max_rows, see), ""]
+        out += [
+            f"### Accepted exceptions expiring within {verdict.expiring_within_days} days "
+            f"({len(expiring)})",
+            "",
+            _table(
+                ["check", "resource", "expires", "owner", "reason"],
+                [[f.check, f.resource, *_exc(f.exception)] for f in expiring],
+                max_rows,
+                see,
+            ),
+            "",
+        ]
     if verdict.stale:
-        out += [f"### Stale exceptions ({len(verdict.stale)})", "",
-                "These match no current failure: the issue is fixed or the resource is gone. "
-                "Remove them (`iamgate baseline prune`).", "",
-                _table(["check", "resource", "where", "owner", "expires"],
-                       [[e.check, e.resource, e.source, e.owner, f"{e.expires:%Y-%m-%d}"]
-                        for e in verdict.stale], max_rows, see), ""]
+        out += [
+            f"### Stale exceptions ({len(verdict.stale)})",
+            "",
+            "These match no current failure: the issue is fixed or the resource is gone. "
+            "Remove them (`iamgate baseline prune`).",
+            "",
+            _table(
+                ["check", "resource", "where", "owner", "expires"],
+                [
+                    [e.check, e.resource, e.source, e.owner, f"{e.expires:%Y-%m-%d}"]
+                    for e in verdict.stale
+                ],
+                max_rows,
+                see,
+            ),
+            "",
+        ]
     accepted = by_status[Status.ACCEPTED]
     if accepted:
-        out += [f"<details><summary>Accepted exceptions ({len(accepted)})</summary>", "",
-                _table(["check", "resource", "expires", "owner", "reason"],
-                       [[f.check, f.resource, *_exc(f.exception)] for f in accepted],
-                       max_rows, see), "", "</details>", ""]
+        out += [
+            f"<details><summary>Accepted exceptions ({len(accepted)})</summary>",
+            "",
+            _table(
+                ["check", "resource", "expires", "owner", "reason"],
+                [[f.check, f.resource, *_exc(f.exception)] for f in accepted],
+                max_rows,
+                see,
+            ),
+            "",
+            "</details>",
+            "",
+        ]
     passed: dict[str, int] = defaultdict(int)
     for f in by_status[Status.PASS]:
         passed[f.check] += 1
     if passed:
-        out += [f"<details><summary>Passing results ({sum(passed.values())} in "
-                f"{len(passed)} checks)</summary>", "",
-                _table(["check", "resources passing"], sorted(passed.items()), max_rows, see),
-                "", "</details>", ""]
+        out += [
+            f"<details><summary>Passing results ({sum(passed.values())} in "
+            f"{len(passed)} checks)</summary>",
+            "",
+            _table(["check", "resources passing"], sorted(passed.items()), max_rows, see),
+            "",
+            "</details>",
+            "",
+        ]
     if verdict.notes:
         out += ["### Notes", "", *[f"- {cell(n)}" for n in verdict.notes], ""]
     return "\n".join(out)
