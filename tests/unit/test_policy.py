@@ -75,7 +75,8 @@ def test_allowed_names_the_statement_and_respects_unconditional_deny() -> None:
         doc({"Sid": "Esc", "Effect": "Allow", "Action": "iam:*", "Resource": "*"}), "p"
     )
     grant = allowed(sts, "iam:CreatePolicyVersion")
-    assert grant is not None and grant.statement.sid == "Esc"
+    assert grant is not None
+    assert grant.statement.sid == "Esc"
     denied = statements(
         doc(
             {"Effect": "Allow", "Action": "iam:*", "Resource": "*"},
