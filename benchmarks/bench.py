@@ -134,15 +134,22 @@ def seed(n: int, rng: random.Random) -> dict[str, int]:
             description="",
             path="/",
             policy_document=_doc(
-                {"Effect": "Allow", "Action": [f"s3:Get*", f"sqs:Send*"], "Resource": f"arn:aws:s3:::b{i}/*"}
+                {
+                    "Effect": "Allow",
+                    "Action": ["s3:Get*", "sqs:Send*"],
+                    "Resource": f"arn:aws:s3:::b{i}/*",
+                }
             ),
             policy_name=f"app-{i}",
             tags=[],
         )
         policies.append(p.arn)
     star = iam.create_policy(
-        description="", path="/", policy_document=_doc({"Effect": "Allow", "Action": "*", "Resource": "*"}),
-        policy_name="legacy-star", tags=[],
+        description="",
+        path="/",
+        policy_document=_doc({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+        policy_name="legacy-star",
+        tags=[],
     ).arn
     groups = []
     for i in range(max(5, n // 50)):
@@ -156,9 +163,19 @@ def seed(n: int, rng: random.Random) -> dict[str, int]:
     iam.attach_group_policy(ADMIN_ARN, "admins")
     for i in range(max(3, n // 200)):
         iam.create_role(
-            f"svc-{i}", _doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
-                              "Action": "sts:AssumeRole"}),
-            "/", None, "", [], None,
+            f"svc-{i}",
+            _doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ec2.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ),
+            "/",
+            None,
+            "",
+            [],
+            None,
         )
         iam.attach_role_policy(policies[i % len(policies)], f"svc-{i}")
     for i in range(n):
@@ -178,7 +195,11 @@ def seed(n: int, rng: random.Random) -> dict[str, int]:
             iam.attach_user_policy(policies[i % len(policies)], name)
             shape["direct policies"] += 1
         elif r < 0.035:
-            iam.put_user_policy(name, "inline", _doc({"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}))
+            iam.put_user_policy(
+                name,
+                "inline",
+                _doc({"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}),
+            )
             shape["inline policies"] += 1
         elif r < 0.036:
             iam.attach_user_policy(star, name)
@@ -360,19 +381,35 @@ def synthetic_snapshot(n: int) -> Any:
         ManagedPolicy(
             arn=f"{acct}:policy/app-{i}",
             name=f"app-{i}",
-            document={"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Action": "s3:Get*", "Resource": f"arn:aws:s3:::b{i}/*"}]},
+            document={
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "s3:Get*", "Resource": f"arn:aws:s3:::b{i}/*"}
+                ],
+            },
             attachment_count=3,
         )
         for i in range(200)
     ]
-    policies.append(ManagedPolicy(
-        arn=ADMIN_ARN, name="AdministratorAccess", aws_managed=True, attachment_count=10,
-        document={"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
-    ))
+    policies.append(
+        ManagedPolicy(
+            arn=ADMIN_ARN,
+            name="AdministratorAccess",
+            aws_managed=True,
+            attachment_count=10,
+            document={
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+            },
+        )
+    )
     groups = [
-        Group(name=f"team-{i}", arn=f"{acct}:group/team-{i}", create_date=ago(500),
-              attached=(AttachedPolicy(f"app-{i % 200}", f"{acct}:policy/app-{i % 200}"),))
+        Group(
+            name=f"team-{i}",
+            arn=f"{acct}:group/team-{i}",
+            create_date=ago(500),
+            attached=(AttachedPolicy(f"app-{i % 200}", f"{acct}:policy/app-{i % 200}"),),
+        )
         for i in range(max(5, n // 50))
     ]
     users, rows = [], []
@@ -380,25 +417,48 @@ def synthetic_snapshot(n: int) -> Any:
         name = f"user-{i:06d}"
         arn = f"{acct}:user/{name}"
         direct = (AttachedPolicy("AdministratorAccess", ADMIN_ARN),) if rng.random() < 0.01 else ()
-        users.append(User(name=name, arn=arn, create_date=ago(rng.uniform(1, 1500)),
-                          groups=(groups[i % len(groups)].name,), attached=direct))
+        users.append(
+            User(
+                name=name,
+                arn=arn,
+                create_date=ago(rng.uniform(1, 1500)),
+                groups=(groups[i % len(groups)].name,),
+                attached=direct,
+            )
+        )
         password = rng.random() < 0.3
         keys = []
         for slot in (1, 2):
             if slot == 1 and rng.random() < 0.6:
-                keys.append(AccessKeySlot(slot, True, ago(rng.uniform(1, 400)),
-                                          ago(rng.uniform(0, 120)) if rng.random() > 0.05 else Sentinel.NA))
+                keys.append(
+                    AccessKeySlot(
+                        slot,
+                        True,
+                        ago(rng.uniform(1, 400)),
+                        ago(rng.uniform(0, 120)) if rng.random() > 0.05 else Sentinel.NA,
+                    )
+                )
             else:
                 keys.append(AccessKeySlot(slot, False, Sentinel.NA, Sentinel.NA))
-        rows.append(CredentialRow(
-            user=name, arn=arn, user_creation_time=ago(800), password_enabled=password,
-            password_last_used=ago(rng.uniform(0, 200)) if password else Sentinel.NA,
-            password_last_changed=ago(100) if password else Sentinel.NA,
-            mfa_active=password and rng.random() < 0.85, keys=tuple(keys),
-        ))
+        rows.append(
+            CredentialRow(
+                user=name,
+                arn=arn,
+                user_creation_time=ago(800),
+                password_enabled=password,
+                password_last_used=ago(rng.uniform(0, 200)) if password else Sentinel.NA,
+                password_last_changed=ago(100) if password else Sentinel.NA,
+                mfa_active=password and rng.random() < 0.85,
+                keys=tuple(keys),
+            )
+        )
     return Snapshot(
-        account_id=ACCOUNT, collected_at=now, users=tuple(users), groups=tuple(groups),
-        policies=tuple(policies), credential_report=tuple(rows),
+        account_id=ACCOUNT,
+        collected_at=now,
+        users=tuple(users),
+        groups=tuple(groups),
+        policies=tuple(policies),
+        credential_report=tuple(rows),
         password_policy={"MinimumPasswordLength": 14, "RequireSymbols": True},
         account_summary={"AccountMFAEnabled": 1},
     )
@@ -413,6 +473,7 @@ def timed(label: str, fn: Callable[[], Any]) -> Any:
 
 def bench_offline(n: int, keep: bool) -> None:
     from iamgate.checks import REGISTRY, run_checks
+    from iamgate.config import Config
     from iamgate.gate import apply_baseline
     from iamgate.model import Finding, Severity, Status
     from iamgate.report.jsonreport import render_json
@@ -428,31 +489,55 @@ def bench_offline(n: int, keep: bool) -> None:
     print(f"  snapshot.json: {len(text) / 1e6:.1f} MB")
     run = run_tool(
         [*iamgate_cmd(), "evaluate", "snapshot.json", "--output-dir", "out", "-q"],
-        tool_env("http://127.0.0.1:9"), None, work,
+        tool_env("http://127.0.0.1:9"),
+        None,
+        work,
     )
     print_run("iamgate evaluate (subprocess, end to end)", run)
     print("  in-process phases:")
-    results = timed("checks", lambda: list(run_checks(snap, list(REGISTRY))))
-    timed("gate", lambda: apply_baseline(
-        results, today=snap.collected_at.date(), generated_at=snap.collected_at,
-        account_id=ACCOUNT, checks=list(REGISTRY)))
+    results = timed("checks", lambda: run_checks(snap, Config(), list(REGISTRY)))
+    timed(
+        "gate",
+        lambda: apply_baseline(
+            results,
+            today=snap.collected_at.date(),
+            generated_at=snap.collected_at,
+            account_id=ACCOUNT,
+            checks=list(REGISTRY),
+        ),
+    )
 
     print(f"\n== report writing: {n} test cases")
     statuses = [Status.PASS] * 6 + [Status.FAIL] * 3 + [Status.ERROR]
     findings = tuple(
-        Finding(check=f"check-{i % 20}", resource=f"arn:aws:iam::{ACCOUNT}:user/user-{i:06d}",
-                resource_type="AWS::IAM::User", status=statuses[i % len(statuses)],
-                severity=Severity.MEDIUM, title="A title", message=f"user-{i:06d}: something <&> \"q\"",
-                account_id=ACCOUNT)
+        Finding(
+            check=f"check-{i % 20}",
+            resource=f"arn:aws:iam::{ACCOUNT}:user/user-{i:06d}",
+            resource_type="AWS::IAM::User",
+            status=statuses[i % len(statuses)],
+            severity=Severity.MEDIUM,
+            title="A title",
+            message=f'user-{i:06d}: something <&> "q"',
+            account_id=ACCOUNT,
+        )
         for i in range(n)
     )
     from iamgate.gate import Verdict, _count
 
-    verdict = Verdict(account_id=ACCOUNT, generated_at=snap.collected_at, today=snap.collected_at.date(),
-                      findings=findings, checks=tuple(f"check-{i}" for i in range(20)),
-                      counts=_count(findings, 0))
+    verdict = Verdict(
+        account_id=ACCOUNT,
+        generated_at=snap.collected_at,
+        today=snap.collected_at.date(),
+        findings=findings,
+        checks=tuple(f"check-{i}" for i in range(20)),
+        counts=_count(findings, 0),
+    )
     total = 0.0
-    for label, fn in (("junit", render_junit), ("markdown", render_markdown), ("json", render_json)):
+    for label, fn in (
+        ("junit", render_junit),
+        ("markdown", render_markdown),
+        ("json", render_json),
+    ):
         started = time.perf_counter()
         out = fn(verdict)
         elapsed = time.perf_counter() - started
@@ -467,7 +552,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("users", nargs="*", type=int, help="account sizes (default 100 1000 5000)")
     parser.add_argument("--compare", help="another tool's command (shell), run on the same account")
-    parser.add_argument("--offline", type=int, metavar="N", help="only the offline benchmark, N users")
+    parser.add_argument(
+        "--offline", type=int, metavar="N", help="only the offline benchmark, N users"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the working directories")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -19,13 +20,22 @@ import typer
 from tabulate import tabulate
 
 from iamgate import __version__
+from iamgate.accounts import (
+    AccountTarget,
+    load_accounts,
+    matrix,
+    organization_accounts,
+    select,
+)
 from iamgate.aws import AwsOptions, Clients
 from iamgate.baseline import load_baseline
 from iamgate.checks import REGISTRY, select_checks
 from iamgate.collect import collect as collect_snapshot
 from iamgate.config import Config, load_config
 from iamgate.errors import ExitCode, IamgateError, InputError
+from iamgate.merge import merge as merge_results
 from iamgate.model import Severity
+from iamgate.multiscan import DEFAULT_JOBS, scan_accounts
 from iamgate.output import write_atomic
 from iamgate.pipeline import GateOptions, Outputs, Report, config_notes, evaluate, write_reports
 from iamgate.snapshot import Snapshot, load_snapshot, snapshot_to_json
@@ -179,10 +189,63 @@ AsOf = Annotated[
         "--as-of", help="Judge exception expiry on this date (YYYY-MM-DD) instead of today."
     ),
 ]
+Organization = Annotated[
+    bool,
+    typer.Option(
+        "--organization",
+        help="Scan every ACTIVE account of the organization (needs --member-role-name; the "
+        "caller's own account is scanned with the caller's credentials).",
+    ),
+]
+MemberRole = Annotated[
+    str | None,
+    typer.Option(
+        "--member-role-name", help="With --organization: the role to assume in each account."
+    ),
+]
+AccountsFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--accounts",
+        help="Scan the accounts in this YAML/JSON list of {account_id, role_arn}.",
+    ),
+]
+AccountIds = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--account-ids",
+        help="With --organization/--accounts: only these accounts (a matrix chunk).",
+    ),
+]
+Jobs = Annotated[
+    int,
+    typer.Option("--jobs", help="Accounts scanned at a time (IAM and STS throttle)."),
+]
 Verbose = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show progress even when not in a terminal.")
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
+def _aws_options(
+    config: Config,
+    region: str | None,
+    profile: str | None,
+    role_arn: str | None,
+    external_id: str | None,
+    session_name: str,
+) -> AwsOptions:
+    c = config.collect
+    return AwsOptions(
+        region=region,
+        profile=profile,
+        role_arn=role_arn,
+        external_id=external_id,
+        role_session_name=session_name,
+        max_attempts=c.max_attempts,
+        connect_timeout=c.connect_timeout,
+        read_timeout=c.read_timeout,
+    )
 
 
 def _clients(
@@ -193,19 +256,7 @@ def _clients(
     external_id: str | None,
     session_name: str,
 ) -> Clients:
-    c = config.collect
-    return Clients(
-        AwsOptions(
-            region=region,
-            profile=profile,
-            role_arn=role_arn,
-            external_id=external_id,
-            role_session_name=session_name,
-            max_attempts=c.max_attempts,
-            connect_timeout=c.connect_timeout,
-            read_timeout=c.read_timeout,
-        )
-    )
+    return Clients(_aws_options(config, region, profile, role_arn, external_id, session_name))
 
 
 def _announce_config(config: Config, console: Console) -> None:
@@ -246,10 +297,19 @@ def scan(
     skip_checks: SkipOpt = None,
     allow_partial: AllowPartial = False,
     as_of: AsOf = None,
+    organization: Organization = False,
+    member_role_name: MemberRole = None,
+    accounts_file: AccountsFile = None,
+    account_ids: AccountIds = None,
+    jobs: Jobs = DEFAULT_JOBS,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
-    """Collect from the account boto3 reaches, check it, gate on the baseline, write reports."""
+    """Collect from the account boto3 reaches, check it, gate on the baseline, write reports.
+
+    With --organization or --accounts, every listed account is scanned by assuming its role,
+    and --baseline is a template such as 'baselines/{account_id}.yml'.
+    """
     console = Console(verbose, quiet)
     cfg = load_config(config)
     _announce_config(cfg, console)
@@ -271,6 +331,29 @@ def scan(
     # Validate the selection (and the baseline's syntax) before spending API calls.
 
     select_checks(options.checks, options.skip_checks)
+    if organization or accounts_file is not None or account_ids:
+        if role_arn is not None:
+            raise InputError(
+                "is for one account; with --organization/--accounts each account's role is used",
+                "--role-arn",
+            )
+        aws = _aws_options(cfg, region, profile, None, external_id, role_session_name)
+        targets = select(
+            _targets(aws, organization, member_role_name, accounts_file), _csv(account_ids)
+        )
+        console.progress(f"scanning {len(targets)} accounts, {jobs} at a time")
+        verdict = scan_accounts(
+            targets,
+            aws,
+            cfg,
+            replace(options, baseline=None),
+            str(baseline) if baseline is not None else None,
+            jobs,
+            console.progress,
+        )
+        for err in verdict.collection_errors:
+            typer.echo(f"iamgate: collection error: [{err.account_id}] {err.describe()}", err=True)
+        _finish(write_reports(verdict, outputs), console)
     if baseline is not None:
         load_baseline(baseline, REGISTRY)
     clients = _clients(cfg, region, profile, role_arn, external_id, role_session_name)
@@ -441,6 +524,74 @@ def demo(
     console = Console(verbose=True, quiet=quiet)
     report = run_demo(output_dir, console.progress)
     _finish(report, console)
+
+
+def _targets(
+    aws: AwsOptions, organization: bool, member_role: str | None, accounts_file: Path | None
+) -> list[AccountTarget]:
+    if organization == (accounts_file is not None):
+        raise InputError("give exactly one of --organization and --accounts", "--organization")
+    if accounts_file is not None:
+        return load_accounts(accounts_file)
+    if not member_role:
+        raise InputError("--organization needs --member-role-name", "--member-role-name")
+    return organization_accounts(Clients(aws), member_role)
+
+
+@app.command()
+@handle_errors
+def accounts(
+    organization: Organization = False,
+    member_role_name: MemberRole = None,
+    accounts_file: AccountsFile = None,
+    account_ids: AccountIds = None,
+    matrix_out: Annotated[
+        bool,
+        typer.Option("--matrix", help="Print the JSON for a GitHub Actions strategy.matrix."),
+    ] = False,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", help="Accounts per matrix job.")] = 10,
+    config: ConfigPath = None,
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """List the accounts a multi-account scan would cover (or chunk them for a matrix)."""
+    cfg = load_config(config)
+    aws = _aws_options(cfg, region, profile, None, None, "iamgate")
+    targets = select(
+        _targets(aws, organization, member_role_name, accounts_file), _csv(account_ids)
+    )
+    if matrix_out:
+        typer.echo(matrix(targets, chunk_size))
+    else:
+        typer.echo(
+            json.dumps([{"account_id": t.account_id, "role_arn": t.role_arn} for t in targets])
+        )
+
+
+@app.command("merge")
+@handle_errors
+def merge_cmd(
+    files: Annotated[
+        list[Path], typer.Argument(metavar="RESULTS...", help="results.json files to combine.")
+    ],
+    output_dir: OutputDir = None,
+    junit: JunitPath = None,
+    markdown: MarkdownPath = None,
+    json_path: JsonPath = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    """Combine the results.json of several jobs (a matrix) into one report and exit code."""
+    console = Console(verbose, quiet)
+    verdict = merge_results(files)
+    outputs = Outputs(
+        output_dir=output_dir,
+        junit=junit,
+        markdown=markdown,
+        json=json_path,
+        step_summary=_step_summary(),
+    )
+    _finish(write_reports(verdict, outputs), console)
 
 
 @app.command()

@@ -49,6 +49,7 @@ PERMISSIONS = {
     "ListVirtualMFADevices": "iam:ListVirtualMFADevices",
     "ListServerCertificates": "iam:ListServerCertificates",
 }
+PAGE_SIZE = 1000  # IAM's MaxItems limit
 AUTH_FILTER = ["User", "Role", "Group", "LocalManagedPolicy"]
 AWS_MANAGED_SOURCE = "aws_managed_policies"  # documents of attached AWS-managed policies
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"}
@@ -106,6 +107,9 @@ def _pages(
     client: Any, operation: str, progress: Progress, **kwargs: Any
 ) -> Iterator[dict[str, Any]]:
     paginator = client.get_paginator(_snake(operation))
+    # The largest page IAM serves (default 100): requests then grow with thousands of
+    # entities, not hundreds.
+    kwargs.setdefault("PaginationConfig", {"PageSize": PAGE_SIZE})
     for n, page in enumerate(paginator.paginate(**kwargs), start=1):
         progress(f"{operation}: page {n}")
         yield page

@@ -8,7 +8,7 @@ explicitly allowed a partial view.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from iamgate.baseline import EMPTY, Baseline, BaselineException
@@ -47,6 +47,9 @@ class Verdict:
     tool_version: str = ""
     checks: tuple[str, ...] = ()  # the checks that ran, in catalogue order
     counts: dict[str, int] = field(default_factory=dict)
+    # Per-account verdicts when several accounts are reported together (see ``combine``); the
+    # fields above then hold the union, and the status is the worst account's.
+    accounts: tuple[Verdict, ...] = ()
 
     @property
     def blocking(self) -> list[Finding]:
@@ -63,6 +66,9 @@ class Verdict:
     @property
     def status(self) -> str:
         """``fail``, ``error`` or ``pass`` for the whole run."""
+        if self.accounts:
+            statuses = {a.status for a in self.accounts}
+            return next(s for s in ("fail", "error", "pass") if s in statuses)
         if self.blocking:
             return "fail"
         if self.has_errors and not self.allow_partial:
@@ -190,3 +196,36 @@ def _expired_message(message: str, ref: ExceptionRef | None, today: date) -> str
         return message
     days = (today - ref.expires).days
     return f"{message} [exception expired on {ref.expires:%Y-%m-%d}, {days} days ago, {ref.source}]"
+
+
+def combine(verdicts: Sequence[Verdict]) -> Verdict:
+    """One verdict over several accounts: the union of their findings, the worst status.
+
+    Each account keeps its own verdict (baseline, errors, counts) in ``accounts``; reporters
+    show them per account. Accounts are sorted by id so every run lists them alike.
+    """
+    if not verdicts:
+        raise ValueError("no verdicts to combine")
+    ordered = tuple(sorted(verdicts, key=lambda v: v.account_id))
+    first = ordered[0]
+    counts = {k: sum(v.counts.get(k, 0) for v in ordered) for k in COUNT_KEYS}
+    return Verdict(
+        account_id=first.account_id if len(ordered) == 1 else "",
+        generated_at=max(v.generated_at for v in ordered),
+        today=first.today,
+        findings=tuple(f for v in ordered for f in v.findings),
+        stale=tuple(e for v in ordered for e in v.stale),
+        collection_errors=tuple(
+            e if e.account_id else replace(e, account_id=v.account_id)
+            for v in ordered
+            for e in v.collection_errors
+        ),
+        fail_on=first.fail_on,
+        allow_partial=first.allow_partial,
+        expiring_within_days=first.expiring_within_days,
+        notes=tuple(dict.fromkeys(n for v in ordered for n in v.notes)),
+        tool_version=first.tool_version,
+        checks=tuple(dict.fromkeys(c for v in ordered for c in v.checks)),
+        counts=counts,
+        accounts=ordered,
+    )

@@ -83,9 +83,13 @@ def config_notes(config: Config) -> list[str]:
     return notes
 
 
-def evaluate(snapshot: Snapshot, config: Config, options: GateOptions) -> Verdict:
+def evaluate(
+    snapshot: Snapshot, config: Config, options: GateOptions, baseline: Baseline | None = None
+) -> Verdict:
+    """``baseline`` (already loaded, e.g. per account) takes the place of ``options.baseline``."""
     selected = select_checks(options.checks, options.skip_checks)
-    baseline = load_checked_baseline(options.baseline, snapshot.account_id)
+    if baseline is None:
+        baseline = load_checked_baseline(options.baseline, snapshot.account_id)
     results = run_checks(snapshot, config, selected)
     now = datetime.now(UTC)
     return apply_baseline(

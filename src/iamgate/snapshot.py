@@ -152,6 +152,7 @@ class CollectionError:
     code: str
     message: str
     hint: str = ""
+    account_id: str = ""  # set when several accounts are reported together
 
     def describe(self) -> str:
         text = f"{self.operation} ({self.region}) failed: {self.code}: {self.message}"

@@ -44,6 +44,19 @@ def finding_json(f: Finding) -> dict[str, Any]:
     return data
 
 
+def account_json(v: Verdict) -> dict[str, Any]:
+    return {
+        "account_id": v.account_id,
+        "verdict": v.status,
+        "exit_code": int(v.exit_code),
+        "allow_partial": v.allow_partial,
+        "counts": v.counts,
+        "notes": list(v.notes),
+        "stale_exceptions": [exception_json(e) for e in v.stale],
+        "errors": [to_jsonable(e) for e in v.collection_errors],
+    }
+
+
 def render_json(verdict: Verdict) -> str:
     head: dict[str, Any] = {
         "schema_version": RESULTS_SCHEMA_VERSION,
@@ -62,6 +75,8 @@ def render_json(verdict: Verdict) -> str:
         "stale_exceptions": [exception_json(e) for e in verdict.stale],
         "errors": [to_jsonable(e) for e in verdict.collection_errors],
     }
+    if verdict.accounts:  # several accounts: each one's verdict, enough for `merge`
+        head["accounts"] = [account_json(a) for a in verdict.accounts]
     lines = json.dumps(head, indent=1, ensure_ascii=False)[:-2]  # reopen the object
     findings = ",\n  ".join(
         json.dumps(finding_json(f), ensure_ascii=False) for f in verdict.findings

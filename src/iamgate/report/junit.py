@@ -41,7 +41,10 @@ def _case(f: Finding) -> TestCase:
 
 def render_junit(verdict: Verdict) -> str:
     groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    accounts = {f.account_id for f in verdict.findings} or {verdict.account_id}
+    if verdict.accounts:  # every scanned account, even one with no findings at all
+        accounts = {a.account_id for a in verdict.accounts}
+    else:
+        accounts = {f.account_id for f in verdict.findings} or {verdict.account_id}
     many = len(accounts) > 1
     for account in sorted(accounts) if many else [verdict.account_id]:
         for check in verdict.checks:

@@ -51,9 +51,30 @@ def _exc(e: ExceptionRef | None) -> tuple[str, str, str]:
     return (f"{e.expires:%Y-%m-%d}", e.owner, e.reason)
 
 
+def _accounts(verdict: Verdict) -> list[str]:
+    if verdict.accounts:
+        return [a.account_id for a in verdict.accounts]
+    return sorted({f.account_id for f in verdict.findings} - {""}) or [verdict.account_id]
+
+
+def _account_table(verdict: Verdict, max_rows: int, more: str) -> list[str]:
+    """Several accounts: one row each, failing and erroring accounts first."""
+    order = {"fail": 0, "error": 1, "pass": 2}
+    rows = [
+        [
+            a.account_id,
+            _ICON[a.status],
+            *(str(a.counts[k]) for k in ("new", "expired", "accepted", "stale", "errors")),
+        ]
+        for a in sorted(verdict.accounts, key=lambda a: (order[a.status], a.account_id))
+    ]
+    head = ["account", "verdict", "new", "expired", "accepted", "stale", "errors"]
+    return [f"### Accounts ({len(rows)})", "", _table(head, rows, max_rows, more), ""]
+
+
 def verdict_line(verdict: Verdict) -> str:
     c = verdict.counts
-    accounts = sorted({f.account_id for f in verdict.findings} - {""}) or [verdict.account_id]
+    accounts = _accounts(verdict)
     where = f"account {accounts[0]}" if len(accounts) == 1 else f"{len(accounts)} accounts"
     return (
         f"**iamgate {_ICON[verdict.status]}** on {where}: {c['new']} new, "
@@ -83,10 +104,12 @@ def _render(verdict: Verdict, max_rows: int) -> str:
         ),
         "",
     ]
+    if verdict.accounts:
+        out += _account_table(verdict, max_rows, see)
     by_status: dict[Status, list[Finding]] = defaultdict(list)
     for f in verdict.findings:
         by_status[f.status].append(f)
-    many = len({f.account_id for f in verdict.findings}) > 1
+    many = len(_accounts(verdict)) > 1
 
     def row(f: Finding) -> list[str]:
         base = [f.check, f.resource, f.resource_type, f.message]
@@ -134,9 +157,11 @@ def _render(verdict: Verdict, max_rows: int) -> str:
         if verdict.collection_errors:
             out += [
                 _table(
-                    ["source", "operation", "region", "error", "fix"],
+                    (["account"] if many else [])
+                    + ["source", "operation", "region", "error", "fix"],
                     [
-                        [e.source, e.operation, e.region, f"{e.code}: {e.message}", e.hint]
+                        ([e.account_id] if many else [])
+                        + [e.source, e.operation, e.region, f"{e.code}: {e.message}", e.hint]
                         for e in verdict.collection_errors
                     ],
                     max_rows,
