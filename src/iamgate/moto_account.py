@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import urllib.request
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -112,15 +113,48 @@ def days_ago(days: float) -> datetime:
     return (datetime.now(UTC) - timedelta(days=days)).replace(tzinfo=None)
 
 
-class MotoAccount:
-    """moto's threaded server on 127.0.0.1 (a free port), AWS-managed policies loaded."""
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
-    def __init__(self) -> None:
+
+def _server(middleware: Callable[[WSGIApp], WSGIApp] | None) -> Any:
+    from moto.server import ThreadedMotoServer
+
+    if middleware is None:
+        return ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    wrap = middleware
+
+    class Wrapped(ThreadedMotoServer):
+        """moto's own server entry (5.2.5), with its WSGI app wrapped."""
+
+        def _server_entry(self) -> None:
+            from moto.moto_server.werkzeug_app import (
+                DomainDispatcherApplication,
+                create_backend_app,
+            )
+            from moto.server import MotoRequestHandler  # type: ignore[attr-defined]
+            from werkzeug.serving import make_server
+
+            app = wrap(DomainDispatcherApplication(create_backend_app))
+            self._server = make_server(
+                self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+            )
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return Wrapped(ip_address="127.0.0.1", port=0, verbose=False)
+
+
+class MotoAccount:
+    """moto's threaded server on 127.0.0.1 (a free port), AWS-managed policies loaded.
+
+    ``middleware`` wraps moto's WSGI app: to count requests (the benchmark) or to answer some
+    of them itself (a denied ``AssumeRole`` in the tests), in front of the same backends.
+    """
+
+    def __init__(self, middleware: Callable[[WSGIApp], WSGIApp] | None = None) -> None:
         os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log on stderr
-        from moto.server import ThreadedMotoServer
-
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server = _server(middleware)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
