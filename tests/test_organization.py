@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -28,7 +28,7 @@ class DenyAssumeRole:
     """In front of moto: ``AccessDenied`` for AssumeRole into the listed role ARNs (moto itself
     lets any role be assumed), and a count of the other requests by action."""
 
-    denied: set[str] = set()
+    denied: ClassVar[set[str]] = set()
 
     def __init__(self, app: WSGIApp):
         self.app = app
@@ -191,19 +191,22 @@ def test_organization_scan_reports_every_account(org: Org) -> None:
     assert "AccessDenied" in run.stderr
 
     # JUnit: one suite per account and check, named <account>.<check>.
-    root = ET.fromstring(run.text("out/junit.xml"))
+    root = ET.fromstring(run.text("out/junit.xml"))  # noqa: S314 (our own output)
     suites = {s.get("name") for s in root.iter("testsuite")}
     for account in org.all:
         assert f"{account}.user-console-mfa" in suites
     assert len(suites) == len(org.all) * len(results["checks"])
-    denied_suite = next(s for s in root.iter("testsuite") if s.get("name", "").startswith(denied_id := org.denied))
+    denied_suite = next(
+        s for s in root.iter("testsuite") if s.get("name", "").startswith(denied_id := org.denied)
+    )
     assert denied_suite.get("errors") == "1", denied_id
 
     # Markdown: the per-account table comes first.
     md = run.text("out/summary.md")
     assert md.index("### Accounts (4)") < md.index("### New failures")
     table = md[md.index("### Accounts") : md.index("### New failures")]
-    assert f"| {org.denied} " in table and "ERROR" in table
+    assert f"| {org.denied} " in table
+    assert "ERROR" in table
     for account in org.all:
         assert f"| {account} " in table
 
@@ -214,9 +217,7 @@ def test_merge_of_chunks_equals_one_run(org: Org) -> None:
     first = org.scan("--account-ids", ",".join(ids[:2]), out="r1")
     second = org.scan("--account-ids", ",".join(ids[2:]), out="r2")
     assert {first.code, second.code} <= {1, 3}
-    merged = org.run(
-        "merge", "r1/results.json", "r2/results.json", "--output-dir", "merged", "-q"
-    )
+    merged = org.run("merge", "r1/results.json", "r2/results.json", "--output-dir", "merged", "-q")
     assert merged.code == whole.code == 1, merged.stderr
     a, b = whole.json("whole/results.json"), merged.json("merged/results.json")
     assert a["counts"] == b["counts"]
@@ -224,12 +225,14 @@ def test_merge_of_chunks_equals_one_run(org: Org) -> None:
     assert {(f["account_id"], f["check"], f["resource"], f["status"]) for f in a["findings"]} == {
         (f["account_id"], f["check"], f["resource"], f["status"]) for f in b["findings"]
     }
-    strip = [
-        {k: v for k, v in acc.items() if k != "errors"} for acc in a["accounts"]
-    ], [{k: v for k, v in acc.items() if k != "errors"} for acc in b["accounts"]]
+    strip = (
+        [{k: v for k, v in acc.items() if k != "errors"} for acc in a["accounts"]],
+        [{k: v for k, v in acc.items() if k != "errors"} for acc in b["accounts"]],
+    )
     assert strip[0] == strip[1]
     suites = lambda name: sorted(  # noqa: E731
-        s.get("name") for s in ET.fromstring(org.cwd.joinpath(name).read_text()).iter("testsuite")
+        s.get("name")
+        for s in ET.fromstring(org.cwd.joinpath(name).read_text()).iter("testsuite")  # noqa: S314 (our own output)
     )
     assert suites("whole/junit.xml") == suites("merged/junit.xml")
     # The same file twice is refused: an account must not be counted twice.
@@ -266,7 +269,8 @@ def test_accounts_file_and_malformed_baseline(org: Org) -> None:
     )
     bad = org.run("scan", "--accounts", "accounts.yml")
     assert bad.code == 2
-    assert "accounts.yml:2:" in bad.stderr and "not " in bad.stderr
+    assert "accounts.yml:2:" in bad.stderr
+    assert "not " in bad.stderr
 
     (org.cwd / "baselines" / f"{org.members[1]}.yml").write_text("version: 1\naccount: [\n")
     broken = org.scan(out="broken")
