@@ -34,8 +34,9 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "check": f.check,
         "resource": f.resource,
         "resource_type": f.resource_type,
-        "status": f.status.value,
-        "severity": f.severity.value,
+        # StrEnum members are str: json writes their value (``.value`` is a slow descriptor).
+        "status": f.status,
+        "severity": f.severity,
         "title": f.title,
         "message": f.message,
     }
