@@ -69,3 +69,18 @@ def test_demo_shows_every_status(offline: Any) -> None:
         "support-role",
     } <= failing
     assert "iamgate: FAIL:" in run.stderr
+
+
+def test_no_credentials_is_a_collection_error(offline: Any, tmp_path: Any) -> None:
+    empty = tmp_path / "empty-aws-config"
+    empty.write_text("")
+    run = offline(
+        "scan",
+        env={
+            "AWS_CONFIG_FILE": str(empty),
+            "AWS_SHARED_CREDENTIALS_FILE": str(empty),
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        },
+    )
+    assert run.code == 3
+    assert "no AWS credentials found" in run.stderr
