@@ -278,3 +278,36 @@ def test_unreachable_endpoint_exits_3(aws: MotoAccount, iamgate: Any, tmp_path: 
     assert "could not collect" in run.stderr
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "out" / "junit.xml").exists()
+
+
+def test_role_arn_and_profile_are_honoured(aws: MotoAccount, iamgate: Any, tmp_path: Path) -> None:
+    make_clean(aws)
+    creds = tmp_path / "credentials"
+    creds.write_text("[audit]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    env = {
+        "AWS_SHARED_CREDENTIALS_FILE": str(creds),
+        "AWS_ACCESS_KEY_ID": "",
+        "AWS_SECRET_ACCESS_KEY": "",
+    }
+    role = f"arn:aws:iam::{ACCOUNT}:role/support"
+    run = iamgate(
+        "collect",
+        "-o",
+        "s.json",
+        "--profile",
+        "audit",
+        "--role-arn",
+        role,
+        "--external-id",
+        "ext-1",
+        "--role-session-name",
+        "nightly",
+        env=env,
+    )
+    assert run.code == 0, run.stderr
+    snapshot = run.json("s.json")
+    assert snapshot["caller_arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/support/nightly"
+    assert snapshot["api_calls"]["sts:AssumeRole"] == 1
+    missing = iamgate("collect", "-o", "s.json", "--profile", "nobody", env=env)
+    assert missing.code == 3
+    assert "profile not found: nobody" in missing.stderr
