@@ -191,7 +191,7 @@ def test_organization_scan_reports_every_account(org: Org) -> None:
     assert "AccessDenied" in run.stderr
 
     # JUnit: one suite per account and check, named <account>.<check>.
-    root = ET.fromstring(run.text("out/junit.xml"))  # noqa: S314 (our own output)
+    root = ET.fromstring(run.text("out/junit.xml"))
     suites = {s.get("name") for s in root.iter("testsuite")}
     for account in org.all:
         assert f"{account}.user-console-mfa" in suites
@@ -231,8 +231,7 @@ def test_merge_of_chunks_equals_one_run(org: Org) -> None:
     )
     assert strip[0] == strip[1]
     suites = lambda name: sorted(  # noqa: E731
-        s.get("name")
-        for s in ET.fromstring(org.cwd.joinpath(name).read_text()).iter("testsuite")  # noqa: S314 (our own output)
+        s.get("name") for s in ET.fromstring(org.cwd.joinpath(name).read_text()).iter("testsuite")
     )
     assert suites("whole/junit.xml") == suites("merged/junit.xml")
     # The same file twice is refused: an account must not be counted twice.

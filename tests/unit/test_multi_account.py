@@ -70,7 +70,7 @@ def test_combine_takes_the_worst_status_and_sums() -> None:
 
 def test_reporters_carry_the_account() -> None:
     v = combine([account(A, accept=True), account(B), denied(C)])
-    root = ET.fromstring(render_junit(v))  # noqa: S314 (our own output)
+    root = ET.fromstring(render_junit(v))
     names = sorted(s.get("name", "") for s in root.iter("testsuite"))
     assert names == sorted(f"{a}.{c}" for a in (A, B, C) for c in OPTIONS.checks)
     suite = next(s for s in root.iter("testsuite") if s.get("name") == f"{C}.root-mfa")

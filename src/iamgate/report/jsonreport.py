@@ -11,7 +11,7 @@ from typing import Any
 
 from iamgate.gate import Verdict
 from iamgate.model import ExceptionRef, Finding
-from iamgate.snapshot import format_time, to_jsonable
+from iamgate.snapshot import CollectionError, format_time, to_jsonable
 
 RESULTS_SCHEMA_VERSION = 1
 
@@ -45,6 +45,13 @@ def finding_json(f: Finding) -> dict[str, Any]:
     return data
 
 
+def error_json(e: CollectionError) -> dict[str, Any]:
+    data: dict[str, Any] = to_jsonable(e)
+    if not data["account_id"]:  # single-account output keeps its shape
+        del data["account_id"]
+    return data
+
+
 def account_json(v: Verdict) -> dict[str, Any]:
     return {
         "account_id": v.account_id,
@@ -54,7 +61,7 @@ def account_json(v: Verdict) -> dict[str, Any]:
         "counts": v.counts,
         "notes": list(v.notes),
         "stale_exceptions": [exception_json(e) for e in v.stale],
-        "errors": [to_jsonable(e) for e in v.collection_errors],
+        "errors": [error_json(e) for e in v.collection_errors],
     }
 
 
@@ -74,7 +81,7 @@ def render_json(verdict: Verdict) -> str:
         "checks": list(verdict.checks),
         "notes": list(verdict.notes),
         "stale_exceptions": [exception_json(e) for e in verdict.stale],
-        "errors": [to_jsonable(e) for e in verdict.collection_errors],
+        "errors": [error_json(e) for e in verdict.collection_errors],
     }
     if verdict.accounts:  # several accounts: each one's verdict, enough for `merge`
         head["accounts"] = [account_json(a) for a in verdict.accounts]

@@ -16,7 +16,6 @@ from junit_xml import TestCase, TestSuite
 from iamgate.gate import Verdict
 from iamgate.model import Finding, Status
 
-
 _PASS, _FAIL, _EXPIRED = Status.PASS, Status.FAIL, Status.EXPIRED  # (enum lookups are slow)
 
 
@@ -75,15 +74,18 @@ def render_junit(verdict: Verdict) -> str:
     # as long stripping illegal characters with its huge regex as building the tree, and
     # re-parsing plus ``ET.indent`` doubled that again: so one small regex, and the line breaks
     # put in as text (a raw "<" only ever starts markup: ElementTree escapes it in values).
-    root = ET.Element("testsuites", {"name": "iamgate"})
-    totals = dict.fromkeys(("disabled", "errors", "failures", "skipped", "tests"), 0)
+    root = ET.Element("testsuites")
+    totals = dict.fromkeys(("disabled", "errors", "failures", "tests", "skipped"), 0)
     for suite in suites:
         element = suite.build_xml_doc()
         for key in totals:
             totals[key] += int(element.get(key, 0))
         root.append(element)
-    for key, value in totals.items():
-        root.set(key, str(value))
+    for key in ("disabled", "errors", "failures", "tests"):
+        root.set(key, str(totals[key]))
+    root.set("time", "0.0")
+    root.set("skipped", str(totals["skipped"]))
+    root.set("name", "iamgate")
     text = _ILLEGAL_XML.sub("", ET.tostring(root, encoding="unicode"))
     for tag, indent in _BREAKS:
         text = text.replace(tag, indent + tag)
@@ -92,10 +94,17 @@ def render_junit(verdict: Verdict) -> str:
 
 # Characters XML 1.0 does not allow at all (control characters, surrogates, U+FFFE/U+FFFF).
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Where ``ET.indent`` would break lines (one element per line, one space per level).
 _BREAKS = (
     ("<testsuite ", "\n "),
     ("</testsuite>", "\n "),
-    ("<testcase ", "\n  "),
-    ("</testsuites>", "\n"),
     ("<properties>", "\n  "),
+    ("</properties>", "\n  "),
+    ("<property ", "\n   "),
+    ("<testcase ", "\n  "),
+    ("</testcase>", "\n  "),
+    ("<failure ", "\n   "),
+    ("<error ", "\n   "),
+    ("<skipped ", "\n   "),
+    ("</testsuites>", "\n"),
 )
