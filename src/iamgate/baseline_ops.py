@@ -284,6 +284,8 @@ def prune_text(
         if not line.strip() and out and not out[-1].strip():
             continue
         out.append(line)
+    while out and not out[-1].strip():  # nor at the end of the file
+        out.pop()
     new_text = "".join(out)
     # Fail closed: the rewrite must leave exactly the other exceptions.
     expected = {(e.check, e.resource) for e in baseline.exceptions} - {
