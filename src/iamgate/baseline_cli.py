@@ -284,7 +284,7 @@ def build_review(base: Side, head: Side, today: date, horizon: int) -> Review:
         if new_err:
             notes.append(f"the head could not be read, so it is not compared: {new_err}")
             continue
-        changes += diff_baselines(old, new, head_name if head_text is not None else base_name)
+        changes += diff_baselines(old, new, head_name, base_name)
     return Review(base.label, head.label, changes, lint, notes, len(keys))
 
 

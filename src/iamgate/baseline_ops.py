@@ -372,11 +372,14 @@ def _compare(old: BaselineException, new: BaselineException) -> tuple[list[str],
     return details, loosens
 
 
-def diff_baselines(base: Baseline | None, head: Baseline | None, file: str) -> list[Change]:
+def diff_baselines(
+    base: Baseline | None, head: Baseline | None, file: str, base_file: str | None = None
+) -> list[Change]:
     """Changes from ``base`` to ``head`` (either may be absent: a file added or deleted).
 
-    Entries are paired by (check, resource); an unpaired removal and addition of the same check
-    where one resource covers the other are reported as one change (widened or narrowed).
+    ``file`` names the head side, ``base_file`` the base side (removed entries' lines are
+    there). Entries are paired by (check, resource); an unpaired removal and addition of the
+    same check where one resource covers the other are one change (widened or narrowed).
     """
     olds = {(e.check, e.resource): e for e in (base.exceptions if base else ())}
     news = {(e.check, e.resource): e for e in (head.exceptions if head else ())}
@@ -396,7 +399,7 @@ def diff_baselines(base: Baseline | None, head: Baseline | None, file: str) -> l
             added.remove(a)
             details, loosens = _compare(partner, a)
             changes.append(Change("changed", file, partner, a, tuple(details), loosens))
-    changes += [Change("removed", file, r, None) for r in removed]
+    changes += [Change("removed", base_file or file, r, None) for r in removed]
     changes += [Change("added", file, None, a, loosens=True) for a in added]
     order = {"added": 0, "changed": 1, "removed": 2}
     changes.sort(key=lambda c: (order[c.kind], c.file, c.entry.check, c.entry.resource))
