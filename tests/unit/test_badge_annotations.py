@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from tests.factories import ACCOUNT, NOW, arn
@@ -12,6 +13,7 @@ from tests.factories import ACCOUNT, NOW, arn
 from iamgate.baseline import Baseline, BaselineException
 from iamgate.gate import Verdict, apply_baseline
 from iamgate.model import Result, Severity
+from iamgate.pipeline import Outputs, write_reports
 from iamgate.report.annotations import (
     command,
     escape_data,
@@ -149,3 +151,14 @@ def test_expired_exception_is_an_error_annotation() -> None:
     )
     (line,) = render_annotations(v).splitlines()
     assert line.startswith("::error title=iamgate expired exception%3A user-console-mfa")
+
+
+def test_output_dir_gets_both_badge_files_and_badge_overrides(tmp_path: Path) -> None:
+    v = verdict(failing=2)
+    report = write_reports(v, Outputs(output_dir=tmp_path / "out"))
+    assert report.written["badge"] == tmp_path / "out" / "badge.json"
+    assert report.written["badge-svg"] == tmp_path / "out" / "badge.svg"
+    assert json.loads(report.written["badge"].read_text(encoding="utf-8"))["color"] == "red"
+    only = write_reports(v, Outputs(badge=tmp_path / "b" / "iam.json"))
+    assert set(only.written) == {"badge", "badge-svg"}
+    assert (tmp_path / "b" / "iam.svg").read_text(encoding="utf-8").startswith("<svg")
