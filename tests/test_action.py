@@ -9,6 +9,7 @@ step still runs (it must find the iamgate of this environment on PATH).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -71,6 +72,17 @@ def _resolve(value: str, inputs: dict[str, str], steps: dict[str, dict[str, str]
     return EXPR.sub(one, value)
 
 
+def condition(expr: str, inputs: dict[str, str]) -> bool:
+    """The ``if:`` forms action.yml uses: ``inputs.x == 'v'`` / ``!=``, joined by ``&&``."""
+    result = True
+    for part in expr.split("&&"):
+        m = re.fullmatch(r"\s*inputs\.([a-z-]+)\s*(==|!=)\s*'([^']*)'\s*", part)
+        assert m, f"the test does not know how GitHub evaluates {part!r}"
+        equal = inputs[m.group(1)] == m.group(3)
+        result = result and (equal if m.group(2) == "==" else not equal)
+    return result
+
+
 def run_action(workspace: Path, env: dict[str, str], **given: str) -> ActionRun:
     declared = ACTION["inputs"]
     unknown = set(given) - set(declared)
@@ -98,6 +110,8 @@ def run_action(workspace: Path, env: dict[str, str], **given: str) -> ActionRun:
     code = 0
     for n, step in enumerate(ACTION["runs"]["steps"]):
         if "uses" in step:
+            continue
+        if "if" in step and not condition(step["if"], inputs):
             continue
         assert "${{" not in step["run"], f"step {step.get('name')}: ${{{{ }}}} inside run:"
         assert step.get("shell") == "bash"
@@ -280,3 +294,27 @@ def test_install_false_without_iamgate_on_path_fails(workspace: Path) -> None:
 def test_parse_outputs_reads_both_forms() -> None:
     text = "a=1\nb<<EOF\nx\ny\nEOF\nc=d=e\n"
     assert parse_outputs(text) == {"a": "1", "b": "x\ny", "c": "d=e"}
+
+
+def test_conditions() -> None:
+    inputs = {"install": "true", "python-version": ""}
+    assert condition("inputs.install == 'true'", inputs)
+    assert not condition("inputs.python-version != '' && inputs.install == 'true'", inputs)
+    assert condition("inputs.python-version == '' && inputs.install != 'false'", inputs)
+
+
+def test_pip_cache_key_is_the_requirements_hash(workspace: Path) -> None:
+    step = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "pip-key")
+    assert step["env"] == {"ACTION_PATH": "${{ github.action_path }}"}
+    script = workspace / "key.sh"
+    script.write_text(step["run"], encoding="utf-8")
+    out = workspace / "out"
+    env = dict(os.environ, ACTION_PATH=str(REPO), GITHUB_OUTPUT=str(out))
+    subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        env=env,
+        cwd=workspace,
+        check=True,
+    )
+    digest = hashlib.sha256((REPO / "requirements-action.txt").read_bytes()).hexdigest()
+    assert parse_outputs(out.read_text(encoding="utf-8")) == {"hash": digest[:32]}
