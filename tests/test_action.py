@@ -83,7 +83,9 @@ def condition(expr: str, inputs: dict[str, str]) -> bool:
     return result
 
 
-def run_action(workspace: Path, env: dict[str, str], **given: str) -> ActionRun:
+def run_action(
+    workspace: Path, env: dict[str, str], cli_dir: Path | None = None, **given: str
+) -> ActionRun:
     declared = ACTION["inputs"]
     unknown = set(given) - set(declared)
     assert not unknown, f"not inputs of action.yml: {unknown}"
@@ -102,7 +104,7 @@ def run_action(workspace: Path, env: dict[str, str], **given: str) -> ActionRun:
         GITHUB_STEP_SUMMARY=str(summary),
         RUNNER_TEMP=str(temp),
         # This environment's iamgate, running this checkout's code.
-        PATH=str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", os.defpath),
+        PATH=str(cli_dir or Path(sys.executable).parent) + os.pathsep + env.get("PATH", os.defpath),
         PYTHONPATH=str(SRC),
     )
     steps: dict[str, dict[str, str]] = {}
@@ -318,3 +320,62 @@ def test_pip_cache_key_is_the_requirements_hash(workspace: Path) -> None:
     )
     digest = hashlib.sha256((REPO / "requirements-action.txt").read_bytes()).hexdigest()
     assert parse_outputs(out.read_text(encoding="utf-8")) == {"hash": digest[:32]}
+
+
+def test_every_input_becomes_its_flag(workspace: Path) -> None:
+    """With a stand-in CLI that records its arguments (the real one has no --regions yet)."""
+    args_file = workspace.parent / "args"
+    stub = workspace.parent / "bin" / "iamgate"
+    stub.parent.mkdir()
+    stub.write_text(
+        f'#!/bin/sh\nif [ "$1" = version ]; then exit 0; fi\n'
+        f'printf "%s\\n" "$@" > "{args_file}"\nexit 0\n',
+        encoding="utf-8",
+    )
+    stub.chmod(0o755)
+    env = dict(os.environ)
+    given = {
+        "baseline": "b.yml",
+        "config": "c.toml",
+        "region": "eu-west-1",
+        "regions": "eu-west-1,us-east-1",
+        "role-arn": "arn:aws:iam::123456789012:role/audit",
+        "fail-on": "high",
+        "output-dir": "out dir",
+        "checks": "a,b",
+        "skip-checks": "c",
+        "annotations": "false",
+        "badge-path": "badges/x.json",
+    }
+    base = dict(env)
+    base.pop("PYTHONPATH", None)
+    run = run_action(workspace, base, cli_dir=stub.parent, install="false", **given)
+    assert args_file.is_file(), run.stdout + run.stderr
+    args = args_file.read_text(encoding="utf-8").splitlines()
+    assert args == [
+        "scan",
+        "--region",
+        "eu-west-1",
+        "--regions",
+        "eu-west-1,us-east-1",
+        "--role-arn",
+        "arn:aws:iam::123456789012:role/audit",
+        "--output-dir",
+        "out dir",
+        "--badge",
+        "badges/x.json",
+        "--baseline",
+        "b.yml",
+        "--config",
+        "c.toml",
+        "--fail-on",
+        "high",
+        "--checks",
+        "a,b",
+        "--skip-checks",
+        "c",
+        "--no-annotations",
+    ]
+    # It exited 0 but wrote no results.json: the verdict output is error, never pass.
+    assert run.code == 0
+    assert run.outputs["verdict"] == "error"
