@@ -231,7 +231,13 @@ def _resolve(spec: str, default_dir: str) -> Side:
         return Side(spec, False, files)
     ref, _, sub = spec.partition(":")
     sub = sub or default_dir
-    _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    try:
+        _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except InputError as exc:
+        raise InputError(
+            f"{spec!r} is not a file, a directory, REF:PATH or a git ref ({exc.message})",
+            "baseline diff",
+        ) from None
     label = f"{ref}:{sub}"
     kind = subprocess.run(
         ["git", "cat-file", "-t", f"{ref}:./{sub}"], capture_output=True, text=True, check=False
