@@ -221,6 +221,7 @@ def test_merge_of_chunks_equals_one_run(org: Org) -> None:
     assert merged.code == whole.code == 1, merged.stderr
     a, b = whole.json("whole/results.json"), merged.json("merged/results.json")
     assert a["counts"] == b["counts"]
+    assert (org.cwd / "merged" / "badge.json").exists()
     assert a["verdict"] == b["verdict"]
     assert {(f["account_id"], f["check"], f["resource"], f["status"]) for f in a["findings"]} == {
         (f["account_id"], f["check"], f["resource"], f["status"]) for f in b["findings"]

@@ -29,6 +29,7 @@ from iamgate.accounts import (
 )
 from iamgate.aws import AwsOptions, Clients
 from iamgate.baseline import load_baseline
+from iamgate.baseline_cli import baseline_app
 from iamgate.checks import REGISTRY, select_checks
 from iamgate.collect import collect as collect_snapshot
 from iamgate.config import Config, load_config
@@ -38,6 +39,7 @@ from iamgate.model import Severity
 from iamgate.multiscan import DEFAULT_JOBS, scan_accounts
 from iamgate.output import write_atomic
 from iamgate.pipeline import GateOptions, Outputs, Report, config_notes, evaluate, write_reports
+from iamgate.report.annotations import render_annotations
 from iamgate.snapshot import Snapshot, load_snapshot, snapshot_to_json
 
 app = typer.Typer(
@@ -54,6 +56,7 @@ checks_app = typer.Typer(
     help="The check catalogue.", invoke_without_command=True, rich_markup_mode=None
 )
 app.add_typer(checks_app, name="checks")
+app.add_typer(baseline_app, name="baseline")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -225,6 +228,21 @@ Verbose = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show progress even when not in a terminal.")
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+BadgePath = Annotated[
+    Path | None,
+    typer.Option(
+        "--badge",
+        help="Status badge: shields.io endpoint JSON here, and an SVG beside it (.svg).",
+    ),
+]
+AnnotationsOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--annotations/--no-annotations",
+        help="Print GitHub ::error/::warning workflow commands for new failures and expiring "
+        "exceptions [default: on when GITHUB_ACTIONS=true].",
+    ),
+]
 
 
 def _aws_options(
@@ -264,9 +282,17 @@ def _announce_config(config: Config, console: Console) -> None:
         console.info(f"iamgate: config: {note}")
 
 
-def _finish(report: Report, console: Console, print_summary: bool = True) -> None:
+def _annotations_on(value: bool | None) -> bool:
+    return value if value is not None else os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def _finish(
+    report: Report, console: Console, print_summary: bool = True, annotations: bool = False
+) -> None:
     if print_summary and not console.quiet:
         typer.echo(report.markdown)
+    if annotations:  # even with --quiet: they are how the failures reach the pull request
+        typer.echo(render_annotations(report.verdict), nl=False)
     for kind, path in report.written.items():
         console.progress(f"wrote {kind}: {path}")
     console.info(report.verdict.one_line())
@@ -302,6 +328,8 @@ def scan(
     accounts_file: AccountsFile = None,
     account_ids: AccountIds = None,
     jobs: Jobs = DEFAULT_JOBS,
+    badge: BadgePath = None,
+    annotations: AnnotationsOpt = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -327,6 +355,7 @@ def scan(
         markdown=markdown,
         json=json_path,
         step_summary=_step_summary(),
+        badge=badge,
     )
     # Validate the selection (and the baseline's syntax) before spending API calls.
 
@@ -353,14 +382,16 @@ def scan(
         )
         for err in verdict.collection_errors:
             typer.echo(f"iamgate: collection error: [{err.account_id}] {err.describe()}", err=True)
-        _finish(write_reports(verdict, outputs), console)
+        _finish(write_reports(verdict, outputs), console, annotations=_annotations_on(annotations))
     if baseline is not None:
         load_baseline(baseline, REGISTRY)
     clients = _clients(cfg, region, profile, role_arn, external_id, role_session_name)
     snapshot = collect_snapshot(clients, console.progress, cfg.collect.credential_report_timeout)
     _report_collection(snapshot, console)
     verdict = evaluate(snapshot, cfg, options)
-    _finish(write_reports(verdict, outputs, snapshot), console)
+    _finish(
+        write_reports(verdict, outputs, snapshot), console, annotations=_annotations_on(annotations)
+    )
 
 
 def _report_collection(snapshot: Snapshot, console: Console) -> None:
@@ -421,6 +452,8 @@ def evaluate_cmd(
     skip_checks: SkipOpt = None,
     allow_partial: AllowPartial = False,
     as_of: AsOf = None,
+    badge: BadgePath = None,
+    annotations: AnnotationsOpt = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -443,9 +476,10 @@ def evaluate_cmd(
         markdown=markdown,
         json=json_path,
         step_summary=_step_summary(),
+        badge=badge,
     )
     verdict = evaluate(snapshot, cfg, options)
-    _finish(write_reports(verdict, outputs), console)
+    _finish(write_reports(verdict, outputs), console, annotations=_annotations_on(annotations))
 
 
 @checks_app.callback()
@@ -578,6 +612,8 @@ def merge_cmd(
     junit: JunitPath = None,
     markdown: MarkdownPath = None,
     json_path: JsonPath = None,
+    badge: BadgePath = None,
+    annotations: AnnotationsOpt = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -590,8 +626,9 @@ def merge_cmd(
         markdown=markdown,
         json=json_path,
         step_summary=_step_summary(),
+        badge=badge,
     )
-    _finish(write_reports(verdict, outputs), console)
+    _finish(write_reports(verdict, outputs), console, annotations=_annotations_on(annotations))
 
 
 @app.command()

@@ -14,6 +14,7 @@ from iamgate.errors import InputError
 from iamgate.gate import Verdict, apply_baseline
 from iamgate.model import Severity
 from iamgate.output import append_text, write_atomic
+from iamgate.report.badge import render_badge_json, render_badge_svg
 from iamgate.report.jsonreport import render_json
 from iamgate.report.junit import render_junit
 from iamgate.report.markdown import render_markdown
@@ -38,6 +39,7 @@ class Outputs:
     json: Path | None = None
     snapshot: Path | None = None
     step_summary: Path | None = None  # $GITHUB_STEP_SUMMARY
+    badge: Path | None = None  # shields.io endpoint JSON; the SVG is written beside it (.svg)
 
     def targets(self) -> dict[str, Path]:
         found: dict[str, Path] = {}
@@ -46,6 +48,7 @@ class Outputs:
             "markdown": "summary.md",
             "json": "results.json",
             "snapshot": "snapshot.json",
+            "badge": "badge.json",
         }
         for kind, filename in names.items():
             explicit = getattr(self, kind)
@@ -53,6 +56,8 @@ class Outputs:
                 found[kind] = explicit
             elif self.output_dir is not None:
                 found[kind] = self.output_dir / filename
+        if "badge" in found:
+            found["badge-svg"] = found["badge"].with_suffix(".svg")
         return found
 
 
@@ -122,6 +127,10 @@ def write_reports(verdict: Verdict, outputs: Outputs, snapshot: Snapshot | None 
             rendered[kind] = render_json(verdict)
         elif kind == "snapshot" and snapshot is not None:
             rendered[kind] = snapshot_to_json(snapshot)
+        elif kind == "badge":
+            rendered[kind] = render_badge_json(verdict)
+        elif kind == "badge-svg":
+            rendered[kind] = render_badge_svg(verdict)
     written = {}
     for kind, text in rendered.items():
         write_atomic(targets[kind], text)
