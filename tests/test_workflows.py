@@ -32,6 +32,7 @@ def test_the_expected_workflows_exist() -> None:
     assert [p.name for p in WORKFLOWS] == [
         "baseline-review.yml",
         "ci.yml",
+        "nightly-organization.yml",
         "nightly.yml",
         "selftest.yml",
     ]
@@ -71,6 +72,8 @@ def test_write_permissions_only_where_needed() -> None:
         ("nightly.yml", "gate", "id-token"),
         ("nightly.yml", "gate", "checks"),
         ("nightly.yml", "badge", "contents"),
+        ("nightly-organization.yml", "plan", "id-token"),
+        ("nightly-organization.yml", "scan", "id-token"),
         ("baseline-review.yml", "comment", "pull-requests"),
     }
 
