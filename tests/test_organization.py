@@ -277,3 +277,13 @@ def test_accounts_file_and_malformed_baseline(org: Org) -> None:
     assert broken.code == 2
     assert f"baselines/{org.members[1]}.yml" in broken.stderr
     assert not (org.cwd / "broken").exists()  # refused before any account was scanned
+
+
+def test_single_account_baseline_template(org: Org) -> None:
+    # The caller's own account, no baseline file for it: an empty baseline, said in the notes.
+    run = org.run("scan", "--baseline", "baselines/{account_id}.yml", "--output-dir", "out")
+    assert run.code == 1, run.stderr
+    results = run.json()
+    assert results["account_id"] == MANAGEMENT
+    assert "accounts" not in results
+    assert any(f"no baseline file baselines/{MANAGEMENT}.yml" in n for n in results["notes"])

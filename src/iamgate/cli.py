@@ -36,7 +36,7 @@ from iamgate.config import Config, load_config
 from iamgate.errors import ExitCode, IamgateError, InputError
 from iamgate.merge import merge as merge_results
 from iamgate.model import Severity
-from iamgate.multiscan import DEFAULT_JOBS, scan_accounts
+from iamgate.multiscan import DEFAULT_JOBS, PLACEHOLDER, baseline_for, scan_accounts
 from iamgate.output import write_atomic
 from iamgate.pipeline import GateOptions, Outputs, Report, config_notes, evaluate, write_reports
 from iamgate.report.annotations import render_annotations
@@ -383,12 +383,19 @@ def scan(
         for err in verdict.collection_errors:
             typer.echo(f"iamgate: collection error: [{err.account_id}] {err.describe()}", err=True)
         _finish(write_reports(verdict, outputs), console, annotations=_annotations_on(annotations))
-    if baseline is not None:
+    template = baseline is not None and PLACEHOLDER in str(baseline)
+    if baseline is not None and not template:
         load_baseline(baseline, REGISTRY)
     clients = _clients(cfg, region, profile, role_arn, external_id, role_session_name)
     snapshot = collect_snapshot(clients, console.progress, cfg.collect.credential_report_timeout)
     _report_collection(snapshot, console)
-    verdict = evaluate(snapshot, cfg, options)
+    if template:  # 'baselines/{account_id}.yml': the account is known only now
+        chosen = baseline_for(str(baseline), snapshot.account_id)
+        verdict = evaluate(snapshot, cfg, replace(options, baseline=None), chosen.baseline)
+        if chosen.note:
+            verdict = replace(verdict, notes=(*verdict.notes, chosen.note))
+    else:
+        verdict = evaluate(snapshot, cfg, options)
     _finish(
         write_reports(verdict, outputs, snapshot), console, annotations=_annotations_on(annotations)
     )

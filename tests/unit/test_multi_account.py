@@ -65,6 +65,8 @@ def test_combine_takes_the_worst_status_and_sums() -> None:
     assert both.counts["accepted"] == 1
     assert both.counts["errors"] == len(OPTIONS.checks)
     assert [e.account_id for e in both.collection_errors] == [C]
+    # Each check names the account's failure once, even when it needs several sources.
+    assert all(f.message.count("AccessDenied") == 1 for f in error.findings)
     assert combine([ok]).account_id == A
 
 

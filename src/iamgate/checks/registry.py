@@ -131,7 +131,7 @@ def run_check(chk: Check, snapshot: Snapshot, ctx: Context) -> Iterator[Result]:
     meta = chk.meta
     errors = snapshot.errors_for(meta.requires)
     if errors:
-        message = "not evaluated: " + "; ".join(e.describe() for e in errors)
+        message = "not evaluated: " + "; ".join(dict.fromkeys(e.describe() for e in errors))
         yield Result(meta.id, snapshot.account_arn, "account", None, message, snapshot.account_id)
         return
     try:
