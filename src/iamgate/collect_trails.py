@@ -17,7 +17,13 @@ from iamgate.snapshot import Alarm, MetricFilter, Trail
 
 
 def _management_events(selectors: dict[str, Any]) -> str:
-    """All | ReadOnly | WriteOnly | None, from basic or advanced event selectors."""
+    """All | ReadOnly | WriteOnly | None, from basic or advanced event selectors.
+
+    AWS always answers with at least the default selector; an answer with neither kind is not
+    read as "All" (moto gives one for a trail never configured): "" means not known.
+    """
+    if not selectors.get("EventSelectors") and not selectors.get("AdvancedEventSelectors"):
+        return ""
     kinds: set[str] = set()
     for sel in selectors.get("EventSelectors") or []:
         if sel.get("IncludeManagementEvents", True):

@@ -112,15 +112,49 @@ def days_ago(days: float) -> datetime:
     return (datetime.now(UTC) - timedelta(days=days)).replace(tzinfo=None)
 
 
+def _server_class() -> Any:
+    """ThreadedMotoServer whose WSGI app first offers requests to the Access Analyzer stand-in."""
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    from iamgate.moto_analyzer import AnalyzerState, wrap
+
+    class Server(ThreadedMotoServer):
+        def __init__(self, state: AnalyzerState) -> None:
+            super().__init__(ip_address="127.0.0.1", port=0, verbose=False)
+            self.state = state
+
+        def _server_entry(self) -> None:  # same as moto's, with the app wrapped
+            app = DomainDispatcherApplication(create_backend_app)
+            self._server = make_server(
+                self._ip_address,
+                self._port,
+                wrap(app, self.state),
+                True,
+                request_handler=MotoRequestHandler,
+            )
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return Server
+
+
 class MotoAccount:
-    """moto's threaded server on 127.0.0.1 (a free port), AWS-managed policies loaded."""
+    """moto's threaded server on 127.0.0.1 (a free port), AWS-managed policies loaded, plus a
+    canned IAM Access Analyzer (see :mod:`iamgate.moto_analyzer`)."""
 
     def __init__(self) -> None:
         os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log on stderr
-        from moto.server import ThreadedMotoServer
+        from iamgate.moto_analyzer import AnalyzerState
 
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._analyzer = AnalyzerState()
+        self._server = _server_class()(self._analyzer)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
@@ -151,6 +185,7 @@ class MotoAccount:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
             response.read()
         _ROOT_ROWS.clear()
+        self._analyzer.clear()
 
     # --- what no API can set ------------------------------------------------------------------
 
@@ -159,6 +194,27 @@ class MotoAccount:
         from moto.iam.models import iam_backends
 
         return iam_backends[account_id]["aws"]
+
+    @staticmethod
+    def trail_backend(account_id: str = DEFAULT_ACCOUNT, region: str = REGION) -> Any:
+        """moto's CloudTrail trails by name (to set what the API refuses)."""
+        from moto.cloudtrail.models import cloudtrail_backends
+
+        return cloudtrail_backends[account_id][region].trails
+
+    def set_access_analyzer(
+        self,
+        region: str,
+        analyzers: list[dict[str, Any]],
+        findings: dict[str, list[dict[str, Any]]] | None = None,
+        denied: bool = False,
+    ) -> None:
+        """Canned Access Analyzer for ``region`` (bodies validated against botocore's model).
+
+        ``findings`` maps an analyzer ARN to GetFindingV2 bodies (``moto_analyzer`` has
+        builders); ``denied`` answers AccessDeniedException for every call in the region.
+        """
+        self._analyzer.set(region, analyzers, findings, denied)
 
     def set_root(self, row: RootRow, account_id: str = DEFAULT_ACCOUNT) -> None:
         _ROOT_ROWS[account_id] = row
