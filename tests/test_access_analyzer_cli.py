@@ -60,7 +60,7 @@ def test_scan_collects_pages_and_reports_a_denied_region_alone(
         assert "PUBLIC" in finding["message"]
     assert "access-analyzer:ListAnalyzers" in run.stderr
     assert (run.cwd / "review.csv").read_text().startswith("account,check,severity")
-    assert (run.cwd / "out" / "results.csv").is_file()
+    assert not (run.cwd / "out" / "results.csv").exists()  # --csv overrides --output-dir
 
 
 def test_canned_bodies_are_checked_against_the_service_model() -> None:
