@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.factories import snap
 
 from iamgate import moto_analyzer as ma
 from iamgate.moto_account import MotoAccount
 from iamgate.snapshot import AnalyzerRegion, snapshot_to_json
-from tests.factories import snap
 
 ACCOUNT = "123456789012"
 

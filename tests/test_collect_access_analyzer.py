@@ -3,7 +3,6 @@ request and response is validated against the real service model."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,12 +19,12 @@ ACCOUNT = "123456789012"
 
 
 @pytest.fixture
-def clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clients]:
+def clients(monkeypatch: pytest.MonkeyPatch) -> Clients:
     for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    yield Clients(AwsOptions(region="us-east-1", max_attempts=1))
+    return Clients(AwsOptions(region="us-east-1", max_attempts=1))
 
 
 def analyzer(region: str, name: str, type: str = "ACCOUNT") -> dict[str, Any]:

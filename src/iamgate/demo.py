@@ -232,11 +232,22 @@ def seed_least_privilege(account: MotoAccount) -> None:
     iam.create_service_linked_role(AWSServiceName="elasticloadbalancing.amazonaws.com")
 
 
-IAM_EVENTS_BUT_TWO = (
-    "DeleteGroupPolicy DeleteRolePolicy DeleteUserPolicy PutGroupPolicy PutRolePolicy "
-    "PutUserPolicy CreatePolicy DeletePolicy CreatePolicyVersion DeletePolicyVersion "
-    "AttachRolePolicy DetachRolePolicy AttachUserPolicy DetachUserPolicy"
-).split()
+IAM_EVENTS_BUT_TWO = (  # the CIS 4.4 event names without AttachGroupPolicy/DetachGroupPolicy
+    "DeleteGroupPolicy",
+    "DeleteRolePolicy",
+    "DeleteUserPolicy",
+    "PutGroupPolicy",
+    "PutRolePolicy",
+    "PutUserPolicy",
+    "CreatePolicy",
+    "DeletePolicy",
+    "CreatePolicyVersion",
+    "DeletePolicyVersion",
+    "AttachRolePolicy",
+    "DetachRolePolicy",
+    "AttachUserPolicy",
+    "DetachUserPolicy",
+)
 
 
 def seed_monitoring(account: MotoAccount) -> None:

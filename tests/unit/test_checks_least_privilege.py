@@ -6,13 +6,14 @@ import dataclasses
 from typing import Any
 
 import pytest
+from tests.factories import ADMIN, arn, doc, group, managed, role, snap, user
 
 from iamgate.checks import run_checks
 from iamgate.config import Config, TrustSettings
 from iamgate.snapshot import Snapshot
-from tests.factories import ADMIN, arn, doc, group, managed, role, snap, user
 
 ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+GITHUB = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
 
 
 def results(check: str, snapshot: Snapshot, config: Config | None = None) -> dict[str, Any]:
@@ -206,18 +207,12 @@ def test_cloudshell_full_access() -> None:
         (trust({"AWS": "*"}), True),
         (trust({"AWS": "*"}, {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}), False),
         (
-            trust(
-                {
-                    "Federated": f"arn:aws:iam::{'1' * 12}:oidc-provider/token.actions.githubusercontent.com"
-                }
-            ),
+            trust({"Federated": GITHUB}),
             True,
         ),
         (
             trust(
-                {
-                    "Federated": f"arn:aws:iam::{'1' * 12}:oidc-provider/token.actions.githubusercontent.com"
-                },
+                {"Federated": GITHUB},
                 {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:*"}},
             ),
             False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.factories import ACCOUNT, aa_finding, analyzer, snap, trail
 
 from iamgate.checks import run_checks
 from iamgate.checks.monitoring import IAM_POLICY_EVENTS, iam_policy_pattern_gaps
@@ -17,7 +18,6 @@ from iamgate.snapshot import (
     Snapshot,
     Source,
 )
-from tests.factories import ACCOUNT, aa_finding, analyzer, snap, trail
 
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 
