@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from iamgate.aws import Clients
 from iamgate.snapshot import Alarm, MetricFilter, Trail
 
@@ -55,8 +57,18 @@ def collect_trails(clients: Clients, progress: Callable[[str], None]) -> tuple[T
         seen.add(arn)
         home = t.get("HomeRegion") or clients.region
         home_ct = clients.client("cloudtrail", home)
-        status = home_ct.get_trail_status(Name=arn)
-        selectors = home_ct.get_event_selectors(TrailName=arn)
+        # One trail's status may be out of reach (e.g. an organization trail seen from a
+        # member account): keep the trail with its status unknown, which no check counts as
+        # good, and say why, rather than losing every trail.
+        status: dict[str, Any] = {}
+        selectors: dict[str, Any] = {}
+        problem = ""
+        try:
+            status = home_ct.get_trail_status(Name=arn)
+            selectors = home_ct.get_event_selectors(TrailName=arn)
+        except ClientError as exc:
+            err = exc.response.get("Error", {})
+            problem = f"{exc.operation_name}: {err.get('Code')}: {err.get('Message')}"
         trails.append(
             Trail(
                 name=t["Name"],
@@ -65,10 +77,11 @@ def collect_trails(clients: Clients, progress: Callable[[str], None]) -> tuple[T
                 multi_region=bool(t.get("IsMultiRegionTrail")),
                 global_events=bool(t.get("IncludeGlobalServiceEvents")),
                 log_validation=bool(t.get("LogFileValidationEnabled")),
-                is_logging=bool(status.get("IsLogging")),
+                is_logging=bool(status["IsLogging"]) if "IsLogging" in status else None,
                 management_events=_management_events(selectors),
                 log_group_arn=t.get("CloudWatchLogsLogGroupArn") or None,
                 organization=bool(t.get("IsOrganizationTrail")),
+                status_error=problem,
             )
         )
     progress(f"DescribeTrails: {len(trails)} trails")

@@ -198,6 +198,7 @@ class Trail:
     management_events: str = ""  # All | ReadOnly | WriteOnly | None ("" not known)
     log_group_arn: str | None = None
     organization: bool = False
+    status_error: str = ""  # why the status or selectors are not known
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,6 +130,7 @@ def test_exported_findings_replace_collected_ones() -> None:
         ((trail(logging=False),), False),
         ((trail(management="WriteOnly"),), False),
         ((trail(management=""),), False),
+        ((trail(logging=None),), False),
         ((), False),
         ((trail("a", multi_region=False), trail("b")), True),
     ],

@@ -164,7 +164,6 @@ def _unused(group: list[AnalyzerFinding]) -> str:
     severity=Severity.HIGH,
     resource_type="resource",
     requires=_AA,
-    fsbp=("IAM.28",),
     rationale="Each ACTIVE external-access finding is a bucket, key, role, queue ... that a "
     "principal outside the account (or the public) can use. Access meant to be shared is "
     "accepted in the baseline with its reason, where it is reviewed; the rest is removed.",
@@ -181,7 +180,6 @@ def access_analyzer_external_access(ctx: Context) -> Iterator[Outcome]:
     severity=Severity.MEDIUM,
     resource_type="resource",
     requires=_AA,
-    cis=("1.12",),
     rationale="Unused access is risk without benefit: a role nobody assumes, a key or password "
     "nobody uses, permissions never exercised. Access Analyzer's unused-access analyzer finds "
     "them from actual use.",

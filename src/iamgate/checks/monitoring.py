@@ -86,7 +86,9 @@ def _shortfall(t: Trail) -> str:
     gaps = []
     if not t.multi_region:
         gaps.append("single-region")
-    if not t.is_logging:
+    if t.is_logging is None:
+        gaps.append(f"logging status unknown ({t.status_error or 'not collected'})")
+    elif not t.is_logging:
         gaps.append("not logging")
     if t.management_events != "All":
         gaps.append(f"management events: {t.management_events or 'unknown'}")
@@ -152,7 +154,7 @@ def cloudtrail_log_validation(ctx: Context) -> Iterator[Outcome]:
     "action on it.",
     remediation="Send the multi-region trail to CloudWatch Logs, add a metric filter with the "
     "CIS 4.4 pattern (the 16 IAM policy event names), and an alarm on its metric with an SNS "
-    "action (see docs/checks.md).",
+    "action (the pattern is in docs/checks.md, Notes).",
 )
 def iam_change_alarm(ctx: Context) -> Iterator[Outcome]:
     snap = ctx.snapshot

@@ -102,7 +102,6 @@ def _sso_note(entity: User | Group | Role) -> str:
     severity=Severity.HIGH,
     resource_type="user/role",
     requires=_AUTH,
-    fsbp=("IAM.1",),
     rationale="Least privilege: a standing administrator (by * on *, AdministratorAccess, a group, "
     "or an Allow of NotAction, which grants everything else) turns one leaked credential into "
     "full control. Service-linked roles are not judged: AWS owns their policies.",
