@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,6 @@ def run_cli(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 18
     env = dict(env)
     # Run this checkout's code even when the environment's install points elsewhere.
     env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("GITHUB_STEP_SUMMARY", None)
     proc = subprocess.run(
         [*iamgate_command(), *args],
         env=env,
@@ -63,6 +62,11 @@ def run_cli(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 18
         check=False,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr, cwd)
+
+
+def without_ci(env: Mapping[str, str]) -> dict[str, str]:
+    """The environment minus what GitHub Actions sets, so a test run in CI writes no summary."""
+    return {k: v for k, v in env.items() if not k.startswith("GITHUB_")}
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +88,7 @@ def iamgate(aws: MotoAccount, tmp_path: Path) -> Any:
     """Run the real ``iamgate`` command against the test's moto account, in ``tmp_path``."""
 
     def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
-        full = aws.env()
+        full = without_ci(aws.env())
         full.update(env or {})
         return run_cli(list(args), full, cwd or tmp_path)
 
@@ -96,7 +100,7 @@ def offline(tmp_path: Path) -> Any:
     """Run ``iamgate`` with no AWS at all (evaluate, checks, baseline commands)."""
 
     def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
-        full = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        full = {k: v for k, v in without_ci(os.environ).items() if not k.startswith("AWS_")}
         full["AWS_EC2_METADATA_DISABLED"] = "true"
         full.update(env or {})
         return run_cli(list(args), full, cwd or tmp_path)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from iamgate import __version__
 from iamgate.aws import Clients
@@ -206,6 +206,11 @@ class Collector:
         except ClientError as exc:
             err = _failure(Source.IDENTITY, "GetCallerIdentity", self.region, exc)
             raise CollectError(f"cannot identify the account: {err.describe()}") from None
+        except NoCredentialsError:
+            raise CollectError(
+                "no AWS credentials found: set AWS_PROFILE or the AWS_* variables, or in GitHub "
+                "Actions use aws-actions/configure-aws-credentials (see docs/setup-aws.md)"
+            ) from None
         except BotoCoreError as exc:
             raise CollectError(f"cannot reach AWS: {exc}") from None
         account_id = identity["Account"]

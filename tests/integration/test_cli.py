@@ -1,0 +1,86 @@
+"""The command as a user meets it: catalogue, demo, bad arguments (no AWS needed)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from iamgate.checks import REGISTRY
+
+
+def test_checks_lists_the_catalogue(offline: Any) -> None:
+    table = offline("checks")
+    assert table.code == 0
+    for check_id in REGISTRY:
+        assert check_id in table.stdout
+    as_json = json.loads(offline("checks", "--format", "json").stdout)
+    assert [c["id"] for c in as_json] == list(REGISTRY)
+    root_mfa = next(c for c in as_json if c["id"] == "root-mfa")
+    assert root_mfa["severity"] == "critical"
+    assert root_mfa["cis"] == ["1.5"]
+    assert root_mfa["fsbp"] == ["IAM.9"]
+
+
+def test_checks_show(offline: Any) -> None:
+    shown = offline("checks", "show", "user-access-key-rotation")
+    assert shown.code == 0
+    assert "Why:" in shown.stdout
+    assert "Fix:" in shown.stdout
+    unknown = offline("checks", "show", "nope")
+    assert unknown.code == 2
+    assert "unknown check 'nope'" in unknown.stderr
+
+
+def test_unknown_check_selection_is_bad_input(offline: Any) -> None:
+    run = offline("scan", "--checks", "root-mfa,not-a-check")
+    assert run.code == 2
+    assert "not-a-check" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_bad_fail_on_is_a_usage_error(offline: Any) -> None:
+    run = offline("evaluate", "x.json", "--fail-on", "severe")
+    assert run.code == 2
+
+
+def test_demo_shows_every_status(offline: Any) -> None:
+    run = offline("demo", "--output-dir", "demo")
+    assert run.code == 1, run.stderr
+    results = run.json("demo/results.json")
+    statuses = {f["status"] for f in results["findings"]}
+    assert statuses == {"pass", "fail", "accepted", "expired"}
+    assert results["stale_exceptions"], "the demo baseline has a stale exception"
+    summary = run.text("demo/summary.md")
+    assert "expiring within 30 days" in summary
+    for name in ("junit.xml", "summary.md", "results.json", "snapshot.json"):
+        assert (run.cwd / "demo" / name).is_file(), name
+    failing = {f["check"] for f in results["findings"] if f["status"] == "fail"}
+    # The seeded mistakes, one of each kind moto can show.
+    assert {
+        "root-mfa",
+        "root-no-access-keys",
+        "user-console-mfa",
+        "user-access-key-rotation",
+        "group-admin-access",
+        "policy-full-admin",
+        "user-direct-policies",
+        "user-initial-access-key",
+        "password-policy-min-length",
+        "support-role",
+    } <= failing
+    assert "iamgate: FAIL:" in run.stderr
+
+
+def test_no_credentials_is_a_collection_error(offline: Any, tmp_path: Any) -> None:
+    empty = tmp_path / "empty-aws-config"
+    empty.write_text("")
+    run = offline(
+        "scan",
+        env={
+            "AWS_CONFIG_FILE": str(empty),
+            "AWS_SHARED_CREDENTIALS_FILE": str(empty),
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        },
+    )
+    assert run.code == 3
+    assert "no AWS credentials found" in run.stderr
