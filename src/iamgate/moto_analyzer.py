@@ -17,6 +17,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/access-analyzer/aws4_request")
@@ -30,6 +31,7 @@ class ModelMismatch(ValueError):
     """A canned body does not fit botocore's service model."""
 
 
+@cache
 def _model() -> Any:
     import botocore.session
 

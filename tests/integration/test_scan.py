@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from iamgate import moto_analyzer
+from iamgate.checks.monitoring import IAM_POLICY_EVENTS
 from iamgate.moto_account import MotoAccount, RootRow, days_ago
 
 ACCOUNT = "123456789012"
@@ -47,7 +49,54 @@ def make_clean(aws: MotoAccount) -> Any:
         ),
     )
     iam.attach_role_policy(RoleName="support", PolicyArn=SUPPORT)
+    make_monitored(aws)
     return iam
+
+
+CIS_IAM_PATTERN = "{" + "||".join(f"($.eventName={e})" for e in sorted(IAM_POLICY_EVENTS)) + "}"
+
+
+def make_monitored(aws: MotoAccount) -> None:
+    """What the monitoring and Access Analyzer checks want: an external-access analyzer in every
+    enabled region, a logging multi-region trail with validation, and the CIS 4.4 alarm."""
+    for region in aws.client("ec2").describe_regions()["Regions"]:
+        name = region["RegionName"]
+        aws.set_access_analyzer(name, [moto_analyzer.analyzer(name)])
+    aws.client("s3").create_bucket(Bucket="trail-logs")
+    aws.client("logs").create_log_group(logGroupName="trail")
+    ct = aws.client("cloudtrail")
+    ct.create_trail(
+        Name="all-regions",
+        S3BucketName="trail-logs",
+        IsMultiRegionTrail=True,
+        EnableLogFileValidation=True,
+        CloudWatchLogsLogGroupArn=f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:trail:*",
+        CloudWatchLogsRoleArn=f"arn:aws:iam::{ACCOUNT}:role/trail-to-logs",
+    )
+    ct.start_logging(Name="all-regions")
+    ct.put_event_selectors(
+        TrailName="all-regions",
+        EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}],
+    )
+    aws.client("logs").put_metric_filter(
+        logGroupName="trail",
+        filterName="iam-policy-changes",
+        filterPattern=CIS_IAM_PATTERN,
+        metricTransformations=[
+            {"metricName": "IamPolicyChanges", "metricNamespace": "CIS", "metricValue": "1"}
+        ],
+    )
+    aws.client("cloudwatch").put_metric_alarm(
+        AlarmName="iam-policy-changes",
+        MetricName="IamPolicyChanges",
+        Namespace="CIS",
+        Statistic="Sum",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        AlarmActions=[f"arn:aws:sns:us-east-1:{ACCOUNT}:security"],
+    )
 
 
 def seed_mistakes(aws: MotoAccount) -> None:
@@ -64,6 +113,22 @@ def seed_mistakes(aws: MotoAccount) -> None:
         GroupName="admins", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
     )
     iam.add_user_to_group(GroupName="admins", UserName="ci")
+
+
+# ci's admin rights, seen by the least-privilege checks too.
+ADMIN_EXCEPTIONS = "".join(
+    f"""  - check: {check}
+    resource: {resource}
+    reason: Admin group, membership reviewed monthly
+    owner: security
+    expires: 2099-01-01
+"""
+    for check, resource in [
+        ("principal-admin-access", user_arn("ci")),
+        ("policy-privilege-escalation", user_arn("ci")),
+        ("policy-privilege-escalation", f"arn:aws:iam::{ACCOUNT}:group/admins"),
+    ]
+)
 
 
 def junit_cases(path: Path) -> dict[tuple[str, str], str]:
@@ -96,10 +161,14 @@ def test_scan_reports_every_seeded_mistake(aws: MotoAccount, iamgate: Any) -> No
         ("user-console-mfa", user_arn("bob")),
         ("user-access-key-rotation", user_arn("ci")),
         ("group-admin-access", f"arn:aws:iam::{ACCOUNT}:group/admins"),
+        # ci is an administrator through the admins group, so every escalation path is open
+        ("principal-admin-access", user_arn("ci")),
+        ("policy-privilege-escalation", user_arn("ci")),
+        ("policy-privilege-escalation", f"arn:aws:iam::{ACCOUNT}:group/admins"),
     }
     rotation = next(f for f in results["findings"] if f["check"] == "user-access-key-rotation")
     assert "access key 1 is 200 days old" in rotation["message"]
-    assert results["counts"]["new"] == 3
+    assert results["counts"]["new"] == 6
     cases = junit_cases(run.cwd / "out/junit.xml")
     assert cases[("iamgate.user-console-mfa", user_arn("bob"))] == "failure"
     assert (
@@ -112,8 +181,8 @@ def test_scan_reports_every_seeded_mistake(aws: MotoAccount, iamgate: Any) -> No
     snapshot = run.json("out/snapshot.json")
     assert snapshot["account_id"] == ACCOUNT
     # Printed too: the summary on stdout, the one-line verdict on stderr.
-    assert "### New failures (3)" in run.stdout
-    assert "iamgate: FAIL: 3 new" in run.stderr
+    assert "### New failures (6)" in run.stdout
+    assert "iamgate: FAIL: 6 new" in run.stderr
 
 
 def test_baseline_accepts_expires_and_reports_stale(
@@ -143,7 +212,7 @@ exceptions:
     reason: Left the company
     owner: security
     expires: 2099-01-01
-""")
+{ADMIN_EXCEPTIONS}""")
     run = iamgate("scan", "--baseline", "baseline.yml", "--output-dir", "out")
     assert run.code == 1, run.stderr  # the expired exception fails the gate
     results = run.json()
@@ -156,7 +225,7 @@ exceptions:
     assert results["counts"] == {
         "new": 0,
         "expired": 1,
-        "accepted": 2,
+        "accepted": 5,
         "stale": 1,
         "passed": results["counts"]["passed"],
         "errors": 0,
@@ -165,7 +234,7 @@ exceptions:
     assert cases[("iamgate.user-console-mfa", user_arn("bob"))] == "skipped"
     assert cases[("iamgate.user-access-key-rotation", user_arn("ci"))] == "failure"
     root = ET.parse(run.cwd / "out/junit.xml").getroot()
-    assert root.get("skipped") == "2"
+    assert root.get("skipped") == "5"
 
 
 def test_only_new_failures_fail_the_gate(aws: MotoAccount, iamgate: Any, tmp_path: Path) -> None:
@@ -183,10 +252,11 @@ def test_only_new_failures_fail_the_gate(aws: MotoAccount, iamgate: Any, tmp_pat
             ("group-admin-access", f"arn:aws:iam::{ACCOUNT}:group/admins"),
         ]
     )
+    entries += ADMIN_EXCEPTIONS
     (tmp_path / "b.yml").write_text(f'version: 1\naccount: "{ACCOUNT}"\nexceptions:\n{entries}')
     run = iamgate("scan", "--baseline", "b.yml")
     assert run.code == 0, run.stderr
-    assert "iamgate: PASS: 0 new, 0 expired, 3 accepted" in run.stderr
+    assert "iamgate: PASS: 0 new, 0 expired, 6 accepted" in run.stderr
 
 
 def test_baseline_for_another_account_is_bad_input(
@@ -225,7 +295,7 @@ def test_calls_grow_with_pages_not_users(aws: MotoAccount, iamgate: Any) -> None
         for i in range(len(counts) and 2, n):
             iam.create_user(UserName=f"u{i}")
             iam.create_access_key(UserName=f"u{i}")
-        run = iamgate("collect", "--output", f"s{n}.json")
+        run = iamgate("collect", "--output", f"s{n}.json", "--regions", "us-east-1")
         assert run.code == 0, run.stderr
         calls = run.json(f"s{n}.json")["api_calls"]
         # Polling the report depends on whether one is ready, not on the number of users.
