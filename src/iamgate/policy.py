@@ -176,22 +176,45 @@ class Grant:
     statement: Statement
 
 
-def allowed(sts: Iterable[Statement], action: str) -> Grant | None:
-    """Whether ``action`` is allowed on some resource, and by which statement.
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What one policy says about one action."""
 
-    An unconditional Deny covering the action on every resource removes the grant; a Deny
-    with a Condition or scoped to some resources does not (it may not apply).
-    """
+    grant: Statement | None = None  # the first Allow that covers it
+    deny: Statement | None = None  # the first unconditional Deny of it on every resource
+
+
+def decide(sts: Iterable[Statement], action: str) -> Decision:
     grant = None
     for st in sts:
         if not _covers_action(st, action):
             continue
         if st.effect == "Deny":
             if not st.has_condition and _deny_all_resources(st):
-                return None
+                return Decision(grant, st)
         elif grant is None:
-            grant = Grant(action, st)
+            grant = st
+    return Decision(grant, None)
+
+
+def combine(action: str, decisions: Iterable[Decision]) -> Grant | None:
+    """Several policies together: any unconditional Deny wins, else the first grant."""
+    grant = None
+    for d in decisions:
+        if d.deny is not None:
+            return None
+        if grant is None and d.grant is not None:
+            grant = Grant(action, d.grant)
     return grant
+
+
+def allowed(sts: Iterable[Statement], action: str) -> Grant | None:
+    """Whether ``action`` is allowed on some resource, and by which statement.
+
+    An unconditional Deny covering the action on every resource removes the grant; a Deny
+    with a Condition or scoped to some resources does not (it may not apply).
+    """
+    return combine(action, [decide(sts, action)])
 
 
 # --- effective access of a principal ---------------------------------------------------------

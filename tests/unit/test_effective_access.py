@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from iamgate.checks.privilege import open_paths
+from iamgate.checks.privilege import Decisions, Effective, open_paths
 from iamgate.policy import (
     Access,
     principal_account,
@@ -76,6 +76,14 @@ def test_effective_action(
     identity = {**identity, "Statement": [_clean(s) for s in identity["Statement"]]}
     access = Access(statements(identity), statements(boundary) if boundary else None)
     assert (access.allows(action) is not None) is expected
+    # The per-policy fast path gives the same answer, with each statement in a policy of its
+    # own (so Allow and Deny come from different policies) and all in one policy.
+    split = tuple(
+        st for i, one in enumerate(identity["Statement"]) for st in statements(doc(one), f"p{i}")
+    )
+    for sts in (split, statements(identity, "one")):
+        eff = Effective(Access(sts, access.boundary), boundary_arn="b" if boundary else "")
+        assert (Decisions().allows(eff, action) is not None) is expected
 
 
 def _clean(st: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,9 @@ no one in the account can change or assume them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from iamgate.checks.access import entity_statements, inline_policy_id
@@ -20,9 +22,12 @@ from iamgate.model import Severity
 from iamgate.policy import (
     ADMIN_POLICY_ARN_SUFFIX,
     Access,
+    Decision,
     Grant,
     Statement,
     admin_grants,
+    combine,
+    decide,
     service_wildcards,
     statements,
 )
@@ -49,13 +54,26 @@ class Effective:
     access: Access | None
     problem: str = ""
     via: dict[str, str] = field(default_factory=dict)  # policy source -> "group NAME"
+    boundary_arn: str = ""
 
     def where(self, st: Statement) -> str:
         via = self.via.get(st.source)
         return f"{st.label} (via {via})" if via else st.label
 
 
+_EFFECTIVE: weakref.WeakKeyDictionary[Context, dict[str, Effective]] = weakref.WeakKeyDictionary()
+
+
 def principal_access(ctx: Context, entity: User | Group | Role) -> Effective:
+    """Effective access, worked out once per principal per run (two checks ask)."""
+    cache = _EFFECTIVE.setdefault(ctx, {})
+    found = cache.get(entity.arn)
+    if found is None:
+        found = cache[entity.arn] = _principal_access(ctx, entity)
+    return found
+
+
+def _principal_access(ctx: Context, entity: User | Group | Role) -> Effective:
     sts, missing = entity_statements(ctx, entity)
     via: dict[str, str] = {}
     absent: list[str] = []
@@ -81,7 +99,47 @@ def principal_access(ctx: Context, entity: User | Group | Role) -> Effective:
             boundary = found
     if absent:
         return Effective(None, f"not evaluated: the snapshot lacks {', '.join(absent)}", via)
-    return Effective(Access(tuple(sts), boundary), "", via)
+    boundary_arn = "" if isinstance(entity, Group) else entity.permissions_boundary or ""
+    return Effective(Access(tuple(sts), boundary), "", via, boundary_arn)
+
+
+class Decisions:
+    """Per-policy answers for the catalogue's actions, shared by every principal of a run.
+
+    The same few dozen actions are asked of every principal, and most policies are shared
+    (groups, managed policies), so each (policy, action) is decided once; the answers combine
+    exactly as :meth:`iamgate.policy.Access.allows` does (a unit test holds them equal).
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], Decision] = {}
+
+    def _decide(self, source: str, sts: tuple[Statement, ...], action: str) -> Decision:
+        key = (source, action)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = decide(sts, action)
+        return found
+
+    def allows(self, eff: Effective, action: str) -> Grant | None:
+        access = eff.access
+        if access is None:
+            return None
+        grant = combine(
+            action, (self._decide(src, sts, action) for src, sts in _by_source(access.statements))
+        )
+        if grant is None or access.boundary is None:
+            return grant
+        bound = self._decide(f"boundary:{eff.boundary_arn}", access.boundary, action)
+        return grant if combine(action, [bound]) is not None else None
+
+
+def _by_source(sts: tuple[Statement, ...]) -> list[tuple[str, tuple[Statement, ...]]]:
+    """Statements grouped by the policy that holds them, in order."""
+    groups: dict[str, list[Statement]] = {}
+    for st in sts:
+        groups.setdefault(st.source or "?", []).append(st)
+    return [(k, tuple(v)) for k, v in groups.items()]
 
 
 def _principals(ctx: Context, *kinds: type) -> list[User | Group | Role]:
@@ -177,11 +235,18 @@ def policy_service_wildcard(ctx: Context) -> Iterator[Outcome]:
             yield judge(pid, statements(pol.document, source=pid))
 
 
-def open_paths(access: Access) -> list[tuple[EscalationPath, list[Grant]]]:
+def open_paths(
+    access: Access, allows: Callable[[str], Grant | None] | None = None
+) -> list[tuple[EscalationPath, list[Grant]]]:
     """The escalation paths whose every action the access allows, with the granting statements."""
+    ask = allows or access.allows
     found = []
+    decided: dict[str, Grant | None] = {}
     for path in PATHS:
-        grants = [access.allows(action) for action in path.actions]
+        for action in path.actions:
+            if action not in decided:
+                decided[action] = ask(action)
+        grants = [decided[action] for action in path.actions]
         if all(g is not None for g in grants):
             found.append((path, [g for g in grants if g is not None]))
     return found
@@ -202,6 +267,7 @@ def open_paths(access: Access) -> list[tuple[EscalationPath, list[Grant]]]:
     "boundary that denies them.",
 )
 def policy_privilege_escalation(ctx: Context) -> Iterator[Outcome]:
+    decisions = Decisions()
     for entity in _principals(ctx, User, Group, Role):
         kind = kind_of(entity)
         if is_service_linked(entity):
@@ -221,7 +287,7 @@ def policy_privilege_escalation(ctx: Context) -> Iterator[Outcome]:
                 "open (see principal-admin-access)",
             )
             continue
-        paths = open_paths(eff.access)
+        paths = open_paths(eff.access, functools.partial(decisions.allows, eff))
         if not paths:
             yield Outcome(entity.arn, kind, True, "no known privilege-escalation path")
             continue
