@@ -136,7 +136,7 @@ def test_exported_findings_replace_collected_ones() -> None:
     ],
 )
 def test_cloudtrail_multi_region(trails: tuple[Any, ...], passes: bool) -> None:
-    got = results("cloudtrail-multi-region", snap(trails=trails))
+    got = results("cloudtrail-multi-region", snap(trails=trails, regions=("us-east-1",)))
     assert got[ROOT][0] is passes
 
 
@@ -206,10 +206,18 @@ def _monitored(pattern: str, actions: tuple[str, ...]) -> Snapshot:
         (_monitored(CIS_PATTERN, ()), False),  # alarm with no action
         (_monitored(CIS_PATTERN.replace("||($.eventName=CreatePolicy)", ""), ("a",)), False),
         (snap(trails=(trail(),)), False),  # no log group at all
+        (snap(regions=("us-east-1",)), False),  # no trail at all
     ],
 )
 def test_iam_change_alarm(snapshot: Snapshot, passes: bool) -> None:
     assert results("iam-change-alarm", snapshot)[ROOT][0] is passes
+
+
+def test_a_snapshot_without_cloudtrail_data_is_an_error_not_a_failure() -> None:
+    for check in ("cloudtrail-multi-region", "iam-change-alarm"):
+        got = results(check, snap())
+        assert got[ROOT][0] is None
+        assert "no CloudTrail data" in got[ROOT][1]
 
 
 def test_iam_change_alarm_errors_when_metrics_could_not_be_collected() -> None:

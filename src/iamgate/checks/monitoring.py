@@ -53,6 +53,20 @@ def iam_policy_pattern_gaps(pattern: str) -> list[str]:
     return [f"missing event name(s): {', '.join(missing)}"] if missing else []
 
 
+def _no_trail_data(ctx: Context) -> Outcome | None:
+    """A snapshot from before CloudTrail was collected has no regions and no trails: that is
+    not "no trail"."""
+    if ctx.snapshot.regions or ctx.snapshot.trails:
+        return None
+    return Outcome(
+        ctx.account_arn,
+        "account",
+        None,
+        "not evaluated: the snapshot has no CloudTrail data (collected by an older iamgate?); "
+        "collect again",
+    )
+
+
 @check(
     id="cloudtrail-multi-region",
     title="A multi-region trail logs all management events",
@@ -68,6 +82,10 @@ def iam_policy_pattern_gaps(pattern: str) -> list[str]:
     "selector (management events, read and write).",
 )
 def cloudtrail_multi_region(ctx: Context) -> Iterator[Outcome]:
+    missing = _no_trail_data(ctx)
+    if missing:
+        yield missing
+        return
     trails = ctx.snapshot.trails
     good = [t for t in trails if t.multi_region and t.is_logging and t.management_events == "All"]
     if good:
@@ -157,6 +175,10 @@ def cloudtrail_log_validation(ctx: Context) -> Iterator[Outcome]:
     "action (the pattern is in docs/checks.md, Notes).",
 )
 def iam_change_alarm(ctx: Context) -> Iterator[Outcome]:
+    missing = _no_trail_data(ctx)
+    if missing:
+        yield missing
+        return
     snap = ctx.snapshot
     groups = {t.log_group_arn for t in snap.trails if t.log_group_arn and t.is_logging}
     if not groups:
