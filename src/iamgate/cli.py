@@ -23,6 +23,7 @@ from iamgate import __version__
 from iamgate.analyzer_export import load_findings_file, with_exported_findings
 from iamgate.aws import AwsOptions, Clients
 from iamgate.baseline import load_baseline
+from iamgate.baseline_cli import baseline_app
 from iamgate.checks import REGISTRY, select_checks
 from iamgate.collect import collect as collect_snapshot
 from iamgate.config import Config, load_config
@@ -30,6 +31,7 @@ from iamgate.errors import ExitCode, IamgateError, InputError
 from iamgate.model import Severity
 from iamgate.output import write_atomic
 from iamgate.pipeline import GateOptions, Outputs, Report, config_notes, evaluate, write_reports
+from iamgate.report.annotations import render_annotations
 from iamgate.snapshot import Snapshot, load_snapshot, snapshot_to_json
 
 app = typer.Typer(
@@ -46,6 +48,7 @@ checks_app = typer.Typer(
     help="The check catalogue.", invoke_without_command=True, rich_markup_mode=None
 )
 app.add_typer(checks_app, name="checks")
+app.add_typer(baseline_app, name="baseline")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -205,6 +208,21 @@ Verbose = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show progress even when not in a terminal.")
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+BadgePath = Annotated[
+    Path | None,
+    typer.Option(
+        "--badge",
+        help="Status badge: shields.io endpoint JSON here, and an SVG beside it (.svg).",
+    ),
+]
+AnnotationsOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--annotations/--no-annotations",
+        help="Print GitHub ::error/::warning workflow commands for new failures and expiring "
+        "exceptions [default: on when GITHUB_ACTIONS=true].",
+    ),
+]
 
 
 def _clients(
@@ -235,9 +253,17 @@ def _announce_config(config: Config, console: Console) -> None:
         console.info(f"iamgate: config: {note}")
 
 
-def _finish(report: Report, console: Console, print_summary: bool = True) -> None:
+def _annotations_on(value: bool | None) -> bool:
+    return value if value is not None else os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def _finish(
+    report: Report, console: Console, print_summary: bool = True, annotations: bool = False
+) -> None:
     if print_summary and not console.quiet:
         typer.echo(report.markdown)
+    if annotations:  # even with --quiet: they are how the failures reach the pull request
+        typer.echo(render_annotations(report.verdict), nl=False)
     for kind, path in report.written.items():
         console.progress(f"wrote {kind}: {path}")
     console.info(report.verdict.one_line())
@@ -270,6 +296,8 @@ def scan(
     skip_checks: SkipOpt = None,
     allow_partial: AllowPartial = False,
     as_of: AsOf = None,
+    badge: BadgePath = None,
+    annotations: AnnotationsOpt = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -292,6 +320,7 @@ def scan(
         json=json_path,
         step_summary=_step_summary(),
         csv=csv_path,
+        badge=badge,
     )
     # Validate the selection (and the baseline's syntax) before spending API calls.
 
@@ -304,7 +333,9 @@ def scan(
     )
     _report_collection(snapshot, console)
     verdict = evaluate(snapshot, cfg, options)
-    _finish(write_reports(verdict, outputs, snapshot), console)
+    _finish(
+        write_reports(verdict, outputs, snapshot), console, annotations=_annotations_on(annotations)
+    )
 
 
 def _report_collection(snapshot: Snapshot, console: Console) -> None:
@@ -377,6 +408,8 @@ def evaluate_cmd(
     skip_checks: SkipOpt = None,
     allow_partial: AllowPartial = False,
     as_of: AsOf = None,
+    badge: BadgePath = None,
+    annotations: AnnotationsOpt = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -404,9 +437,10 @@ def evaluate_cmd(
         json=json_path,
         step_summary=_step_summary(),
         csv=csv_path,
+        badge=badge,
     )
     verdict = evaluate(snapshot, cfg, options)
-    _finish(write_reports(verdict, outputs), console)
+    _finish(write_reports(verdict, outputs), console, annotations=_annotations_on(annotations))
 
 
 @checks_app.callback()

@@ -14,6 +14,7 @@ from iamgate.errors import InputError
 from iamgate.gate import Verdict, apply_baseline
 from iamgate.model import Severity
 from iamgate.output import append_text, write_atomic
+from iamgate.report.badge import render_badge_json, render_badge_svg
 from iamgate.report.csv_report import render_csv
 from iamgate.report.jsonreport import render_json
 from iamgate.report.junit import render_junit
@@ -40,6 +41,7 @@ class Outputs:
     snapshot: Path | None = None
     step_summary: Path | None = None  # $GITHUB_STEP_SUMMARY
     csv: Path | None = None
+    badge: Path | None = None  # shields.io endpoint JSON; the SVG is written beside it (.svg)
 
     def targets(self) -> dict[str, Path]:
         found: dict[str, Path] = {}
@@ -49,6 +51,7 @@ class Outputs:
             "json": "results.json",
             "snapshot": "snapshot.json",
             "csv": "results.csv",
+            "badge": "badge.json",
         }
         for kind, filename in names.items():
             explicit = getattr(self, kind)
@@ -56,6 +59,8 @@ class Outputs:
                 found[kind] = explicit
             elif self.output_dir is not None:
                 found[kind] = self.output_dir / filename
+        if "badge" in found:
+            found["badge-svg"] = found["badge"].with_suffix(".svg")
         return found
 
 
@@ -123,6 +128,10 @@ def write_reports(verdict: Verdict, outputs: Outputs, snapshot: Snapshot | None 
             rendered[kind] = render_csv(verdict)
         elif kind == "snapshot" and snapshot is not None:
             rendered[kind] = snapshot_to_json(snapshot)
+        elif kind == "badge":
+            rendered[kind] = render_badge_json(verdict)
+        elif kind == "badge-svg":
+            rendered[kind] = render_badge_svg(verdict)
     written = {}
     for kind, text in rendered.items():
         write_atomic(targets[kind], text)
