@@ -153,3 +153,9 @@ def test_bad_findings_file_is_bad_input(
     assert run.code == 2
     assert expected in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_bad_region_name_is_bad_input(offline: Any) -> None:
+    run = offline("scan", "--regions", "us-east-1,Mars")
+    assert run.code == 2
+    assert "--regions: not an AWS region name: 'Mars'" in run.stderr

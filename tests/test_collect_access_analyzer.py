@@ -152,3 +152,58 @@ def test_inactive_analyzer_is_not_asked_for_findings(clients: Clients) -> None:
     assert errors == []
     assert regions[0].analyzers[0].status == "DISABLED"
     assert regions[0].findings == ()
+
+
+def test_regions_default_to_enabled_ones_and_a_denied_lookup_is_recorded(
+    clients: Clients,
+) -> None:
+    from iamgate.collect import Collector
+
+    ec2 = clients.client("ec2")
+    with Stubber(ec2) as stub:
+        stub.add_response(
+            "describe_regions",
+            {"Regions": [{"RegionName": "eu-west-1"}, {"RegionName": "us-east-1"}]},
+            {"AllRegions": False},
+        )
+        stub.add_client_error("describe_regions", "UnauthorizedOperation", "no", 403)
+        found = Collector(clients)._regions()
+        fallback_collector = Collector(clients)
+        fallback = fallback_collector._regions()
+    assert found == ("eu-west-1", "us-east-1")
+    assert fallback == ("us-east-1",)
+    [err] = fallback_collector.errors
+    assert err.source == Source.REGIONS
+    assert "ec2:DescribeRegions" in err.hint
+    assert Collector(clients, regions=("ap-south-1",))._regions() == ("ap-south-1",)
+
+
+def test_a_trail_whose_status_is_denied_is_kept_as_unknown(clients: Clients) -> None:
+    from iamgate.collect_trails import collect_trails
+
+    arn = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/org"
+    ct = clients.client("cloudtrail")
+    with Stubber(ct) as stub:
+        stub.add_response(
+            "describe_trails",
+            {
+                "trailList": [
+                    {
+                        "Name": "org",
+                        "TrailARN": arn,
+                        "HomeRegion": "us-east-1",
+                        "IsMultiRegionTrail": True,
+                        "IncludeGlobalServiceEvents": True,
+                        "LogFileValidationEnabled": True,
+                        "IsOrganizationTrail": True,
+                    }
+                ]
+            },
+            {"includeShadowTrails": True},
+        )
+        stub.add_client_error("get_trail_status", "AccessDeniedException", "member account")
+        [trail] = collect_trails(clients, lambda _m: None)
+    assert trail.is_logging is None
+    assert trail.management_events == ""
+    assert "GetTrailStatus: AccessDeniedException" in trail.status_error
+    assert trail.organization is True

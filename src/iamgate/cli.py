@@ -327,9 +327,10 @@ def scan(
     select_checks(options.checks, options.skip_checks)
     if baseline is not None:
         load_baseline(baseline, REGISTRY)
+    wanted_regions = _regions(regions)  # bad input before any API call
     clients = _clients(cfg, region, profile, role_arn, external_id, role_session_name)
     snapshot = collect_snapshot(
-        clients, console.progress, cfg.collect.credential_report_timeout, _regions(regions)
+        clients, console.progress, cfg.collect.credential_report_timeout, wanted_regions
     )
     _report_collection(snapshot, console)
     verdict = evaluate(snapshot, cfg, options)
@@ -369,9 +370,10 @@ def collect(
     """
     console = Console(verbose, quiet)
     cfg = load_config(config)
+    wanted_regions = _regions(regions)  # bad input before any API call
     clients = _clients(cfg, region, profile, role_arn, external_id, role_session_name)
     snapshot = collect_snapshot(
-        clients, console.progress, cfg.collect.credential_report_timeout, _regions(regions)
+        clients, console.progress, cfg.collect.credential_report_timeout, wanted_regions
     )
     write_atomic(output, snapshot_to_json(snapshot))
     _report_collection(snapshot, console)
