@@ -186,3 +186,65 @@ def snap(**fields: Any) -> Snapshot:
     }
     base.update(fields)
     return Snapshot(**base)
+
+
+# --- Access Analyzer and CloudTrail (least-privilege / monitoring checks) ----------------------
+
+
+def analyzer(region: str = "us-east-1", *, type: str = "ACCOUNT", status: str = "ACTIVE") -> Any:
+    from iamgate.snapshot import Analyzer
+
+    name = type.lower()
+    return Analyzer(
+        f"arn:aws:access-analyzer:{region}:{ACCOUNT}:analyzer/{name}", name, type, status
+    )
+
+
+def aa_finding(
+    finding_id: str,
+    resource: str,
+    *,
+    finding_type: str = "ExternalAccess",
+    resource_type: str = "AWS::S3::Bucket",
+    principal: Mapping[str, str] | None = None,
+    actions: tuple[str, ...] = ("s3:GetObject",),
+    public: bool | None = False,
+    status: str = "ACTIVE",
+) -> Any:
+    from iamgate.snapshot import AnalyzerFinding
+
+    return AnalyzerFinding(
+        id=finding_id,
+        resource=resource,
+        resource_type=resource_type,
+        finding_type=finding_type,
+        status=status,
+        principal=dict(principal or {"AWS": "999988887777"}),
+        actions=actions,
+        is_public=public,
+    )
+
+
+def trail(
+    name: str = "main",
+    *,
+    multi_region: bool = True,
+    global_events: bool = True,
+    log_validation: bool = True,
+    logging: bool | None = True,
+    management: str = "All",
+    log_group: str | None = None,
+) -> Any:
+    from iamgate.snapshot import Trail
+
+    return Trail(
+        name=name,
+        arn=f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/{name}",
+        home_region="us-east-1",
+        multi_region=multi_region,
+        global_events=global_events,
+        log_validation=log_validation,
+        is_logging=logging,
+        management_events=management,
+        log_group_arn=log_group,
+    )

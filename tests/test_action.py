@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 from tests.conftest import DATA, REPO, SRC
+from tests.monitored import make_monitored
 
 from iamgate.moto_account import MotoAccount, RootRow
 
@@ -179,6 +180,7 @@ def _clean_account(aws: MotoAccount) -> None:
     }
     iam.create_role(RoleName="support", AssumeRolePolicyDocument=json.dumps(trust))
     iam.attach_role_policy(RoleName="support", PolicyArn="arn:aws:iam::aws:policy/AWSSupportAccess")
+    make_monitored(aws)  # CloudTrail, the IAM alarm, Access Analyzer in every region
 
 
 def test_every_input_is_documented_and_reaches_scripts_through_env() -> None:

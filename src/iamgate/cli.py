@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -27,6 +28,7 @@ from iamgate.accounts import (
     organization_accounts,
     select,
 )
+from iamgate.analyzer_export import load_findings_file, with_exported_findings
 from iamgate.aws import AwsOptions, Clients
 from iamgate.baseline import load_baseline
 from iamgate.baseline_cli import baseline_app
@@ -111,6 +113,14 @@ def _csv(values: list[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _regions(values: list[str] | None) -> tuple[str, ...]:
+    regions = _csv(values)
+    for r in regions:
+        if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", r):
+            raise InputError(f"not an AWS region name: {r!r}", "--regions")
+    return regions
+
+
 def _as_of(value: str | None) -> date | None:
     if value is None:
         return None
@@ -153,7 +163,8 @@ BaselinePath = Annotated[
 OutputDir = Annotated[
     Path | None,
     typer.Option(
-        "--output-dir", help="Write junit.xml, summary.md, results.json and snapshot.json here."
+        "--output-dir",
+        help="Write junit.xml, summary.md, results.json, results.csv and snapshot.json here.",
     ),
 ]
 JunitPath = Annotated[
@@ -162,6 +173,17 @@ JunitPath = Annotated[
 ]
 MarkdownPath = Annotated[Path | None, typer.Option("--markdown", help="Markdown summary file.")]
 JsonPath = Annotated[Path | None, typer.Option("--json", help="JSON results file.")]
+CsvPath = Annotated[
+    Path | None, typer.Option("--csv", help="CSV file, one row per finding (for reviewers).")
+]
+RegionsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--regions",
+        help="Regions to collect IAM Access Analyzer from (comma-separated or repeated; "
+        "default: every region enabled for the account, via ec2:DescribeRegions).",
+    ),
+]
 FailOn = Annotated[
     Severity | None,
     typer.Option(
@@ -313,7 +335,9 @@ def scan(
     junit: JunitPath = None,
     markdown: MarkdownPath = None,
     json_path: JsonPath = None,
+    csv_path: CsvPath = None,
     region: Region = None,
+    regions: RegionsOpt = None,
     profile: Profile = None,
     role_arn: RoleArn = None,
     external_id: ExternalId = None,
@@ -355,11 +379,13 @@ def scan(
         markdown=markdown,
         json=json_path,
         step_summary=_step_summary(),
+        csv=csv_path,
         badge=badge,
     )
     # Validate the selection (and the baseline's syntax) before spending API calls.
 
     select_checks(options.checks, options.skip_checks)
+    wanted_regions = _regions(regions)  # bad input before any API call
     if organization or accounts_file is not None or account_ids:
         if role_arn is not None:
             raise InputError(
@@ -379,6 +405,7 @@ def scan(
             str(baseline) if baseline is not None else None,
             jobs,
             console.progress,
+            wanted_regions,
         )
         for err in verdict.collection_errors:
             typer.echo(f"iamgate: collection error: [{err.account_id}] {err.describe()}", err=True)
@@ -387,7 +414,9 @@ def scan(
     if baseline is not None and not template:
         load_baseline(baseline, REGISTRY)
     clients = _clients(cfg, region, profile, role_arn, external_id, role_session_name)
-    snapshot = collect_snapshot(clients, console.progress, cfg.collect.credential_report_timeout)
+    snapshot = collect_snapshot(
+        clients, console.progress, cfg.collect.credential_report_timeout, wanted_regions
+    )
     _report_collection(snapshot, console)
     if template:  # 'baselines/{account_id}.yml': the account is known only now
         chosen = baseline_for(str(baseline), snapshot.account_id)
@@ -418,6 +447,7 @@ def collect(
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the snapshot.")],
     config: ConfigPath = None,
     region: Region = None,
+    regions: RegionsOpt = None,
     profile: Profile = None,
     role_arn: RoleArn = None,
     external_id: ExternalId = None,
@@ -431,8 +461,11 @@ def collect(
     """
     console = Console(verbose, quiet)
     cfg = load_config(config)
+    wanted_regions = _regions(regions)  # bad input before any API call
     clients = _clients(cfg, region, profile, role_arn, external_id, role_session_name)
-    snapshot = collect_snapshot(clients, console.progress, cfg.collect.credential_report_timeout)
+    snapshot = collect_snapshot(
+        clients, console.progress, cfg.collect.credential_report_timeout, wanted_regions
+    )
     write_atomic(output, snapshot_to_json(snapshot))
     _report_collection(snapshot, console)
     console.info(
@@ -454,6 +487,15 @@ def evaluate_cmd(
     junit: JunitPath = None,
     markdown: MarkdownPath = None,
     json_path: JsonPath = None,
+    csv_path: CsvPath = None,
+    access_analyzer_findings: Annotated[
+        Path | None,
+        typer.Option(
+            "--access-analyzer-findings",
+            help="IAM Access Analyzer findings exported as JSON (aws accessanalyzer "
+            "list-findings-v2, or the console's export); they replace the collected findings.",
+        ),
+    ] = None,
     fail_on: FailOn = None,
     checks: ChecksOpt = None,
     skip_checks: SkipOpt = None,
@@ -469,6 +511,10 @@ def evaluate_cmd(
     cfg = load_config(config)
     _announce_config(cfg, console)
     snapshot = load_snapshot(snapshot_path)
+    if access_analyzer_findings is not None:
+        exported = load_findings_file(access_analyzer_findings)
+        snapshot = with_exported_findings(snapshot, exported)
+        console.progress(f"{len(exported.findings)} ACTIVE findings from {exported.export}")
     options = GateOptions(
         baseline=baseline,
         fail_on=fail_on,
@@ -483,6 +529,7 @@ def evaluate_cmd(
         markdown=markdown,
         json=json_path,
         step_summary=_step_summary(),
+        csv=csv_path,
         badge=badge,
     )
     verdict = evaluate(snapshot, cfg, options)

@@ -17,6 +17,8 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from iamgate import __version__
 from iamgate.aws import Clients
+from iamgate.collect_analyzer import collect_access_analyzer
+from iamgate.collect_trails import collect_metric_alarms, collect_trails
 from iamgate.credreport import CredentialReportError, parse_credential_report
 from iamgate.errors import CollectError
 from iamgate.snapshot import (
@@ -48,6 +50,15 @@ PERMISSIONS = {
     "GetAccountSummary": "iam:GetAccountSummary",
     "ListVirtualMFADevices": "iam:ListVirtualMFADevices",
     "ListServerCertificates": "iam:ListServerCertificates",
+    "DescribeRegions": "ec2:DescribeRegions",
+    "ListAnalyzers": "access-analyzer:ListAnalyzers",
+    "ListFindingsV2": "access-analyzer:ListFindingsV2",
+    "GetFindingV2": "access-analyzer:GetFindingV2",
+    "DescribeTrails": "cloudtrail:DescribeTrails",
+    "GetTrailStatus": "cloudtrail:GetTrailStatus",
+    "GetEventSelectors": "cloudtrail:GetEventSelectors",
+    "DescribeMetricFilters": "logs:DescribeMetricFilters",
+    "DescribeAlarms": "cloudwatch:DescribeAlarms",
 }
 PAGE_SIZE = 1000  # IAM's MaxItems limit
 AUTH_FILTER = ["User", "Role", "Group", "LocalManagedPolicy"]
@@ -161,6 +172,7 @@ class Collector:
         progress: Progress | None = None,
         credential_report_timeout: float = 120.0,
         sleep: Callable[[float], None] = time.sleep,
+        regions: tuple[str, ...] = (),
     ):
         self.clients = clients
         self.progress: Progress = progress or (lambda _msg: None)
@@ -168,6 +180,7 @@ class Collector:
         self.sleep = sleep
         self.errors: list[CollectionError] = []
         self.region = clients.region
+        self.wanted_regions = regions  # () means every enabled region (ec2:DescribeRegions)
 
     def _guard(self, source: str, operation: str, fn: Callable[[], Any]) -> Any:
         """Run one source's collection; on failure record it and return None."""
@@ -237,6 +250,17 @@ class Collector:
             )
             or ()
         )
+        regions = self._regions()
+        analyzer, region_errors = collect_access_analyzer(
+            self.clients, regions, self.progress, _failure
+        )
+        self.errors.extend(region_errors)
+        trails = self._guard(Source.CLOUDTRAIL, "DescribeTrails", self._trails) or ()
+        metrics = self._guard(
+            Source.LOG_METRICS,
+            "DescribeMetricFilters",
+            lambda: collect_metric_alarms(self.clients, trails, self.progress),
+        ) or ((), ())
         return Snapshot(
             account_id=account_id,
             collected_at=collected_at,
@@ -254,7 +278,33 @@ class Collector:
             server_certificates=certs,
             errors=tuple(self.errors),
             api_calls=dict(sorted(self.clients.counter.counts.items())),
+            regions=regions,
+            access_analyzer=analyzer,
+            trails=trails,
+            metric_filters=metrics[0],
+            alarms=metrics[1],
         )
+
+    def _regions(self) -> tuple[str, ...]:
+        """The regions asked for, else every region enabled for the account.
+
+        If ec2:DescribeRegions is denied, the collector's own region is used and the error is
+        recorded (so the run is not a silent pass on one region): pass --regions to avoid it.
+        """
+        if self.wanted_regions:
+            return self.wanted_regions
+
+        def enabled() -> tuple[str, ...]:
+            ec2 = self.clients.client("ec2")
+            found = ec2.describe_regions(AllRegions=False)["Regions"]
+            names = sorted(r["RegionName"] for r in found)
+            self.progress(f"DescribeRegions: {len(names)} enabled regions")
+            return tuple(names)
+
+        return self._guard(Source.REGIONS, "DescribeRegions", enabled) or (self.region,)
+
+    def _trails(self) -> Any:
+        return collect_trails(self.clients, self.progress)
 
     def _authorization_details(
         self,
@@ -432,6 +482,9 @@ _NO_POLICY = object()
 
 
 def collect(
-    clients: Clients, progress: Progress | None = None, credential_report_timeout: float = 120.0
+    clients: Clients,
+    progress: Progress | None = None,
+    credential_report_timeout: float = 120.0,
+    regions: tuple[str, ...] = (),
 ) -> Snapshot:
-    return Collector(clients, progress, credential_report_timeout).run()
+    return Collector(clients, progress, credential_report_timeout, regions=regions).run()

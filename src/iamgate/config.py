@@ -7,6 +7,7 @@ listed on stderr and in every report (``Config.overrides``).
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,18 +50,25 @@ class CollectSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class TrustSettings:
+    # Other accounts of the organization that roles may trust (role-trust-external-account).
+    trusted_accounts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     thresholds: Thresholds = field(default_factory=Thresholds)
     gate: GateSettings = field(default_factory=GateSettings)
     baseline: BaselineSettings = field(default_factory=BaselineSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
+    trust: TrustSettings = field(default_factory=TrustSettings)
     source: str | None = None
 
     def overrides(self) -> list[tuple[str, Any, Any]]:
         """(name, value, default) for every setting that differs from the default."""
         default = Config()
         changed = []
-        for section in ("thresholds", "gate", "baseline", "collect"):
+        for section in ("thresholds", "gate", "baseline", "collect", "trust"):
             mine, theirs = getattr(self, section), getattr(default, section)
             for f in dataclasses.fields(mine):
                 value, base = getattr(mine, f.name), getattr(theirs, f.name)
@@ -70,6 +78,8 @@ class Config:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
     return value.value if isinstance(value, Severity) else value
 
 
@@ -78,7 +88,9 @@ _SECTIONS: dict[str, type] = {
     "gate": GateSettings,
     "baseline": BaselineSettings,
     "collect": CollectSettings,
+    "trust": TrustSettings,
 }
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
 def parse_config(data: dict[str, Any], source: str) -> Config:
@@ -111,8 +123,22 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
                         f"[{name}] {key}: expected a whole number >= 0, got {value!r}", source
                     )
                 values[key] = value
+            elif isinstance(default, tuple):
+                values[key] = _account_list(value, f"[{name}] {key}", source)
         sections[name] = cls(**values)
     return Config(**sections, source=source)
+
+
+def _account_list(value: Any, where: str, source: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise InputError(f"{where}: expected a list of 12-digit account ids", source)
+    for item in value:
+        if not isinstance(item, str) or not _ACCOUNT_ID.match(item):
+            raise InputError(
+                f"{where}: {item!r} is not a 12-digit account id (write it as a quoted string)",
+                source,
+            )
+    return tuple(dict.fromkeys(value))
 
 
 def load_config(path: Path | None) -> Config:

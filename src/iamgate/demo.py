@@ -166,6 +166,180 @@ def seed_demo(account: MotoAccount) -> None:
         ),
     )
     iam.attach_role_policy(RoleName="app-runtime", PolicyArn=dev)
+    seed_least_privilege(account)
+    seed_monitoring(account)
+    seed_access_analyzer(account)
+
+
+def _trust(principal: object, condition: dict[str, object] | None = None) -> str:
+    statement: dict[str, object] = {
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": "sts:AssumeRole",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return _policy([statement])
+
+
+def seed_least_privilege(account: MotoAccount) -> None:
+    """Least privilege and role trust (the checks of checks/privilege.py and trust.py)."""
+    iam = account.client("iam")
+    aws = "arn:aws:iam::aws:policy"
+    # A role any AWS account can assume (role-trust-public).
+    iam.create_role(RoleName="shared-reports", AssumeRolePolicyDocument=_trust({"AWS": "*"}))
+    # A vendor role without an external id (role-trust-external-account); the second trusts
+    # the same vendor properly and passes.
+    iam.create_role(
+        RoleName="vendor-monitoring",
+        AssumeRolePolicyDocument=_trust({"AWS": "arn:aws:iam::210987654321:root"}),
+    )
+    iam.create_role(
+        RoleName="vendor-billing",
+        AssumeRolePolicyDocument=_trust(
+            {"AWS": "arn:aws:iam::210987654321:root"},
+            {"StringEquals": {"sts:ExternalId": "demo-7f3a"}},
+        ),
+    )
+    # A Lambda deployer that can pass any role to a function it then runs
+    # (policy-privilege-escalation: passrole-lambda) and owns every S3 action
+    # (policy-service-wildcard).
+    deployer = iam.create_policy(
+        PolicyName="lambda-deployer",
+        PolicyDocument=_policy(
+            [
+                {
+                    "Sid": "DeployFunctions",
+                    "Effect": "Allow",
+                    "Action": ["lambda:Create*", "lambda:InvokeFunction", "iam:PassRole"],
+                    "Resource": "*",
+                },
+                {"Sid": "Artifacts", "Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+            ]
+        ),
+    )["Policy"]["Arn"]
+    iam.create_role(
+        RoleName="deployer",
+        AssumeRolePolicyDocument=_trust({"Service": "codebuild.amazonaws.com"}),
+    )
+    iam.attach_role_policy(RoleName="deployer", PolicyArn=deployer)
+    # A group with policies and nobody in it (group-no-members).
+    iam.create_group(GroupName="contractors")
+    iam.attach_group_policy(GroupName="contractors", PolicyArn=f"{aws}/ReadOnlyAccess")
+    # CloudShell with file upload and download for every developer (cloudshell-full-access).
+    iam.attach_group_policy(GroupName="developers", PolicyArn=f"{aws}/AWSCloudShellFullAccess")
+    # A service-linked role: AWS owns it, so it is not judged for admin or escalation.
+    iam.create_service_linked_role(AWSServiceName="elasticloadbalancing.amazonaws.com")
+
+
+IAM_EVENTS_BUT_TWO = (  # the CIS 4.4 event names without AttachGroupPolicy/DetachGroupPolicy
+    "DeleteGroupPolicy",
+    "DeleteRolePolicy",
+    "DeleteUserPolicy",
+    "PutGroupPolicy",
+    "PutRolePolicy",
+    "PutUserPolicy",
+    "CreatePolicy",
+    "DeletePolicy",
+    "CreatePolicyVersion",
+    "DeletePolicyVersion",
+    "AttachRolePolicy",
+    "DetachRolePolicy",
+    "AttachUserPolicy",
+    "DetachUserPolicy",
+)
+
+
+def seed_monitoring(account: MotoAccount) -> None:
+    """A single-region trail without log validation, and an IAM alarm filter that misses the
+    group attach/detach events (cloudtrail-multi-region, cloudtrail-log-validation,
+    iam-change-alarm); a multi-region trail that is off and lacks global events
+    (cloudtrail-global-events)."""
+    account.client("s3").create_bucket(Bucket="demo-cloudtrail-logs")
+    logs = account.client("logs")
+    logs.create_log_group(logGroupName="cloudtrail/demo")
+    group_arn = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:cloudtrail/demo:*"
+    ct = account.client("cloudtrail")
+    ct.create_trail(
+        Name="main",
+        S3BucketName="demo-cloudtrail-logs",
+        CloudWatchLogsLogGroupArn=group_arn,
+        CloudWatchLogsRoleArn=f"arn:aws:iam::{ACCOUNT}:role/cloudtrail-logs",
+    )
+    ct.start_logging(Name="main")
+    ct.create_trail(
+        Name="org-wide-draft",
+        S3BucketName="demo-cloudtrail-logs",
+        IsMultiRegionTrail=True,
+        EnableLogFileValidation=True,
+    )
+    # Today's API refuses a multi-region trail without global events, but trails made before
+    # that rule keep theirs: set it on the backend, as no API can.
+    account.trail_backend()["org-wide-draft"].include_global_service_events = False
+    pattern = "{ " + " || ".join(f"($.eventName = {e})" for e in IAM_EVENTS_BUT_TWO) + " }"
+    logs.put_metric_filter(
+        logGroupName="cloudtrail/demo",
+        filterName="iam-policy-changes",
+        filterPattern=pattern,
+        metricTransformations=[
+            {"metricName": "IamPolicyChanges", "metricNamespace": "CIS", "metricValue": "1"}
+        ],
+    )
+    account.client("cloudwatch").put_metric_alarm(
+        AlarmName="iam-policy-changes",
+        MetricName="IamPolicyChanges",
+        Namespace="CIS",
+        Statistic="Sum",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        AlarmActions=[f"arn:aws:sns:us-east-1:{ACCOUNT}:security-alerts"],
+    )
+
+
+def seed_access_analyzer(account: MotoAccount) -> None:
+    """us-east-1: an analyzer with a public bucket, a KMS key shared with a partner (accepted in
+    the baseline) and an unused role; eu-west-1: no analyzer (access-analyzer-enabled)."""
+    from iamgate import moto_analyzer as ma
+
+    external = ma.analyzer("us-east-1", "account-analyzer")
+    unused = ma.analyzer("us-east-1", "unused-access", type="ACCOUNT_UNUSED_ACCESS")
+    account.set_access_analyzer(
+        "us-east-1",
+        [external, unused],
+        {
+            external["arn"]: [
+                ma.external_finding(
+                    "a1b2c3d4-0001",
+                    "arn:aws:s3:::demo-public-assets",
+                    "AWS::S3::Bucket",
+                    {"AWS": "*"},
+                    ["s3:GetObject"],
+                    is_public=True,
+                ),
+                ma.external_finding(
+                    "a1b2c3d4-0002",
+                    f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                    "AWS::KMS::Key",
+                    {"AWS": "arn:aws:iam::444455556666:root"},
+                    ["kms:Decrypt"],
+                    is_public=False,
+                ),
+            ],
+            unused["arn"]: [
+                ma.unused_finding(
+                    "a1b2c3d4-0003",
+                    f"arn:aws:iam::{ACCOUNT}:role/app-runtime",
+                    "AWS::IAM::Role",
+                )
+            ],
+        },
+    )
+    account.set_access_analyzer("eu-west-1", [])
+
+
+DEMO_REGIONS = ("us-east-1", "eu-west-1")
 
 
 def run_demo(output_dir: Path, progress: Callable[[str], None]) -> Report:
@@ -183,7 +357,7 @@ def run_demo(output_dir: Path, progress: Callable[[str], None]) -> Report:
         os.environ.update(account.env())
         try:
             clients = Clients(AwsOptions(region="us-east-1", max_attempts=3))
-            snapshot = collect(clients, progress)
+            snapshot = collect(clients, progress, regions=DEMO_REGIONS)
         finally:
             os.environ.clear()
             os.environ.update(previous)

@@ -116,36 +116,36 @@ def days_ago(days: float) -> datetime:
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def _server(middleware: Callable[[WSGIApp], WSGIApp] | None) -> Any:
-    from moto.server import ThreadedMotoServer
+def _server(state: Any, middleware: Callable[[WSGIApp], WSGIApp] | None) -> Any:
+    """moto's ThreadedMotoServer whose WSGI app first offers requests to the Access Analyzer
+    stand-in, then to the caller's middleware (if any), then to moto."""
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
 
-    if middleware is None:
-        return ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    wrap = middleware
+    from iamgate.moto_analyzer import wrap
 
-    class Wrapped(ThreadedMotoServer):
-        """moto's own server entry (5.2.5), with its WSGI app wrapped."""
-
-        def _server_entry(self) -> None:
-            from moto.moto_server.werkzeug_app import (
-                DomainDispatcherApplication,
-                create_backend_app,
-            )
-            from moto.server import MotoRequestHandler  # type: ignore[attr-defined]
-            from werkzeug.serving import make_server
-
-            app = wrap(DomainDispatcherApplication(create_backend_app))
+    class Server(ThreadedMotoServer):
+        def _server_entry(self) -> None:  # same as moto's (5.2.5), with the app wrapped
+            app: WSGIApp = wrap(DomainDispatcherApplication(create_backend_app), state)
+            if middleware is not None:
+                app = middleware(app)
             self._server = make_server(
                 self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
             )
             self._server_ready_event.set()
             self._server.serve_forever()
 
-    return Wrapped(ip_address="127.0.0.1", port=0, verbose=False)
+    return Server(ip_address="127.0.0.1", port=0, verbose=False)
 
 
 class MotoAccount:
-    """moto's threaded server on 127.0.0.1 (a free port), AWS-managed policies loaded.
+    """moto's threaded server on 127.0.0.1 (a free port), AWS-managed policies loaded, plus a
+    canned IAM Access Analyzer (see :mod:`iamgate.moto_analyzer`).
 
     ``middleware`` wraps moto's WSGI app: to count requests (the benchmark) or to answer some
     of them itself (a denied ``AssumeRole`` in the tests), in front of the same backends.
@@ -154,7 +154,10 @@ class MotoAccount:
     def __init__(self, middleware: Callable[[WSGIApp], WSGIApp] | None = None) -> None:
         os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log on stderr
-        self._server = _server(middleware)
+        from iamgate.moto_analyzer import AnalyzerState
+
+        self._analyzer = AnalyzerState()
+        self._server = _server(self._analyzer, middleware)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
@@ -185,6 +188,7 @@ class MotoAccount:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
             response.read()
         _ROOT_ROWS.clear()
+        self._analyzer.clear()
 
     # --- what no API can set ------------------------------------------------------------------
 
@@ -193,6 +197,27 @@ class MotoAccount:
         from moto.iam.models import iam_backends
 
         return iam_backends[account_id]["aws"]
+
+    @staticmethod
+    def trail_backend(account_id: str = DEFAULT_ACCOUNT, region: str = REGION) -> Any:
+        """moto's CloudTrail trails by name (to set what the API refuses)."""
+        from moto.cloudtrail.models import cloudtrail_backends
+
+        return cloudtrail_backends[account_id][region].trails
+
+    def set_access_analyzer(
+        self,
+        region: str,
+        analyzers: list[dict[str, Any]],
+        findings: dict[str, list[dict[str, Any]]] | None = None,
+        denied: bool = False,
+    ) -> None:
+        """Canned Access Analyzer for ``region`` (bodies validated against botocore's model).
+
+        ``findings`` maps an analyzer ARN to GetFindingV2 bodies (``moto_analyzer`` has
+        builders); ``denied`` answers AccessDeniedException for every call in the region.
+        """
+        self._analyzer.set(region, analyzers, findings, denied)
 
     def set_root(self, row: RootRow, account_id: str = DEFAULT_ACCOUNT) -> None:
         _ROOT_ROWS[account_id] = row

@@ -81,13 +81,14 @@ def scan_account(
     options: GateOptions,
     baseline: AccountBaseline,
     progress: Progress,
+    regions: tuple[str, ...] = (),
 ) -> Verdict:
     region = aws.region or "us-east-1"
     opts = replace(aws, role_arn=target.role_arn)
     try:
         clients = Clients(opts)
         region = clients.region
-        snapshot = collect(clients, progress, config.collect.credential_report_timeout)
+        snapshot = collect(clients, progress, config.collect.credential_report_timeout, regions)
         if snapshot.account_id != target.account_id:
             raise CollectError(
                 f"expected account {target.account_id}, but the credentials reach account "
@@ -115,6 +116,7 @@ def scan_accounts(
     baseline_template: str | None,
     jobs: int = DEFAULT_JOBS,
     progress: Progress | None = None,
+    regions: tuple[str, ...] = (),
 ) -> Verdict:
     if jobs < 1:
         raise InputError("must be at least 1", "--jobs")
@@ -129,7 +131,9 @@ def scan_accounts(
                 say(f"[{target.account_id}] {message}")
 
         try:
-            return scan_account(target, aws, config, options, baselines[target.account_id], tagged)
+            return scan_account(
+                target, aws, config, options, baselines[target.account_id], tagged, regions
+            )
         except IamgateError:
             raise
         except Exception as exc:  # one account's surprise must not lose the others

@@ -15,6 +15,7 @@ from iamgate.gate import Verdict, apply_baseline
 from iamgate.model import Severity
 from iamgate.output import append_text, write_atomic
 from iamgate.report.badge import render_badge_json, render_badge_svg
+from iamgate.report.csv_report import render_csv
 from iamgate.report.jsonreport import render_json
 from iamgate.report.junit import render_junit
 from iamgate.report.markdown import render_markdown
@@ -39,6 +40,7 @@ class Outputs:
     json: Path | None = None
     snapshot: Path | None = None
     step_summary: Path | None = None  # $GITHUB_STEP_SUMMARY
+    csv: Path | None = None
     badge: Path | None = None  # shields.io endpoint JSON; the SVG is written beside it (.svg)
 
     def targets(self) -> dict[str, Path]:
@@ -48,6 +50,7 @@ class Outputs:
             "markdown": "summary.md",
             "json": "results.json",
             "snapshot": "snapshot.json",
+            "csv": "results.csv",
             "badge": "badge.json",
         }
         for kind, filename in names.items():
@@ -125,6 +128,8 @@ def write_reports(verdict: Verdict, outputs: Outputs, snapshot: Snapshot | None 
             rendered[kind] = markdown
         elif kind == "json":
             rendered[kind] = render_json(verdict)
+        elif kind == "csv":
+            rendered[kind] = render_csv(verdict)
         elif kind == "snapshot" and snapshot is not None:
             rendered[kind] = snapshot_to_json(snapshot)
         elif kind == "badge":

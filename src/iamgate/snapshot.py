@@ -34,6 +34,13 @@ class Source(StrEnum):
     ACCOUNT_SUMMARY = "account_summary"
     VIRTUAL_MFA_DEVICES = "virtual_mfa_devices"
     SERVER_CERTIFICATES = "server_certificates"
+    REGIONS = "regions"  # which regions are in scope (ec2:DescribeRegions)
+    ACCESS_ANALYZER = "access_analyzer"  # a failure that spoils every region
+    # A failure in one region only: errors carry the region, and the Access Analyzer checks
+    # report ``error`` for that region alone (no check ``requires`` it, so it never spoils all).
+    ACCESS_ANALYZER_REGION = "access_analyzer_region"
+    CLOUDTRAIL = "cloudtrail"
+    LOG_METRICS = "log_metrics"  # CloudWatch Logs metric filters and CloudWatch alarms
 
 
 class Sentinel(StrEnum):
@@ -145,6 +152,73 @@ class ServerCertificate:
 
 
 @dataclass(frozen=True, slots=True)
+class Analyzer:
+    arn: str
+    name: str
+    type: str  # ACCOUNT | ORGANIZATION (external access), *_UNUSED_ACCESS, *_INTERNAL_ACCESS
+    status: str  # ACTIVE | CREATING | DISABLED | FAILED
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzerFinding:
+    """One ACTIVE IAM Access Analyzer finding (from ListFindingsV2 or an exported file)."""
+
+    id: str
+    resource: str
+    resource_type: str
+    finding_type: str  # ExternalAccess | UnusedIAMRole | UnusedIAMUserAccessKey | ...
+    status: str = "ACTIVE"
+    analyzer_arn: str = ""
+    resource_owner_account: str = ""
+    principal: Mapping[str, str] = field(default_factory=dict)
+    actions: tuple[str, ...] = ()
+    is_public: bool | None = None  # None: not known (the list summary does not say)
+    detail: str = ""  # unused access: what is unused, e.g. "s3 actions last used ..."
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzerRegion:
+    """IAM Access Analyzer in one region; ``export`` names the file the findings came from."""
+
+    region: str
+    analyzers: tuple[Analyzer, ...] = ()
+    findings: tuple[AnalyzerFinding, ...] = ()
+    export: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Trail:
+    name: str
+    arn: str
+    home_region: str
+    multi_region: bool = False
+    global_events: bool = False
+    log_validation: bool = False
+    is_logging: bool | None = None  # None: status not known
+    management_events: str = ""  # All | ReadOnly | WriteOnly | None ("" not known)
+    log_group_arn: str | None = None
+    organization: bool = False
+    status_error: str = ""  # why the status or selectors are not known
+
+
+@dataclass(frozen=True, slots=True)
+class MetricFilter:
+    log_group: str
+    region: str
+    name: str
+    pattern: str
+    metrics: tuple[str, ...] = ()  # "namespace/metric name" of each transformation
+
+
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    name: str
+    region: str
+    metric: str  # "namespace/metric name"
+    actions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CollectionError:
     source: str
     operation: str
@@ -178,6 +252,11 @@ class Snapshot:
     server_certificates: tuple[ServerCertificate, ...] = ()
     errors: tuple[CollectionError, ...] = ()
     api_calls: Mapping[str, int] = field(default_factory=dict)
+    regions: tuple[str, ...] = ()  # regions in scope for regional sources
+    access_analyzer: tuple[AnalyzerRegion, ...] = ()
+    trails: tuple[Trail, ...] = ()
+    metric_filters: tuple[MetricFilter, ...] = ()
+    alarms: tuple[Alarm, ...] = ()
 
     @property
     def account_arn(self) -> str:

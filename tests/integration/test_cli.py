@@ -52,7 +52,7 @@ def test_demo_shows_every_status(offline: Any) -> None:
     assert results["stale_exceptions"], "the demo baseline has a stale exception"
     summary = run.text("demo/summary.md")
     assert "expiring within 30 days" in summary
-    for name in ("junit.xml", "summary.md", "results.json", "snapshot.json"):
+    for name in ("junit.xml", "summary.md", "results.json", "snapshot.json", "results.csv"):
         assert (run.cwd / "demo" / name).is_file(), name
     failing = {f["check"] for f in results["findings"] if f["status"] == "fail"}
     # The seeded mistakes, one of each kind moto can show.
@@ -67,8 +67,37 @@ def test_demo_shows_every_status(offline: Any) -> None:
         "user-initial-access-key",
         "password-policy-min-length",
         "support-role",
+        # least privilege, role trust, Access Analyzer (moto_analyzer) and monitoring
+        "principal-admin-access",
+        "policy-service-wildcard",
+        "policy-privilege-escalation",
+        "role-trust-public",
+        "role-trust-external-account",
+        "group-no-members",
+        "cloudshell-full-access",
+        "access-analyzer-enabled",
+        "access-analyzer-external-access",
+        "access-analyzer-unused-access",
+        "cloudtrail-multi-region",
+        "cloudtrail-global-events",
+        "cloudtrail-log-validation",
+        "iam-change-alarm",
     } <= failing
     assert "iamgate: FAIL:" in run.stderr
+    accepted = [
+        f
+        for f in results["findings"]
+        if f["status"] == "accepted" and f["check"] == "access-analyzer-external-access"
+    ]
+    assert accepted
+    assert accepted[0]["exception"]["reason"].startswith("As per use case")
+    # The service-linked role is not judged: AWS owns it.
+    slr = [
+        f
+        for f in results["findings"]
+        if f["check"] == "principal-admin-access" and "AWSServiceRoleFor" in f["resource"]
+    ]
+    assert [f["status"] for f in slr] == ["pass"]
 
 
 def test_no_credentials_is_a_collection_error(offline: Any, tmp_path: Any) -> None:

@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from tests.monitored import make_monitored
+
 from iamgate.moto_account import MotoAccount, RootRow, days_ago
 
 ACCOUNT = "123456789012"
@@ -47,6 +49,7 @@ def make_clean(aws: MotoAccount) -> Any:
         ),
     )
     iam.attach_role_policy(RoleName="support", PolicyArn=SUPPORT)
+    make_monitored(aws)
     return iam
 
 
@@ -64,6 +67,22 @@ def seed_mistakes(aws: MotoAccount) -> None:
         GroupName="admins", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
     )
     iam.add_user_to_group(GroupName="admins", UserName="ci")
+
+
+# ci's admin rights, seen by the least-privilege checks too.
+ADMIN_EXCEPTIONS = "".join(
+    f"""  - check: {check}
+    resource: {resource}
+    reason: Admin group, membership reviewed monthly
+    owner: security
+    expires: 2099-01-01
+"""
+    for check, resource in [
+        ("principal-admin-access", user_arn("ci")),
+        ("policy-privilege-escalation", user_arn("ci")),
+        ("policy-privilege-escalation", f"arn:aws:iam::{ACCOUNT}:group/admins"),
+    ]
+)
 
 
 def junit_cases(path: Path) -> dict[tuple[str, str], str]:
@@ -96,10 +115,14 @@ def test_scan_reports_every_seeded_mistake(aws: MotoAccount, iamgate: Any) -> No
         ("user-console-mfa", user_arn("bob")),
         ("user-access-key-rotation", user_arn("ci")),
         ("group-admin-access", f"arn:aws:iam::{ACCOUNT}:group/admins"),
+        # ci is an administrator through the admins group, so every escalation path is open
+        ("principal-admin-access", user_arn("ci")),
+        ("policy-privilege-escalation", user_arn("ci")),
+        ("policy-privilege-escalation", f"arn:aws:iam::{ACCOUNT}:group/admins"),
     }
     rotation = next(f for f in results["findings"] if f["check"] == "user-access-key-rotation")
     assert "access key 1 is 200 days old" in rotation["message"]
-    assert results["counts"]["new"] == 3
+    assert results["counts"]["new"] == 6
     cases = junit_cases(run.cwd / "out/junit.xml")
     assert cases[("iamgate.user-console-mfa", user_arn("bob"))] == "failure"
     assert (
@@ -112,8 +135,8 @@ def test_scan_reports_every_seeded_mistake(aws: MotoAccount, iamgate: Any) -> No
     snapshot = run.json("out/snapshot.json")
     assert snapshot["account_id"] == ACCOUNT
     # Printed too: the summary on stdout, the one-line verdict on stderr.
-    assert "### New failures (3)" in run.stdout
-    assert "iamgate: FAIL: 3 new" in run.stderr
+    assert "### New failures (6)" in run.stdout
+    assert "iamgate: FAIL: 6 new" in run.stderr
 
 
 def test_baseline_accepts_expires_and_reports_stale(
@@ -143,7 +166,7 @@ exceptions:
     reason: Left the company
     owner: security
     expires: 2099-01-01
-""")
+{ADMIN_EXCEPTIONS}""")
     run = iamgate("scan", "--baseline", "baseline.yml", "--output-dir", "out")
     assert run.code == 1, run.stderr  # the expired exception fails the gate
     results = run.json()
@@ -156,7 +179,7 @@ exceptions:
     assert results["counts"] == {
         "new": 0,
         "expired": 1,
-        "accepted": 2,
+        "accepted": 5,
         "stale": 1,
         "passed": results["counts"]["passed"],
         "errors": 0,
@@ -165,7 +188,7 @@ exceptions:
     assert cases[("iamgate.user-console-mfa", user_arn("bob"))] == "skipped"
     assert cases[("iamgate.user-access-key-rotation", user_arn("ci"))] == "failure"
     root = ET.parse(run.cwd / "out/junit.xml").getroot()
-    assert root.get("skipped") == "2"
+    assert root.get("skipped") == "5"
 
 
 def test_only_new_failures_fail_the_gate(aws: MotoAccount, iamgate: Any, tmp_path: Path) -> None:
@@ -183,10 +206,11 @@ def test_only_new_failures_fail_the_gate(aws: MotoAccount, iamgate: Any, tmp_pat
             ("group-admin-access", f"arn:aws:iam::{ACCOUNT}:group/admins"),
         ]
     )
+    entries += ADMIN_EXCEPTIONS
     (tmp_path / "b.yml").write_text(f'version: 1\naccount: "{ACCOUNT}"\nexceptions:\n{entries}')
     run = iamgate("scan", "--baseline", "b.yml")
     assert run.code == 0, run.stderr
-    assert "iamgate: PASS: 0 new, 0 expired, 3 accepted" in run.stderr
+    assert "iamgate: PASS: 0 new, 0 expired, 6 accepted" in run.stderr
 
 
 def test_baseline_for_another_account_is_bad_input(
@@ -225,7 +249,7 @@ def test_calls_grow_with_pages_not_users(aws: MotoAccount, iamgate: Any) -> None
         for i in range(len(counts) and 2, n):
             iam.create_user(UserName=f"u{i}")
             iam.create_access_key(UserName=f"u{i}")
-        run = iamgate("collect", "--output", f"s{n}.json")
+        run = iamgate("collect", "--output", f"s{n}.json", "--regions", "us-east-1")
         assert run.code == 0, run.stderr
         calls = run.json(f"s{n}.json")["api_calls"]
         # Polling the report depends on whether one is ready, not on the number of users.

@@ -19,6 +19,7 @@ from iamgate.baseline import parse_baseline
 from iamgate.checks import REGISTRY
 from iamgate.gate import Verdict, apply_baseline
 from iamgate.model import Result
+from iamgate.report.csv_report import render_csv
 from iamgate.report.jsonreport import render_json
 from iamgate.report.junit import render_junit
 from iamgate.report.markdown import render_markdown
@@ -137,6 +138,7 @@ REPORTERS: dict[str, Callable[[Verdict], str]] = {
     "junit.xml": render_junit,
     "summary.md": render_markdown,
     "results.json": render_json,
+    "results.csv": render_csv,
 }
 
 

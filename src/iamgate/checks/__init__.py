@@ -6,6 +6,11 @@ from collections.abc import Iterable
 
 # Registration order is catalogue order.
 from iamgate.checks import access, password, root, users  # noqa: F401
+
+# isort: off
+from iamgate.checks import privilege, trust, analyzer, monitoring  # noqa: F401
+
+# isort: on
 from iamgate.checks.registry import REGISTRY, Check, CheckMeta, Context, Outcome, run_checks
 from iamgate.errors import InputError
 

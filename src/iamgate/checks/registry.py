@@ -107,6 +107,7 @@ class Context:
         self.thresholds = config.thresholds
         # Ages are measured against the time of collection, so a replay gives the same answer.
         self.now: datetime = snapshot.collected_at
+        self._statements: dict[str, tuple[Statement, ...]] = {}
 
     @property
     def account_arn(self) -> str:
@@ -118,10 +119,15 @@ class Context:
 
     def managed_statements(self, arn: str) -> tuple[Statement, ...] | None:
         """Statements of a managed policy; None when the snapshot does not hold it."""
+        found = self._statements.get(arn)
+        if found is not None:
+            return found
         policy = self.policies.get(arn)
         if policy is None:
             return None
-        return statements(policy.document, source=arn)
+        # Parsed once per run: a managed policy is read for every principal it is attached to.
+        found = self._statements[arn] = statements(policy.document, source=arn)
+        return found
 
     def age_days(self, when: datetime) -> int:
         return (self.now - when).days

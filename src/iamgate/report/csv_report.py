@@ -1,0 +1,53 @@
+"""``results.csv``: one row per finding, for reviewers who filter in a spreadsheet.
+
+Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
+carriage return) are prefixed with ``'``: resource names and messages come from the account, and
+anyone who can name a role can otherwise put a formula in the reviewer's sheet (CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from iamgate.gate import Verdict
+
+HEADER = (
+    "account",
+    "check",
+    "severity",
+    "status",
+    "resource_type",
+    "resource",
+    "message",
+    "exception_reason",
+    "exception_owner",
+    "exception_expires",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def render_csv(verdict: Verdict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER)
+    for f in verdict.findings:
+        exc = f.exception
+        row = [
+            f.account_id or verdict.account_id,
+            f.check,
+            f.severity.value,
+            f.status.value,
+            f.resource_type,
+            f.resource,
+            f.message,
+            exc.reason if exc else "",
+            exc.owner if exc else "",
+            exc.expires.isoformat() if exc else "",
+        ]
+        writer.writerow([safe_cell(str(v)) for v in row])
+    return out.getvalue()

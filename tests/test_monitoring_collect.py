@@ -1,0 +1,70 @@
+"""CloudTrail, metric filters and alarms collected over HTTP from moto's server."""
+
+from __future__ import annotations
+
+import pytest
+
+from iamgate.aws import AwsOptions, Clients
+from iamgate.collect import Collector
+from iamgate.moto_account import MotoAccount
+
+ACCOUNT = "123456789012"
+GROUP_ARN = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:trail-logs:*"
+
+
+def test_trails_filters_and_alarms(aws: MotoAccount, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in aws.env({}).items():
+        monkeypatch.setenv(key, value)
+    aws.client("s3").create_bucket(Bucket="logs")
+    aws.client("logs").create_log_group(logGroupName="trail-logs")
+    ct = aws.client("cloudtrail")
+    ct.create_trail(
+        Name="all",
+        S3BucketName="logs",
+        IsMultiRegionTrail=True,
+        EnableLogFileValidation=True,
+        CloudWatchLogsLogGroupArn=GROUP_ARN,
+        CloudWatchLogsRoleArn=f"arn:aws:iam::{ACCOUNT}:role/ct",
+    )
+    ct.start_logging(Name="all")
+    ct.put_event_selectors(
+        TrailName="all",
+        EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}],
+    )
+    ct.create_trail(Name="local", S3BucketName="logs")
+    aws.client("logs").put_metric_filter(
+        logGroupName="trail-logs",
+        filterName="iam",
+        filterPattern="{ ($.eventName = CreatePolicy) }",
+        metricTransformations=[{"metricName": "Iam", "metricNamespace": "CIS", "metricValue": "1"}],
+    )
+    aws.client("cloudwatch").put_metric_alarm(
+        AlarmName="iam",
+        MetricName="Iam",
+        Namespace="CIS",
+        Statistic="Sum",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        AlarmActions=[f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"],
+    )
+    snapshot = Collector(
+        Clients(AwsOptions(region="us-east-1", max_attempts=2)), regions=("us-east-1",)
+    ).run()
+    trails = {t.name: t for t in snapshot.trails}
+    assert set(trails) == {"all", "local"}
+    assert trails["all"].multi_region is True
+    assert trails["all"].is_logging is True
+    assert trails["all"].log_validation is True
+    assert trails["all"].management_events == "All"
+    assert trails["all"].log_group_arn == GROUP_ARN
+    assert trails["local"].multi_region is False
+    assert trails["local"].is_logging is False
+    [metric_filter] = snapshot.metric_filters
+    assert metric_filter.log_group == "trail-logs"
+    assert metric_filter.metrics == ("CIS/Iam",)
+    assert [(a.name, a.metric) for a in snapshot.alarms] == [("iam", "CIS/Iam")]
+    assert snapshot.alarms[0].actions
+    assert snapshot.regions == ("us-east-1",)
+    assert snapshot.errors == ()
