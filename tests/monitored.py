@@ -34,22 +34,6 @@ def make_monitored(aws: MotoAccount) -> None:
         TrailName="all-regions",
         EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}],
     )
-    aws.client("logs").put_metric_filter(
-        logGroupName="trail",
-        filterName="iam-policy-changes",
-        filterPattern=CIS_IAM_PATTERN,
-        metricTransformations=[
-            {"metricName": "IamPolicyChanges", "metricNamespace": "CIS", "metricValue": "1"}
-        ],
-    )
-    aws.client("cloudwatch").put_metric_alarm(
-        AlarmName="iam-policy-changes",
-        MetricName="IamPolicyChanges",
-        Namespace="CIS",
-        Statistic="Sum",
-        Period=300,
-        EvaluationPeriods=1,
-        Threshold=1,
-        ComparisonOperator="GreaterThanOrEqualToThreshold",
-        AlarmActions=[f"arn:aws:sns:us-east-1:{ACCOUNT}:security"],
+    aws.add_log_alarm(
+        "trail", CIS_IAM_PATTERN, "IamPolicyChanges", f"arn:aws:sns:us-east-1:{ACCOUNT}:security"
     )

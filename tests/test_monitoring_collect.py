@@ -32,22 +32,11 @@ def test_trails_filters_and_alarms(aws: MotoAccount, monkeypatch: pytest.MonkeyP
         EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}],
     )
     ct.create_trail(Name="local", S3BucketName="logs")
-    aws.client("logs").put_metric_filter(
-        logGroupName="trail-logs",
-        filterName="iam",
-        filterPattern="{ ($.eventName = CreatePolicy) }",
-        metricTransformations=[{"metricName": "Iam", "metricNamespace": "CIS", "metricValue": "1"}],
-    )
-    aws.client("cloudwatch").put_metric_alarm(
-        AlarmName="iam",
-        MetricName="Iam",
-        Namespace="CIS",
-        Statistic="Sum",
-        Period=300,
-        EvaluationPeriods=1,
-        Threshold=1,
-        ComparisonOperator="GreaterThanOrEqualToThreshold",
-        AlarmActions=[f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"],
+    aws.add_log_alarm(
+        "trail-logs",
+        "{ ($.eventName = CreatePolicy) }",
+        "Iam",
+        f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts",
     )
     snapshot = Collector(
         Clients(AwsOptions(region="us-east-1", max_attempts=2)), regions=("us-east-1",)
@@ -64,7 +53,7 @@ def test_trails_filters_and_alarms(aws: MotoAccount, monkeypatch: pytest.MonkeyP
     [metric_filter] = snapshot.metric_filters
     assert metric_filter.log_group == "trail-logs"
     assert metric_filter.metrics == ("CIS/Iam",)
-    assert [(a.name, a.metric) for a in snapshot.alarms] == [("iam", "CIS/Iam")]
+    assert [(a.name, a.metric) for a in snapshot.alarms] == [("Iam", "CIS/Iam")]
     assert snapshot.alarms[0].actions
     assert snapshot.regions == ("us-east-1",)
     assert snapshot.errors == ()

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from iamgate.aws import AwsOptions, Clients
+from iamgate.checks.monitoring import IAM_POLICY_EVENTS
 from iamgate.collect import collect
 from iamgate.config import Config
 from iamgate.errors import InputError
@@ -232,22 +233,8 @@ def seed_least_privilege(account: MotoAccount) -> None:
     iam.create_service_linked_role(AWSServiceName="elasticloadbalancing.amazonaws.com")
 
 
-IAM_EVENTS_BUT_TWO = (  # the CIS 4.4 event names without AttachGroupPolicy/DetachGroupPolicy
-    "DeleteGroupPolicy",
-    "DeleteRolePolicy",
-    "DeleteUserPolicy",
-    "PutGroupPolicy",
-    "PutRolePolicy",
-    "PutUserPolicy",
-    "CreatePolicy",
-    "DeletePolicy",
-    "CreatePolicyVersion",
-    "DeletePolicyVersion",
-    "AttachRolePolicy",
-    "DetachRolePolicy",
-    "AttachUserPolicy",
-    "DetachUserPolicy",
-)
+# The CIS 4.4 event names without AttachGroupPolicy/DetachGroupPolicy: an alarm that misses some.
+IAM_EVENTS_BUT_TWO = sorted(IAM_POLICY_EVENTS - {"AttachGroupPolicy", "DetachGroupPolicy"})
 
 
 def seed_monitoring(account: MotoAccount) -> None:
@@ -277,24 +264,8 @@ def seed_monitoring(account: MotoAccount) -> None:
     # that rule keep theirs: set it on the backend, as no API can.
     account.trail_backend()["org-wide-draft"].include_global_service_events = False
     pattern = "{ " + " || ".join(f"($.eventName = {e})" for e in IAM_EVENTS_BUT_TWO) + " }"
-    logs.put_metric_filter(
-        logGroupName="cloudtrail/demo",
-        filterName="iam-policy-changes",
-        filterPattern=pattern,
-        metricTransformations=[
-            {"metricName": "IamPolicyChanges", "metricNamespace": "CIS", "metricValue": "1"}
-        ],
-    )
-    account.client("cloudwatch").put_metric_alarm(
-        AlarmName="iam-policy-changes",
-        MetricName="IamPolicyChanges",
-        Namespace="CIS",
-        Statistic="Sum",
-        Period=300,
-        EvaluationPeriods=1,
-        Threshold=1,
-        ComparisonOperator="GreaterThanOrEqualToThreshold",
-        AlarmActions=[f"arn:aws:sns:us-east-1:{ACCOUNT}:security-alerts"],
+    account.add_log_alarm(
+        "cloudtrail/demo", pattern, "IamPolicyChanges", f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"
     )
 
 

@@ -205,6 +205,31 @@ class MotoAccount:
 
         return cloudtrail_backends[account_id][region].trails
 
+    def add_log_alarm(
+        self, log_group: str, pattern: str, metric: str, topic_arn: str, region: str = REGION
+    ) -> None:
+        """A CloudWatch Logs metric filter on ``log_group`` and an alarm on its metric (CIS 4.4's
+        shape), so tests and the demo build it the same way."""
+        self.client("logs", region).put_metric_filter(
+            logGroupName=log_group,
+            filterName=metric,
+            filterPattern=pattern,
+            metricTransformations=[
+                {"metricName": metric, "metricNamespace": "CIS", "metricValue": "1"}
+            ],
+        )
+        self.client("cloudwatch", region).put_metric_alarm(
+            AlarmName=metric,
+            MetricName=metric,
+            Namespace="CIS",
+            Statistic="Sum",
+            Period=300,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+            AlarmActions=[topic_arn],
+        )
+
     def set_access_analyzer(
         self,
         region: str,
