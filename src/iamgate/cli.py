@@ -202,6 +202,8 @@ def _clients(
             external_id=external_id,
             role_session_name=session_name,
             max_attempts=c.max_attempts,
+            retry_mode=c.retry_mode,
+            max_backoff=float(c.max_backoff_seconds),
             connect_timeout=c.connect_timeout,
             read_timeout=c.read_timeout,
         )

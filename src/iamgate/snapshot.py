@@ -34,6 +34,9 @@ class Source(StrEnum):
     ACCOUNT_SUMMARY = "account_summary"
     VIRTUAL_MFA_DEVICES = "virtual_mfa_devices"
     SERVER_CERTIFICATES = "server_certificates"
+    # Documents of attached AWS-managed policies (GetPolicy + GetPolicyVersion). Without them a
+    # group's admin access cannot be judged: the check needing them must say error, not pass.
+    AWS_MANAGED_POLICIES = "aws_managed_policies"
 
 
 class Sentinel(StrEnum):
