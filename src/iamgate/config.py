@@ -7,6 +7,7 @@ listed on stderr and in every report (``Config.overrides``).
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,5 +150,11 @@ def load_config(path: Path | None) -> Config:
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", str(path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"invalid TOML: {exc}", str(path)) from None
+        # tomllib puts the position in its message only: lift the line out for the prefix.
+        where = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        message = str(exc).replace(where.group(0), "").strip() if where else str(exc)
+        line = int(where.group(1)) if where else None
+        raise InputError(f"invalid TOML: {message}", str(path), line) from None
+    except RecursionError:
+        raise InputError("invalid TOML: nested too deeply", str(path)) from None
     return parse_config(data, str(path))

@@ -238,7 +238,9 @@ def _decode(tp: Any, value: Any, where: str) -> Any:
         if value is None and type(None) in options:
             return None
         if datetime in options and Sentinel in options:
-            return Sentinel(value) if value in Sentinel._value2member_map_ else parse_time(value)
+            if value in Sentinel._value2member_map_:
+                return Sentinel(value)
+            return _decode(datetime, value, where)
         inner = [o for o in options if o is not type(None)]
         return _decode(inner[0], value, where)
     if tp is Any:
@@ -264,7 +266,10 @@ def _decode(tp: Any, value: Any, where: str) -> Any:
     if tp is datetime:
         if not isinstance(value, str):
             raise TypeError(f"{where}: expected an ISO 8601 time")
-        return parse_time(value)
+        try:
+            return parse_time(value)
+        except ValueError:  # say where: the bare message named no field
+            raise TypeError(f"{where}: not an ISO 8601 time: {value!r}") from None
     if isinstance(tp, type) and issubclass(tp, Enum):
         return tp(value)
     if tp in (str, int, bool):
@@ -296,13 +301,19 @@ def snapshot_to_json(snapshot: Snapshot) -> str:
 
 def load_snapshot(path: Path) -> Snapshot:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise InputError("no such file", str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read snapshot: {exc}", str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read snapshot: {exc.strerror}", str(path)) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", str(path), exc.lineno) from None
+    except RecursionError:  # was an internal error (exit 4)
+        raise InputError("invalid JSON: nested too deeply", str(path)) from None
     return snapshot_from_dict(data, str(path))
