@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 import pytest
 from fault_proxy import FaultProxy
+from harness import CANARY_PASSWORD
 
 from iamgate.moto_account import REGION
 
@@ -35,6 +36,10 @@ sys.stdin.read()
 """
 
 
+# Secrets the seeded account holds (the access key's secret): never to be seen in any output.
+SEEDED_SECRETS: list[str] = []
+
+
 def seed(endpoint: str) -> None:
     """A small account that makes the collector call every operation and fail some checks."""
     kw: dict[str, Any] = {
@@ -45,8 +50,9 @@ def seed(endpoint: str) -> None:
     }
     iam = boto3.client("iam", **kw)
     iam.create_user(UserName="alice")
-    iam.create_login_profile(UserName="alice", Password="Correct-Horse-1")  # no MFA: a finding
-    iam.create_access_key(UserName="alice")
+    iam.create_login_profile(UserName="alice", Password=CANARY_PASSWORD)  # no MFA: a finding
+    key = iam.create_access_key(UserName="alice")["AccessKey"]
+    SEEDED_SECRETS.append(key["SecretAccessKey"])
     iam.create_user(UserName="bob")
     iam.create_group(GroupName="admins")
     iam.attach_group_policy(
@@ -103,6 +109,11 @@ def fault_proxy(fault_moto: str) -> Iterator[FaultProxy]:
     proxy = FaultProxy(fault_moto, read_timeout=1.0)
     yield proxy
     proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def seeded_secrets(fault_moto: str) -> list[str]:
+    return list(SEEDED_SECRETS)
 
 
 @pytest.fixture

@@ -12,6 +12,11 @@ from pathlib import Path
 from iamgate.moto_account import FAKE_CREDENTIALS
 
 SRC = Path(__file__).resolve().parents[2] / "src"
+# Recognisable fake secrets: the seeded user's password, and what the hygiene test puts in the
+# credentials. None may ever appear in any output.
+CANARY_PASSWORD = "Canary-Pw-7f3a9c1e"
+CANARY_SECRET = "CanarySecret/9d2b6e4f0a1c8e7b5d3f"
+CANARY_TOKEN = "CanaryToken//8c1d4e7f2a9b0c3d6e5f"
 
 
 @dataclass
