@@ -51,7 +51,7 @@ class BaselineException:
             return False
         if not self.is_glob:
             return resource == self.resource
-        return _glob(self.resource).fullmatch(resource) is not None
+        return glob_match(self.resource, resource)
 
     def is_broad(self, account_id: str) -> bool:
         """A glob that covers every resource, or every resource of a kind in the account."""
@@ -61,15 +61,25 @@ class BaselineException:
         return stripped == "" or bool(re.fullmatch(r"arn:[^:]*:[^:]*:[^:]*:\d{12}:?", stripped))
 
 
-_GLOB_CACHE: dict[str, re.Pattern[str]] = {}
+def glob_match(pattern: str, text: str) -> bool:
+    """``*``-only glob match in linear passes of ``str.find``.
 
-
-def _glob(pattern: str) -> re.Pattern[str]:
-    compiled = _GLOB_CACHE.get(pattern)
-    if compiled is None:
-        compiled = re.compile(".*".join(re.escape(p) for p in pattern.split("*")), re.DOTALL)
-        _GLOB_CACHE[pattern] = compiled
-    return compiled
+    The regex it replaces (``a.*b.*c`` with fullmatch) backtracks catastrophically on a pattern
+    with many stars (found by fuzzing: one baseline entry could hang the gate). Matching each
+    literal segment at its leftmost place is exact for globs whose only wildcard is ``*``.
+    """
+    if "*" not in pattern:
+        return pattern == text
+    first, *middle, last = pattern.split("*")
+    if len(text) < len(first) + len(last) or not (text.startswith(first) and text.endswith(last)):
+        return False
+    pos, end = len(first), len(text) - len(last)
+    for segment in middle:
+        found = text.find(segment, pos, end)
+        if found < 0:
+            return False
+        pos = found + len(segment)
+    return True
 
 
 @dataclass(frozen=True)  # no slots: the per-check index below is cached on the instance

@@ -7,6 +7,8 @@ One ``<testsuite>`` per check (per account and check when several accounts are r
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
@@ -15,8 +17,36 @@ from junit_xml import TestCase, TestSuite, to_xml_report_string
 from iamgate.gate import Verdict
 from iamgate.model import Finding, Status
 
+# Characters XML 1.0 cannot carry, even escaped, and the "discouraged" ones junit-xml deletes
+# silently. A control character in a name or a message (messages quote policy documents) made
+# rendering crash on junit-xml's invalid character references; they become U+FFFD, visibly.
+_NOT_XML = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufddf"
+    + "".join(f"{chr(p * 0x10000 + 0xFFFE)}-{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
+    + "]"
+)
+
+
+def xml_text(value: str) -> str:
+    return _NOT_XML.sub("\ufffd", value)
+
 
 def _case(f: Finding) -> TestCase:
+    f = dataclasses.replace(
+        f,
+        resource=xml_text(f.resource),
+        message=xml_text(f.message),
+        title=xml_text(f.title),
+        exception=None
+        if f.exception is None
+        else dataclasses.replace(
+            f.exception,
+            reason=xml_text(f.exception.reason),
+            owner=xml_text(f.exception.owner),
+            ticket=xml_text(f.exception.ticket) if f.exception.ticket else None,
+            source=xml_text(f.exception.source),
+        ),
+    )
     case = TestCase(name=f.resource, classname=f"iamgate.{f.check}", file=None)
     if f.status is Status.FAIL:
         case.add_failure_info(
