@@ -7,19 +7,19 @@ there is one); never a traceback, never an internal error, and never a report wr
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from conftest import DATA, Run
 from factories import snap
 from iamgate.baseline import MAX_BASELINE_BYTES
 from iamgate.snapshot import snapshot_to_json
 
-BAD = DATA / "bad"
+# Not imported from conftest: tests/faults has its own conftest, and under xdist either one may
+# be the module named "conftest".
+BAD = Path(__file__).resolve().parent / "data" / "bad"
 DEFAULT_RUN = {
     "baseline": "evaluate {snapshot} --baseline {file}",
     "config": "evaluate {snapshot} --config {file}",
@@ -69,19 +69,21 @@ def generate(kind: str, tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def evaluate_help(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from conftest import run_cli
+_HELP: dict[str, str] = {}
 
-    run = run_cli(["evaluate", "--help"], {}, tmp_path_factory.mktemp("help"))
-    return run.stdout
+
+def evaluate_help(offline: Any) -> str:
+    """``iamgate evaluate --help``, once per worker: which options exist yet."""
+    if "text" not in _HELP:
+        _HELP["text"] = offline("evaluate", "--help").stdout
+    return _HELP["text"]
 
 
 @pytest.mark.parametrize(("group", "case"), CASES)
 def test_bad_input_exits_2_with_one_clear_message(
-    group: str, case: dict[str, Any], offline: Any, tmp_path: Path, evaluate_help: str
+    group: str, case: dict[str, Any], offline: Any, tmp_path: Path
 ) -> None:
-    if case.get("needs") and case["needs"] not in evaluate_help:
+    if case.get("needs") and case["needs"] not in evaluate_help(offline):
         pytest.skip(f"`iamgate evaluate` has no {case['needs']} yet (another engineer adds it)")
     snapshot = tmp_path / "snapshot.json"
     snapshot.write_text(snapshot_to_json(snap()), encoding="utf-8")
@@ -95,7 +97,7 @@ def test_bad_input_exits_2_with_one_clear_message(
     args = [a.format(file=path, snapshot=snapshot, dir=tmp_path) for a in shlex.split(template)]
     if "--output-dir" not in args:
         args += ["--output-dir", "out"] if args[0] in ("scan", "evaluate") else []
-    run: Run = offline(*args)
+    run = offline(*args)
 
     assert run.code == 2, (run.code, run.stderr)
     assert "Traceback" not in run.stderr + run.stdout
