@@ -30,6 +30,8 @@ class AwsOptions:
     external_id: str | None = None
     role_session_name: str = "iamgate"
     max_attempts: int = 8
+    retry_mode: str = "adaptive"
+    max_backoff: float = 20.0
     connect_timeout: int = 10
     read_timeout: int = 60
 
@@ -56,7 +58,9 @@ class Clients:
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], Any] = {}
         self._config = BotoConfig(
-            retries={"mode": "adaptive", "max_attempts": options.max_attempts},
+            # total_max_attempts counts the first attempt; botocore's "max_attempts" would not,
+            # and "[collect] max_attempts = 3" made 4 requests.
+            retries={"mode": options.retry_mode, "total_max_attempts": options.max_attempts},
             connect_timeout=options.connect_timeout,
             read_timeout=options.read_timeout,
             user_agent_extra=f"iamgate/{__version__}",
@@ -104,7 +108,30 @@ class Clients:
         key = (service, region or self.region)
         with self._lock:
             if key not in self._cache:
-                self._cache[key] = self.session.client(
-                    service, region_name=key[1], config=self._config
-                )
+                client = self.session.client(service, region_name=key[1], config=self._config)
+                cap_backoff(client, self.options.max_backoff)
+                self._cache[key] = client
             return self._cache[key]
+
+
+_BOTOCORE_MAX_BACKOFF = 20.0
+
+
+def cap_backoff(client: Any, max_backoff: float) -> bool:
+    """Cap the sleep between retries (``[collect] max_backoff_seconds``).
+
+    botocore has no setting for it: its standard/adaptive retry handler is found by the
+    ``unique_id`` it registers under and its backoff's cap is lowered. Returns whether the cap
+    was applied, so a botocore change that moves it is caught by a test, not silently ignored.
+    """
+    if max_backoff >= _BOTOCORE_MAX_BACKOFF:
+        return True
+    service = client.meta.service_model.service_id.hyphenize()
+    emitter = getattr(client.meta.events, "_emitter", None)
+    entry = getattr(emitter, "_unique_id_handlers", {}).get(f"retry-config-{service}")
+    handler = getattr(entry.get("handler") if entry else None, "__self__", None)
+    backoff = getattr(getattr(handler, "_retry_policy", None), "_retry_backoff", None)
+    if backoff is None or not hasattr(backoff, "_max_backoff"):
+        return False
+    backoff._max_backoff = max_backoff
+    return True

@@ -51,7 +51,7 @@ class BaselineException:
             return False
         if not self.is_glob:
             return resource == self.resource
-        return _glob(self.resource).fullmatch(resource) is not None
+        return glob_match(self.resource, resource)
 
     def is_broad(self, account_id: str) -> bool:
         """A glob that covers every resource, or every resource of a kind in the account."""
@@ -61,15 +61,25 @@ class BaselineException:
         return stripped == "" or bool(re.fullmatch(r"arn:[^:]*:[^:]*:[^:]*:\d{12}:?", stripped))
 
 
-_GLOB_CACHE: dict[str, re.Pattern[str]] = {}
+def glob_match(pattern: str, text: str) -> bool:
+    """``*``-only glob match in linear passes of ``str.find``.
 
-
-def _glob(pattern: str) -> re.Pattern[str]:
-    compiled = _GLOB_CACHE.get(pattern)
-    if compiled is None:
-        compiled = re.compile(".*".join(re.escape(p) for p in pattern.split("*")), re.DOTALL)
-        _GLOB_CACHE[pattern] = compiled
-    return compiled
+    The regex it replaces (``a.*b.*c`` with fullmatch) backtracks catastrophically on a pattern
+    with many stars (found by fuzzing: one baseline entry could hang the gate). Matching each
+    literal segment at its leftmost place is exact for globs whose only wildcard is ``*``.
+    """
+    if "*" not in pattern:
+        return pattern == text
+    first, *middle, last = pattern.split("*")
+    if len(text) < len(first) + len(last) or not (text.startswith(first) and text.endswith(last)):
+        return False
+    pos, end = len(first), len(text) - len(last)
+    for segment in middle:
+        found = text.find(segment, pos, end)
+        if found < 0:
+            return False
+        pos = found + len(segment)
+    return True
 
 
 @dataclass(frozen=True)  # no slots: the per-check index below is cached on the instance
@@ -116,7 +126,12 @@ def _line(node: yaml.Node) -> int:
 
 
 def _scalar(loader: _Loader, node: yaml.Node) -> Any:
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as exc:  # e.g. "!!timestamp 2026-99-01": give it the node's line
+        raise yaml.MarkedYAMLError(
+            problem=f"cannot read value: {exc}", problem_mark=node.start_mark
+        ) from None
 
 
 def _mapping(node: yaml.Node, what: str, source: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
@@ -159,17 +174,33 @@ def _date(loader: _Loader, node: yaml.Node, source: str) -> date:
 
 
 def parse_baseline(text: str, source: str, known_checks: Iterable[str]) -> Baseline:
-    known = set(known_checks)
-    loader = _Loader(text)
+    """Parse a baseline; anything wrong with it is an ``InputError`` naming the line."""
+    # Every YAML failure is caught here, wherever it happens: creating the loader (control
+    # characters), composing (syntax, nesting too deep) or constructing a value (a bad
+    # !!timestamp). Before, those escaped as internal errors (exit 4).
     try:
-        root = loader.get_single_node()
+        return _parse_baseline(text, source, set(known_checks))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise InputError(f"invalid YAML: {problem}", source, line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise InputError(
+            f"invalid YAML: character U+{char:04X} is not allowed", source, line
+        ) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", source) from None
+        raise InputError(f"invalid YAML: {' '.join(str(exc).split())}", source) from None
+    except RecursionError:
+        raise InputError("invalid YAML: nested too deeply", source) from None
+
+
+def _parse_baseline(text: str, source: str, known: set[str]) -> Baseline:
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
     finally:
         loader.dispose()
     if root is None:

@@ -8,12 +8,14 @@ recorded in the snapshot against the source it was for; the checks that need it 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+from botocore.parsers import ResponseParserError
 
 from iamgate import __version__
 from iamgate.aws import Clients
@@ -62,7 +64,10 @@ PERMISSIONS = {
 }
 PAGE_SIZE = 1000  # IAM's MaxItems limit
 AUTH_FILTER = ["User", "Role", "Group", "LocalManagedPolicy"]
-AWS_MANAGED_SOURCE = "aws_managed_policies"  # documents of attached AWS-managed policies
+AWS_MANAGED_SOURCE = Source.AWS_MANAGED_POLICIES  # documents of attached AWS-managed policies
+# What a failed call can raise. ResponseParserError (a body that is not valid XML/JSON, e.g. cut
+# off) is not a BotoCoreError: without it here a truncated answer escaped as an internal error.
+CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"}
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId"}
 _THROTTLED = {
@@ -109,6 +114,9 @@ def _failure(source: str, operation: str, region: str, exc: Exception) -> Collec
             or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "Unknown")
         )
         message = str(err.get("Message") or "no message")
+    elif isinstance(exc, ResponseParserError):
+        # Its text carries the raw body (account data, possibly huge): keep the first line only.
+        code, message = "MalformedResponse", str(exc).splitlines()[0] if str(exc) else "unreadable"
     else:
         code, message = type(exc).__name__, str(exc)
     return CollectionError(source, operation, region, code, message, hint_for(operation, code))
@@ -188,9 +196,9 @@ class Collector:
             return fn()
         except SourceFailed as failed:
             self.errors.append(failed.error)
-        except (ClientError, BotoCoreError) as exc:
+        except CALL_ERRORS as exc:
             self.errors.append(_failure(source, operation, self.region, exc))
-        except (KeyError, TypeError, ValueError, CredentialReportError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, CredentialReportError) as exc:
             self.errors.append(
                 CollectionError(
                     source,
@@ -203,22 +211,40 @@ class Collector:
             )
         return None
 
-    def run(self) -> Snapshot:
+    def _call(self, source: str, operation: str, fn: Callable[[], Any], what: str = "") -> Any:
+        """One API call inside a source: a failure names *this* operation (and its permission),
+        not the source's last one."""
+        try:
+            return fn()
+        except CALL_ERRORS as exc:
+            failure = _failure(source, operation, self.region, exc)
+            if what:
+                failure = dataclasses.replace(failure, message=f"{what}: {failure.message}")
+            raise SourceFailed(failure) from None
+
+    def _identity(self) -> tuple[str, str]:
+        """Nothing can be attributed to an account without its id: any failure here is fatal."""
         sts = self.clients.client("sts")
         try:
             identity = sts.get_caller_identity()
-        except ClientError as exc:
-            err = _failure(Source.IDENTITY, "GetCallerIdentity", self.region, exc)
-            raise CollectError(f"cannot identify the account: {err.describe()}") from None
-        except NoCredentialsError:
+            account_id, caller = str(identity["Account"]), str(identity["Arn"])
+        except NoCredentialsError:  # before CALL_ERRORS, which would call it a failed call
             raise CollectError(
                 "no AWS credentials found: set AWS_PROFILE or the AWS_* variables, or in GitHub "
                 "Actions use aws-actions/configure-aws-credentials (see docs/setup-aws.md)"
             ) from None
-        except BotoCoreError as exc:
-            raise CollectError(f"cannot reach AWS: {exc}") from None
-        account_id = identity["Account"]
-        caller = identity["Arn"]
+        except CALL_ERRORS as exc:
+            err = _failure(Source.IDENTITY, "GetCallerIdentity", self.region, exc)
+            raise CollectError(f"cannot identify the account: {err.describe()}") from None
+        except (KeyError, TypeError) as exc:
+            raise CollectError(
+                f"cannot identify the account: GetCallerIdentity ({self.region}) answered "
+                f"without {exc}. {hint_for('GetCallerIdentity', 'MalformedResponse')}"
+            ) from None
+        return account_id, caller
+
+    def run(self) -> Snapshot:
+        account_id, caller = self._identity()
         partition = caller.split(":")[1] if caller.count(":") >= 5 else "aws"
         self.progress(f"collecting IAM of account {account_id} as {caller}")
         collected_at = datetime.now(UTC)
@@ -384,8 +410,17 @@ class Collector:
         for arn in arns:
 
             def fetch(arn: str = arn) -> ManagedPolicy:
-                meta = iam.get_policy(PolicyArn=arn)["Policy"]
-                version = iam.get_policy_version(PolicyArn=arn, VersionId=meta["DefaultVersionId"])
+                src = AWS_MANAGED_SOURCE
+                meta = self._call(src, "GetPolicy", lambda: iam.get_policy(PolicyArn=arn), arn)
+                meta = meta["Policy"]
+                version = self._call(
+                    src,
+                    "GetPolicyVersion",
+                    lambda: iam.get_policy_version(
+                        PolicyArn=arn, VersionId=meta["DefaultVersionId"]
+                    ),
+                    arn,
+                )
                 return ManagedPolicy(
                     arn=arn,
                     name=meta["PolicyName"],
@@ -406,12 +441,9 @@ class Collector:
         deadline = time.monotonic() + self.report_timeout
         delay = 0.2
         while True:
-            try:
-                state = iam.generate_credential_report().get("State")
-            except ClientError as exc:
-                raise SourceFailed(
-                    _failure(Source.CREDENTIAL_REPORT, "GenerateCredentialReport", self.region, exc)
-                ) from None
+            state = self._call(
+                Source.CREDENTIAL_REPORT, "GenerateCredentialReport", iam.generate_credential_report
+            ).get("State")
             self.progress(f"GenerateCredentialReport: {state}")
             if state == "COMPLETE":
                 break

@@ -43,7 +43,9 @@ class BaselineSettings:
 
 @dataclass(frozen=True, slots=True)
 class CollectSettings:
-    max_attempts: int = 8  # per API call, botocore "adaptive" retry mode
+    max_attempts: int = 8  # requests per API call, the first one included
+    retry_mode: str = "adaptive"  # botocore retry mode: adaptive, standard or legacy
+    max_backoff_seconds: int = 20  # cap on the sleep between retries (botocore's default: 20)
     connect_timeout: int = 10
     read_timeout: int = 60
     credential_report_timeout: int = 120  # seconds to wait for the report to be generated
@@ -83,6 +85,12 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, Severity) else value
 
 
+# String settings and the values they may take.
+_CHOICES: dict[str, tuple[str, ...]] = {"retry_mode": ("adaptive", "standard", "legacy")}
+
+# Whole-number settings for which 0 makes no sense (botocore needs at least one attempt).
+_MINIMUM = {"max_attempts": 1, "connect_timeout": 1, "read_timeout": 1}
+
 _SECTIONS: dict[str, type] = {
     "thresholds": Thresholds,
     "gate": GateSettings,
@@ -117,10 +125,18 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
                     raise InputError(
                         f"[{name}] {key}: {value!r} is not one of {choices}", source
                     ) from None
-            elif isinstance(default, int):
-                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            elif isinstance(default, str):
+                allowed = _CHOICES.get(key, ())
+                if value not in allowed:
                     raise InputError(
-                        f"[{name}] {key}: expected a whole number >= 0, got {value!r}", source
+                        f"[{name}] {key}: {value!r} is not one of {', '.join(allowed)}", source
+                    )
+                values[key] = value
+            elif isinstance(default, int):
+                low = _MINIMUM.get(key, 0)
+                if not isinstance(value, int) or isinstance(value, bool) or value < low:
+                    raise InputError(
+                        f"[{name}] {key}: expected a whole number >= {low}, got {value!r}", source
                     )
                 values[key] = value
             elif isinstance(default, tuple):
@@ -159,5 +175,11 @@ def load_config(path: Path | None) -> Config:
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", str(path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"invalid TOML: {exc}", str(path)) from None
+        # tomllib puts the position in its message only: lift the line out for the prefix.
+        where = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        message = str(exc).replace(where.group(0), "").strip() if where else str(exc)
+        line = int(where.group(1)) if where else None
+        raise InputError(f"invalid TOML: {message}", str(path), line) from None
+    except RecursionError:
+        raise InputError("invalid TOML: nested too deeply", str(path)) from None
     return parse_config(data, str(path))

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from iamgate.errors import InputError
 
 
-def write_atomic(path: Path, text: str) -> None:
+def _stage(path: Path, text: str) -> Path:
+    """Write ``text`` to a temp file beside ``path`` (same filesystem, so rename is atomic)."""
+    if path.is_dir():
+        raise InputError("is a directory, not a file", str(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -22,10 +26,36 @@ def write_atomic(path: Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"cannot write: {exc.strerror}", str(path)) from None
+        if isinstance(exc, OSError):
+            raise InputError(f"cannot write: {exc.strerror}", str(path)) from None
+        raise
+    return Path(tmp)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    write_all_atomic({path: text})
+
+
+def write_all_atomic(files: Mapping[Path, str]) -> None:
+    """Write several reports all or nothing: every temp file is written first, then each is
+    renamed into place. A target that cannot be written leaves none of them behind, so a bad
+    ``--json`` path cannot leave a fresh ``junit.xml`` that reads as the run's result."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, text in files.items():
+            staged.append((_stage(path, text), path))
+        for n, (tmp, path) in enumerate(staged):
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise InputError(f"cannot write: {exc.strerror}", str(path)) from None
+            staged[n] = (path, path)  # renamed: no longer a temp file to clean up
+    finally:
+        for tmp, path in staged:
+            if tmp != path:
+                tmp.unlink(missing_ok=True)
 
 
 def append_text(path: Path, text: str) -> None:

@@ -13,7 +13,7 @@ from iamgate.config import Config
 from iamgate.errors import InputError
 from iamgate.gate import Verdict, apply_baseline
 from iamgate.model import Severity
-from iamgate.output import append_text, write_atomic
+from iamgate.output import append_text, write_all_atomic
 from iamgate.report.badge import render_badge_json, render_badge_svg
 from iamgate.report.csv_report import render_csv
 from iamgate.report.jsonreport import render_json
@@ -136,10 +136,9 @@ def write_reports(verdict: Verdict, outputs: Outputs, snapshot: Snapshot | None 
             rendered[kind] = render_badge_json(verdict)
         elif kind == "badge-svg":
             rendered[kind] = render_badge_svg(verdict)
-    written = {}
-    for kind, text in rendered.items():
-        write_atomic(targets[kind], text)
-        written[kind] = targets[kind]
+    # All or nothing: one unwritable target must not leave the others as a partial report.
+    write_all_atomic({targets[kind]: text for kind, text in rendered.items()})
+    written = {kind: targets[kind] for kind in rendered}
     if outputs.step_summary is not None:
         append_text(outputs.step_summary, markdown)
     return Report(verdict, written, markdown)

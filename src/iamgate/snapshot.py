@@ -41,6 +41,9 @@ class Source(StrEnum):
     ACCESS_ANALYZER_REGION = "access_analyzer_region"
     CLOUDTRAIL = "cloudtrail"
     LOG_METRICS = "log_metrics"  # CloudWatch Logs metric filters and CloudWatch alarms
+    # Documents of attached AWS-managed policies (GetPolicy + GetPolicyVersion). Without them a
+    # group's admin access cannot be judged: the check needing them must say error, not pass.
+    AWS_MANAGED_POLICIES = "aws_managed_policies"
 
 
 class Sentinel(StrEnum):
@@ -406,7 +409,10 @@ def _decoder(tp: Any) -> Decoder:
         def timestamp(v: Any) -> Any:
             if not isinstance(v, str):
                 _fail("expected an ISO 8601 time")
-            return parse_time(v)
+            try:
+                return parse_time(v)
+            except ValueError:  # say what: the bare message named no value
+                _fail(f"not an ISO 8601 time: {v!r}")
 
         return timestamp
     if isinstance(tp, type) and issubclass(tp, Enum):
@@ -484,13 +490,19 @@ def snapshot_to_json(snapshot: Snapshot) -> str:
 
 def load_snapshot(path: Path) -> Snapshot:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise InputError("no such file", str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read snapshot: {exc}", str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read snapshot: {exc.strerror}", str(path)) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", str(path), exc.lineno) from None
+    except RecursionError:  # was an internal error (exit 4)
+        raise InputError("invalid JSON: nested too deeply", str(path)) from None
     return snapshot_from_dict(data, str(path))

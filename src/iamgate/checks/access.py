@@ -93,7 +93,7 @@ def user_direct_policies(ctx: Context) -> Iterator[Outcome]:
     title="No group grants full administrator access",
     severity=Severity.HIGH,
     resource_type="group",
-    requires=_AUTH,
+    requires=(*_AUTH, Source.AWS_MANAGED_POLICIES),
     cis=("1.16",),
     rationale="Least privilege: a group with * on * makes every member an administrator, and "
     "membership is the easiest thing to change unnoticed.",

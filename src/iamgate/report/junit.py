@@ -86,7 +86,8 @@ def render_junit(verdict: Verdict) -> str:
     root.set("time", "0.0")
     root.set("skipped", str(totals["skipped"]))
     root.set("name", "iamgate")
-    text = _ILLEGAL_XML.sub("", ET.tostring(root, encoding="unicode"))
+    # Visibly replaced, not dropped: a resource name must not silently become another one.
+    text = _ILLEGAL_XML.sub("\ufffd", ET.tostring(root, encoding="unicode"))
     for tag, indent in _BREAKS:
         text = text.replace(tag, indent + tag)
     return f"<?xml version='1.0' encoding='utf-8'?>\n{text}\n"

@@ -1,0 +1,52 @@
+"""Running the real ``iamgate`` against the fault proxy (shared by the fault tests)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from iamgate.moto_account import FAKE_CREDENTIALS
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+# Recognisable fake secrets: the seeded user's password, and what the hygiene test puts in the
+# credentials. None may ever appear in any output.
+CANARY_PASSWORD = "Canary-Pw-7f3a9c1e"
+CANARY_SECRET = "CanarySecret/9d2b6e4f0a1c8e7b5d3f"
+CANARY_TOKEN = "CanaryToken//8c1d4e7f2a9b0c3d6e5f"
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def proxy_env(endpoint: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(FAKE_CREDENTIALS)
+    env["AWS_ENDPOINT_URL"] = endpoint
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    env.update(extra)
+    return env
+
+
+def run_iamgate(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 120) -> Run:
+    script = shutil.which("iamgate", path=str(Path(sys.executable).parent))
+    command = [script] if script else [sys.executable, "-m", "iamgate"]
+    proc = subprocess.run(
+        [*command, *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
