@@ -7,6 +7,7 @@ every API call is counted per operation for the snapshot's metadata.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 import boto3
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+from botocore.parsers import ResponseParserError
 
 from iamgate import __version__
 from iamgate.errors import CollectError
@@ -41,12 +43,37 @@ class CallCounter:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._local = threading.local()
         self.counts: Counter[str] = Counter()
 
     def __call__(self, model: Any = None, **_: Any) -> None:
         if model is not None:
+            self._local.operation = model.name
             with self._lock:
                 self.counts[f"{model.service_model.service_name}:{model.name}"] += 1
+
+    def last_operation(self) -> str | None:
+        """The operation this thread called last: the one that failed, when an error (a reset
+        connection, a body cut short) does not name its operation."""
+        return getattr(self._local, "operation", None)
+
+
+def reject_unreadable_json(operation_model: Any, response_dict: Any, **_: Any) -> None:
+    """A successful JSON answer must be JSON. botocore reads a body it cannot parse (one cut
+    short) as ``{"message": <body>}``: a list call would then look empty, and its checks pass.
+    Raise the parse error an XML service would raise instead, so collection fails closed."""
+    protocol = operation_model.service_model.resolved_protocol
+    body = response_dict.get("body") or b""
+    if protocol not in ("json", "rest-json") or not body:
+        return
+    if not 200 <= int(response_dict.get("status_code", 0)) < 300:
+        return
+    try:
+        json.loads(body)
+    except ValueError:
+        raise ResponseParserError(
+            f"{operation_model.name}: the answer is not valid JSON ({len(body)} bytes)"
+        ) from None
 
 
 class Clients:
@@ -72,6 +99,7 @@ class Clients:
         self.region: str = options.region or base.region_name or DEFAULT_REGION
         self.session = self._assume(base) if options.role_arn else base
         self.session.events.register("before-call", self.counter)
+        self.session.events.register("before-parse", reject_unreadable_json)
 
     def _assume(self, base: boto3.Session) -> boto3.Session:
         opts = self.options

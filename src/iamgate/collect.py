@@ -197,7 +197,7 @@ class Collector:
         except SourceFailed as failed:
             self.errors.append(failed.error)
         except CALL_ERRORS as exc:
-            self.errors.append(_failure(source, operation, self.region, exc))
+            self.errors.append(_failure(source, self._operation(exc, operation), self.region, exc))
         except (KeyError, TypeError, ValueError, AttributeError, CredentialReportError) as exc:
             self.errors.append(
                 CollectionError(
@@ -210,6 +210,12 @@ class Collector:
                 )
             )
         return None
+
+    def _operation(self, exc: Exception, default: str) -> str:
+        """The operation that really failed: a source makes several calls."""
+        return (
+            getattr(exc, "operation_name", None) or self.clients.counter.last_operation() or default
+        )
 
     def _call(self, source: str, operation: str, fn: Callable[[], Any], what: str = "") -> Any:
         """One API call inside a source: a failure names *this* operation (and its permission),

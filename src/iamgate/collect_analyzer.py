@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from iamgate.aws import Clients
 from iamgate.snapshot import (
@@ -115,8 +116,12 @@ def collect_access_analyzer(
     def one(region: str) -> tuple[AnalyzerRegion, CollectionError | None]:
         try:
             return _region(clients, region, progress), None
-        except (ClientError, BotoCoreError) as exc:
-            op = getattr(exc, "operation_name", None) or "ListAnalyzers"
+        except (ClientError, BotoCoreError, ResponseParserError) as exc:
+            op = (
+                getattr(exc, "operation_name", None)
+                or clients.counter.last_operation()
+                or "ListAnalyzers"
+            )
             return AnalyzerRegion(region), failure(Source.ACCESS_ANALYZER_REGION, op, region, exc)
         except (KeyError, TypeError, ValueError) as exc:
             return AnalyzerRegion(region), CollectionError(

@@ -57,9 +57,9 @@ def collect_trails(clients: Clients, progress: Callable[[str], None]) -> tuple[T
         seen.add(arn)
         home = t.get("HomeRegion") or clients.region
         home_ct = clients.client("cloudtrail", home)
-        # One trail's status may be out of reach (e.g. an organization trail seen from a
-        # member account): keep the trail with its status unknown, which no check counts as
-        # good, and say why, rather than losing every trail.
+        # An organization trail's status may be out of reach from a member account: keep that
+        # trail with its status unknown, which no check counts as good, and say why. For the
+        # account's own trails a failure is a collection error (the checks say error).
         status: dict[str, Any] = {}
         selectors: dict[str, Any] = {}
         problem = ""
@@ -67,6 +67,8 @@ def collect_trails(clients: Clients, progress: Callable[[str], None]) -> tuple[T
             status = home_ct.get_trail_status(Name=arn)
             selectors = home_ct.get_event_selectors(TrailName=arn)
         except ClientError as exc:
+            if not t.get("IsOrganizationTrail"):
+                raise
             err = exc.response.get("Error", {})
             problem = f"{exc.operation_name}: {err.get('Code')}: {err.get('Message')}"
         trails.append(

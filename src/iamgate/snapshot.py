@@ -356,6 +356,13 @@ def _located(fn: Decoder, value: Any) -> Any:
         raise _DecodeError("", str(exc)) from None
 
 
+def _time(text: str) -> datetime:
+    try:
+        return parse_time(text)
+    except ValueError:  # say what: the bare message names no value
+        _fail(f"not an ISO 8601 time: {text!r}")
+
+
 @cache
 def _decoder(tp: Any) -> Decoder:
     """A decoder for one type, built once from its type hints (a new field needs no code)."""
@@ -368,7 +375,7 @@ def _decoder(tp: Any) -> Decoder:
             def report_date(v: Any) -> Any:
                 if not isinstance(v, str):
                     _fail("expected a date or a sentinel")
-                return sentinels[v] if v in sentinels else parse_time(v)
+                return sentinels[v] if v in sentinels else _time(v)
 
             return report_date
         inner = _decoder(next(o for o in options if o is not type(None)))
@@ -409,10 +416,7 @@ def _decoder(tp: Any) -> Decoder:
         def timestamp(v: Any) -> Any:
             if not isinstance(v, str):
                 _fail("expected an ISO 8601 time")
-            try:
-                return parse_time(v)
-            except ValueError:  # say what: the bare message named no value
-                _fail(f"not an ISO 8601 time: {v!r}")
+            return _time(v)
 
         return timestamp
     if isinstance(tp, type) and issubclass(tp, Enum):

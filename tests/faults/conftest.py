@@ -22,16 +22,18 @@ from harness import CANARY_PASSWORD
 from iamgate.moto_account import REGION
 
 _SERVER = """
-import os, sys, logging
-os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-logging.getLogger("werkzeug").setLevel(logging.ERROR)
-from moto.server import ThreadedMotoServer
-from iamgate.moto_account import RootRow, _ROOT_ROWS, _patch_credential_report
-_patch_credential_report()  # a root row, as real AWS has: the root checks then have data
-_ROOT_ROWS["123456789012"] = RootRow(mfa_active=True)
-s = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-s.start()
-print("%s:%s" % s.get_host_and_port(), flush=True)
+import sys
+from iamgate import moto_analyzer as ma
+from iamgate.moto_account import MotoAccount, RootRow
+account = MotoAccount()  # moto plus the Access Analyzer stand-in, managed policies loaded
+account.set_root(RootRow(mfa_active=True))  # a root row, as real AWS has
+external = ma.analyzer("us-east-1", "account-analyzer")
+shared = ma.external_finding(
+    "f-0001", "arn:aws:s3:::shared-bucket", "AWS::S3::Bucket", {"AWS": "*"}, ["s3:GetObject"],
+    is_public=True,
+)
+account.set_access_analyzer("us-east-1", [external], {external["arn"]: [shared]})
+print(account.endpoint.removeprefix("http://"), flush=True)
 sys.stdin.read()
 """
 
@@ -77,6 +79,40 @@ def seed(endpoint: str) -> None:
         '"Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
     )
     iam.update_account_password_policy(MinimumPasswordLength=8)
+    # A trail with its log group, and the CIS 4.4 filter + alarm: every monitoring call is made.
+    boto3.client("s3", **kw).create_bucket(Bucket="trail-logs")
+    boto3.client("logs", **kw).create_log_group(logGroupName="trail")
+    trail = boto3.client("cloudtrail", **kw)
+    trail.create_trail(
+        Name="all",
+        S3BucketName="trail-logs",
+        IsMultiRegionTrail=True,
+        EnableLogFileValidation=True,
+        CloudWatchLogsLogGroupArn=f"arn:aws:logs:{REGION}:123456789012:log-group:trail:*",
+        CloudWatchLogsRoleArn="arn:aws:iam::123456789012:role/trail-to-logs",
+    )
+    trail.start_logging(Name="all")
+    trail.put_event_selectors(
+        TrailName="all",
+        EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}],
+    )
+    boto3.client("logs", **kw).put_metric_filter(
+        logGroupName="trail",
+        filterName="iam",
+        filterPattern="{ ($.eventName = CreatePolicy) }",
+        metricTransformations=[{"metricName": "Iam", "metricNamespace": "CIS", "metricValue": "1"}],
+    )
+    boto3.client("cloudwatch", **kw).put_metric_alarm(
+        AlarmName="iam",
+        MetricName="Iam",
+        Namespace="CIS",
+        Statistic="Sum",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        AlarmActions=["arn:aws:sns:us-east-1:123456789012:alerts"],
+    )
     iam.create_virtual_mfa_device(VirtualMFADeviceName="spare")
 
 

@@ -26,7 +26,10 @@ from iamgate.checks import REGISTRY
 from iamgate.collect import PERMISSIONS
 
 REGION = "us-east-1"
-OPERATIONS = list(PERMISSIONS)
+# The scans name their region (--regions), so the region lookup is not made: its fallback when
+# denied is tested in tests/test_access_analyzer*.py. Every other operation is in the matrix.
+NOT_CALLED = {"DescribeRegions"}
+OPERATIONS = [op for op in PERMISSIONS if op not in NOT_CALLED]
 
 # The snapshot source each operation feeds: the checks requiring it are the dependent ones.
 SOURCE_OF = {
@@ -40,6 +43,23 @@ SOURCE_OF = {
     "GetAccountSummary": "account_summary",
     "ListVirtualMFADevices": "virtual_mfa_devices",
     "ListServerCertificates": "server_certificates",
+    "ListAnalyzers": "access_analyzer_region",
+    "ListFindingsV2": "access_analyzer_region",
+    "GetFindingV2": "access_analyzer_region",
+    "DescribeTrails": "cloudtrail",
+    "GetTrailStatus": "cloudtrail",
+    "GetEventSelectors": "cloudtrail",
+    "DescribeMetricFilters": "log_metrics",
+    "DescribeAlarms": "log_metrics",
+}
+# A failure in one region's Access Analyzer spoils only that region: no check ``requires`` the
+# source, and the Access Analyzer checks report error for the region themselves.
+REGIONAL = {
+    "access_analyzer_region": {
+        "access-analyzer-enabled",
+        "access-analyzer-external-access",
+        "access-analyzer-unused-access",
+    }
 }
 # Operations whose failure stops the run: nothing can be attributed to an unknown account.
 FATAL = {"GetCallerIdentity"}
@@ -115,6 +135,8 @@ def config(max_attempts: int = 3, retry_mode: str = "standard") -> str:
 
 
 def dependent_checks(source: str) -> set[str]:
+    if source in REGIONAL:
+        return REGIONAL[source]
     return {cid for cid, c in REGISTRY.items() if source in {s.value for s in c.meta.requires}}
 
 
@@ -152,7 +174,7 @@ def scan(
     (tmp_path / "iamgate.toml").write_text(cfg or config(), encoding="utf-8")
     extra = ["--baseline", str(baseline)] if baseline else []
     run = run_iamgate(
-        ["scan", "--output-dir", "out", "--verbose", *extra, *args],
+        ["scan", "--regions", REGION, "--output-dir", "out", "--verbose", *extra, *args],
         proxy_env(proxy.endpoint),
         tmp_path,
     )

@@ -34,6 +34,9 @@ from iamgate.policy import (
 from iamgate.snapshot import Group, Role, Source, User
 
 _AUTH = (Source.AUTHORIZATION_DETAILS, Source.IDENTITY)
+# Effective access reads the documents of attached AWS-managed policies too: without them, say
+# error rather than judge on a part of the grants.
+_WITH_AWS_POLICIES = (*_AUTH, Source.AWS_MANAGED_POLICIES)
 SERVICE_LINKED_PATH = "/aws-service-role/"
 SSO_PATH = "/aws-reserved/sso.amazonaws.com/"
 CLOUDSHELL_SUFFIX = ":policy/AWSCloudShellFullAccess"
@@ -159,7 +162,7 @@ def _sso_note(entity: User | Group | Role) -> str:
     title="No user or role is a full administrator",
     severity=Severity.HIGH,
     resource_type="user/role",
-    requires=_AUTH,
+    requires=_WITH_AWS_POLICIES,
     rationale="Least privilege: a standing administrator (by * on *, AdministratorAccess, a group, "
     "or an Allow of NotAction, which grants everything else) turns one leaked credential into "
     "full control. Service-linked roles are not judged: AWS owns their policies.",
@@ -257,7 +260,7 @@ def open_paths(
     title="No principal can escalate its own privileges",
     severity=Severity.HIGH,
     resource_type="user/group/role",
-    requires=_AUTH,
+    requires=_WITH_AWS_POLICIES,
     rationale="Some permissions let a principal grant itself more (a new policy version, a policy "
     "attachment, a role passed to a new Lambda function or instance...). Whoever holds them is "
     "an administrator in waiting. Paths: Rhino Security Labs' published list. A grant scoped to "

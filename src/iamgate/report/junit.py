@@ -93,8 +93,13 @@ def render_junit(verdict: Verdict) -> str:
     return f"<?xml version='1.0' encoding='utf-8'?>\n{text}\n"
 
 
-# Characters XML 1.0 does not allow at all (control characters, surrogates, U+FFFE/U+FFFF).
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 cannot carry, even escaped (control characters, surrogates), and the
+# "discouraged" ones (C1 controls, noncharacters) that some readers reject.
+_ILLEGAL_XML = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufddf"
+    + "".join(f"{chr(p * 0x10000 + 0xFFFE)}-{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
+    + "]"
+)
 # Where ``ET.indent`` would break lines (one element per line, one space per level).
 _BREAKS = (
     ("<testsuite ", "\n "),
