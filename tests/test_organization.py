@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from conftest import Run, run_cli
+from cli_runner import Run, run_cli
 from iamgate.moto_account import MotoAccount
 
 ROLE = "iamgate-audit"
