@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.conftest import DATA, REPO, SRC
 from tests.monitored import make_monitored
 
+from cli_runner import DATA, REPO, SRC
 from iamgate.moto_account import MotoAccount, RootRow
 
 ACTION = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))

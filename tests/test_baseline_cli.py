@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import DATA, REPO, SRC, iamgate_command
+from cli_runner import DATA, REPO, SRC, iamgate_command
 
 ACCOUNT = "123456789012"
 A = f"arn:aws:iam::{ACCOUNT}"

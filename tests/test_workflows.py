@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.conftest import REPO
+
+from cli_runner import REPO
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
