@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from tabulate import tabulate
@@ -40,13 +40,17 @@ from iamgate.merge import merge as merge_results
 from iamgate.model import Severity
 from iamgate.multiscan import DEFAULT_JOBS, PLACEHOLDER, baseline_for, scan_accounts
 from iamgate.output import write_atomic
-from iamgate.pipeline import GateOptions, Outputs, Report, config_notes, evaluate, write_reports
+from iamgate.pipeline import (
+    GateOptions,
+    Outputs,
+    Report,
+    config_notes,
+    evaluate,
+    for_account,
+    write_reports,
+)
 from iamgate.report.annotations import render_annotations
 from iamgate.snapshot import Snapshot, load_snapshot, snapshot_to_json
-
-if TYPE_CHECKING:  # boto3 is imported only by the commands that talk to AWS: it costs a
-    # third of the start-up time of every offline command (evaluate, checks, bad input)
-    from iamgate.aws import Clients
 
 app = typer.Typer(
     name="iamgate",
@@ -327,6 +331,43 @@ def _finish(
     raise typer.Exit(int(report.verdict.exit_code))
 
 
+def _gate_options(
+    baseline: Path | None,
+    fail_on: Severity | None,
+    checks: list[str] | None,
+    skip_checks: list[str] | None,
+    allow_partial: bool,
+    as_of: str | None,
+) -> GateOptions:
+    return GateOptions(
+        baseline=baseline,
+        fail_on=fail_on,
+        checks=_csv(checks),
+        skip_checks=_csv(skip_checks),
+        allow_partial=allow_partial,
+        as_of=_as_of(as_of),
+    )
+
+
+def _outputs(
+    output_dir: Path | None,
+    junit: Path | None,
+    markdown: Path | None,
+    json_path: Path | None,
+    csv_path: Path | None,
+    badge: Path | None,
+) -> Outputs:
+    return Outputs(
+        output_dir=output_dir,
+        junit=junit,
+        markdown=markdown,
+        json=json_path,
+        step_summary=_step_summary(),
+        csv=csv_path,
+        badge=badge,
+    )
+
+
 def _step_summary() -> Path | None:
     value = os.environ.get("GITHUB_STEP_SUMMARY")
     return Path(value) if value else None
@@ -371,23 +412,8 @@ def scan(
     console = Console(verbose, quiet)
     cfg = load_config(config)
     _announce_config(cfg, console)
-    options = GateOptions(
-        baseline=baseline,
-        fail_on=fail_on,
-        checks=_csv(checks),
-        skip_checks=_csv(skip_checks),
-        allow_partial=allow_partial,
-        as_of=_as_of(as_of),
-    )
-    outputs = Outputs(
-        output_dir=output_dir,
-        junit=junit,
-        markdown=markdown,
-        json=json_path,
-        step_summary=_step_summary(),
-        csv=csv_path,
-        badge=badge,
-    )
+    options = _gate_options(baseline, fail_on, checks, skip_checks, allow_partial, as_of)
+    outputs = _outputs(output_dir, junit, markdown, json_path, csv_path, badge)
     # Validate the selection (and the baseline's syntax) before spending API calls.
 
     select_checks(options.checks, options.skip_checks)
@@ -417,8 +443,8 @@ def scan(
             typer.echo(f"iamgate: collection error: [{err.account_id}] {err.describe()}", err=True)
         _finish(write_reports(verdict, outputs), console, annotations=_annotations_on(annotations))
     template = baseline is not None and PLACEHOLDER in str(baseline)
-    if baseline is not None and not template:
-        load_baseline(baseline, REGISTRY)
+    # Read (and so validated) before spending API calls; its account is checked once known.
+    loaded = load_baseline(baseline, REGISTRY) if baseline is not None and not template else None
     clients = _clients(cfg, region, profile, role_arn, external_id, role_session_name)
     snapshot = collect_snapshot(
         clients, console.progress, cfg.collect.credential_report_timeout, wanted_regions
@@ -430,7 +456,8 @@ def scan(
         if chosen.note:
             verdict = replace(verdict, notes=(*verdict.notes, chosen.note))
     else:
-        verdict = evaluate(snapshot, cfg, options)
+        checked = for_account(loaded, snapshot.account_id) if loaded is not None else None
+        verdict = evaluate(snapshot, cfg, replace(options, baseline=None), checked)
     _finish(
         write_reports(verdict, outputs, snapshot), console, annotations=_annotations_on(annotations)
     )
@@ -521,23 +548,8 @@ def evaluate_cmd(
         exported = load_findings_file(access_analyzer_findings)
         snapshot = with_exported_findings(snapshot, exported)
         console.progress(f"{len(exported.findings)} ACTIVE findings from {exported.export}")
-    options = GateOptions(
-        baseline=baseline,
-        fail_on=fail_on,
-        checks=_csv(checks),
-        skip_checks=_csv(skip_checks),
-        allow_partial=allow_partial,
-        as_of=_as_of(as_of),
-    )
-    outputs = Outputs(
-        output_dir=output_dir,
-        junit=junit,
-        markdown=markdown,
-        json=json_path,
-        step_summary=_step_summary(),
-        csv=csv_path,
-        badge=badge,
-    )
+    options = _gate_options(baseline, fail_on, checks, skip_checks, allow_partial, as_of)
+    outputs = _outputs(output_dir, junit, markdown, json_path, csv_path, badge)
     verdict = evaluate(snapshot, cfg, options)
     _finish(write_reports(verdict, outputs), console, annotations=_annotations_on(annotations))
 

@@ -74,7 +74,11 @@ class Report:
 def load_checked_baseline(path: Path | None, account_id: str) -> Baseline:
     if path is None:
         return EMPTY
-    baseline = load_baseline(path, REGISTRY)
+    return for_account(load_baseline(path, REGISTRY), account_id)
+
+
+def for_account(baseline: Baseline, account_id: str) -> Baseline:
+    """The baseline, if it is the scanned account's; bad input (file and line) otherwise."""
     if baseline.account != account_id:
         raise InputError(
             f"baseline is for account {baseline.account}, but the scanned account is {account_id}",
