@@ -692,14 +692,7 @@ def merge_cmd(
     """Combine the results.json of several jobs (a matrix) into one report and exit code."""
     console = Console(verbose, quiet)
     verdict = merge_results(files)
-    outputs = Outputs(
-        output_dir=output_dir,
-        junit=junit,
-        markdown=markdown,
-        json=json_path,
-        step_summary=_step_summary(),
-        badge=badge,
-    )
+    outputs = _outputs(output_dir, junit, markdown, json_path, None, badge)
     _finish(write_reports(verdict, outputs), console, annotations=_annotations_on(annotations))
 
 
