@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
+from cli_runner import Run, run_cli
 from iamgate.moto_account import FAKE_CREDENTIALS
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -17,13 +14,6 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 CANARY_PASSWORD = "Canary-Pw-7f3a9c1e"
 CANARY_SECRET = "CanarySecret/9d2b6e4f0a1c8e7b5d3f"
 CANARY_TOKEN = "CanaryToken//8c1d4e7f2a9b0c3d6e5f"
-
-
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
 
 
 def proxy_env(endpoint: str, **extra: str) -> dict[str, str]:
@@ -38,15 +28,4 @@ def proxy_env(endpoint: str, **extra: str) -> dict[str, str]:
 
 
 def run_iamgate(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 120) -> Run:
-    script = shutil.which("iamgate", path=str(Path(sys.executable).parent))
-    command = [script] if script else [sys.executable, "-m", "iamgate"]
-    proc = subprocess.run(
-        [*command, *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+    return run_cli(args, env, cwd, timeout)
