@@ -359,7 +359,7 @@ def bench_scan(ns: list[int], compare: str | None, keep: bool) -> None:
 
 def synthetic_snapshot(n: int) -> Any:
     """An n-user snapshot built directly (no moto): what ``collect`` would produce."""
-    from iamgate.snapshot import (
+    from iamgate.model.snapshot import (
         AccessKeySlot,
         AttachedPolicy,
         CredentialRow,
@@ -477,13 +477,13 @@ def timed(label: str, fn: Callable[[], Any]) -> Any:
 
 def bench_offline(n: int, keep: bool) -> None:
     from iamgate.checks import REGISTRY, run_checks
-    from iamgate.config import Config
-    from iamgate.gate import apply_baseline
-    from iamgate.model import Finding, Severity, Status
-    from iamgate.report.jsonreport import render_json
+    from iamgate.formats.results_json import render_results as render_json
+    from iamgate.formats.snapshot_json import snapshot_to_json
+    from iamgate.gate.apply import apply_baseline
+    from iamgate.model.config import Config
+    from iamgate.model.results import Finding, Severity, Status
     from iamgate.report.junit import render_junit
     from iamgate.report.markdown import render_markdown
-    from iamgate.snapshot import snapshot_to_json
 
     print(f"\n== offline: synthetic snapshot of {n} users")
     work = Path(tempfile.mkdtemp(prefix="iamgate-bench-offline-"))
@@ -507,7 +507,7 @@ def bench_offline(n: int, keep: bool) -> None:
             today=snap.collected_at.date(),
             generated_at=snap.collected_at,
             account_id=ACCOUNT,
-            checks=list(REGISTRY),
+            checks=[c.meta.info for c in REGISTRY.values()],
         ),
     )
 
@@ -526,7 +526,8 @@ def bench_offline(n: int, keep: bool) -> None:
         )
         for i in range(n)
     )
-    from iamgate.gate import Verdict, _count
+    from iamgate.model.results import Verdict
+    from iamgate.model.results import count_statuses as _count
 
     verdict = Verdict(
         account_id=ACCOUNT,

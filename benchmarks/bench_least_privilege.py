@@ -11,8 +11,8 @@ import time
 from datetime import UTC, datetime
 
 from iamgate.checks import run_checks
-from iamgate.config import Config
-from iamgate.snapshot import AttachedPolicy, Group, ManagedPolicy, Role, Snapshot, User
+from iamgate.model.config import Config
+from iamgate.model.snapshot import AttachedPolicy, Group, ManagedPolicy, Role, Snapshot, User
 
 ACCOUNT = "123456789012"
 NOW = datetime(2026, 6, 1, tzinfo=UTC)

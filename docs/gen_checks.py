@@ -37,10 +37,11 @@ limits the result: an action counts only if the boundary allows it too. A policy
 boundary that the snapshot lacks makes the principal `error`, never pass. Findings name the
 policy and statement that grant the risky action (and the group it comes through).
 
-**Escalation paths** are the hand-kept catalogue in `src/iamgate/escalation.py` (Rhino Security
-Labs' 21 methods plus permissions-boundary removal); each concrete action is matched against the
-policies' wildcards, so no catalogue of every AWS action is needed. A full administrator is
-reported as such ("every path is open"). A grant scoped to some resources still counts.
+**Escalation paths** are the hand-kept catalogue in `src/iamgate/policy/escalation.py` (Rhino
+Security Labs' 21 methods plus permissions-boundary removal); each concrete action is matched
+against the policies' wildcards, so no catalogue of every AWS action is needed. A full
+administrator is reported as such ("every path is open"). A grant scoped to some resources
+still counts.
 
 **Not judged:** service-linked roles (path `/aws-service-role/`): AWS owns their policies and
 trust. IAM Identity Center roles (`/aws-reserved/sso.amazonaws.com/`) are judged, and the message

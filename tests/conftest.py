@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from cli_runner import Run, run_cli, without_ci
-from iamgate.moto_account import MotoAccount
+from iamgate.demo.standin import MotoAccount
+from testing.cli import Run, run_cli, without_ci
 
 
 @pytest.fixture(scope="session")

@@ -43,3 +43,9 @@ class CollectError(IamgateError):
     """Nothing useful could be collected (no credentials, no identity, endpoint down)."""
 
     exit_code = ExitCode.COLLECT_ERROR
+
+
+class InternalError(IamgateError):
+    """A bug in iamgate (e.g. a check that crashed): exit 4, never a pass or a finding."""
+
+    exit_code = ExitCode.INTERNAL_ERROR

@@ -11,20 +11,20 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from fault_proxy import FaultProxy
-from harness import CANARY_PASSWORD
 
-from iamgate.moto_account import REGION
+from iamgate.demo.standin import REGION
+from testing import SRC
+from testing.faults.fault_proxy import FaultProxy
+from testing.faults.harness import CANARY_PASSWORD
 
 _SERVER = """
 import sys
-from iamgate import moto_analyzer as ma
-from iamgate.moto_account import MotoAccount, RootRow
+from iamgate.demo import access_analyzer as ma
+from iamgate.demo.standin import MotoAccount, RootRow
 account = MotoAccount()  # moto plus the Access Analyzer stand-in, managed policies loaded
 account.set_root(RootRow(mfa_active=True))  # a root row, as real AWS has
 external = ma.analyzer("us-east-1", "account-analyzer")
@@ -120,7 +120,7 @@ def seed(endpoint: str) -> None:
 def fault_moto() -> Iterator[str]:
     env = dict(os.environ)
     env.pop("AWS_ENDPOINT_URL", None)
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2] / "src")
+    env["PYTHONPATH"] = str(SRC)
     proc = subprocess.Popen(
         [sys.executable, "-c", _SERVER],
         stdin=subprocess.PIPE,

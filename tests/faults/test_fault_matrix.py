@@ -5,8 +5,10 @@ The real ``iamgate scan`` runs as a subprocess against a seeded moto account beh
 verdict and findings as no fault; an unrecovered one must make exactly the checks that needed the
 data ``error``, exit 3 (1 with new failures), and name the operation, the region and the fix.
 
-Operations come from ``collect.PERMISSIONS``: one added there is in the matrix at once (unbatched
-until it has a row in ``SOURCE_OF``/``BATCHES``).
+Operations and the source each feeds come from the collectors' own declarations
+(``iamgate.collect.snapshot.PERMISSIONS``/``OPERATION_SOURCE``): one added there is in the matrix
+at once (alone until it is given a batch), and one the matrix names that the collector no longer
+calls fails ``test_every_operation_the_matrix_names_is_one_the_collector_calls``.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_proxy import FaultProxy, Rule
-from harness import proxy_env, run_iamgate
 
 from iamgate.checks import REGISTRY
-from iamgate.collect import PERMISSIONS
+from iamgate.collect.snapshot import OPERATION_SOURCE, PERMISSIONS
+from testing.faults.fault_proxy import FaultProxy, Rule
+from testing.faults.harness import proxy_env, run_iamgate
 
 REGION = "us-east-1"
 # The scans name their region (--regions), so the region lookup is not made: its fallback when
@@ -32,26 +34,8 @@ NOT_CALLED = {"DescribeRegions"}
 OPERATIONS = [op for op in PERMISSIONS if op not in NOT_CALLED]
 
 # The snapshot source each operation feeds: the checks requiring it are the dependent ones.
-SOURCE_OF = {
-    "GetCallerIdentity": "identity",
-    "GetAccountAuthorizationDetails": "authorization_details",
-    "GetPolicy": "aws_managed_policies",
-    "GetPolicyVersion": "aws_managed_policies",
-    "GenerateCredentialReport": "credential_report",
-    "GetCredentialReport": "credential_report",
-    "GetAccountPasswordPolicy": "password_policy",
-    "GetAccountSummary": "account_summary",
-    "ListVirtualMFADevices": "virtual_mfa_devices",
-    "ListServerCertificates": "server_certificates",
-    "ListAnalyzers": "access_analyzer_region",
-    "ListFindingsV2": "access_analyzer_region",
-    "GetFindingV2": "access_analyzer_region",
-    "DescribeTrails": "cloudtrail",
-    "GetTrailStatus": "cloudtrail",
-    "GetEventSelectors": "cloudtrail",
-    "DescribeMetricFilters": "log_metrics",
-    "DescribeAlarms": "log_metrics",
-}
+# Derived from the collectors' own declarations, so a new operation is in the matrix at once.
+SOURCE_OF = {op: str(source) for op, source in OPERATION_SOURCE.items()}
 # A failure in one region's Access Analyzer spoils only that region: no check ``requires`` the
 # source, and the Access Analyzer checks report error for the region themselves.
 REGIONAL = {
@@ -75,10 +59,16 @@ PAGINATED = ["GetAccountAuthorizationDetails", "ListVirtualMFADevices", "ListSer
 
 def batches() -> list[list[str]]:
     known = {op for b in BATCHES for op in b}
-    found = [[op for op in b if op in PERMISSIONS] for b in BATCHES]
     # An operation added to the collector later runs alone until it is given a batch.
-    found += [[op] for op in OPERATIONS if op not in known and op not in FATAL]
-    return [b for b in found if b]
+    return [*BATCHES, *([op] for op in OPERATIONS if op not in known and op not in FATAL)]
+
+
+def test_every_operation_the_matrix_names_is_one_the_collector_calls() -> None:
+    # A renamed or removed operation must fail here, not silently shrink the matrix.
+    named = {*NOT_CALLED, *FATAL, *(op for b in BATCHES for op in b), *PAGINATED}
+    named |= set(POLICY_READERS)
+    assert named <= set(PERMISSIONS), named - set(PERMISSIONS)
+    assert set(SOURCE_OF) == set(PERMISSIONS)
 
 
 @dataclass(frozen=True)
@@ -232,7 +222,7 @@ def test_recovered_fault_gives_the_same_verdict(
 def test_empty_page_in_the_middle_of_pagination_is_followed(
     proxied: FaultProxy, clean: dict[str, Any], tmp_path: Path
 ) -> None:
-    ops = [op for op in PAGINATED if op in PERMISSIONS]
+    ops = PAGINATED
     result = scan(
         proxied, tmp_path, [Rule(op, "empty-page") for op in ops], baseline=clean["baseline"]
     )
@@ -269,8 +259,7 @@ def assert_names_the_fix(result: Scan, op: str, fault: Fault, errors: list[dict[
     for e in mine:
         assert e["region"] == REGION
         assert hint in e["hint"], (op, e)
-        if op in SOURCE_OF:
-            assert e["source"] == SOURCE_OF[op], (op, e)
+        assert e["source"] == SOURCE_OF[op], (op, e)
     assert f"{op} ({REGION}) failed" in result.stderr, result.stderr
     assert hint in result.stderr
 
@@ -287,10 +276,8 @@ def test_unrecovered_fault_errors_the_dependent_checks(
     assert result.code == 3, result.stderr
     results = result.results()
     assert results["verdict"] == "error"
-    sources = {SOURCE_OF.get(op) for op in ops}
-    if None in sources:  # an operation without a row: the source it reported stands in
-        sources = {e["source"] for e in results["errors"]}
-    dependent = set().union(*(dependent_checks(s) for s in sources if s))
+    sources = {SOURCE_OF[op] for op in ops}
+    dependent = set().union(*(dependent_checks(s) for s in sources))
     assert dependent, f"no check depends on {ops}"
     by_check: dict[str, set[str]] = {}
     for f in results["findings"]:
@@ -375,7 +362,7 @@ POLICY_READERS = {
 }
 
 
-@pytest.mark.parametrize("op", [op for op in POLICY_READERS if op in PERMISSIONS])
+@pytest.mark.parametrize("op", list(POLICY_READERS))
 def test_policy_document_that_is_not_json_is_an_error(
     op: str, proxied: FaultProxy, clean: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -9,8 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fault_proxy import FaultProxy
-from harness import CANARY_PASSWORD, CANARY_SECRET, CANARY_TOKEN, proxy_env, run_iamgate
+
+from testing.faults.fault_proxy import FaultProxy
+from testing.faults.harness import (
+    CANARY_PASSWORD,
+    CANARY_SECRET,
+    CANARY_TOKEN,
+    proxy_env,
+    run_iamgate,
+)
 
 CANARY_ENV = {
     "AWS_SECRET_ACCESS_KEY": CANARY_SECRET,
@@ -51,7 +58,7 @@ def test_collection_errors_do_not_echo_credentials(
     proxied: FaultProxy, tmp_path: Path, seeded_secrets: list[str]
 ) -> None:
     # An error path prints more (the failing request, its endpoint): still no secret.
-    from fault_proxy import Rule
+    from testing.faults.fault_proxy import Rule
 
     proxied.set(
         Rule("GetAccountAuthorizationDetails", "expired"), Rule("GetCallerIdentity", "reset", 1)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fault_proxy import FaultProxy
-from harness import proxy_env, run_iamgate
+from iamgate.collect.snapshot import PERMISSIONS
+from testing import REPO
+from testing.faults.fault_proxy import FaultProxy
+from testing.faults.harness import proxy_env, run_iamgate
 
-from iamgate.collect import PERMISSIONS
-
-POLICY = Path(__file__).resolve().parents[2] / "iam-policy.json"
+POLICY = REPO / "iam-policy.json"
 # botocore service names whose IAM action prefix differs.
 IAM_PREFIX = {"accessanalyzer": "access-analyzer"}
 

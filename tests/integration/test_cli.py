@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from iamgate.checks import REGISTRY
+from iamgate.formats.snapshot_json import snapshot_to_json
+from testing import SRC
+from testing.factories import snap
 
 
 def test_checks_lists_the_catalogue(offline: Any) -> None:
@@ -38,9 +45,14 @@ def test_unknown_check_selection_is_bad_input(offline: Any) -> None:
     assert "Traceback" not in run.stderr
 
 
-def test_bad_fail_on_is_a_usage_error(offline: Any) -> None:
-    run = offline("evaluate", "x.json", "--fail-on", "severe")
+def test_bad_fail_on_is_a_usage_error(offline: Any, tmp_path: Path) -> None:
+    # A snapshot that exists and evaluates: only the bad --fail-on can make it exit 2.
+    (tmp_path / "s.json").write_text(snapshot_to_json(snap()), encoding="utf-8")
+    assert offline("evaluate", "s.json", "--fail-on", "high", "--allow-partial").code == 0
+    run = offline("evaluate", "s.json", "--fail-on", "severe", "--allow-partial")
     assert run.code == 2
+    assert "--fail-on" in run.stderr
+    assert "'severe' is not one of" in run.stderr
 
 
 def test_demo_shows_every_status(offline: Any) -> None:
@@ -113,3 +125,38 @@ def test_no_credentials_is_a_collection_error(offline: Any, tmp_path: Any) -> No
     )
     assert run.code == 3
     assert "no AWS credentials found" in run.stderr
+
+
+# moto is an optional extra: every command but the demo works without it.
+_WITHOUT_MOTO = (
+    "import sys; sys.modules['moto'] = None; sys.argv[0] = 'iamgate'; "
+    "from iamgate.cli import main; main()"
+)
+
+
+def _without_moto(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GITHUB_"))}
+    env["PYTHONPATH"] = str(SRC)
+    return subprocess.run(
+        [sys.executable, "-c", _WITHOUT_MOTO, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_evaluate_never_imports_moto(tmp_path: Path) -> None:
+    (tmp_path / "s.json").write_text(snapshot_to_json(snap()), encoding="utf-8")
+    run = _without_moto(["evaluate", "s.json", "--output-dir", "out", "--allow-partial"], tmp_path)
+    assert run.returncode == 1, run.stderr  # the snapshot's one new failure; moto would be 4
+    assert (tmp_path / "out" / "results.json").is_file()
+
+
+def test_demo_without_moto_says_how_to_install_it(tmp_path: Path) -> None:
+    run = _without_moto(["demo", "--output-dir", "out"], tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert "pip install 'iamgate[demo]'" in run.stderr
+    assert "Traceback" not in run.stderr

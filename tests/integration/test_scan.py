@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from tests.monitored import make_monitored
-
-from iamgate.moto_account import MotoAccount, RootRow, days_ago
+from iamgate.demo.seed import seed_clean
+from iamgate.demo.standin import MotoAccount
 
 ACCOUNT = "123456789012"
 SUPPORT = "arn:aws:iam::aws:policy/AWSSupportAccess"
@@ -20,37 +18,9 @@ def user_arn(name: str) -> str:
 
 
 def make_clean(aws: MotoAccount) -> Any:
-    """An account that passes every core check."""
-    iam = aws.client("iam")
-    iam.update_account_password_policy(
-        MinimumPasswordLength=16,
-        RequireSymbols=True,
-        RequireNumbers=True,
-        RequireUppercaseCharacters=True,
-        RequireLowercaseCharacters=True,
-        AllowUsersToChangePassword=True,
-        MaxPasswordAge=90,
-        PasswordReusePrevention=24,
-    )
-    aws.set_root(RootRow(mfa_active=True, password_last_used=days_ago(200)))
-    iam.create_role(
-        RoleName="support",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Action": "sts:AssumeRole",
-                        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-                    }
-                ],
-            }
-        ),
-    )
-    iam.attach_role_policy(RoleName="support", PolicyArn=SUPPORT)
-    make_monitored(aws)
-    return iam
+    """An account that passes every core check (the one clean seeder, also the Action's)."""
+    seed_clean(aws)
+    return aws.client("iam")
 
 
 def seed_mistakes(aws: MotoAccount) -> None:

@@ -1,4 +1,5 @@
-"""The check catalogue. Importing this package registers every check."""
+"""The check catalogue: one registry, one module per theme. Importing this package registers
+every check, in catalogue order."""
 
 from __future__ import annotations
 
@@ -11,10 +12,17 @@ from iamgate.checks import access, password, root, users  # noqa: F401
 from iamgate.checks import privilege, trust, analyzer, monitoring  # noqa: F401
 
 # isort: on
-from iamgate.checks.registry import REGISTRY, Check, CheckMeta, Context, Outcome, run_checks
+from iamgate.checks.registry import REGISTRY, Check, CheckMeta, Outcome
+from iamgate.checks.runner import run_checks
 from iamgate.errors import InputError
+from iamgate.model.results import CheckInfo
 
-__all__ = ["REGISTRY", "Check", "CheckMeta", "Context", "Outcome", "run_checks", "select_checks"]
+__all__ = ["REGISTRY", "Check", "CheckMeta", "Outcome", "catalogue", "run_checks", "select_checks"]
+
+
+def catalogue() -> dict[str, CheckInfo]:
+    """What the gate and the baseline rules need to know of every check, by id."""
+    return {cid: c.meta.info for cid, c in REGISTRY.items()}
 
 
 def select_checks(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> list[str]:

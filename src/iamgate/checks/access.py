@@ -7,56 +7,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from iamgate.checks.registry import Context, Outcome, check
-from iamgate.model import Severity
-from iamgate.policy import (
+from iamgate.checks.context import Context
+from iamgate.checks.registry import Outcome, check
+from iamgate.model.results import Severity
+from iamgate.model.snapshot import Group, Role, Source, User
+from iamgate.policy.access import (
     ADMIN_POLICY_ARN_SUFFIX,
-    Statement,
     admin_grants,
     admin_revoked_by,
     describe_admin,
-    statements,
 )
-from iamgate.snapshot import Group, Role, Source, User
+from iamgate.policy.document import Statement, statements
+from iamgate.policy.principals import admin_verdict, inline_policy_id
 
 _AUTH = (Source.AUTHORIZATION_DETAILS, Source.IDENTITY)
 SUPPORT_POLICY_SUFFIX = ":policy/AWSSupportAccess"
-
-
-def inline_policy_id(principal_arn: str, name: str) -> str:
-    """Inline policies have no ARN; this names one for findings and baselines."""
-    return f"{principal_arn}#inline/{name}"
-
-
-def entity_statements(
-    ctx: Context, entity: User | Group | Role
-) -> tuple[list[Statement], list[str]]:
-    """All statements of an entity's own policies, and the managed ARNs the snapshot lacks."""
-    sts: list[Statement] = []
-    missing: list[str] = []
-    for att in entity.attached:
-        found = ctx.managed_statements(att.arn)
-        if found is None:
-            missing.append(att.arn)
-        else:
-            sts.extend(found)
-    for pol in entity.inline:
-        sts.extend(statements(pol.document, source=inline_policy_id(entity.arn, pol.name)))
-    return sts, missing
-
-
-def admin_verdict(sts: list[Statement], attached_arns: list[str]) -> tuple[bool, str]:
-    """(is admin, why) for a set of statements (plus attached ARNs that the snapshot lacks)."""
-    named = [a for a in attached_arns if a.endswith(ADMIN_POLICY_ARN_SUFFIX)]
-    grants = admin_grants(sts)
-    revoked = admin_revoked_by(sts)
-    if revoked is not None and (grants or named):
-        return False, f"administrator access is granted but denied by {revoked.label}"
-    if grants:
-        return True, describe_admin(grants[0])
-    if named:
-        return True, f"{named[0]} is attached"
-    return False, "no statement grants full administrator access"
 
 
 @check(
@@ -102,7 +67,7 @@ def user_direct_policies(ctx: Context) -> Iterator[Outcome]:
 )
 def group_admin_access(ctx: Context) -> Iterator[Outcome]:
     for group in ctx.snapshot.groups:
-        sts, missing = entity_statements(ctx, group)
+        sts, missing = ctx.principals.entity_statements(group)
         is_admin, why = admin_verdict(sts, missing)
         unknown = [a for a in missing if not a.endswith(ADMIN_POLICY_ARN_SUFFIX)]
         if is_admin:

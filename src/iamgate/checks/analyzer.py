@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from iamgate.checks.registry import Context, Outcome, check
-from iamgate.model import Severity
-from iamgate.snapshot import AnalyzerFinding, AnalyzerRegion, Source
+from iamgate.checks.context import Context
+from iamgate.checks.registry import Outcome, check
+from iamgate.model.results import Severity
+from iamgate.model.snapshot import AnalyzerFinding, AnalyzerRegion, Source
 
 _AA = (Source.ACCESS_ANALYZER, Source.IDENTITY)
 EXTERNAL_TYPES = frozenset({"ACCOUNT", "ORGANIZATION"})

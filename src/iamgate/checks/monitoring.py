@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from iamgate.checks.registry import Context, Outcome, check
-from iamgate.model import Severity
-from iamgate.snapshot import MetricFilter, Source, Trail
+from iamgate.checks.context import Context
+from iamgate.checks.registry import Outcome, check
+from iamgate.model.results import Severity
+from iamgate.model.snapshot import MetricFilter, Source, Trail
 
 # CIS AWS Foundations Benchmark 4.4 (v3.0; 3.4 in v1.x): the IAM policy changes to alarm on.
 IAM_POLICY_EVENTS = frozenset(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from iamgate.checks.registry import Context, Outcome, check
-from iamgate.model import Severity
-from iamgate.snapshot import Source
+from iamgate.checks.context import Context
+from iamgate.checks.registry import Outcome, check
+from iamgate.model.results import Severity
+from iamgate.model.snapshot import Source
 
 _NEEDS = (Source.PASSWORD_POLICY, Source.IDENTITY)
 _NO_POLICY = (
@@ -48,7 +49,7 @@ def password_policy_present(ctx: Context) -> Iterator[Outcome]:
 
 @check(
     id="password-policy-min-length",
-    title="Passwords are at least 14 characters long",
+    title="Passwords are at least the configured minimum length",
     severity=Severity.MEDIUM,
     resource_type="account",
     requires=_NEEDS,
@@ -130,7 +131,7 @@ def password_policy_symbols(ctx: Context) -> Iterator[Outcome]:
 
 @check(
     id="password-policy-max-age",
-    title="Passwords expire within 90 days",
+    title="Passwords expire within the configured maximum age",
     severity=Severity.LOW,
     resource_type="account",
     requires=_NEEDS,
@@ -154,7 +155,7 @@ def password_policy_max_age(ctx: Context) -> Iterator[Outcome]:
 
 @check(
     id="password-policy-reuse-prevention",
-    title="Passwords cannot reuse any of the last 24",
+    title="Passwords cannot reuse the configured number of previous ones",
     severity=Severity.LOW,
     resource_type="account",
     requires=_NEEDS,

@@ -11,138 +11,34 @@ no one in the account can change or assume them.
 from __future__ import annotations
 
 import functools
-import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
-from iamgate.checks.access import entity_statements, inline_policy_id
-from iamgate.checks.registry import Context, Outcome, check
-from iamgate.escalation import PATHS, EscalationPath
-from iamgate.model import Severity
-from iamgate.policy import (
+from iamgate.checks.context import Context
+from iamgate.checks.registry import Outcome, check
+from iamgate.model.results import Severity
+from iamgate.model.snapshot import Group, Role, Source, User
+from iamgate.policy.access import (
     ADMIN_POLICY_ARN_SUFFIX,
     Access,
-    Decision,
     Grant,
-    Statement,
     admin_grants,
-    combine,
-    decide,
     service_wildcards,
-    statements,
 )
-from iamgate.snapshot import Group, Role, Source, User
+from iamgate.policy.document import Statement, statements
+from iamgate.policy.escalation import PATHS, EscalationPath
+from iamgate.policy.principals import (
+    SSO_PATH,
+    Decisions,
+    inline_policy_id,
+    is_service_linked,
+    kind_of,
+)
 
 _AUTH = (Source.AUTHORIZATION_DETAILS, Source.IDENTITY)
 # Effective access reads the documents of attached AWS-managed policies too: without them, say
 # error rather than judge on a part of the grants.
 _WITH_AWS_POLICIES = (*_AUTH, Source.AWS_MANAGED_POLICIES)
-SERVICE_LINKED_PATH = "/aws-service-role/"
-SSO_PATH = "/aws-reserved/sso.amazonaws.com/"
 CLOUDSHELL_SUFFIX = ":policy/AWSCloudShellFullAccess"
-
-
-def kind_of(entity: User | Group | Role) -> str:
-    return "user" if isinstance(entity, User) else "group" if isinstance(entity, Group) else "role"
-
-
-def is_service_linked(entity: User | Group | Role) -> bool:
-    return isinstance(entity, Role) and entity.path.startswith(SERVICE_LINKED_PATH)
-
-
-@dataclass(frozen=True, slots=True)
-class Effective:
-    """A principal's access, or why it could not be worked out."""
-
-    access: Access | None
-    problem: str = ""
-    via: dict[str, str] = field(default_factory=dict)  # policy source -> "group NAME"
-    boundary_arn: str = ""
-
-    def where(self, st: Statement) -> str:
-        via = self.via.get(st.source)
-        return f"{st.label} (via {via})" if via else st.label
-
-
-_EFFECTIVE: weakref.WeakKeyDictionary[Context, dict[str, Effective]] = weakref.WeakKeyDictionary()
-
-
-def principal_access(ctx: Context, entity: User | Group | Role) -> Effective:
-    """Effective access, worked out once per principal per run (two checks ask)."""
-    cache = _EFFECTIVE.setdefault(ctx, {})
-    found = cache.get(entity.arn)
-    if found is None:
-        found = cache[entity.arn] = _principal_access(ctx, entity)
-    return found
-
-
-def _principal_access(ctx: Context, entity: User | Group | Role) -> Effective:
-    sts, missing = entity_statements(ctx, entity)
-    via: dict[str, str] = {}
-    absent: list[str] = []
-    if isinstance(entity, User):
-        groups = {g.name: g for g in ctx.snapshot.groups}
-        for name in entity.groups:
-            grp = groups.get(name)
-            if grp is None:
-                absent.append(f"group {name}")
-                continue
-            more, lacking = entity_statements(ctx, grp)
-            sts.extend(more)
-            missing.extend(lacking)
-            for st in more:
-                via.setdefault(st.source, f"group {name}")
-    absent.extend(f"policy {arn}" for arn in missing)
-    boundary = None
-    if not isinstance(entity, Group) and entity.permissions_boundary:
-        found = ctx.managed_statements(entity.permissions_boundary)
-        if found is None:
-            absent.append(f"permissions boundary {entity.permissions_boundary}")
-        else:
-            boundary = found
-    if absent:
-        return Effective(None, f"not evaluated: the snapshot lacks {', '.join(absent)}", via)
-    boundary_arn = "" if isinstance(entity, Group) else entity.permissions_boundary or ""
-    return Effective(Access(tuple(sts), boundary), "", via, boundary_arn)
-
-
-class Decisions:
-    """Per-policy answers for the catalogue's actions, shared by every principal of a run.
-
-    The same few dozen actions are asked of every principal, and most policies are shared
-    (groups, managed policies), so each (policy, action) is decided once; the answers combine
-    exactly as :meth:`iamgate.policy.Access.allows` does (a unit test holds them equal).
-    """
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, str], Decision] = {}
-
-    def _decide(self, source: str, sts: tuple[Statement, ...], action: str) -> Decision:
-        key = (source, action)
-        found = self._cache.get(key)
-        if found is None:
-            found = self._cache[key] = decide(sts, action)
-        return found
-
-    def allows(self, eff: Effective, action: str) -> Grant | None:
-        access = eff.access
-        if access is None:
-            return None
-        grant = combine(
-            action, (self._decide(src, sts, action) for src, sts in _by_source(access.statements))
-        )
-        if grant is None or access.boundary is None:
-            return grant
-        bound = self._decide(f"boundary:{eff.boundary_arn}", access.boundary, action)
-        return grant if combine(action, [bound]) is not None else None
-
-
-def _by_source(sts: tuple[Statement, ...]) -> list[tuple[str, tuple[Statement, ...]]]:
-    """Statements grouped by the policy that holds them, in order."""
-    groups: dict[str, list[Statement]] = {}
-    for st in sts:
-        groups.setdefault(st.source or "?", []).append(st)
-    return [(k, tuple(v)) for k, v in groups.items()]
 
 
 def _principals(ctx: Context, *kinds: type) -> list[User | Group | Role]:
@@ -175,7 +71,7 @@ def principal_admin_access(ctx: Context) -> Iterator[Outcome]:
         if is_service_linked(entity):
             yield Outcome(entity.arn, kind, True, "service-linked role: AWS owns its policies")
             continue
-        eff = principal_access(ctx, entity)
+        eff = ctx.principals.access(entity)
         if eff.access is None:
             # An attached AdministratorAccess is enough to know, even without its document.
             bounded = isinstance(entity, User | Role) and entity.permissions_boundary
@@ -276,7 +172,7 @@ def policy_privilege_escalation(ctx: Context) -> Iterator[Outcome]:
         if is_service_linked(entity):
             yield Outcome(entity.arn, kind, True, "service-linked role: AWS owns its policies")
             continue
-        eff = principal_access(ctx, entity)
+        eff = ctx.principals.access(entity)
         if eff.access is None:
             yield Outcome(entity.arn, kind, None, eff.problem)
             continue

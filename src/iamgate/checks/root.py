@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from iamgate.checks.registry import Context, Outcome, check
-from iamgate.model import Severity
-from iamgate.snapshot import Source
+from iamgate.checks.context import Context
+from iamgate.checks.registry import Outcome, check
+from iamgate.model.results import Severity
+from iamgate.model.snapshot import Source
 
 _ROW = "credential report <root_account> row"
 _SUMMARY = "account summary"

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from iamgate.checks.privilege import is_service_linked
-from iamgate.checks.registry import Context, Outcome, check
-from iamgate.model import Severity
-from iamgate.policy import principal_account, trust_statements
-from iamgate.snapshot import Source
+from iamgate.checks.context import Context
+from iamgate.checks.registry import Outcome, check
+from iamgate.model.results import Severity
+from iamgate.model.snapshot import Source
+from iamgate.policy.principals import is_service_linked
+from iamgate.policy.trust import principal_account, trust_statements
 
 _AUTH = (Source.AUTHORIZATION_DETAILS, Source.IDENTITY)
 # Condition keys that tie an outside principal to a known party (lower-case).

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from iamgate.checks.registry import Context, Outcome, check
-from iamgate.model import Severity
-from iamgate.snapshot import AccessKeySlot, CredentialRow, ReportDate, Source
+from iamgate.checks.context import Context
+from iamgate.checks.registry import Outcome, check
+from iamgate.model.results import Severity
+from iamgate.model.snapshot import AccessKeySlot, CredentialRow, ReportDate, Source
 
 _NEEDS = (Source.CREDENTIAL_REPORT,)
 
@@ -62,7 +63,7 @@ def user_console_mfa(ctx: Context) -> Iterator[Outcome]:
 
 @check(
     id="user-access-key-rotation",
-    title="Active access keys are rotated within 90 days",
+    title="Active access keys are rotated within the configured maximum age",
     severity=Severity.MEDIUM,
     resource_type="user",
     requires=_NEEDS,
@@ -105,7 +106,7 @@ def _last_use(used: ReportDate, fallback: ReportDate) -> tuple[datetime | None, 
 
 @check(
     id="user-unused-credentials",
-    title="Credentials unused for 45 days are disabled",
+    title="Credentials unused for the configured period are disabled",
     severity=Severity.MEDIUM,
     resource_type="user",
     requires=_NEEDS,
@@ -214,7 +215,7 @@ def user_password_age(ctx: Context) -> Iterator[Outcome]:
 
 @check(
     id="user-inactive",
-    title="Users have used a credential within 90 days",
+    title="Users have used a credential within the configured period",
     severity=Severity.LOW,
     resource_type="user",
     requires=_NEEDS,

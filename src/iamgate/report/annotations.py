@@ -7,25 +7,10 @@ never the annotation that gets dropped.
 
 from __future__ import annotations
 
-from iamgate.gate import Verdict
-from iamgate.model import Finding
+from iamgate.model.results import Finding, Verdict
+from iamgate.text import workflow_command as command
 
 MAX_PER_KIND = 10  # GitHub's limit per step, for each of error and warning
-
-
-def escape_data(value: str) -> str:
-    """Escape a workflow command's message (what follows the second ``::``)."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(value: str) -> str:
-    """Escape a workflow command's property value (``title=...``): also ``:`` and ``,``."""
-    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
-
-
-def command(kind: str, message: str, **properties: str) -> str:
-    props = ",".join(f"{k}={escape_property(v)}" for k, v in properties.items())
-    return f"::{kind}{' ' + props if props else ''}::{escape_data(message)}"
 
 
 def _ordered(findings: list[Finding]) -> list[Finding]:

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from iamgate.gate import Verdict
+from iamgate.model.results import Verdict
 
 LABEL = "IAM compliance"
 # shields.io's named colours, and the hex values its flat style uses for them.

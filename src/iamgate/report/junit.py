@@ -13,8 +13,7 @@ from collections import defaultdict
 
 from junit_xml import TestCase, TestSuite
 
-from iamgate.gate import Verdict
-from iamgate.model import Finding, Status
+from iamgate.model.results import Finding, Status, Verdict
 
 _PASS, _FAIL, _EXPIRED = Status.PASS, Status.FAIL, Status.EXPIRED  # (enum lookups are slow)
 

@@ -11,28 +11,11 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from iamgate.gate import COUNT_KEYS, Verdict
-from iamgate.model import ExceptionRef, Finding, Severity, Status
+from iamgate.model.results import COUNT_KEYS, ExceptionRef, Finding, Severity, Status, Verdict
+from iamgate.text import markdown_cell as cell
 
 STEP_SUMMARY_LIMIT = 1024 * 1024
-_MAX_CELL = 300
 _ICON = {"pass": "✅ PASS", "fail": "❌ FAIL", "error": "⚠️ ERROR"}
-
-
-def cell(value: object) -> str:
-    """Make any text safe inside a GitHub table cell: one line, no pipes, no raw HTML."""
-    text = " ".join(str(value).split())
-    text = "".join(ch for ch in text if ch.isprintable())
-    if len(text) > _MAX_CELL:
-        text = text[: _MAX_CELL - 1] + "…"
-    return (
-        text.replace("\\", "\\\\")
-        .replace("|", "\\|")
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("`", "'")
-    )
 
 
 def _table(

@@ -1,0 +1,76 @@
+"""Where a run's reports go, and writing them: every report rendered first, then written
+together (see ``iamgate.formats.files.write_all_atomic`` for what that guarantees)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from iamgate.formats.files import append_text, write_all_atomic
+from iamgate.formats.snapshot_json import snapshot_to_json
+from iamgate.model.results import Verdict
+from iamgate.model.snapshot import Snapshot
+from iamgate.report import REPORTERS
+from iamgate.report.markdown import render_markdown
+
+SNAPSHOT_FILE = "snapshot.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Outputs:
+    output_dir: Path | None = None
+    junit: Path | None = None
+    markdown: Path | None = None
+    json: Path | None = None
+    snapshot: Path | None = None
+    step_summary: Path | None = None  # $GITHUB_STEP_SUMMARY
+    csv: Path | None = None
+    badge: Path | None = None  # shields.io endpoint JSON; the SVG is written beside it (.svg)
+
+    def targets(self) -> dict[str, Path]:
+        """Report kind -> path, for every report this run writes."""
+        found: dict[str, Path] = {}
+        for reporter in REPORTERS:
+            if reporter.beside:
+                if reporter.beside in found:
+                    suffix = Path(reporter.filename).suffix
+                    found[reporter.kind] = found[reporter.beside].with_suffix(suffix)
+                continue
+            explicit: Path | None = getattr(self, reporter.kind)
+            if explicit is not None:
+                found[reporter.kind] = explicit
+            elif self.output_dir is not None:
+                found[reporter.kind] = self.output_dir / reporter.filename
+        if self.snapshot is not None:
+            found["snapshot"] = self.snapshot
+        elif self.output_dir is not None:
+            found["snapshot"] = self.output_dir / SNAPSHOT_FILE
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    verdict: Verdict
+    written: dict[str, Path] = field(default_factory=dict)
+    markdown: str = ""
+
+
+def write_reports(verdict: Verdict, outputs: Outputs, snapshot: Snapshot | None = None) -> Report:
+    """Render and write every requested report. Nothing is written until all are rendered."""
+    targets = outputs.targets()
+    markdown = render_markdown(verdict)
+    rendered: dict[str, str] = {}
+    for reporter in REPORTERS:
+        if reporter.kind in targets:
+            rendered[reporter.kind] = (
+                markdown if reporter.kind == "markdown" else reporter.render(verdict)
+            )
+    if snapshot is not None and "snapshot" in targets:
+        rendered["snapshot"] = snapshot_to_json(snapshot)
+    # All rendered before any is written: one unwritable target must not leave the others as a
+    # partial report.
+    write_all_atomic({targets[kind]: text for kind, text in rendered.items()})
+    written = {kind: targets[kind] for kind in rendered}
+    if outputs.step_summary is not None:
+        append_text(outputs.step_summary, markdown)
+    return Report(verdict, written, markdown)

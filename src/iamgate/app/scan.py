@@ -1,0 +1,88 @@
+"""Scanning one account: the baseline chosen (and validated) before any API call, then
+collect -> checks -> gate.
+
+``--baseline`` is a file, or a template such as ``baselines/{account_id}.yml`` that is resolved
+once the account is known (a missing file then means an empty baseline, and says so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from iamgate.app.evaluate import GateOptions, evaluate, for_account, load_checked_baseline
+from iamgate.aws.clients import Clients
+from iamgate.checks import REGISTRY
+from iamgate.collect.snapshot import collect
+from iamgate.errors import InputError
+from iamgate.formats.baseline_yaml import load_baseline
+from iamgate.model.baseline import EMPTY, Baseline
+from iamgate.model.config import Config
+from iamgate.model.results import Verdict
+from iamgate.model.snapshot import Snapshot
+
+Progress = Callable[[str], None]
+PLACEHOLDER = "{account_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountBaseline:
+    baseline: Baseline
+    note: str | None = None  # e.g. "no baseline file ...: every failure is new"
+
+
+def baseline_for(template: str | None, account_id: str) -> AccountBaseline:
+    """The account's baseline from a ``{account_id}`` template; a missing file is empty."""
+    if template is None:
+        return AccountBaseline(EMPTY)
+    if PLACEHOLDER not in template:
+        raise InputError(
+            f"with several accounts, --baseline must be a template containing {PLACEHOLDER}, "
+            "e.g. 'baselines/{account_id}.yml'",
+            "--baseline",
+        )
+    path = Path(template.replace(PLACEHOLDER, account_id))
+    if not path.exists():
+        return AccountBaseline(
+            EMPTY, f"account {account_id}: no baseline file {path}: every failure is new"
+        )
+    return AccountBaseline(load_checked_baseline(path, account_id))
+
+
+def is_template(path: Path | None) -> bool:
+    return path is not None and PLACEHOLDER in str(path)
+
+
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    verdict: Verdict
+    snapshot: Snapshot
+
+
+def scan_one(
+    clients: Clients,
+    config: Config,
+    options: GateOptions,
+    progress: Progress,
+    regions: tuple[str, ...] = (),
+    on_collected: Callable[[Snapshot], None] = lambda _s: None,
+) -> Scanned:
+    """Collect the account ``clients`` reach, then gate it on ``options.baseline`` (a file or a
+    ``{account_id}`` template)."""
+    path = options.baseline
+    template = is_template(path)
+    # Read (and so validated) before spending API calls; its account is checked once known.
+    loaded = load_baseline(path, REGISTRY) if path is not None and not template else None
+    snapshot = collect(clients, progress, config.collect.credential_report_timeout, regions)
+    on_collected(snapshot)
+    gate = replace(options, baseline=None)
+    if template:
+        chosen = baseline_for(str(path), snapshot.account_id)
+        verdict = evaluate(snapshot, config, gate, chosen.baseline)
+        if chosen.note:
+            verdict = replace(verdict, notes=(*verdict.notes, chosen.note))
+    else:
+        checked = for_account(loaded, snapshot.account_id) if loaded is not None else EMPTY
+        verdict = evaluate(snapshot, config, gate, checked)
+    return Scanned(verdict, snapshot)

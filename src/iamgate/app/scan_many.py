@@ -1,0 +1,125 @@
+"""Scanning many accounts: assume a role in each, a bounded pool, per-account baselines.
+
+Each account goes through the same collect -> checks -> gate path as a single scan and ends
+as its own ``Verdict``; ``gate.combine`` joins them. An account that cannot be reached
+(role denied, throttled past retries, wrong account behind the role) becomes a snapshot in
+which every source failed: each selected check reports ``error`` for it, so it can never pass,
+and the other accounts are unaffected.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from iamgate.app.evaluate import GateOptions, evaluate
+from iamgate.app.scan import AccountBaseline, baseline_for
+from iamgate.aws.clients import AwsOptions, Clients
+from iamgate.collect.snapshot import collect
+from iamgate.errors import CollectError, IamgateError, InputError
+from iamgate.gate.combine import combine
+from iamgate.model.config import Config
+from iamgate.model.results import Verdict
+from iamgate.model.snapshot import CollectionError, Snapshot, Source
+from iamgate.model.targets import AccountTarget
+
+Progress = Callable[[str], None]
+# IAM throttles per account, but every job shares the caller's STS rate and this runner's
+# CPU: a handful of accounts at a time keeps each within its retries.
+DEFAULT_JOBS = 4
+
+
+def unreachable(account_id: str, region: str, operation: str, message: str) -> Snapshot:
+    """A snapshot in which every source failed: each check reports ``error`` for the account."""
+    errors = tuple(
+        CollectionError(
+            source.value,
+            operation,
+            region,
+            "AccountUnreachable" if operation != "AssumeRole" else "AssumeRoleFailed",
+            message,
+            account_id=account_id,
+        )
+        for source in Source
+    )
+    # The account-level error is listed once; the per-source copies only route it to checks.
+    return Snapshot(account_id=account_id, collected_at=datetime.now(UTC), errors=errors)
+
+
+def scan_account(
+    target: AccountTarget,
+    aws: AwsOptions,
+    config: Config,
+    options: GateOptions,
+    baseline: AccountBaseline,
+    progress: Progress,
+    regions: tuple[str, ...] = (),
+) -> Verdict:
+    region = aws.region or "us-east-1"
+    opts = replace(aws, role_arn=target.role_arn)
+    try:
+        clients = Clients(opts)
+        region = clients.region
+        snapshot = collect(clients, progress, config.collect.credential_report_timeout, regions)
+        if snapshot.account_id != target.account_id:
+            raise CollectError(
+                f"expected account {target.account_id}, but the credentials reach account "
+                f"{snapshot.account_id} (check the role ARN)"
+            )
+    except CollectError as exc:
+        operation = "AssumeRole" if "cannot assume" in str(exc) else "GetCallerIdentity"
+        progress(f"account {target.account_id}: {exc}")
+        snapshot = unreachable(target.account_id, region, operation, str(exc))
+        verdict = evaluate(snapshot, config, options, baseline=baseline.baseline)
+        # Nothing was seen: --allow-partial cannot turn this account into a pass.
+        verdict = replace(verdict, allow_partial=False, collection_errors=snapshot.errors[:1])
+    else:
+        verdict = evaluate(snapshot, config, options, baseline=baseline.baseline)
+    if baseline.note:
+        verdict = replace(verdict, notes=(*verdict.notes, baseline.note))
+    return verdict
+
+
+def scan_accounts(
+    targets: Sequence[AccountTarget],
+    aws: AwsOptions,
+    config: Config,
+    options: GateOptions,
+    baseline_template: str | None,
+    jobs: int = DEFAULT_JOBS,
+    progress: Progress | None = None,
+    regions: tuple[str, ...] = (),
+) -> Verdict:
+    if jobs < 1:
+        raise InputError("must be at least 1", "--jobs")
+    say = progress or (lambda _m: None)
+    # Every baseline is read before the first API call: a malformed one is bad input (exit 2).
+    baselines = {t.account_id: baseline_for(baseline_template, t.account_id) for t in targets}
+    lock = threading.Lock()
+
+    def one(target: AccountTarget) -> Verdict:
+        def tagged(message: str) -> None:
+            with lock:
+                say(f"[{target.account_id}] {message}")
+
+        try:
+            return scan_account(
+                target, aws, config, options, baselines[target.account_id], tagged, regions
+            )
+        except IamgateError:
+            raise
+        except Exception as exc:  # one account's surprise must not lose the others
+            snapshot = unreachable(
+                target.account_id, aws.region or "us-east-1", "Scan", f"{type(exc).__name__}: {exc}"
+            )
+            verdict = evaluate(
+                snapshot, config, options, baseline=baselines[target.account_id].baseline
+            )
+            return replace(verdict, allow_partial=False, collection_errors=snapshot.errors[:1])
+
+    with ThreadPoolExecutor(max_workers=min(jobs, max(1, len(targets)))) as pool:
+        verdicts = list(pool.map(one, targets))
+    return combine(verdicts)

@@ -1,0 +1,228 @@
+"""``iamgate baseline ...``: init, lint, diff and prune. Files and git refs are read here; the
+rules live in ``iamgate.baseline``."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from iamgate.app.evaluate import GateOptions, evaluate
+from iamgate.baseline.diff import build_review
+from iamgate.baseline.init import init_from_verdicts
+from iamgate.baseline.lint import LintProblem, lint_baseline
+from iamgate.baseline.prune import prune_text
+from iamgate.baseline.review import render_review
+from iamgate.baseline.sources import resolve
+from iamgate.checks import catalogue
+from iamgate.cli.common import handle_errors, step_summary, today_or
+from iamgate.errors import ExitCode, InputError
+from iamgate.formats.baseline_yaml import parse_baseline
+from iamgate.formats.config_toml import load_config
+from iamgate.formats.files import append_text, read_text, write_atomic
+from iamgate.formats.results_json import load_results
+from iamgate.formats.snapshot_json import load_snapshot
+from iamgate.text import workflow_command
+
+baseline_app = typer.Typer(
+    help="Baseline lifecycle: init, lint, diff (pull-request review) and prune.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", help="Config file (default: ./iamgate.toml if present)."),
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Judge expiry on this date (YYYY-MM-DD), not today.")
+]
+
+
+def _horizon(config: Path | None) -> int:
+    return load_config(config).baseline.max_expiry_days
+
+
+# --- init -------------------------------------------------------------------------------------
+
+
+@baseline_app.command("init")
+@handle_errors
+def init_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The baseline file to write.")],
+    results: Annotated[
+        Path | None, typer.Option("--results", help="A results.json from scan/evaluate.")
+    ] = None,
+    snapshot: Annotated[
+        Path | None, typer.Option("--snapshot", help="A snapshot.json (checked offline).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    config: ConfigOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Write a baseline accepting today's failures, with placeholders lint rejects."""
+    if (results is None) == (snapshot is None):
+        raise InputError("give exactly one of --results or --snapshot", "baseline init")
+    if output.exists() and not force:
+        raise InputError("exists; use --force to overwrite it", str(output))
+    today = today_or(as_of)
+    if results is not None:
+        verdicts, source = load_results(results), str(results)
+    else:
+        assert snapshot is not None
+        verdict = evaluate(load_snapshot(snapshot), load_config(config), GateOptions(as_of=today))
+        verdicts, source = [verdict], str(snapshot)
+    text = init_from_verdicts(verdicts, today=today, horizon_days=_horizon(config), source=source)
+    write_atomic(output, text)
+    count = text.count("  - check: ")
+    typer.echo(
+        f"iamgate: wrote {output} with {count} exceptions; fill in every reason and owner "
+        "(`iamgate baseline lint` rejects the placeholders)",
+        err=True,
+    )
+
+
+# --- lint -------------------------------------------------------------------------------------
+
+
+def _lint_files(paths: list[Path], today: date, horizon: int) -> tuple[list[LintProblem], bool]:
+    problems: list[LintProblem] = []
+    unreadable = False
+    known = catalogue()
+    for path in paths:
+        try:
+            text = read_text(path, "baseline")
+        except InputError as exc:
+            problems.append(LintProblem(exc.source or str(path), exc.line, exc.message))
+            unreadable = True
+            continue
+        problems += lint_baseline(text, str(path), known, today=today, horizon_days=horizon)
+    return problems, unreadable
+
+
+@baseline_app.command("lint")
+@handle_errors
+def lint_cmd(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Baseline files.")],
+    config: ConfigOpt = None,
+    as_of: AsOfOpt = None,
+    annotations: Annotated[
+        bool | None,
+        typer.Option(
+            "--annotations/--no-annotations",
+            help="Also print GitHub ::error workflow commands [default: on when "
+            "GITHUB_ACTIONS=true].",
+        ),
+    ] = None,
+) -> None:
+    """Check baseline files: schema, unknown checks, placeholders, expiry, broad globs.
+
+    Exits 0 when clean, 1 on problems, 2 when a file cannot be read.
+    """
+    problems, unreadable = _lint_files(files, today_or(as_of), _horizon(config))
+    if annotations is None:
+        annotations = os.environ.get("GITHUB_ACTIONS") == "true"
+    for p in problems:
+        typer.echo(str(p))
+        if annotations:
+            props = {"file": p.source, "title": "iamgate baseline lint"}
+            if p.line:
+                props["line"] = str(p.line)
+            typer.echo(workflow_command("error", p.message, **props))
+    n = len(problems)
+    typer.echo(
+        f"iamgate: {n} problem{'s' if n != 1 else ''} in {len(files)} file"
+        f"{'s' if len(files) != 1 else ''}"
+        if n
+        else f"iamgate: {len(files)} baseline(s) clean",
+        err=True,
+    )
+    if unreadable:
+        raise typer.Exit(int(ExitCode.BAD_INPUT))
+    raise typer.Exit(int(ExitCode.FAIL) if problems else 0)
+
+
+# --- diff -------------------------------------------------------------------------------------
+
+
+@baseline_app.command("diff")
+@handle_errors
+def diff_cmd(
+    base: Annotated[str, typer.Argument(metavar="BASE", help="PATH, REF:PATH or REF.")],
+    head: Annotated[
+        str | None,
+        typer.Argument(metavar="[HEAD]", help="PATH, REF:PATH or REF [default: the --path dir]."),
+    ] = None,
+    path: Annotated[
+        str, typer.Option("--path", help="The baselines directory used with a bare REF.")
+    ] = "baselines",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Also write the markdown here.")
+    ] = None,
+    config: ConfigOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Review a baseline change as markdown: added, changed, removed, what needs security review.
+
+    Exits 1 when the head fails lint. Appends to $GITHUB_STEP_SUMMARY when it is set.
+    """
+    base_side = resolve(base, path)
+    head_side = resolve(head if head is not None else path, path)
+    known = catalogue()
+    review = build_review(base_side, head_side, known, today_or(as_of), _horizon(config))
+    text = render_review(review, known)
+    typer.echo(text)
+    if output is not None:
+        write_atomic(output, text)
+    summary = step_summary()
+    if summary is not None:
+        append_text(summary, text)
+    for p in review.lint:
+        typer.echo(f"iamgate: lint: {p}", err=True)
+    raise typer.Exit(int(ExitCode.FAIL) if review.lint else 0)
+
+
+# --- prune ------------------------------------------------------------------------------------
+
+
+@baseline_app.command("prune")
+@handle_errors
+def prune_cmd(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The baseline to prune.")],
+    results: Annotated[
+        Path, typer.Option("--results", help="results.json of a scan with this baseline.")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be removed; change nothing.")
+    ] = False,
+) -> None:
+    """Remove the exceptions that results.json lists as stale (they match no current failure)."""
+    verdicts = load_results(results)
+    text = read_text(file, "baseline")
+    known = catalogue()
+    current = parse_baseline(text, str(file), known)
+    mine = [v for v in verdicts if v.account_id == current.account]
+    if not mine:
+        accounts = ", ".join(v.account_id for v in verdicts)
+        raise InputError(
+            f"results are for account {accounts}, the baseline for {current.account}",
+            str(results),
+        )
+    verdict = mine[0]
+    stale = [(e.check, e.resource) for e in verdict.stale]
+    result = prune_text(text, str(file), known, stale, verdict.checks)
+    verb = "would remove" if dry_run else "removed"
+    for e in result.removed:
+        typer.echo(f"{verb}: {e.check} on {e.resource} ({e.where}, owner {e.owner})")
+    for check, resource, why in result.skipped:
+        typer.echo(f"kept: {check} on {resource}: {why}")
+    if result.removed and not dry_run:
+        write_atomic(file, result.text)
+    typer.echo(
+        f"iamgate: {verb} {len(result.removed)} stale exception"
+        f"{'s' if len(result.removed) != 1 else ''} from {file}",
+        err=True,
+    )

@@ -1,0 +1,326 @@
+"""What every command shares: error handling (one place), the console, option definitions,
+argument parsers, and how a gating run finishes.
+
+Exit codes: 0 pass, 1 new non-compliance or expired exception, 2 bad input, 3 could not collect,
+4 internal error (a bug). Expected failures print one message on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+
+from iamgate.app.evaluate import GateOptions, config_notes
+from iamgate.app.reports import Outputs, Report
+from iamgate.errors import ExitCode, IamgateError, InputError
+from iamgate.model.config import Config
+from iamgate.model.results import Severity
+from iamgate.model.snapshot import Snapshot
+from iamgate.report.annotations import render_annotations
+
+F = TypeVar("F", bound=Callable[..., Any])
+_KIND = {ExitCode.BAD_INPUT: "bad input", ExitCode.COLLECT_ERROR: "could not collect"}
+
+
+class Console:
+    """stderr messages: progress only in a terminal (or with --verbose), nothing with --quiet."""
+
+    def __init__(self, verbose: bool = False, quiet: bool = False):
+        self.quiet = quiet
+        self.progress_on = not quiet and (verbose or sys.stderr.isatty())
+
+    def progress(self, message: str) -> None:
+        if self.progress_on:
+            typer.echo(f"iamgate: {message}", err=True)
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            typer.echo(message, err=True)
+
+
+def handle_errors(fn: F) -> F:
+    """Every command's errors, mapped to one message and its exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except IamgateError as exc:
+            if exc.exit_code is ExitCode.INTERNAL_ERROR:
+                _internal(str(exc))
+            typer.echo(f"iamgate: error ({_KIND[exc.exit_code]}): {exc}", err=True)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            typer.echo("iamgate: interrupted", err=True)
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug
+            _internal(f"{type(exc).__name__}: {exc}")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _internal(what: str) -> NoReturn:
+    """Called from an ``except`` block: a bug, said so; never exit 0 or 1."""
+    typer.echo(
+        f"iamgate: internal error: {what} (please report this; set IAMGATE_DEBUG=1 for a "
+        "traceback)",
+        err=True,
+    )
+    if os.environ.get("IAMGATE_DEBUG"):
+        raise  # the exception being handled: a traceback for the bug report
+    raise typer.Exit(int(ExitCode.INTERNAL_ERROR)) from None
+
+
+# --- argument parsers ---------------------------------------------------------------------------
+
+
+def split_csv(values: list[str] | None) -> tuple[str, ...]:
+    """Comma-separated or repeated option values, in order, blanks dropped."""
+    out: list[str] = []
+    for v in values or []:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return tuple(out)
+
+
+def parse_regions(values: list[str] | None) -> tuple[str, ...]:
+    regions = split_csv(values)
+    for r in regions:
+        if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", r):
+            raise InputError(f"not an AWS region name: {r!r}", "--regions")
+    return regions
+
+
+def parse_as_of(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"not a date (YYYY-MM-DD): {value!r}", "--as-of") from None
+
+
+def today_or(value: str | None) -> date:
+    return parse_as_of(value) or datetime.now(UTC).date()
+
+
+def step_summary() -> Path | None:
+    value = os.environ.get("GITHUB_STEP_SUMMARY")
+    return Path(value) if value else None
+
+
+def annotations_on(value: bool | None) -> bool:
+    return value if value is not None else os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+# --- options shared by several commands ----------------------------------------------------------
+Region = Annotated[
+    str | None,
+    typer.Option(
+        "--region", help="AWS region for API calls (default: the profile's, else us-east-1)."
+    ),
+]
+Profile = Annotated[str | None, typer.Option("--profile", help="AWS profile to use.")]
+RoleArn = Annotated[
+    str | None,
+    typer.Option(
+        "--role-arn", help="Role to assume in the target account (read-only; see iam-policy.json)."
+    ),
+]
+ExternalId = Annotated[
+    str | None, typer.Option("--external-id", help="External id for --role-arn.")
+]
+SessionName = Annotated[
+    str, typer.Option("--role-session-name", help="Session name for --role-arn.")
+]
+ConfigPath = Annotated[
+    Path | None, typer.Option("--config", help="Config file (default: ./iamgate.toml if present).")
+]
+BaselinePath = Annotated[
+    Path | None,
+    typer.Option(
+        "--baseline",
+        help="Baseline of accepted exceptions (YAML). Without one, every failure is new.",
+    ),
+]
+OutputDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--output-dir",
+        help="Write junit.xml, summary.md, results.json, results.csv and snapshot.json here.",
+    ),
+]
+JunitPath = Annotated[
+    Path | None,
+    typer.Option("--junit", help="JUnit XML file (overrides --output-dir for this report)."),
+]
+MarkdownPath = Annotated[Path | None, typer.Option("--markdown", help="Markdown summary file.")]
+JsonPath = Annotated[Path | None, typer.Option("--json", help="JSON results file.")]
+CsvPath = Annotated[
+    Path | None, typer.Option("--csv", help="CSV file, one row per finding (for reviewers).")
+]
+RegionsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--regions",
+        help="Regions to collect IAM Access Analyzer from (comma-separated or repeated; "
+        "default: every region enabled for the account, via ec2:DescribeRegions).",
+    ),
+]
+FailOn = Annotated[
+    Severity | None,
+    typer.Option(
+        "--fail-on",
+        help="Lowest severity of a new "
+        "finding that fails the gate [default: the "
+        "config's, else low].",
+        case_sensitive=False,
+    ),
+]
+ChecksOpt = Annotated[
+    list[str] | None,
+    typer.Option("--checks", help="Only these check ids (comma-separated or repeated)."),
+]
+SkipOpt = Annotated[list[str] | None, typer.Option("--skip-checks", help="Skip these check ids.")]
+AllowPartial = Annotated[
+    bool,
+    typer.Option(
+        "--allow-partial",
+        help="Decide on what could be "
+        "seen even if some data could not be collected "
+        "(errors are still listed).",
+    ),
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", help="Judge exception expiry on this date (YYYY-MM-DD) instead of today."
+    ),
+]
+Organization = Annotated[
+    bool,
+    typer.Option(
+        "--organization",
+        help="Scan every ACTIVE account of the organization (needs --member-role-name; the "
+        "caller's own account is scanned with the caller's credentials).",
+    ),
+]
+MemberRole = Annotated[
+    str | None,
+    typer.Option(
+        "--member-role-name", help="With --organization: the role to assume in each account."
+    ),
+]
+AccountsFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--accounts",
+        help="Scan the accounts in this YAML/JSON list of {account_id, role_arn}.",
+    ),
+]
+AccountIds = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--account-ids",
+        help="With --organization/--accounts: only these accounts (a matrix chunk).",
+    ),
+]
+Jobs = Annotated[
+    int,
+    typer.Option("--jobs", help="Accounts scanned at a time (IAM and STS throttle)."),
+]
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show progress even when not in a terminal.")
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+BadgePath = Annotated[
+    Path | None,
+    typer.Option(
+        "--badge",
+        help="Status badge: shields.io endpoint JSON here, and an SVG beside it (.svg).",
+    ),
+]
+AnnotationsOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--annotations/--no-annotations",
+        help="Print GitHub ::error/::warning workflow commands for new failures and expiring "
+        "exceptions [default: on when GITHUB_ACTIONS=true].",
+    ),
+]
+
+
+def gate_options(
+    baseline: Path | None,
+    fail_on: Severity | None,
+    checks: list[str] | None,
+    skip_checks: list[str] | None,
+    allow_partial: bool,
+    as_of: str | None,
+) -> GateOptions:
+    return GateOptions(
+        baseline=baseline,
+        fail_on=fail_on,
+        checks=split_csv(checks),
+        skip_checks=split_csv(skip_checks),
+        allow_partial=allow_partial,
+        as_of=parse_as_of(as_of),
+    )
+
+
+def outputs(
+    output_dir: Path | None,
+    junit: Path | None,
+    markdown: Path | None,
+    json_path: Path | None,
+    csv_path: Path | None,
+    badge: Path | None,
+) -> Outputs:
+    return Outputs(
+        output_dir=output_dir,
+        junit=junit,
+        markdown=markdown,
+        json=json_path,
+        step_summary=step_summary(),
+        csv=csv_path,
+        badge=badge,
+    )
+
+
+def announce_config(config: Config, console: Console) -> None:
+    for note in config_notes(config):
+        console.info(f"iamgate: config: {note}")
+
+
+def report_collection(snapshot: Snapshot, console: Console) -> None:
+    """What was collected (progress), and every collection error (always)."""
+    calls = sum(snapshot.api_calls.values())
+    console.progress(
+        f"collected account {snapshot.account_id}: {len(snapshot.users)} users, "
+        f"{len(snapshot.groups)} groups, {len(snapshot.roles)} roles, {calls} API calls"
+    )
+    for err in snapshot.errors:
+        typer.echo(f"iamgate: collection error: {err.describe()}", err=True)
+
+
+def finish(
+    report: Report, console: Console, print_summary: bool = True, annotations: bool = False
+) -> None:
+    """Print what a gating run says, then exit with its verdict's code."""
+    if print_summary and not console.quiet:
+        typer.echo(report.markdown)
+    if annotations:  # even with --quiet: they are how the failures reach the pull request
+        typer.echo(render_annotations(report.verdict), nl=False)
+    for kind, path in report.written.items():
+        console.progress(f"wrote {kind}: {path}")
+    console.info(report.verdict.one_line())
+    raise typer.Exit(int(report.verdict.exit_code))

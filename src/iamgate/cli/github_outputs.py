@@ -1,0 +1,59 @@
+"""``iamgate github-outputs``: the Action's outputs (``key=value`` lines for ``$GITHUB_OUTPUT``),
+read from a run's results.json.
+
+Fail closed: no results, results that cannot be read, or an exit code that is neither pass nor
+fail all give ``verdict=error``. The Action calls this after every run, whatever its verdict,
+so later steps (the JUnit renderer, the badge) always have their outputs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from iamgate.cli.common import handle_errors
+from iamgate.errors import InputError
+from iamgate.formats.results_json import load_results
+from iamgate.gate.combine import combine
+from iamgate.model.results import COUNT_KEYS
+
+
+def _line(key: str, value: object) -> str:
+    # A newline in a value would start another output: paths come from the workflow's inputs.
+    return f"{key}={' '.join(str(value).splitlines())}"
+
+
+@handle_errors
+def github_outputs(
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", help="The run's --output-dir.")
+    ] = Path("iamgate-report"),
+    badge: Annotated[
+        Path | None,
+        typer.Option("--badge", help="The run's --badge path [default: OUTPUT_DIR/badge.json]."),
+    ] = None,
+    exit_code: Annotated[
+        int, typer.Option("--exit-code", help="The exit code of the run (scan or evaluate).")
+    ] = 0,
+) -> None:
+    """Print the GitHub Action's outputs for a finished run (verdict, counts, report paths)."""
+    results = output_dir / "results.json"
+    verdict, counts = "error", dict.fromkeys(COUNT_KEYS, 0)
+    if exit_code in (0, 1) and results.is_file():
+        try:
+            combined = combine(load_results(results))
+        except InputError:
+            pass  # unreadable results: the verdict stays error
+        else:
+            verdict, counts = combined.status, combined.counts
+    lines = [_line("verdict", verdict if verdict in ("pass", "fail") else "error")]
+    lines += [_line(key, counts[key]) for key in ("new", "expired", "accepted", "stale", "errors")]
+    lines += [
+        _line("junit-path", output_dir / "junit.xml"),
+        _line("summary-path", output_dir / "summary.md"),
+        _line("results-path", results),
+        _line("badge-path", badge if badge is not None else output_dir / "badge.json"),
+    ]
+    typer.echo("\n".join(lines))

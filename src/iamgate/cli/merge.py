@@ -1,0 +1,47 @@
+"""``iamgate merge``: the results.json of several jobs (a matrix) as one report and exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from iamgate.app.reports import write_reports
+from iamgate.cli.common import (
+    AnnotationsOpt,
+    BadgePath,
+    Console,
+    JsonPath,
+    JunitPath,
+    MarkdownPath,
+    OutputDir,
+    Quiet,
+    Verbose,
+    annotations_on,
+    finish,
+    handle_errors,
+    outputs,
+)
+from iamgate.gate.merge import merge
+
+
+@handle_errors
+def merge_cmd(
+    files: Annotated[
+        list[Path], typer.Argument(metavar="RESULTS...", help="results.json files to combine.")
+    ],
+    output_dir: OutputDir = None,
+    junit: JunitPath = None,
+    markdown: MarkdownPath = None,
+    json_path: JsonPath = None,
+    badge: BadgePath = None,
+    annotations: AnnotationsOpt = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    """Combine the results.json of several jobs (a matrix) into one report and exit code."""
+    console = Console(verbose, quiet)
+    verdict = merge(files)
+    where = outputs(output_dir, junit, markdown, json_path, None, badge)
+    finish(write_reports(verdict, where), console, annotations=annotations_on(annotations))

@@ -1,0 +1,136 @@
+"""``iamgate scan``: collect, check, gate on the baseline, write reports."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import typer
+
+from iamgate.app.reports import write_reports
+from iamgate.app.scan import scan_one
+from iamgate.app.scan_many import DEFAULT_JOBS, scan_accounts
+from iamgate.app.targets import resolve_targets, select
+from iamgate.aws.clients import Clients
+from iamgate.checks import select_checks
+from iamgate.cli.aws_options import aws_options
+from iamgate.cli.common import (
+    AccountIds,
+    AccountsFile,
+    AllowPartial,
+    AnnotationsOpt,
+    AsOf,
+    BadgePath,
+    BaselinePath,
+    ChecksOpt,
+    ConfigPath,
+    Console,
+    CsvPath,
+    ExternalId,
+    FailOn,
+    Jobs,
+    JsonPath,
+    JunitPath,
+    MarkdownPath,
+    MemberRole,
+    Organization,
+    OutputDir,
+    Profile,
+    Quiet,
+    Region,
+    RegionsOpt,
+    RoleArn,
+    SessionName,
+    SkipOpt,
+    Verbose,
+    annotations_on,
+    announce_config,
+    finish,
+    gate_options,
+    handle_errors,
+    outputs,
+    parse_regions,
+    report_collection,
+    split_csv,
+)
+from iamgate.errors import InputError
+from iamgate.formats.config_toml import load_config
+from iamgate.model.snapshot import Snapshot
+
+
+@handle_errors
+def scan(
+    baseline: BaselinePath = None,
+    config: ConfigPath = None,
+    output_dir: OutputDir = None,
+    junit: JunitPath = None,
+    markdown: MarkdownPath = None,
+    json_path: JsonPath = None,
+    csv_path: CsvPath = None,
+    region: Region = None,
+    regions: RegionsOpt = None,
+    profile: Profile = None,
+    role_arn: RoleArn = None,
+    external_id: ExternalId = None,
+    role_session_name: SessionName = "iamgate",
+    fail_on: FailOn = None,
+    checks: ChecksOpt = None,
+    skip_checks: SkipOpt = None,
+    allow_partial: AllowPartial = False,
+    as_of: AsOf = None,
+    organization: Organization = False,
+    member_role_name: MemberRole = None,
+    accounts_file: AccountsFile = None,
+    account_ids: AccountIds = None,
+    jobs: Jobs = DEFAULT_JOBS,
+    badge: BadgePath = None,
+    annotations: AnnotationsOpt = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    """Collect from the account boto3 reaches, check it, gate on the baseline, write reports.
+
+    With --organization or --accounts, every listed account is scanned by assuming its role,
+    and --baseline is a template such as 'baselines/{account_id}.yml'.
+    """
+    console = Console(verbose, quiet)
+    cfg = load_config(config)
+    announce_config(cfg, console)
+    options = gate_options(baseline, fail_on, checks, skip_checks, allow_partial, as_of)
+    where = outputs(output_dir, junit, markdown, json_path, csv_path, badge)
+    # Bad input before any API call: the selection and the region names.
+    select_checks(options.checks, options.skip_checks)
+    wanted_regions = parse_regions(regions)
+    annotate = annotations_on(annotations)
+    if organization or accounts_file is not None or account_ids:
+        if role_arn is not None:
+            raise InputError(
+                "is for one account; with --organization/--accounts each account's role is used",
+                "--role-arn",
+            )
+        aws = aws_options(cfg, region, profile, None, external_id, role_session_name)
+        targets = select(
+            resolve_targets(aws, organization, member_role_name, accounts_file),
+            split_csv(account_ids),
+        )
+        console.progress(f"scanning {len(targets)} accounts, {jobs} at a time")
+        verdict = scan_accounts(
+            targets,
+            aws,
+            cfg,
+            replace(options, baseline=None),
+            str(baseline) if baseline is not None else None,
+            jobs,
+            console.progress,
+            wanted_regions,
+        )
+        for err in verdict.collection_errors:
+            typer.echo(f"iamgate: collection error: [{err.account_id}] {err.describe()}", err=True)
+        finish(write_reports(verdict, where), console, annotations=annotate)
+        return
+    clients = Clients(aws_options(cfg, region, profile, role_arn, external_id, role_session_name))
+
+    def collected(snapshot: Snapshot) -> None:
+        report_collection(snapshot, console)
+
+    scanned = scan_one(clients, cfg, options, console.progress, wanted_regions, collected)
+    finish(write_reports(scanned.verdict, where, scanned.snapshot), console, annotations=annotate)

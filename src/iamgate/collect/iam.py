@@ -1,0 +1,176 @@
+"""Who holds what: users, groups, roles and policies, in bulk.
+
+One paginated ``GetAccountAuthorizationDetails`` (filtered to the account's own entities and
+customer-managed policies), then ``GetPolicy`` + ``GetPolicyVersion`` for each *distinct*
+AWS-managed policy that is attached or used as a boundary: calls grow with pages and with the
+distinct policies in use, never with users.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iamgate.collect.source import DataSource, Session
+from iamgate.model.snapshot import (
+    AttachedPolicy,
+    Group,
+    InlinePolicy,
+    ManagedPolicy,
+    Role,
+    Source,
+    User,
+)
+
+AUTH_FILTER = ["User", "Role", "Group", "LocalManagedPolicy"]
+UNPARSED = "iamgate:unparsed"  # the key of a document botocore could not decode
+
+
+def _document(value: Any) -> dict[str, Any]:
+    """botocore decodes policy documents; keep an undecodable one visibly broken."""
+    if isinstance(value, dict):
+        return value
+    return {UNPARSED: str(value)}
+
+
+def _attached(items: list[dict[str, Any]]) -> tuple[AttachedPolicy, ...]:
+    return tuple(AttachedPolicy(a.get("PolicyName", ""), a["PolicyArn"]) for a in items)
+
+
+def _inline(items: list[dict[str, Any]]) -> tuple[InlinePolicy, ...]:
+    return tuple(InlinePolicy(p["PolicyName"], _document(p.get("PolicyDocument"))) for p in items)
+
+
+def _default_document(policy: dict[str, Any]) -> dict[str, Any]:
+    default = policy.get("DefaultVersionId")
+    for version in policy.get("PolicyVersionList", []):
+        if version.get("IsDefaultVersion") or version.get("VersionId") == default:
+            return _document(version.get("Document"))
+    return {UNPARSED: "no default version in GetAccountAuthorizationDetails"}
+
+
+def _boundary(entity: dict[str, Any]) -> str | None:
+    found = entity.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+    return str(found) if found else None
+
+
+def authorization_details(session: Session) -> dict[str, Any]:
+    iam = session.clients.client("iam")
+    users: list[User] = []
+    groups: list[Group] = []
+    roles: list[Role] = []
+    policies: list[ManagedPolicy] = []
+    for page in session.pages(iam, "GetAccountAuthorizationDetails", Filter=AUTH_FILTER):
+        for u in page.get("UserDetailList", []):
+            users.append(
+                User(
+                    name=u["UserName"],
+                    arn=u["Arn"],
+                    create_date=u["CreateDate"],
+                    path=u.get("Path", "/"),
+                    groups=tuple(u.get("GroupList", [])),
+                    attached=_attached(u.get("AttachedManagedPolicies", [])),
+                    inline=_inline(u.get("UserPolicyList", [])),
+                    permissions_boundary=_boundary(u),
+                )
+            )
+        for g in page.get("GroupDetailList", []):
+            groups.append(
+                Group(
+                    name=g["GroupName"],
+                    arn=g["Arn"],
+                    create_date=g["CreateDate"],
+                    path=g.get("Path", "/"),
+                    attached=_attached(g.get("AttachedManagedPolicies", [])),
+                    inline=_inline(g.get("GroupPolicyList", [])),
+                )
+            )
+        for r in page.get("RoleDetailList", []):
+            roles.append(
+                Role(
+                    name=r["RoleName"],
+                    arn=r["Arn"],
+                    create_date=r["CreateDate"],
+                    trust_policy=_document(r.get("AssumeRolePolicyDocument", {})),
+                    path=r.get("Path", "/"),
+                    attached=_attached(r.get("AttachedManagedPolicies", [])),
+                    inline=_inline(r.get("RolePolicyList", [])),
+                    permissions_boundary=_boundary(r),
+                    last_used=r.get("RoleLastUsed", {}).get("LastUsedDate"),
+                )
+            )
+        for p in page.get("Policies", []):
+            # moto omits PolicyName: derive it from the ARN, which is always there.
+            policies.append(
+                ManagedPolicy(
+                    arn=p["Arn"],
+                    name=p.get("PolicyName") or p["Arn"].rsplit("/", 1)[-1],
+                    document=_default_document(p),
+                    attachment_count=int(p.get("AttachmentCount", 0)),
+                    aws_managed=":aws:policy/" in p["Arn"],
+                )
+            )
+    return {
+        "users": tuple(users),
+        "groups": tuple(groups),
+        "roles": tuple(roles),
+        "policies": tuple(policies),
+    }
+
+
+def aws_managed_policies(session: Session) -> dict[str, Any]:
+    """Documents of the AWS-managed policies in use (and only those). One policy that cannot
+    be read is one error; the others are still collected."""
+    found = session.found
+    entities: list[User | Group | Role] = [
+        *found.get("users", ()),
+        *found.get("groups", ()),
+        *found.get("roles", ()),
+    ]
+    attached = {a.arn for e in entities for a in e.attached if ":aws:policy/" in a.arn}
+    boundaries = {
+        b
+        for e in entities
+        if not isinstance(e, Group) and (b := e.permissions_boundary) and ":aws:policy/" in b
+    }
+    arns = sorted(attached | boundaries)
+    iam = session.clients.client("iam")
+    source = Source.AWS_MANAGED_POLICIES
+    collected = []
+    for arn in arns:
+
+        def fetch(_session: Session, arn: str = arn) -> dict[str, Any]:
+            meta = session.call(source, "GetPolicy", lambda: iam.get_policy(PolicyArn=arn), arn)
+            meta = meta["Policy"]
+            version = session.call(
+                source,
+                "GetPolicyVersion",
+                lambda: iam.get_policy_version(PolicyArn=arn, VersionId=meta["DefaultVersionId"]),
+                arn,
+            )
+            policy = ManagedPolicy(
+                arn=arn,
+                name=meta["PolicyName"],
+                document=_document(version["PolicyVersion"]["Document"]),
+                attachment_count=int(meta.get("AttachmentCount", 0)),
+                aws_managed=True,
+            )
+            return {"policy": policy}
+
+        one = session.run(DataSource(source, AWS_MANAGED_OPERATIONS, fetch))
+        if "policy" in one:
+            collected.append(one["policy"])
+    if arns:
+        session.progress(f"GetPolicyVersion: {len(collected)} attached AWS-managed policies")
+    return {"policies": (*found.get("policies", ()), *collected)}
+
+
+AWS_MANAGED_OPERATIONS = {"GetPolicy": "iam:GetPolicy", "GetPolicyVersion": "iam:GetPolicyVersion"}
+
+AUTHORIZATION_DETAILS = DataSource(
+    Source.AUTHORIZATION_DETAILS,
+    {"GetAccountAuthorizationDetails": "iam:GetAccountAuthorizationDetails"},
+    authorization_details,
+)
+AWS_MANAGED_POLICIES = DataSource(
+    Source.AWS_MANAGED_POLICIES, AWS_MANAGED_OPERATIONS, aws_managed_policies
+)

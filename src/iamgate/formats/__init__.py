@@ -1,0 +1,1 @@
+"""One module per file format, reading and writing it; one bounded file reader."""

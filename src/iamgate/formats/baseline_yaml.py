@@ -1,0 +1,215 @@
+"""Baseline files (``baselines/<account>.yml``): parsed here with every error's file and line,
+and written here (``baseline init``).
+
+The shape is in docs/baselines.md; a bad baseline (unknown check, missing reason, duplicate entry,
+over-broad glob, YAML error) is bad input naming the line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from iamgate.errors import InputError
+from iamgate.formats.files import read_text
+from iamgate.formats.safe_yaml import Loader, line_of, mapping, scalar
+from iamgate.model.baseline import BASELINE_VERSION, Baseline, BaselineException
+
+REQUIRED_KEYS = ("check", "resource", "reason", "owner", "expires")
+OPTIONAL_KEYS = ("ticket", "allow-broad")
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+def _text(loader: Loader, node: yaml.Node, key: str, source: str) -> str:
+    value = scalar(loader, node) if isinstance(node, yaml.ScalarNode) else None
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{key} must be a non-empty string", source, line_of(node))
+    return value.strip()
+
+
+def _date(loader: Loader, node: yaml.Node, source: str) -> date:
+    value = scalar(loader, node) if isinstance(node, yaml.ScalarNode) else None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError("expires must be a date (YYYY-MM-DD)", source, line_of(node))
+
+
+def parse_baseline(text: str, source: str, known_checks: Iterable[str]) -> Baseline:
+    """Parse a baseline; anything wrong with it is an ``InputError`` naming the line."""
+    # Every YAML failure is caught here, wherever it happens: creating the loader (control
+    # characters), composing (syntax, nesting too deep) or constructing a value (a bad
+    # !!timestamp). Before, those escaped as internal errors (exit 4).
+    try:
+        return _parse_baseline(text, source, set(known_checks))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputError(f"invalid YAML: {problem}", source, line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise InputError(
+            f"invalid YAML: character U+{char:04X} is not allowed", source, line
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"invalid YAML: {' '.join(str(exc).split())}", source) from None
+    except RecursionError:
+        raise InputError("invalid YAML: nested too deeply", source) from None
+
+
+def _parse_baseline(text: str, source: str, known: set[str]) -> Baseline:
+    loader = Loader(text)
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    if root is None:
+        raise InputError("empty baseline (expected version, account and exceptions)", source)
+    top = mapping(root, "the baseline", source)
+    unknown = sorted(set(top) - {"version", "account", "exceptions"})
+    if unknown:
+        raise InputError(f"unknown key {unknown[0]!r}", source, line_of(top[unknown[0]][0]))
+    for key in ("version", "account"):
+        if key not in top:
+            raise InputError(f"missing {key!r}", source, line_of(root))
+    version = scalar(loader, top["version"][1])
+    if version != BASELINE_VERSION:
+        raise InputError(
+            f"unsupported version {version!r} (expected {BASELINE_VERSION})",
+            source,
+            line_of(top["version"][1]),
+        )
+    account_node = top["account"][1]
+    account = scalar(loader, account_node) if isinstance(account_node, yaml.ScalarNode) else None
+    if isinstance(account, int) and not isinstance(account, bool):
+        account = str(account)
+    if not isinstance(account, str) or not _ACCOUNT.match(account):
+        raise InputError(
+            'account must be a 12-digit AWS account id in quotes, e.g. "123456789012"',
+            source,
+            line_of(account_node),
+        )
+    exceptions: list[BaselineException] = []
+    seen: dict[tuple[str, str], int] = {}
+    if "exceptions" in top:
+        seq = top["exceptions"][1]
+        is_null = isinstance(seq, yaml.ScalarNode) and scalar(loader, seq) is None
+        if not is_null and not isinstance(seq, yaml.SequenceNode):
+            raise InputError("exceptions must be a list", source, line_of(seq))
+        for item in [] if is_null else seq.value:
+            entry = _exception(loader, item, source, known, account)
+            ident = (entry.check, entry.resource)
+            if ident in seen:
+                raise InputError(
+                    f"duplicate exception for {entry.check} on {entry.resource} "
+                    f"(first on line {seen[ident]})",
+                    source,
+                    entry.line,
+                )
+            seen[ident] = entry.line
+            exceptions.append(entry)
+    return Baseline(
+        account=account,
+        exceptions=tuple(exceptions),
+        source=source,
+        account_line=line_of(account_node),
+    )
+
+
+def _exception(
+    loader: Loader, node: yaml.Node, source: str, known: set[str], account: str
+) -> BaselineException:
+    fields = mapping(node, "an exception", source)
+    line = line_of(node)
+    unknown = sorted(set(fields) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))
+    if unknown:
+        raise InputError(
+            f"unknown key {unknown[0]!r} in an exception (allowed: "
+            f"{', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)})",
+            source,
+            line_of(fields[unknown[0]][0]),
+        )
+    for key in REQUIRED_KEYS:
+        if key not in fields:
+            raise InputError(f"exception is missing {key!r}", source, line)
+    check = _text(loader, fields["check"][1], "check", source)
+    if check not in known:
+        raise InputError(
+            f"unknown check {check!r} (see `iamgate checks`)", source, line_of(fields["check"][1])
+        )
+    ticket = None
+    if "ticket" in fields:
+        ticket = _text(loader, fields["ticket"][1], "ticket", source)
+    allow_broad = False
+    if "allow-broad" in fields:
+        node_value = fields["allow-broad"][1]
+        value = scalar(loader, node_value) if isinstance(node_value, yaml.ScalarNode) else None
+        if not isinstance(value, bool):
+            raise InputError("allow-broad must be true or false", source, line_of(node_value))
+        allow_broad = value
+    exc = BaselineException(
+        check=check,
+        resource=_text(loader, fields["resource"][1], "resource", source),
+        reason=_text(loader, fields["reason"][1], "reason", source),
+        owner=_text(loader, fields["owner"][1], "owner", source),
+        expires=_date(loader, fields["expires"][1], source),
+        ticket=ticket,
+        allow_broad=allow_broad,
+        source=source,
+        line=line,
+    )
+    if exc.is_broad(account) and not exc.allow_broad:
+        raise InputError(
+            f"resource {exc.resource!r} matches every resource: narrow it, or set "
+            "'allow-broad: true' and say why in the reason",
+            source,
+            line_of(fields["resource"][1]),
+        )
+    return exc
+
+
+def _q(value: str) -> str:
+    # JSON strings are valid YAML double-quoted scalars: safe for any text, one line.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def render_baseline(account: str, entries: Sequence[Mapping[str, Any]], header: str = "") -> str:
+    """A baseline file. Each entry has check, resource, reason, owner, expires (a date) and
+    optionally ticket."""
+    out = [f"# {line}".rstrip() for line in header.splitlines()] if header else []
+    out += [f"version: {BASELINE_VERSION}", f"account: {_q(account)}"]
+    if not entries:
+        out.append("exceptions: []")
+    else:
+        out.append("exceptions:")
+    for i, e in enumerate(entries):
+        if i:
+            out.append("")
+        out += [
+            f"  - check: {e['check']}",
+            f"    resource: {_q(e['resource'])}",
+            f"    reason: {_q(e['reason'])}",
+            f"    owner: {_q(e['owner'])}",
+            f"    expires: {e['expires']:%Y-%m-%d}",
+        ]
+        if e.get("ticket"):
+            out.append(f"    ticket: {_q(e['ticket'])}")
+    return "\n".join(out) + "\n"
+
+
+def load_baseline(path: Path, known_checks: Iterable[str]) -> Baseline:
+    return parse_baseline(read_text(path, "baseline"), str(path), known_checks)

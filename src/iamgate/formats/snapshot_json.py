@@ -1,0 +1,228 @@
+"""``snapshot.json``: the snapshot's JSON form, read and written here only.
+
+A small generic codec driven by the dataclasses' type hints, so a new snapshot field needs no
+code here. Reading validates every field's type; anything malformed is bad input naming the file
+and the path inside it (``snapshot.users[3].name: expected str``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from collections.abc import Mapping
+from datetime import datetime
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from typing import Any, Union
+
+from iamgate.errors import InputError
+from iamgate.formats.files import read_json
+from iamgate.formats.times import format_time, parse_time
+from iamgate.model.snapshot import SCHEMA_VERSION, Sentinel, Snapshot
+
+
+def to_jsonable(value: Any) -> Any:
+    cls = type(value)
+    if cls in _SCALARS:
+        return value
+    names = _field_names(cls)
+    if names is not None:
+        return {name: to_jsonable(getattr(value, name)) for name in names}
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """Field names of a dataclass (looked up once per class: ``fields()`` is slow)."""
+    if cls not in _FIELD_NAMES:
+        is_dc = dataclasses.is_dataclass(cls)
+        _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls)) if is_dc else None
+    return _FIELD_NAMES[cls]
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+class _DecodeError(TypeError):
+    """A decoding failure; ``path`` is built on the way out, so the happy path never pays."""
+
+    def __init__(self, path: str, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path, self.problem = path, problem
+
+    def under(self, prefix: str) -> _DecodeError:
+        return _DecodeError(prefix + self.path, self.problem)
+
+
+Decoder = typing.Callable[[Any], Any]
+
+
+def _fail(problem: str) -> typing.NoReturn:
+    raise _DecodeError("", problem)
+
+
+def _located(fn: Decoder, value: Any) -> Any:
+    try:
+        return fn(value)
+    except _DecodeError:
+        raise
+    except (TypeError, ValueError, KeyError) as exc:
+        raise _DecodeError("", str(exc)) from None
+
+
+def _time(text: str) -> datetime:
+    try:
+        return parse_time(text)
+    except ValueError:  # say what: the bare message names no value
+        _fail(f"not an ISO 8601 time: {text!r}")
+
+
+@cache
+def _decoder(tp: Any) -> Decoder:
+    """A decoder for one type, built once from its type hints (a new field needs no code)."""
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType):
+        options = typing.get_args(tp)
+        if datetime in options and Sentinel in options:
+            sentinels = Sentinel._value2member_map_
+
+            def report_date(v: Any) -> Any:
+                if not isinstance(v, str):
+                    _fail("expected a date or a sentinel")
+                return sentinels[v] if v in sentinels else _time(v)
+
+            return report_date
+        inner = _decoder(next(o for o in options if o is not type(None)))
+        if type(None) not in options:
+            return inner
+        return lambda v: None if v is None else inner(v)
+    if tp is Any:
+        return lambda v: v
+    if origin is tuple:
+        item = _decoder(typing.get_args(tp)[0])
+
+        def sequence(v: Any) -> Any:
+            if not isinstance(v, list):
+                _fail("expected a list")
+            try:
+                return tuple(map(item, v))
+            except (TypeError, ValueError, KeyError):
+                for i, x in enumerate(v):  # find which item, for the message
+                    try:
+                        _located(item, x)
+                    except _DecodeError as exc:
+                        raise exc.under(f"[{i}]") from None
+                raise
+
+        return sequence
+    if origin in (Mapping, dict) or tp is dict:
+
+        def mapping(v: Any) -> Any:
+            if not isinstance(v, dict):
+                _fail("expected an object")
+            return v
+
+        return mapping
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _dataclass_decoder(tp)
+    if tp is datetime:
+
+        def timestamp(v: Any) -> Any:
+            if not isinstance(v, str):
+                _fail("expected an ISO 8601 time")
+            return _time(v)
+
+        return timestamp
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return typing.cast(Decoder, tp)
+    if tp in (str, int, bool):
+
+        def scalar(v: Any) -> Any:
+            if not isinstance(v, tp) or (tp is int and isinstance(v, bool)):
+                _fail(f"expected {tp.__name__}")
+            return v
+
+        return scalar
+    raise TypeError(f"cannot decode {tp!r}")
+
+
+def _dataclass_decoder(cls: type) -> Decoder:
+    hints = _hints(cls)
+    fields = {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)}
+    known = fields.keys()
+
+    def decode(v: Any) -> Any:
+        if not isinstance(v, dict):
+            _fail("expected an object")
+        if not known >= v.keys():
+            unknown = ", ".join(sorted(set(v) - set(known)))
+            _fail(f"unknown field(s) {unknown}")
+        try:
+            return cls(**{k: fields[k](x) for k, x in v.items()})
+        except (TypeError, ValueError, KeyError) as exc:
+            for k, x in v.items():  # find which field, for the message
+                try:
+                    _located(fields[k], x)
+                except _DecodeError as inner:
+                    raise inner.under(f".{k}") from None
+            raise _DecodeError("", str(exc)) from None
+
+    return decode
+
+
+def _decode(tp: Any, value: Any, where: str) -> Any:
+    try:
+        return _located(_decoder(tp), value)
+    except _DecodeError as exc:
+        raise TypeError(f"{where}{exc.path}: {exc.problem}") from None
+
+
+def snapshot_from_dict(data: Any, source: str = "snapshot") -> Snapshot:
+    if not isinstance(data, dict):
+        raise InputError("not a snapshot (expected a JSON object)", source)
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise InputError(
+            f"unsupported snapshot schema_version {version!r} "
+            f"(this iamgate reads {SCHEMA_VERSION})",
+            source,
+        )
+    try:
+        return typing.cast(Snapshot, _decode(Snapshot, data, "snapshot"))
+    except (TypeError, ValueError, KeyError) as exc:
+        raise InputError(f"malformed snapshot: {exc}", source) from None
+
+
+def snapshot_to_json(snapshot: Snapshot) -> str:
+    """One line per user, row, policy...: readable, diffable, and written by the C encoder
+    (``indent`` would switch ``json`` to its pure-Python encoder, 5x slower)."""
+    parts = []
+    for key, value in to_jsonable(snapshot).items():
+        if isinstance(value, list) and value:
+            items = ",\n  ".join(json.dumps(v) for v in value)
+            parts.append(f" {json.dumps(key)}: [\n  {items}\n ]")
+        else:
+            parts.append(f" {json.dumps(key)}: {json.dumps(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}"
+
+
+def load_snapshot(path: Path) -> Snapshot:
+    return snapshot_from_dict(read_json(path, "snapshot"), str(path))

@@ -1,0 +1,16 @@
+"""Timestamps in every file iamgate writes: ISO 8601 in UTC, with a ``Z``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def format_time(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> datetime:
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

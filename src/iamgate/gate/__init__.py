@@ -1,0 +1,1 @@
+"""The gate: results + baseline -> a verdict; several verdicts -> one (combine, merge)."""

@@ -1,0 +1,174 @@
+"""What checks say and what the gate decides: results, findings, verdicts.
+
+Shared by the checks, the gate and every reporter; nothing here knows where data came from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from iamgate.errors import ExitCode
+from iamgate.model.snapshot import CollectionError
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+
+class Status(StrEnum):
+    """Status of one (check, resource) pair after the gate."""
+
+    PASS = "pass"
+    FAIL = "fail"  # new non-compliance
+    ACCEPTED = "accepted"  # matched by a live baseline exception
+    EXPIRED = "expired"  # matched only by an exception past its date: fails the gate
+    ERROR = "error"  # could not be evaluated
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What a check says about one resource, before the baseline is applied."""
+
+    check: str
+    resource: str
+    resource_type: str
+    passed: bool | None  # None: could not be evaluated
+    message: str
+    account_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionRef:
+    """The baseline exception that decided a finding's status."""
+
+    check: str
+    resource: str
+    reason: str
+    owner: str
+    expires: date
+    ticket: str | None
+    source: str  # "file:line"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A result with its gate status; what every reporter renders."""
+
+    check: str
+    resource: str
+    resource_type: str
+    status: Status
+    severity: Severity
+    title: str
+    message: str
+    account_id: str = ""
+    exception: ExceptionRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInfo:
+    """What the gate needs to know of a check: the registry hands it over, so the gate does not
+    import every check."""
+
+    id: str
+    title: str
+    severity: Severity
+
+
+COUNT_KEYS = ("new", "expired", "accepted", "stale", "passed", "errors")
+
+
+def count_statuses(findings: Sequence[Finding], stale: int) -> dict[str, int]:
+    """The counts every report shows, keyed as in ``COUNT_KEYS``."""
+    by = dict.fromkeys(Status, 0)
+    for f in findings:
+        by[f.status] += 1
+    return {
+        "new": by[Status.FAIL],
+        "expired": by[Status.EXPIRED],
+        "accepted": by[Status.ACCEPTED],
+        "stale": stale,
+        "passed": by[Status.PASS],
+        "errors": by[Status.ERROR],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The gate's decision on one account (or several, see ``accounts``)."""
+
+    account_id: str
+    generated_at: datetime
+    today: date
+    findings: tuple[Finding, ...]
+    stale: tuple[ExceptionRef, ...] = ()
+    collection_errors: tuple[CollectionError, ...] = ()
+    fail_on: Severity = Severity.LOW
+    allow_partial: bool = False
+    expiring_within_days: int = 30
+    notes: tuple[str, ...] = ()  # e.g. thresholds changed from the CIS defaults
+    tool_version: str = ""
+    checks: tuple[str, ...] = ()  # the checks that ran, in catalogue order
+    counts: dict[str, int] = field(default_factory=dict)
+    # Per-account verdicts when several accounts are reported together (``gate.combine``); the
+    # fields above then hold the union, and the status is the worst account's.
+    accounts: tuple[Verdict, ...] = ()
+
+    @property
+    def blocking(self) -> list[Finding]:
+        failing, rank = (Status.FAIL, Status.EXPIRED), self.fail_on.rank
+        return [f for f in self.findings if f.status in failing and f.severity.rank >= rank]
+
+    @property
+    def has_errors(self) -> bool:
+        error = Status.ERROR
+        return bool(self.collection_errors) or any(f.status is error for f in self.findings)
+
+    @property
+    def status(self) -> str:
+        """``fail``, ``error`` or ``pass`` for the whole run."""
+        if self.accounts:
+            statuses = {a.status for a in self.accounts}
+            return next(s for s in ("fail", "error", "pass") if s in statuses)
+        if self.blocking:
+            return "fail"
+        if self.has_errors and not self.allow_partial:
+            return "error"
+        return "pass"
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return {"fail": ExitCode.FAIL, "error": ExitCode.COLLECT_ERROR}.get(
+            self.status, ExitCode.PASS
+        )
+
+    def expiring(self) -> list[Finding]:
+        """Accepted findings whose exception expires within the warning window."""
+        return [
+            f
+            for f in self.findings
+            if f.status is Status.ACCEPTED
+            and f.exception is not None
+            and (f.exception.expires - self.today).days <= self.expiring_within_days
+        ]
+
+    def one_line(self) -> str:
+        c = self.counts
+        word = {"fail": "FAIL", "error": "ERROR", "pass": "PASS"}[self.status]
+        return (
+            f"iamgate: {word}: {c['new']} new, {c['expired']} expired, {c['accepted']} accepted, "
+            f"{c['stale']} stale, {c['passed']} passed, {c['errors']} errors"
+        )

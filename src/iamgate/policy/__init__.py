@@ -1,0 +1,1 @@
+"""The IAM policy language: documents, what they allow, trust, escalation paths."""

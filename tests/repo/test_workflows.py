@@ -1,0 +1,86 @@
+"""House rules for the workflows and the action, checked on every run (zizmor and actionlint
+check more in .ci/run): no ${{ }} inside run:, actions pinned by commit SHA, no persisted
+checkout credentials, permissions granted per job only."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from testing.cli import REPO
+
+WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+
+
+def _steps(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    if "runs" in doc:
+        return list(doc["runs"]["steps"])
+    return [s for job in doc["jobs"].values() for s in job.get("steps", [])]
+
+
+def _load(path: Path) -> dict[str, Any]:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(doc, dict)
+    return doc
+
+
+def test_the_expected_workflows_exist() -> None:
+    assert [p.name for p in WORKFLOWS] == [
+        "baseline-review.yml",
+        "ci.yml",
+        "nightly-organization.yml",
+        "nightly.yml",
+        "selftest.yml",
+    ]
+
+
+@pytest.mark.parametrize("path", [*WORKFLOWS, REPO / "action.yml"], ids=lambda p: p.name)
+def test_steps(path: Path) -> None:
+    for step in _steps(_load(path)):
+        if "run" in step:
+            assert "${{" not in step["run"], f"{path.name}: {step.get('name')}"
+        uses = step.get("uses")
+        if uses is None or uses == "./":
+            continue
+        assert PINNED.match(uses), f"{path.name}: {uses} is not pinned to a commit SHA"
+        if uses.startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_permissions_are_per_job(path: Path) -> None:
+    doc = _load(path)
+    assert doc["permissions"] == {}
+    for name, job in doc["jobs"].items():
+        assert "permissions" in job, f"{path.name}: job {name} has no permissions block"
+        assert "write-all" not in str(job["permissions"])
+
+
+def test_write_permissions_only_where_needed() -> None:
+    writes = {
+        (path.name, name, scope)
+        for path in WORKFLOWS
+        for name, job in _load(path)["jobs"].items()
+        for scope, level in job["permissions"].items()
+        if level == "write"
+    }
+    assert writes == {
+        ("nightly.yml", "gate", "id-token"),
+        ("nightly.yml", "gate", "checks"),
+        ("nightly.yml", "badge", "contents"),
+        ("nightly-organization.yml", "plan", "id-token"),
+        ("nightly-organization.yml", "scan", "id-token"),
+        ("baseline-review.yml", "comment", "pull-requests"),
+    }
+
+
+def test_baseline_review_is_pull_request_not_target() -> None:
+    doc = _load(REPO / ".github" / "workflows" / "baseline-review.yml")
+    triggers = doc[True]  # YAML 1.1 reads the key `on` as true
+    assert set(triggers) == {"pull_request"}
+    assert triggers["pull_request"]["paths"] == ["baselines/**"]

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from iamgate.model.snapshot import ServerCertificate
+from testing.checks import only, run, verdicts
+from testing.factories import ADMIN, NOW, arn, doc, group, managed, role, snap, user
+
+ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+S3_READ = {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "*"}
+
+
+def test_direct_policies() -> None:
+    s = snap(
+        users=(
+            user("alice", groups=("devs",)),
+            user("bob", attached=(arn("policy", "p"),)),
+            user("carol", inline={"mine": doc(S3_READ)}),
+        )
+    )
+    got = verdicts(s, "user-direct-policies")
+    assert got == {
+        arn("user", "alice"): True,
+        arn("user", "bob"): False,
+        arn("user", "carol"): False,
+    }
+    carol = [r for r in run(s, "user-direct-policies") if r.resource == arn("user", "carol")]
+    assert "mine (inline)" in carol[0].message
+
+
+def test_group_admin_access_however_written() -> None:
+    readonly = managed("read", doc(S3_READ))
+    notaction = managed("most", doc({"Effect": "Allow", "NotAction": ["iam:*"], "Resource": "*"}))
+    s = snap(
+        policies=(ADMIN, readonly, notaction),
+        groups=(
+            group("admins", attached=(ADMIN.arn,)),
+            group("readers", attached=(readonly.arn,)),
+            group("inline-admins", inline={"all": doc(ALLOW_ALL)}),
+            group("notaction", attached=(notaction.arn,)),
+            group(
+                "denied",
+                attached=(ADMIN.arn,),
+                inline={"deny": doc({"Effect": "Deny", "Action": "*", "Resource": "*"})},
+            ),
+        ),
+    )
+    assert verdicts(s, "group-admin-access") == {
+        arn("group", "admins"): False,
+        arn("group", "readers"): True,
+        arn("group", "inline-admins"): False,
+        arn("group", "notaction"): False,
+        arn("group", "denied"): True,
+    }
+
+
+def test_group_admin_names_the_policy_and_statement() -> None:
+    s = snap(policies=(ADMIN,), groups=(group("admins", attached=(ADMIN.arn,)),))
+    result = only(s, "group-admin-access")
+    assert "arn:aws:iam::aws:policy/AdministratorAccess" in result.message
+
+
+def test_group_with_a_policy_missing_from_the_snapshot_is_an_error() -> None:
+    s = snap(groups=(group("g", attached=("arn:aws:iam::aws:policy/Unknown",)),))
+    assert only(s, "group-admin-access").passed is None
+    # AdministratorAccess is known by its ARN even without its document.
+    s = snap(groups=(group("g", attached=(ADMIN.arn,)),))
+    assert only(s, "group-admin-access").passed is False
+
+
+def test_policy_full_admin_covers_managed_and_inline() -> None:
+    attached = managed("everything", doc(ALLOW_ALL))
+    unattached = managed("unused", doc(ALLOW_ALL), attachments=0)
+    fine = managed("fine", doc(S3_READ))
+    s = snap(
+        policies=(attached, unattached, fine, ADMIN),
+        roles=(role("r", inline={"star": doc(ALLOW_ALL)}),),
+    )
+    assert verdicts(s, "policy-full-admin") == {
+        attached.arn: False,
+        fine.arn: True,
+        f"{arn('role', 'r')}#inline/star": False,
+    }
+
+
+def test_support_role() -> None:
+    support = "arn:aws:iam::aws:policy/AWSSupportAccess"
+    assert only(snap(), "support-role").passed is False
+    s = snap(roles=(role("support", attached=(support,)),))
+    result = only(s, "support-role")
+    assert result.passed is True
+    assert arn("role", "support") in result.message
+
+
+def test_expired_server_certificate() -> None:
+    def cert(name: str, days: int) -> ServerCertificate:
+        return ServerCertificate(
+            name=name, arn=arn("server-certificate", name), expiration=NOW + timedelta(days=days)
+        )
+
+    s = snap(server_certificates=(cert("old", -1), cert("new", 30)))
+    assert verdicts(s, "server-certificate-expired") == {
+        arn("server-certificate", "old"): False,
+        arn("server-certificate", "new"): True,
+    }
+
+
+def test_malformed_policy_in_snapshot_is_an_error_not_a_pass() -> None:
+    broken = managed("broken", {"iamgate:unparsed": "{not json"})
+    s = snap(policies=(broken,))
+    result = only(s, "policy-full-admin")
+    assert result.passed is None
+    assert "malformed policy" in result.message

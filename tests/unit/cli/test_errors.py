@@ -1,0 +1,51 @@
+"""Error handling in one place: a bug is exit 4 with one message, never a pass, a finding, or
+"could not collect"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from iamgate.checks import REGISTRY, run_checks
+from iamgate.checks.context import Context
+from iamgate.checks.registry import Check, Outcome
+from iamgate.cli.app import app
+from iamgate.errors import InternalError
+from iamgate.formats.snapshot_json import snapshot_to_json
+from iamgate.model.config import Config
+from testing.factories import snap, user
+
+
+def _crash(_ctx: Context) -> list[Outcome]:
+    raise RuntimeError("boom")
+
+
+@pytest.fixture
+def crashing_check(monkeypatch: pytest.MonkeyPatch) -> str:
+    meta = REGISTRY["root-mfa"].meta
+    monkeypatch.setitem(REGISTRY, "root-mfa", Check(meta, _crash))
+    return "root-mfa"
+
+
+def test_a_crashing_check_stops_the_run_as_an_internal_error(crashing_check: str) -> None:
+    with pytest.raises(InternalError, match="check root-mfa crashed: RuntimeError: boom"):
+        run_checks(snap(), Config(), [crashing_check])
+
+
+def test_the_command_exits_4_and_writes_no_report(crashing_check: str, tmp_path: Path) -> None:
+    snapshot = tmp_path / "s.json"
+    snapshot.write_text(snapshot_to_json(snap()), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["evaluate", str(snapshot), "--output-dir", str(out)])
+    assert result.exit_code == 4, result.output
+    assert "iamgate: internal error: check root-mfa crashed: RuntimeError: boom" in result.output
+    assert not out.exists()
+
+
+def test_a_malformed_policy_is_an_error_result_not_a_crash() -> None:
+    broken = user("bob", inline={"p": {"Statement": "not a list"}})
+    [result] = [r for r in run_checks(snap(users=(broken,)), Config(), ["policy-full-admin"])]
+    assert result.passed is None
+    assert "malformed policy" in result.message

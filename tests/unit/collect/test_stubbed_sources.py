@@ -1,0 +1,220 @@
+"""Sources collected through botocore's Stubber (moto does not serve Access Analyzer, and cannot
+deny a trail's status): every request and response is validated against the real service
+model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from botocore.stub import Stubber
+
+from iamgate.aws.clients import AwsOptions, Clients
+from iamgate.collect.access_analyzer import access_analyzer
+from iamgate.collect.cloudtrail import trails
+from iamgate.collect.regions import REGIONS
+from iamgate.collect.snapshot import PERMISSIONS
+from iamgate.collect.source import Session
+from iamgate.model.snapshot import AnalyzerRegion, CollectionError, Source
+
+T = datetime(2026, 10, 1, tzinfo=UTC)
+ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def clients(monkeypatch: pytest.MonkeyPatch) -> Clients:
+    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    return Clients(AwsOptions(region="us-east-1", max_attempts=1))
+
+
+def analyzer(region: str, name: str, type: str = "ACCOUNT") -> dict[str, Any]:
+    return {
+        "arn": f"arn:aws:access-analyzer:{region}:{ACCOUNT}:analyzer/{name}",
+        "name": name,
+        "type": type,
+        "createdAt": T,
+        "status": "ACTIVE",
+    }
+
+
+def summary(fid: str, resource: str, finding_type: str) -> dict[str, Any]:
+    return {
+        "id": fid,
+        "resource": resource,
+        "resourceType": "AWS::S3::Bucket" if finding_type == "ExternalAccess" else "AWS::IAM::Role",
+        "resourceOwnerAccount": ACCOUNT,
+        "status": "ACTIVE",
+        "findingType": finding_type,
+        "createdAt": T,
+        "analyzedAt": T,
+        "updatedAt": T,
+    }
+
+
+ACTIVE = {"status": {"eq": ["ACTIVE"]}}
+
+
+def session(clients: Clients, **kwargs: Any) -> Session:
+    return Session(clients, lambda _m: None, PERMISSIONS, **kwargs)
+
+
+def analyzer_regions(
+    clients: Clients, regions: list[str]
+) -> tuple[tuple[AnalyzerRegion, ...], list[CollectionError]]:
+    s = session(clients)
+    s.found["regions"] = tuple(regions)
+    return access_analyzer(s)["access_analyzer"], s.errors
+
+
+def test_pages_of_analyzers_and_findings_and_a_denied_region(clients: Clients) -> None:
+    east = clients.client("accessanalyzer", "us-east-1")
+    west = clients.client("accessanalyzer", "eu-west-1")
+    ext, unused = (
+        analyzer("us-east-1", "ext"),
+        analyzer("us-east-1", "unused", "ACCOUNT_UNUSED_ACCESS"),
+    )
+    with Stubber(east) as stub_east, Stubber(west) as stub_west:
+        # ListAnalyzers: two pages
+        stub_east.add_response("list_analyzers", {"analyzers": [ext], "nextToken": "p2"}, {})
+        stub_east.add_response("list_analyzers", {"analyzers": [unused]}, {"nextToken": "p2"})
+        # external analyzer: two pages of findings, each detailed with GetFindingV2
+        stub_east.add_response(
+            "list_findings_v2",
+            {"findings": [summary("f1", "arn:aws:s3:::a", "ExternalAccess")], "nextToken": "n"},
+            {"analyzerArn": ext["arn"], "filter": ACTIVE},
+        )
+        stub_east.add_response(
+            "get_finding_v2",
+            {
+                **summary("f1", "arn:aws:s3:::a", "ExternalAccess"),
+                "findingDetails": [
+                    {
+                        "externalAccessDetails": {
+                            "action": ["s3:GetObject"],
+                            "condition": {},
+                            "isPublic": True,
+                            "principal": {"AWS": "*"},
+                        }
+                    }
+                ],
+            },
+            {"analyzerArn": ext["arn"], "id": "f1"},
+        )
+        stub_east.add_response(
+            "list_findings_v2",
+            {"findings": [summary("f2", "arn:aws:s3:::b", "ExternalAccess")]},
+            {"analyzerArn": ext["arn"], "filter": ACTIVE, "nextToken": "n"},
+        )
+        stub_east.add_response(
+            "get_finding_v2",
+            {
+                **summary("f2", "arn:aws:s3:::b", "ExternalAccess"),
+                "findingDetails": [
+                    {
+                        "externalAccessDetails": {
+                            "action": ["s3:PutObject"],
+                            "condition": {},
+                            "isPublic": False,
+                            "principal": {"AWS": "999988887777"},
+                        }
+                    }
+                ],
+            },
+            {"analyzerArn": ext["arn"], "id": "f2"},
+        )
+        # unused-access analyzer: the summary is enough
+        role = f"arn:aws:iam::{ACCOUNT}:role/idle"
+        stub_east.add_response(
+            "list_findings_v2",
+            {"findings": [summary("u1", role, "UnusedIAMRole")]},
+            {"analyzerArn": unused["arn"], "filter": ACTIVE},
+        )
+        stub_west.add_client_error(
+            "list_analyzers", "AccessDeniedException", "not authorized", http_status_code=403
+        )
+        regions, errors = analyzer_regions(clients, ["us-east-1", "eu-west-1"])
+        stub_east.assert_no_pending_responses()
+        stub_west.assert_no_pending_responses()
+    by_region = {r.region: r for r in regions}
+    east_data = by_region["us-east-1"]
+    assert [a.name for a in east_data.analyzers] == ["ext", "unused"]
+    found = {f.id: f for f in east_data.findings}
+    assert set(found) == {"f1", "f2", "u1"}
+    assert found["f1"].is_public is True
+    assert found["f1"].principal == {"AWS": "*"}
+    assert found["f2"].actions == ("s3:PutObject",)
+    assert found["u1"].finding_type == "UnusedIAMRole"
+    assert by_region["eu-west-1"].analyzers == ()
+    [err] = errors
+    assert err.source == Source.ACCESS_ANALYZER_REGION
+    assert err.region == "eu-west-1"
+    assert err.code == "AccessDeniedException"
+    assert "access-analyzer:ListAnalyzers" in err.hint
+
+
+def test_inactive_analyzer_is_not_asked_for_findings(clients: Clients) -> None:
+    east = clients.client("accessanalyzer", "us-east-1")
+    disabled = {**analyzer("us-east-1", "off"), "status": "DISABLED"}
+    with Stubber(east) as stub:
+        stub.add_response("list_analyzers", {"analyzers": [disabled]}, {})
+        regions, errors = analyzer_regions(clients, ["us-east-1"])
+        stub.assert_no_pending_responses()
+    assert errors == []
+    assert regions[0].analyzers[0].status == "DISABLED"
+    assert regions[0].findings == ()
+
+
+def test_regions_default_to_enabled_ones_and_a_denied_lookup_is_recorded(
+    clients: Clients,
+) -> None:
+    ec2 = clients.client("ec2")
+    with Stubber(ec2) as stub:
+        stub.add_response(
+            "describe_regions",
+            {"Regions": [{"RegionName": "eu-west-1"}, {"RegionName": "us-east-1"}]},
+            {"AllRegions": False},
+        )
+        stub.add_client_error("describe_regions", "UnauthorizedOperation", "no", 403)
+        found = session(clients).run(REGIONS)
+        denied = session(clients)
+        fallback = denied.run(REGIONS)
+    assert found == {"regions": ("eu-west-1", "us-east-1")}
+    assert fallback == {"regions": ("us-east-1",)}
+    [err] = denied.errors
+    assert err.source == Source.REGIONS
+    assert "ec2:DescribeRegions" in err.hint
+    asked = session(clients, wanted_regions=("ap-south-1",)).run(REGIONS)
+    assert asked == {"regions": ("ap-south-1",)}
+
+
+def test_a_trail_whose_status_is_denied_is_kept_as_unknown(clients: Clients) -> None:
+    arn = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/org"
+    ct = clients.client("cloudtrail")
+    with Stubber(ct) as stub:
+        stub.add_response(
+            "describe_trails",
+            {
+                "trailList": [
+                    {
+                        "Name": "org",
+                        "TrailARN": arn,
+                        "HomeRegion": "us-east-1",
+                        "IsMultiRegionTrail": True,
+                        "IncludeGlobalServiceEvents": True,
+                        "LogFileValidationEnabled": True,
+                        "IsOrganizationTrail": True,
+                    }
+                ]
+            },
+            {"includeShadowTrails": True},
+        )
+        stub.add_client_error("get_trail_status", "AccessDeniedException", "member account")
+        [trail] = trails(session(clients))["trails"]
+    assert trail.is_logging is None
+    assert trail.management_events == ""
+    assert "GetTrailStatus: AccessDeniedException" in trail.status_error
+    assert trail.organization is True
