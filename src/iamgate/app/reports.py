@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from iamgate.checks import catalogue
 from iamgate.formats.files import append_text, write_all_atomic
+from iamgate.formats.history_jsonl import load_history
 from iamgate.formats.snapshot_json import snapshot_to_json
 from iamgate.model.results import Verdict
 from iamgate.model.snapshot import Snapshot
-from iamgate.report import REPORTERS
+from iamgate.report import REPORTERS, ReportContext
 from iamgate.report.markdown import render_markdown
 
 SNAPSHOT_FILE = "snapshot.json"
@@ -26,6 +28,8 @@ class Outputs:
     step_summary: Path | None = None  # $GITHUB_STEP_SUMMARY
     csv: Path | None = None
     badge: Path | None = None  # shields.io endpoint JSON; the SVG is written beside it (.svg)
+    html: Path | None = None
+    history: Path | None = None  # read, then rewritten with this run's line (--history)
 
     def targets(self) -> dict[str, Path]:
         """Report kind -> path, for every report this run writes."""
@@ -39,7 +43,7 @@ class Outputs:
             explicit: Path | None = getattr(self, reporter.kind)
             if explicit is not None:
                 found[reporter.kind] = explicit
-            elif self.output_dir is not None:
+            elif self.output_dir is not None and reporter.filename:
                 found[reporter.kind] = self.output_dir / reporter.filename
         if self.snapshot is not None:
             found["snapshot"] = self.snapshot
@@ -55,15 +59,29 @@ class Report:
     markdown: str = ""
 
 
-def write_reports(verdict: Verdict, outputs: Outputs, snapshot: Snapshot | None = None) -> Report:
+def report_context(outputs: Outputs) -> ReportContext:
+    """What the reports show beyond the verdict: the check catalogue, and the runs recorded in
+    the history file. Load it before a scan, so a malformed history is bad input at once."""
+    history = load_history(outputs.history) if outputs.history is not None else None
+    return ReportContext(checks=catalogue(), history=history)
+
+
+def write_reports(
+    verdict: Verdict,
+    outputs: Outputs,
+    snapshot: Snapshot | None = None,
+    context: ReportContext | None = None,
+) -> Report:
     """Render and write every requested report. Nothing is written until all are rendered."""
     targets = outputs.targets()
+    if context is None:
+        context = report_context(outputs)
     markdown = render_markdown(verdict)
     rendered: dict[str, str] = {}
     for reporter in REPORTERS:
         if reporter.kind in targets:
             rendered[reporter.kind] = (
-                markdown if reporter.kind == "markdown" else reporter.render(verdict)
+                markdown if reporter.kind == "markdown" else reporter.render(verdict, context)
             )
     if snapshot is not None and "snapshot" in targets:
         rendered["snapshot"] = snapshot_to_json(snapshot)

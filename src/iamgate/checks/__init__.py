@@ -21,8 +21,8 @@ __all__ = ["REGISTRY", "Check", "CheckMeta", "Outcome", "catalogue", "run_checks
 
 
 def catalogue() -> dict[str, CheckInfo]:
-    """What the gate and the baseline rules need to know of every check, by id."""
-    return {cid: c.meta.info for cid, c in REGISTRY.items()}
+    """What the gate, the baseline rules and the reports need to know of every check, by id."""
+    return {cid: c.info for cid, c in REGISTRY.items()}
 
 
 def select_checks(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from iamgate.model.results import CheckInfo, Severity
@@ -44,7 +44,7 @@ class CheckMeta:
 
     @property
     def info(self) -> CheckInfo:
-        return CheckInfo(self.id, self.title, self.severity)
+        return CheckInfo(self.id, self.title, self.severity, self.cis, self.fsbp)
 
 
 CheckFn = Callable[["Context"], Iterable[Outcome]]
@@ -54,6 +54,11 @@ CheckFn = Callable[["Context"], Iterable[Outcome]]
 class Check:
     meta: CheckMeta
     run: CheckFn
+
+    @property
+    def info(self) -> CheckInfo:
+        """Its family is the theme module it is registered from (``checks/users.py``: users)."""
+        return replace(self.meta.info, family=self.run.__module__.rsplit(".", 1)[-1])
 
 
 REGISTRY: dict[str, Check] = {}

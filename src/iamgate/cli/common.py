@@ -21,8 +21,10 @@ import typer
 from iamgate.app.evaluate import GateOptions, config_notes
 from iamgate.app.reports import Outputs, Report
 from iamgate.errors import ExitCode, IamgateError, InputError
+from iamgate.formats.results_json import load_results
+from iamgate.gate.since import with_since
 from iamgate.model.config import Config
-from iamgate.model.results import Severity
+from iamgate.model.results import Severity, Verdict
 from iamgate.model.snapshot import Snapshot
 from iamgate.report.annotations import render_annotations
 
@@ -156,7 +158,8 @@ OutputDir = Annotated[
     Path | None,
     typer.Option(
         "--output-dir",
-        help="Write junit.xml, summary.md, results.json, results.csv and snapshot.json here.",
+        help="Write junit.xml, summary.md, results.json, results.csv, report.html and "
+        "snapshot.json here.",
     ),
 ]
 JunitPath = Annotated[
@@ -249,6 +252,28 @@ BadgePath = Annotated[
         help="Status badge: shields.io endpoint JSON here, and an SVG beside it (.svg).",
     ),
 ]
+HtmlPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--html", help="Self-contained HTML report (overrides --output-dir's report.html)."
+    ),
+]
+HistoryPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--history",
+        help="Append this run to this history file (JSON lines, the last 400 runs; created when "
+        "missing) and draw the trend in the HTML report.",
+    ),
+]
+PreviousPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous",
+        help="The last run's results.json: say what appeared and what was fixed since then "
+        "(summary, HTML report, results.json).",
+    ),
+]
 AnnotationsOpt = Annotated[
     bool | None,
     typer.Option(
@@ -284,6 +309,8 @@ def outputs(
     json_path: Path | None,
     csv_path: Path | None,
     badge: Path | None,
+    html: Path | None = None,
+    history: Path | None = None,
 ) -> Outputs:
     return Outputs(
         output_dir=output_dir,
@@ -293,7 +320,21 @@ def outputs(
         step_summary=step_summary(),
         csv=csv_path,
         badge=badge,
+        html=html,
+        history=history,
     )
+
+
+def load_previous(path: Path | None) -> list[Verdict] | None:
+    """``--previous``: the last run's verdicts, read before anything else is done."""
+    return load_results(path) if path is not None else None
+
+
+def since_previous(verdict: Verdict, previous: list[Verdict] | None, path: Path | None) -> Verdict:
+    """The verdict told what changed since the previous run, when one was given."""
+    if previous is None or path is None:
+        return verdict
+    return with_since(verdict, previous, str(path))
 
 
 def announce_config(config: Config, console: Console) -> None:

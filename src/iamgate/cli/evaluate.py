@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from iamgate.app.evaluate import evaluate, with_exported_findings
-from iamgate.app.reports import write_reports
+from iamgate.app.reports import report_context, write_reports
 from iamgate.cli.common import (
     AllowPartial,
     AnnotationsOpt,
@@ -20,10 +20,13 @@ from iamgate.cli.common import (
     Console,
     CsvPath,
     FailOn,
+    HistoryPath,
+    HtmlPath,
     JsonPath,
     JunitPath,
     MarkdownPath,
     OutputDir,
+    PreviousPath,
     Quiet,
     SkipOpt,
     Verbose,
@@ -32,7 +35,9 @@ from iamgate.cli.common import (
     finish,
     gate_options,
     handle_errors,
+    load_previous,
     outputs,
+    since_previous,
 )
 from iamgate.formats.analyzer_findings import load_findings_file
 from iamgate.formats.config_toml import load_config
@@ -65,6 +70,9 @@ def evaluate_cmd(
     allow_partial: AllowPartial = False,
     as_of: AsOf = None,
     badge: BadgePath = None,
+    html: HtmlPath = None,
+    history: HistoryPath = None,
+    previous: PreviousPath = None,
     annotations: AnnotationsOpt = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
@@ -79,6 +87,9 @@ def evaluate_cmd(
         snapshot = with_exported_findings(snapshot, exported)
         console.progress(f"{len(exported.findings)} ACTIVE findings from {exported.export}")
     options = gate_options(baseline, fail_on, checks, skip_checks, allow_partial, as_of)
-    where = outputs(output_dir, junit, markdown, json_path, csv_path, badge)
-    verdict = evaluate(snapshot, cfg, options)
-    finish(write_reports(verdict, where), console, annotations=annotations_on(annotations))
+    where = outputs(output_dir, junit, markdown, json_path, csv_path, badge, html, history)
+    context = report_context(where)
+    before = load_previous(previous)
+    verdict = since_previous(evaluate(snapshot, cfg, options), before, previous)
+    report = write_reports(verdict, where, None, context)
+    finish(report, console, annotations=annotations_on(annotations))

@@ -7,21 +7,26 @@ from typing import Annotated
 
 import typer
 
-from iamgate.app.reports import write_reports
+from iamgate.app.reports import report_context, write_reports
 from iamgate.cli.common import (
     AnnotationsOpt,
     BadgePath,
     Console,
+    HistoryPath,
+    HtmlPath,
     JsonPath,
     JunitPath,
     MarkdownPath,
     OutputDir,
+    PreviousPath,
     Quiet,
     Verbose,
     annotations_on,
     finish,
     handle_errors,
+    load_previous,
     outputs,
+    since_previous,
 )
 from iamgate.gate.merge import merge
 
@@ -36,12 +41,18 @@ def merge_cmd(
     markdown: MarkdownPath = None,
     json_path: JsonPath = None,
     badge: BadgePath = None,
+    html: HtmlPath = None,
+    history: HistoryPath = None,
+    previous: PreviousPath = None,
     annotations: AnnotationsOpt = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
     """Combine the results.json of several jobs (a matrix) into one report and exit code."""
     console = Console(verbose, quiet)
-    verdict = merge(files)
-    where = outputs(output_dir, junit, markdown, json_path, None, badge)
-    finish(write_reports(verdict, where), console, annotations=annotations_on(annotations))
+    where = outputs(output_dir, junit, markdown, json_path, None, badge, html, history)
+    context = report_context(where)
+    before = load_previous(previous)
+    verdict = since_previous(merge(files), before, previous)
+    report = write_reports(verdict, where, None, context)
+    finish(report, console, annotations=annotations_on(annotations))

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import typer
 
-from iamgate.app.reports import write_reports
+from iamgate.app.reports import report_context, write_reports
 from iamgate.app.scan import scan_one
 from iamgate.app.scan_many import DEFAULT_JOBS, scan_accounts
 from iamgate.app.targets import resolve_targets, select
@@ -27,6 +27,8 @@ from iamgate.cli.common import (
     CsvPath,
     ExternalId,
     FailOn,
+    HistoryPath,
+    HtmlPath,
     Jobs,
     JsonPath,
     JunitPath,
@@ -34,6 +36,7 @@ from iamgate.cli.common import (
     MemberRole,
     Organization,
     OutputDir,
+    PreviousPath,
     Profile,
     Quiet,
     Region,
@@ -47,9 +50,11 @@ from iamgate.cli.common import (
     finish,
     gate_options,
     handle_errors,
+    load_previous,
     outputs,
     parse_regions,
     report_collection,
+    since_previous,
     split_csv,
 )
 from iamgate.errors import InputError
@@ -83,6 +88,9 @@ def scan(
     account_ids: AccountIds = None,
     jobs: Jobs = DEFAULT_JOBS,
     badge: BadgePath = None,
+    html: HtmlPath = None,
+    history: HistoryPath = None,
+    previous: PreviousPath = None,
     annotations: AnnotationsOpt = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
@@ -96,9 +104,11 @@ def scan(
     cfg = load_config(config)
     announce_config(cfg, console)
     options = gate_options(baseline, fail_on, checks, skip_checks, allow_partial, as_of)
-    where = outputs(output_dir, junit, markdown, json_path, csv_path, badge)
-    # Bad input before any API call: the selection and the region names.
+    where = outputs(output_dir, junit, markdown, json_path, csv_path, badge, html, history)
+    # Bad input before any API call: the selection, the region names, the earlier runs.
     select_checks(options.checks, options.skip_checks)
+    context = report_context(where)
+    before = load_previous(previous)
     wanted_regions = parse_regions(regions)
     annotate = annotations_on(annotations)
     if organization or accounts_file is not None or account_ids:
@@ -125,7 +135,8 @@ def scan(
         )
         for err in verdict.collection_errors:
             typer.echo(f"iamgate: collection error: [{err.account_id}] {err.describe()}", err=True)
-        finish(write_reports(verdict, where), console, annotations=annotate)
+        verdict = since_previous(verdict, before, previous)
+        finish(write_reports(verdict, where, None, context), console, annotations=annotate)
         return
     clients = Clients(aws_options(cfg, region, profile, role_arn, external_id, role_session_name))
 
@@ -133,4 +144,6 @@ def scan(
         report_collection(snapshot, console)
 
     scanned = scan_one(clients, cfg, options, console.progress, wanted_regions, collected)
-    finish(write_reports(scanned.verdict, where, scanned.snapshot), console, annotations=annotate)
+    verdict = since_previous(scanned.verdict, before, previous)
+    report = write_reports(verdict, where, scanned.snapshot, context)
+    finish(report, console, annotations=annotate)

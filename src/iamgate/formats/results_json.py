@@ -24,6 +24,7 @@ from iamgate.model.results import (
     ExceptionRef,
     Finding,
     Severity,
+    SinceLastRun,
     Status,
     Verdict,
     count_statuses,
@@ -82,6 +83,27 @@ def account_json(v: Verdict) -> dict[str, Any]:
     }
 
 
+def change_json(f: Finding) -> dict[str, Any]:
+    return {
+        "account_id": f.account_id,
+        "check": f.check,
+        "resource": f.resource,
+        "severity": f.severity,
+        "status": f.status,
+    }
+
+
+def since_json(since: SinceLastRun) -> dict[str, Any]:
+    """What changed since the previous run (``--previous``). Written, never read back: it is
+    derived from two runs, and ``merge`` compares the merged run anew."""
+    return {
+        "previous_generated_at": format_time(since.previous_generated_at),
+        "appeared": [change_json(f) for f in since.appeared],
+        "fixed": [change_json(f) for f in since.fixed],
+        "accepted": [change_json(f) for f in since.accepted],
+    }
+
+
 def render_results(verdict: Verdict) -> str:
     head: dict[str, Any] = {
         "schema_version": RESULTS_SCHEMA_VERSION,
@@ -102,6 +124,8 @@ def render_results(verdict: Verdict) -> str:
     }
     if verdict.accounts:  # several accounts: each one's verdict, enough for `merge`
         head["accounts"] = [account_json(a) for a in verdict.accounts]
+    if verdict.since is not None:  # only with --previous: other runs keep their exact shape
+        head["since_last_run"] = since_json(verdict.since)
     lines = json.dumps(head, indent=1, ensure_ascii=False)[:-2]  # reopen the object
     findings = ",\n  ".join(
         json.dumps(finding_json(f), ensure_ascii=False) for f in verdict.findings

@@ -80,12 +80,15 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class CheckInfo:
-    """What the gate needs to know of a check: the registry hands it over, so the gate does not
-    import every check."""
+    """What the gate and the reports need to know of a check: the registry hands it over, so
+    neither imports every check."""
 
     id: str
     title: str
     severity: Severity
+    cis: tuple[str, ...] = ()  # CIS AWS Foundations Benchmark ids
+    fsbp: tuple[str, ...] = ()  # AWS Foundational Security Best Practices ids
+    family: str = ""  # the catalogue's theme (the check's module): root, users, password, ...
 
 
 COUNT_KEYS = ("new", "expired", "accepted", "stale", "passed", "errors")
@@ -104,6 +107,21 @@ def count_statuses(findings: Sequence[Finding], stale: int) -> dict[str, int]:
         "passed": by[Status.PASS],
         "errors": by[Status.ERROR],
     }
+
+
+@dataclass(frozen=True, slots=True)
+class SinceLastRun:
+    """What changed since the previous run (``gate.since``). A finding is known by its
+    (account, check, resource); "failing" is ``fail`` or ``expired``."""
+
+    previous_generated_at: datetime
+    appeared: tuple[Finding, ...] = ()  # failing now, not failing then (as they are now)
+    fixed: tuple[Finding, ...] = ()  # failing then, passing or gone now (as they were then)
+    accepted: tuple[Finding, ...] = ()  # failing then, accepted by an exception now
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.appeared or self.fixed or self.accepted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +144,7 @@ class Verdict:
     # Per-account verdicts when several accounts are reported together (``gate.combine``); the
     # fields above then hold the union, and the status is the worst account's.
     accounts: tuple[Verdict, ...] = ()
+    since: SinceLastRun | None = None  # with --previous: the comparison with that run
 
     @property
     def blocking(self) -> list[Finding]:

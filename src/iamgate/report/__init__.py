@@ -1,32 +1,62 @@
-"""Reporters: pure functions ``Verdict -> str``, one per format, and the registry that names
-each one's file. The caller (``iamgate.app.reports``) decides where each string goes."""
+"""Reporters: pure functions that return strings, one per format, and the registry that names
+each one's file. The caller (``iamgate.app.reports``) decides where each string goes.
+
+Most reports are functions of the verdict alone; the HTML page and the history file also read
+the run's ``ReportContext`` (the check catalogue, the runs recorded before this one).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from iamgate.errors import InternalError
+from iamgate.formats.history_jsonl import render_history
 from iamgate.formats.results_json import render_results
 from iamgate.model.results import Verdict
 from iamgate.report.badge import render_badge_json, render_badge_svg
+from iamgate.report.context import ReportContext
 from iamgate.report.csv import render_csv
+from iamgate.report.html import render_html
 from iamgate.report.junit import render_junit
 from iamgate.report.markdown import render_markdown
+
+Render = Callable[[Verdict, ReportContext], str]
+
+
+def of_verdict(render: Callable[[Verdict], str]) -> Render:
+    """A reporter that needs only the verdict."""
+
+    def render_verdict(verdict: Verdict, _context: ReportContext) -> str:
+        return render(verdict)
+
+    return render_verdict
+
+
+def _history(verdict: Verdict, context: ReportContext) -> str:
+    if context.history is None:  # rewriting the file without its runs would erase them
+        raise InternalError("the history file's runs were not read before it is rewritten")
+    return render_history(context.history, verdict)
 
 
 @dataclass(frozen=True, slots=True)
 class Reporter:
     kind: str  # the option that names its path (``--junit``), and its key in Outputs
-    filename: str  # its name under --output-dir
-    render: Callable[[Verdict], str]
+    filename: str  # its name under --output-dir; empty: written only where its option says
+    render: Render
     beside: str = ""  # written next to this kind's file, with this one's suffix, and only then
 
 
 REPORTERS: tuple[Reporter, ...] = (
-    Reporter("junit", "junit.xml", render_junit),
-    Reporter("markdown", "summary.md", render_markdown),
-    Reporter("json", "results.json", render_results),
-    Reporter("csv", "results.csv", render_csv),
-    Reporter("badge", "badge.json", render_badge_json),
-    Reporter("badge-svg", "badge.svg", render_badge_svg, beside="badge"),
+    Reporter("junit", "junit.xml", of_verdict(render_junit)),
+    Reporter("markdown", "summary.md", of_verdict(render_markdown)),
+    Reporter("json", "results.json", of_verdict(render_results)),
+    Reporter("csv", "results.csv", of_verdict(render_csv)),
+    Reporter("badge", "badge.json", of_verdict(render_badge_json)),
+    Reporter("badge-svg", "badge.svg", of_verdict(render_badge_svg), beside="badge"),
+    Reporter("html", "report.html", render_html),
+    # Read and rewritten by every run (--history): it outlives one run's output directory.
+    Reporter("history", "", _history),
 )
+
+__all__ = ["REPORTERS", "ReportContext", "Reporter", "of_verdict"]

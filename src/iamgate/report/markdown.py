@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC
 
 from tabulate import tabulate
 
-from iamgate.model.results import COUNT_KEYS, ExceptionRef, Finding, Severity, Status, Verdict
+from iamgate.model.results import (
+    COUNT_KEYS,
+    ExceptionRef,
+    Finding,
+    Severity,
+    SinceLastRun,
+    Status,
+    Verdict,
+)
 from iamgate.text import markdown_cell as cell
 
 STEP_SUMMARY_LIMIT = 1024 * 1024
@@ -66,6 +75,47 @@ def verdict_line(verdict: Verdict) -> str:
     )
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def since_line(since: SinceLastRun, most: int = 5) -> str:
+    """The first thing a nightly failure says: what is new since the last run, by name."""
+    when = f"{since.previous_generated_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    if not since.changed:
+        return f"**Nothing changed since the last run** ({when}): no finding appeared or was fixed."
+    parts = []
+    if since.appeared:
+        named = ", ".join(f"{cell(f.check)} on {cell(f.resource)}" for f in since.appeared[:most])
+        more = f" and {len(since.appeared) - most} more" if len(since.appeared) > most else ""
+        parts.append(f"**{len(since.appeared)} new since the last run** ({when}): {named}{more}.")
+    else:
+        parts.append(f"**Nothing new since the last run** ({when}).")
+    if since.fixed:
+        parts.append(f"{_plural(len(since.fixed), 'finding', 'findings')} fixed.")
+    if since.accepted:
+        parts.append(f"{_plural(len(since.accepted), 'finding', 'findings')} newly accepted.")
+    return " ".join(parts)
+
+
+def _since(verdict: Verdict, since: SinceLastRun, max_rows: int, more: str) -> list[str]:
+    out = [since_line(since), ""]
+    if not since.changed:
+        return out
+    many = len(_accounts(verdict)) > 1
+    rows = [
+        [change, f.severity.value, *([f.account_id] if many else []), f.check, f.resource]
+        for change, group in (
+            ("appeared", since.appeared),
+            ("fixed", since.fixed),
+            ("newly accepted", since.accepted),
+        )
+        for f in group
+    ]
+    head = ["since the last run", "severity", *(["account"] if many else []), "check", "resource"]
+    return [*out, _table(head, rows, max_rows, more), ""]
+
+
 def render_markdown(verdict: Verdict, max_rows: int = 500) -> str:
     text = _render(verdict, max_rows)
     while len(text.encode("utf-8")) > STEP_SUMMARY_LIMIT - 4096 and max_rows > 5:
@@ -76,7 +126,10 @@ def render_markdown(verdict: Verdict, max_rows: int = 500) -> str:
 
 def _render(verdict: Verdict, max_rows: int) -> str:
     see = "see results.json or junit.xml for all of them"
-    out = ["## IAM compliance (iamgate)", "", verdict_line(verdict), ""]
+    out = ["## IAM compliance (iamgate)", ""]
+    if verdict.since is not None:  # first: what a nightly run's reader wants to know
+        out += _since(verdict, verdict.since, max_rows, see)
+    out += [verdict_line(verdict), ""]
     c = verdict.counts
     out += [
         tabulate(

@@ -1,0 +1,331 @@
+"""``report.html``: one self-contained page for reviewers and the account's owner.
+
+The page loads nothing: CSS and the small filter script are inline, charts are inline SVG drawn
+from numbers computed in ``charts.py``. Three layers keep hostile account data inert:
+
+1. Jinja2 with ``autoescape=True`` for every template (``select_autoescape`` would *not* escape
+   a ``.html.j2`` file) and a ``finalize`` hook that replaces control characters; only this
+   package's own stylesheet and script are marked safe.
+2. No value from the account or the baseline is ever placed in a URL, an event handler, a
+   ``<script>`` or a ``<style>``: only in text or a quoted ``data-*`` / ``value`` attribute. The
+   filter script compares those attributes as strings; no JSON is embedded.
+3. A Content-Security-Policy ``<meta>`` that allows no network load at all, and only the exact
+   inline script and stylesheet of this page (by SHA-256), so even a missed escape could
+   neither run nor load anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from iamgate.formats.history_jsonl import HISTORY_LIMIT, entry_for
+from iamgate.model.results import CheckInfo, Finding, Severity, Status, Verdict
+from iamgate.report import charts
+from iamgate.report.context import ReportContext
+
+SEVERITIES = tuple(sorted(Severity, key=lambda s: -s.rank))  # most severe first
+SEVERITY_LABEL = {s: s.value.capitalize() for s in Severity}
+STATUS_LABEL = {
+    Status.FAIL: "New",
+    Status.EXPIRED: "Expired",
+    Status.ACCEPTED: "Accepted",
+    Status.ERROR: "Not evaluated",
+    Status.PASS: "Passed",
+}
+# The filter's word for a status (the page and the URL fragment say "new", not "fail").
+STATUS_KEY = {Status.FAIL: "new", Status.EXPIRED: "expired"}
+VERDICT_LABEL = {"fail": "FAIL", "error": "ERROR", "pass": "PASS"}
+FAILING = (Status.FAIL, Status.EXPIRED)
+MAX_ROWS = 5000  # per table; results.json and the CSV hold every finding
+
+# C0/C1 control characters (but tab and newline) and lone surrogates are shown as U+FFFD.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _clean(text: str) -> str:
+    return text if text.isprintable() else _CONTROL.sub("\ufffd", text)
+
+
+def _finalize(value: object) -> object:
+    """Applied to every ``{{ ... }}`` before it is escaped."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _clean(value)
+    return value
+
+
+_BREAK_AFTER = re.compile(r"(?<=[/:])(?=[^/:])")
+
+
+def breakable(text: str) -> Markup:
+    """``text`` escaped, with ``<wbr>`` after each run of ``/`` or ``:`` so that a narrow column
+    wraps an ARN at its separators. ``Markup.join`` escapes every part."""
+    return Markup("<wbr>").join(_clean(part) for part in _BREAK_AFTER.split(text))
+
+
+def csp_hash(source: str) -> str:
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def content_security_policy(style: str, script: str) -> str:
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"style-src {csp_hash(style)}",
+            f"script-src {csp_hash(script)}",
+            "img-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        )
+    )
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("iamgate.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["day"] = lambda d: f"{d:%Y-%m-%d}"
+    env.filters["breakable"] = breakable
+    return env
+
+
+@cache
+def _asset(name: str) -> Markup:
+    """A static file of this package: the only text marked safe."""
+    text = (resources.files("iamgate.report") / "templates" / name).read_text(encoding="utf-8")
+    return Markup(text)  # noqa: S704
+
+
+@dataclass(frozen=True, slots=True)
+class CheckStat:
+    """One check that ran, and how its resources came out."""
+
+    info: CheckInfo
+    passed: int
+    failed: int  # new + expired
+    accepted: int
+    errors: int
+
+    @property
+    def evaluated(self) -> int:
+        return self.passed + self.failed + self.accepted
+
+    @property
+    def rate(self) -> tuple[str, float, str]:
+        """(text, width of the 80-unit bar, level). Rounded down: 999 of 1,000 is not 100%."""
+        if not self.evaluated:
+            return ("–", 0.0, "none")
+        percent = self.passed * 100 // self.evaluated
+        text = "<1%" if percent == 0 and self.passed else f"{percent}%"
+        share = self.passed / self.evaluated
+        level = "good" if share == 1 else "fair" if share >= 0.8 else "poor"
+        return (text, round(80 * share, 1), level)
+
+
+def check_stats(verdict: Verdict, catalogue: dict[str, CheckInfo]) -> list[CheckStat]:
+    """One row per check that ran, in catalogue order, counted over every finding."""
+    by: Counter[tuple[str, str]] = Counter()
+    for f in verdict.findings:
+        by[f.check, "failed" if f.status in FAILING else f.status.value] += 1
+    ids = dict.fromkeys([*verdict.checks, *(f.check for f in verdict.findings)])
+    return [
+        CheckStat(
+            catalogue.get(c) or CheckInfo(c, c, Severity.INFO, family="other"),
+            by[c, "pass"],
+            by[c, "failed"],
+            by[c, "accepted"],
+            by[c, "error"],
+        )
+        for c in ids
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str
+    count: int
+
+
+def _options(values: Iterable[str], order: Sequence[str] | None = None) -> list[Option]:
+    counts = Counter(values)
+    keys = [k for k in order if k in counts] if order is not None else sorted(counts)
+    return [Option(k, counts[k]) for k in keys]
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _when(value: datetime) -> str:
+    return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _headline(verdict: Verdict, blocking: int, below: int) -> str:
+    threshold = f"severity {verdict.fail_on.value} and above"
+    if verdict.status == "fail":
+        verb = "fails" if blocking == 1 else "fail"
+        return f"{_plural(blocking, 'finding')} at {threshold} {verb} the gate."
+    if verdict.status == "error":
+        return (
+            "Some checks could not be evaluated: the account cannot be called compliant "
+            "until they run."
+        )
+    extra = f" ({_plural(below, 'finding')} below the threshold)" if below else ""
+    return f"No new or expired finding at {threshold}{extra}."
+
+
+def _by_place(f: Finding) -> tuple[str, str, str]:
+    return (f.check, f.resource, f.account_id)
+
+
+def _bar_chart(
+    rows: Iterable[tuple[str, str]], counts: Counter[tuple[str, Status]]
+) -> charts.BarChart:
+    return charts.bar_chart(
+        [
+            (
+                label,
+                key,
+                [("new", counts[key, Status.FAIL]), ("expired", counts[key, Status.EXPIRED])],
+            )
+            for label, key in rows
+        ]
+    )
+
+
+def _chart_desc(chart: charts.BarChart) -> str:
+    """The chart's numbers as a sentence, for screen readers."""
+    return (
+        "; ".join(
+            f"{row.full_label}: {row.total}"
+            + (
+                " (" + ", ".join(f"{seg.value} {seg.kind}" for seg in row.segments) + ")"
+                if len(row.segments) > 1
+                else ""
+            )
+            for row in chart.rows
+        )
+        + "."
+    )
+
+
+def build_context(
+    verdict: Verdict, context: ReportContext, max_rows: int = MAX_ROWS
+) -> dict[str, Any]:
+    """Everything the template reads, sorted and counted. Counts and charts cover every
+    finding; each table lists at most ``max_rows`` and says how many it left out."""
+    style, script = _asset("report.css"), _asset("report.js")
+    catalogue = dict(context.checks)
+    listed = [f for f in verdict.findings if f.status is not Status.PASS]
+    failing = sorted(
+        (f for f in listed if f.status in FAILING),
+        key=lambda f: (-f.severity.rank, *_by_place(f), f.status.value),
+    )
+    accepted = sorted((f for f in listed if f.status is Status.ACCEPTED), key=_by_place)
+    not_evaluated = sorted((f for f in listed if f.status is Status.ERROR), key=_by_place)
+    threshold = verdict.fail_on.rank
+    blocking = sum(1 for f in failing if f.severity.rank >= threshold)
+    accounts = verdict.accounts or (verdict,)
+    stats = check_stats(verdict, catalogue)
+
+    by_severity = Counter((f.severity.value, f.status) for f in failing)
+    severity_chart = _bar_chart(((SEVERITY_LABEL[s], s.value) for s in SEVERITIES), by_severity)
+    family = {s.info.id: s.info.family or "other" for s in stats}
+    by_family = Counter((family.get(f.check, "other"), f.status) for f in failing)
+    families = sorted(
+        dict.fromkeys([*family.values(), *(fam for fam, _ in by_family)]),
+        key=lambda fam: (-(by_family[fam, Status.FAIL] + by_family[fam, Status.EXPIRED]), fam),
+    )
+    family_chart = _bar_chart(((fam, fam) for fam in families), by_family)
+    groups: dict[str, list[CheckStat]] = {}
+    for s in stats:
+        groups.setdefault(s.info.family or "other", []).append(s)
+
+    history = None
+    if context.history is not None:
+        history = [*context.history, entry_for(verdict)][-HISTORY_LIMIT:]
+    shown = failing[:max_rows]
+    judged = verdict.today
+    days_left: Callable[[Finding], int] = lambda f: (  # noqa: E731
+        (f.exception.expires - judged).days if f.exception else 0
+    )
+    return {
+        "v": verdict,
+        "style": style,
+        "script": script,
+        "csp": content_security_policy(style, script),
+        "many_accounts": len(accounts) > 1,
+        "accounts": accounts,
+        "account_ids": [a.account_id for a in accounts],
+        "counts": verdict.counts,
+        "verdict_label": VERDICT_LABEL[verdict.status],
+        "headline": _headline(verdict, blocking, len(failing) - blocking),
+        "blocking": blocking,
+        "threshold_rank": threshold,
+        "failing": failing,
+        "failing_rows": shown,
+        "failing_cut": max(len(failing) - max_rows, 0),
+        "accepted": accepted,
+        "accepted_rows": accepted[:max_rows],
+        "accepted_cut": max(len(accepted) - max_rows, 0),
+        "not_evaluated": not_evaluated,
+        "not_evaluated_rows": not_evaluated[:max_rows],
+        "not_evaluated_cut": max(len(not_evaluated) - max_rows, 0),
+        "expiring": sorted(
+            verdict.expiring(),
+            key=lambda f: (f.exception.expires if f.exception else judged, *_by_place(f)),
+        ),
+        "stale": sorted(verdict.stale, key=lambda e: (e.check, e.resource, e.source)),
+        "errors": sorted(
+            verdict.collection_errors,
+            key=lambda e: (e.account_id, e.source, e.operation, e.region, e.code),
+        ),
+        "stats": stats,
+        "stat_groups": list(groups.items()),
+        "severity_chart": severity_chart,
+        "family_chart": family_chart,
+        "severity_desc": _chart_desc(severity_chart),
+        "family_desc": _chart_desc(family_chart),
+        "history": history,
+        "trend": charts.line_chart(history) if history else None,
+        "since": verdict.since,
+        # The filters offer what the listed rows hold.
+        "filter_severity": _options(
+            (f.severity.value for f in shown), [s.value for s in SEVERITIES]
+        ),
+        "filter_status": _options((STATUS_KEY[f.status] for f in shown), ("new", "expired")),
+        "filter_check": _options(f.check for f in shown),
+        "filter_type": _options(f.resource_type for f in shown),
+        "filter_account": _options(f.account_id for f in shown) if len(accounts) > 1 else [],
+        "severity_label": SEVERITY_LABEL,
+        "status_label": STATUS_LABEL,
+        "status_key": STATUS_KEY,
+        "generated": _when(verdict.generated_at),
+        "days_left": days_left,
+        "plural": _plural,
+        "when": _when,
+    }
+
+
+def render_html(verdict: Verdict, context: ReportContext) -> str:
+    """The whole page. Deterministic: the same verdict and context give the same bytes."""
+    return _environment().get_template("report.html.j2").render(build_context(verdict, context))
