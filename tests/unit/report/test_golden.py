@@ -10,125 +10,18 @@ import json
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 
 import pytest
 
-from iamgate.checks import REGISTRY
-from iamgate.formats.baseline_yaml import parse_baseline
 from iamgate.formats.results_json import render_results as render_json
-from iamgate.gate.apply import apply_baseline
-from iamgate.model.results import Result, Verdict
-from iamgate.model.snapshot import CollectionError
+from iamgate.model.results import Verdict
 from iamgate.report.csv import render_csv
 from iamgate.report.junit import render_junit
 from iamgate.report.markdown import render_markdown
 from testing import DATA
-from testing.checks import infos
+from testing.verdicts import A, fixture_verdict
 
 GOLDEN = DATA / "golden"
-ACCOUNT = "123456789012"
-A = f"arn:aws:iam::{ACCOUNT}"
-
-BASELINE = f"""version: 1
-account: "{ACCOUNT}"
-exceptions:
-  - check: user-console-mfa
-    resource: {A}:user/break-glass
-    reason: Break-glass | kept in the safe <sealed>
-    owner: security
-    expires: 2026-06-20
-    ticket: SEC-1
-  - check: user-inactive
-    resource: {A}:user/old
-    reason: Contract renewal
-    owner: it
-    expires: 2026-05-01
-  - check: user-multiple-active-keys
-    resource: {A}:user/etl-*
-    reason: Vendor overlap rotation
-    owner: data
-    expires: 2026-09-01
-  - check: user-console-mfa
-    resource: {A}:user/gone
-    reason: Left
-    owner: security
-    expires: 2026-09-01
-"""
-
-
-def fixture_verdict() -> Verdict:
-    results = [
-        Result("root-mfa", f"{A}:root", "account", False, "root has no MFA (account summary)"),
-        Result(
-            "user-console-mfa",
-            f"{A}:user/bob",
-            "user",
-            False,
-            "user bob has a console password and no MFA device",
-        ),
-        Result(
-            "user-console-mfa",
-            f"{A}:user/break-glass",
-            "user",
-            False,
-            "user break-glass has a console password and no MFA device",
-        ),
-        Result("user-console-mfa", f"{A}:user/alice", "user", True, "console password with MFA"),
-        Result(
-            "user-inactive",
-            f"{A}:user/old",
-            "user",
-            False,
-            "last credential use 2026-01-01 (151 days ago, limit 90)",
-        ),
-        Result(
-            "user-multiple-active-keys",
-            f"{A}:user/etl-vendor",
-            "user",
-            False,
-            "2 active access key(s)",
-        ),
-        Result(
-            "policy-full-admin",
-            f"{A}:user/x#inline/a|b<c>&]]>",
-            "policy",
-            False,
-            "policy allows full administrator access: Allow * on * in statement #1",
-        ),
-        Result(
-            "support-role",
-            f"{A}:root",
-            "account",
-            None,
-            "not evaluated: GetAccountAuthorizationDetails (us-east-1) failed: AccessDenied",
-        ),
-    ]
-    baseline = parse_baseline(BASELINE, "baselines/123456789012.yml", REGISTRY)
-    return apply_baseline(
-        results,
-        baseline,
-        today=date(2026, 6, 1),
-        generated_at=datetime(2026, 6, 1, 12, 0, tzinfo=UTC),
-        account_id=ACCOUNT,
-        collection_errors=[
-            CollectionError(
-                "authorization_details",
-                "GetAccountAuthorizationDetails",
-                "us-east-1",
-                "AccessDenied",
-                "User is not authorized",
-                "Grant iam:GetAccountAuthorizationDetails to the role iamgate runs as.",
-            )
-        ],
-        notes=["thresholds.user_inactive_days = 90 (default 90) from iamgate.toml"],
-        tool_version="0.1.0",
-        checks=[
-            *infos("root-mfa", "user-console-mfa", "user-inactive", "user-multiple-active-keys"),
-            *infos("policy-full-admin", "support-role", "user-access-key-rotation"),
-        ],
-    )
-
 
 REPORTERS: dict[str, Callable[[Verdict], str]] = {
     "junit.xml": render_junit,
