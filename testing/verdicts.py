@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from iamgate.checks import REGISTRY
@@ -9,7 +10,15 @@ from iamgate.formats.baseline_yaml import parse_baseline
 from iamgate.formats.history_jsonl import entry_for
 from iamgate.gate.apply import apply_baseline
 from iamgate.model.history import HistoryEntry
-from iamgate.model.results import Result, Verdict
+from iamgate.model.results import (
+    ExceptionRef,
+    Finding,
+    Result,
+    Severity,
+    SinceLastRun,
+    Status,
+    Verdict,
+)
 from iamgate.model.snapshot import CollectionError
 from testing.checks import infos
 
@@ -191,3 +200,66 @@ def history_before() -> tuple[HistoryEntry, ...]:
         for when, new, expired, accepted in old
     )
     return (*entries, entry_for(previous_verdict()))
+
+
+PAYLOADS = (
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg onload=alert(2)>",
+    "javascript:alert(3)",
+    "</script><script>alert(4)</script>",
+    "</style><style>*{display:none}</style>",
+    "line\u2028separator\u2029paragraph",
+    "&lt;already-escaped&gt; &amp; {{ 7*7 }} ${x} <!-- ]]>",
+    "https://evil.example/x.png",
+    "' onmouseover='alert(5)",
+    '" autofocus onfocus="alert(6)',
+    # What a browser test looks for: had either run, the page's root would carry data-pwned.
+    '<img src=x onerror="document.documentElement.dataset.pwned=1">',
+    "<script>document.documentElement.dataset.pwned=2</script>",
+)
+ALL = " | ".join(PAYLOADS)
+
+
+def hostile_verdict() -> Verdict:
+    """Every text field an attacker can reach holds payloads."""
+    exception = ExceptionRef(
+        check="user-console-mfa",
+        resource=f"arn:aws:iam::{ACCOUNT}:user/{PAYLOADS[1]}",
+        reason=ALL,
+        owner=PAYLOADS[0],
+        expires=date(2026, 6, 10),
+        ticket=PAYLOADS[3],
+        source=PAYLOADS[4],
+    )
+    findings = tuple(
+        Finding(
+            check=payload if i % 2 else "user-console-mfa",  # a check id from a results.json
+            resource=f"arn:aws:iam::{ACCOUNT}:policy/{payload}",  # a policy name
+            resource_type=payload,
+            status=status,
+            severity=Severity.HIGH,
+            title=PAYLOADS[2],
+            message=f"tag Name={payload} ({i})",  # a tag in a message
+            account_id=ACCOUNT,
+            exception=exception if status in (Status.ACCEPTED, Status.EXPIRED) else None,
+        )
+        for i, payload in enumerate(PAYLOADS)
+        for status in (Status.FAIL, Status.EXPIRED, Status.ACCEPTED, Status.ERROR)
+    )
+    base = fixture_verdict()
+    return replace(
+        base,
+        findings=findings,
+        stale=(exception,),
+        collection_errors=(CollectionError(*PAYLOADS[:6], account_id=ACCOUNT),),
+        notes=PAYLOADS,
+        tool_version=PAYLOADS[8],
+        checks=(*base.checks, PAYLOADS[1]),
+        since=SinceLastRun(
+            previous_generated_at=datetime(2026, 5, 31, tzinfo=UTC),
+            appeared=findings[:3],
+            fixed=findings[4:6],
+            accepted=findings[2:3],
+        ),
+    )
