@@ -84,3 +84,17 @@ def test_baseline_review_is_pull_request_not_target() -> None:
     triggers = doc[True]  # YAML 1.1 reads the key `on` as true
     assert set(triggers) == {"pull_request"}
     assert triggers["pull_request"]["paths"] == ["baselines/**"]
+
+
+def test_nightly_keeps_its_history_and_compares_with_the_last_run() -> None:
+    jobs = _load(REPO / ".github" / "workflows" / "nightly.yml")["jobs"]
+    gate = next(s for s in jobs["gate"]["steps"] if s.get("uses") == "./")
+    assert gate["with"]["history"] == "iamgate-report/history.jsonl"
+    assert gate["with"]["previous"] == "${{ steps.earlier.outputs.previous }}"
+    assert jobs["gate"]["permissions"]["actions"] == "read"  # the last run's artifact
+    # Published with the badge, by the one job that can write, only when this run wrote it.
+    publish = next(s["run"] for s in jobs["badge"]["steps"] if "run" in s)
+    assert "test -s iamgate-report/history.jsonl" in publish
+    assert "git add badge.json badge.svg history.jsonl" in publish
+    merge = _load(REPO / ".github" / "workflows" / "nightly-organization.yml")["jobs"]["report"]
+    assert any("--previous" in s.get("run", "") for s in merge["steps"])
