@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from math import floor, log10
 
 from iamgate.model.history import HistoryEntry
@@ -153,12 +154,8 @@ MAX_TREND_RUNS = 400
 _DOTS_UP_TO = 40
 
 
-def _day(entry: HistoryEntry) -> str:
-    return f"{entry.time:%Y-%m-%d}"
-
-
-def _stamp(entry: HistoryEntry) -> str:
-    return f"{entry.time:%Y-%m-%d %H:%M} UTC"
+def _stamp(entry: HistoryEntry, form: str = "%Y-%m-%d %H:%M UTC") -> str:
+    return f"{entry.time.astimezone(UTC):{form}}"
 
 
 def line_chart(
@@ -203,10 +200,16 @@ def line_chart(
                 first=values[key][0],
             )
         )
-    labels = [XLabel(_day(runs[0]), float(left), "start"), XLabel(_day(runs[-1]), right, "end")]
+    # The day under the axis; the time of day when every run was on the same day.
+    same_day = _stamp(runs[0], "%Y-%m-%d") == _stamp(runs[-1], "%Y-%m-%d")
+    form = "%H:%M UTC" if same_day else "%Y-%m-%d"
+    labels = [
+        XLabel(_stamp(runs[0], form), float(left), "start"),
+        XLabel(_stamp(runs[-1], form), right, "end"),
+    ]
     if len(runs) >= 5:
         mid = len(runs) // 2
-        labels.insert(1, XLabel(_day(runs[mid]), xy(mid, 0)[0], "middle"))
+        labels.insert(1, XLabel(_stamp(runs[mid], form), xy(mid, 0)[0], "middle"))
     return LineChart(
         width=width,
         height=height,

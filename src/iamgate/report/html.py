@@ -197,6 +197,9 @@ def _by_place(f: Finding) -> tuple[str, str, str]:
     return (f.check, f.resource, f.account_id)
 
 
+_STACK = (("new", Status.FAIL), ("expired", Status.EXPIRED))
+
+
 def _bar_chart(
     rows: Iterable[tuple[str, str]], counts: Counter[tuple[str, Status]]
 ) -> charts.BarChart:
