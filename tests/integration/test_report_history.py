@@ -37,6 +37,7 @@ def test_two_scans_with_a_change_between_them(aws: MotoAccount, iamgate: Any) ->
     assert first.code == 1, first.stderr
     assert "since_last_run" not in first.json("run1/results.json")  # no --previous: as before
     assert len(first.text(HISTORY).splitlines()) == 1
+    assert f"history: {HISTORY} is new; it starts with this run" in first.stderr
 
     # Overnight: bob's console password is removed, carol gets one without MFA.
     aws.client("iam").delete_login_profile(UserName="bob")
@@ -53,6 +54,7 @@ def test_two_scans_with_a_change_between_them(aws: MotoAccount, iamgate: Any) ->
         "run1/results.json",
     )
     assert second.code == 1, second.stderr
+    assert f"history: 1 earlier run in {HISTORY}" in second.stderr
     results = second.json("run2/results.json")
     assert ("user-console-mfa", user_arn("carol")) in changes(results, "appeared")
     assert ("user-console-mfa", user_arn("bob")) in changes(results, "fixed")

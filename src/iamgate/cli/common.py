@@ -19,7 +19,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 
 from iamgate.app.evaluate import GateOptions, config_notes
-from iamgate.app.reports import Outputs, Report
+from iamgate.app.reports import Outputs, Report, report_context
 from iamgate.errors import ExitCode, IamgateError, InputError
 from iamgate.formats.results_json import load_results
 from iamgate.gate.since import with_since
@@ -27,6 +27,7 @@ from iamgate.model.config import Config
 from iamgate.model.results import Severity, Verdict
 from iamgate.model.snapshot import Snapshot
 from iamgate.report.annotations import render_annotations
+from iamgate.report.context import ReportContext
 
 F = TypeVar("F", bound=Callable[..., Any])
 _KIND = {ExitCode.BAD_INPUT: "bad input", ExitCode.COLLECT_ERROR: "could not collect"}
@@ -323,6 +324,20 @@ def outputs(
         html=html,
         history=history,
     )
+
+
+def load_context(outputs: Outputs, console: Console) -> ReportContext:
+    """The reports' context, read before anything else is done; a new history is said so (a
+    mistyped path must not start one unnoticed)."""
+    context = report_context(outputs)
+    if outputs.history is not None:
+        runs = len(context.history or ())
+        console.info(
+            f"iamgate: history: {runs} earlier run{'s' if runs > 1 else ''} in {outputs.history}"
+            if runs
+            else f"iamgate: history: {outputs.history} is new; it starts with this run"
+        )
+    return context
 
 
 def load_previous(path: Path | None) -> list[Verdict] | None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from iamgate.app.evaluate import evaluate, with_exported_findings
-from iamgate.app.reports import report_context, write_reports
+from iamgate.app.reports import write_reports
 from iamgate.cli.common import (
     AllowPartial,
     AnnotationsOpt,
@@ -35,6 +35,7 @@ from iamgate.cli.common import (
     finish,
     gate_options,
     handle_errors,
+    load_context,
     load_previous,
     outputs,
     since_previous,
@@ -88,7 +89,7 @@ def evaluate_cmd(
         console.progress(f"{len(exported.findings)} ACTIVE findings from {exported.export}")
     options = gate_options(baseline, fail_on, checks, skip_checks, allow_partial, as_of)
     where = outputs(output_dir, junit, markdown, json_path, csv_path, badge, html, history)
-    context = report_context(where)
+    context = load_context(where, console)
     before = load_previous(previous)
     verdict = since_previous(evaluate(snapshot, cfg, options), before, previous)
     report = write_reports(verdict, where, None, context)

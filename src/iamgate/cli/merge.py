@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from iamgate.app.reports import report_context, write_reports
+from iamgate.app.reports import write_reports
 from iamgate.cli.common import (
     AnnotationsOpt,
     BadgePath,
@@ -24,6 +24,7 @@ from iamgate.cli.common import (
     annotations_on,
     finish,
     handle_errors,
+    load_context,
     load_previous,
     outputs,
     since_previous,
@@ -51,7 +52,7 @@ def merge_cmd(
     """Combine the results.json of several jobs (a matrix) into one report and exit code."""
     console = Console(verbose, quiet)
     where = outputs(output_dir, junit, markdown, json_path, None, badge, html, history)
-    context = report_context(where)
+    context = load_context(where, console)
     before = load_previous(previous)
     verdict = since_previous(merge(files), before, previous)
     report = write_reports(verdict, where, None, context)

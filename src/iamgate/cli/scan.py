@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import typer
 
-from iamgate.app.reports import report_context, write_reports
+from iamgate.app.reports import write_reports
 from iamgate.app.scan import scan_one
 from iamgate.app.scan_many import DEFAULT_JOBS, scan_accounts
 from iamgate.app.targets import resolve_targets, select
@@ -50,6 +50,7 @@ from iamgate.cli.common import (
     finish,
     gate_options,
     handle_errors,
+    load_context,
     load_previous,
     outputs,
     parse_regions,
@@ -107,7 +108,7 @@ def scan(
     where = outputs(output_dir, junit, markdown, json_path, csv_path, badge, html, history)
     # Bad input before any API call: the selection, the region names, the earlier runs.
     select_checks(options.checks, options.skip_checks)
-    context = report_context(where)
+    context = load_context(where, console)
     before = load_previous(previous)
     wanted_regions = parse_regions(regions)
     annotate = annotations_on(annotations)
