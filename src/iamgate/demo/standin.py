@@ -250,7 +250,8 @@ class MotoAccount:
 
     def reset(self) -> None:
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")  # noqa: S310
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
+        # Generous: the reset reloads every AWS-managed policy, slow on a busy machine.
+        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (loopback)
             response.read()
         self._root_rows.clear()
         self._analyzer.clear()
