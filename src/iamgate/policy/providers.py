@@ -44,9 +44,10 @@ def _path_value(value: str, complete: bool) -> Path | None:
 
 
 def _github(pattern: str) -> Path | None:
-    """``repo:OWNER/REPO:...``; a custom template may start with ``repository_owner`` or
-    ``repository_owner_id``. Any other first claim (``job_workflow_ref``, ``environment``...)
-    names no owner."""
+    """``repo:OWNER/REPO:...``, or with immutable ids ``repo:OWNER@ID/REPO@ID:...`` (the default
+    for repositories created or renamed from July 2026); a custom template may start with
+    ``repository_owner`` or ``repository_owner_id``. Any other first claim
+    (``job_workflow_ref``, ``environment``...) names no owner."""
     head = literal_prefix(pattern)
     key, sep, rest = head.partition(":")
     if not sep:
@@ -55,6 +56,8 @@ def _github(pattern: str) -> Path | None:
     complete = bool(sep) or head == pattern
     key = key.lower()
     if key in ("repo", "repository"):
+        if not complete and len(value) > 1 and value.endswith("@"):
+            return _path_value(value[:-1], True)  # NAME@<wildcard>: the name, any id
         return _path_value(value, complete)
     if key == "repository_owner" and complete and value:
         return (value,)

@@ -4,9 +4,9 @@
 with its conditions, is a candidate; each ``Deny`` then removes the callers it certainly applies
 to: a Deny whose conditions all read "the caller is not X" (``StringNotEquals
 aws:PrincipalOrgID``...) leaves only X, and a Deny with a condition this model cannot read
-removes nothing (a risk never turns into a pass because of a Deny that was not understood).
-What is left is read into :class:`Assumer` entries that say who they are, which statement and
-condition let them in, and which :class:`Risk` they are.
+removes nothing (a risk never turns into a pass because of a Deny that was not understood;
+``trust_statements.py``). What is left is read into :class:`Assumer` entries that say who they
+are, which statement and condition let them in, and which :class:`Risk` they are.
 
 Conditions narrow the caller only when they pin an identity key (an account, organization,
 principal ARN, source, external id or web identity claim) to values that are not everyone.
@@ -19,16 +19,36 @@ the role's own account assume it, and does it need ``sts:AssumeRole`` in its ide
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from iamgate.model.config import TrustSettings
 from iamgate.model.snapshot import Snapshot, Source
 from iamgate.policy import providers as pv
-from iamgate.policy.conditions import Clause, only_wildcards, parse_condition
-from iamgate.policy.document import PolicyFormatError, as_tuple, parse_document
-from iamgate.policy.wildcard import has_wildcard, literal_prefix, match_action, match_text
+from iamgate.policy.conditions import Clause
+from iamgate.policy.document import PolicyFormatError
+from iamgate.policy.trust_pins import (
+    EXTERNAL_ID,
+    PRINCIPAL_KEYS,
+    SOURCE_KEYS,
+    is_claim_key,
+    is_pin,
+    meet,
+    read_pins,
+    shown_values,
+    why_not,
+)
+from iamgate.policy.trust_statements import (
+    ASSUME_ROLE,
+    Candidate,
+    TrustPrincipal,
+    TrustStatement,
+    actions_for,
+    narrow,
+    parse_trust,
+)
+from iamgate.policy.wildcard import has_wildcard
 
 __all__ = [
     "ASSUME_ROLE",
@@ -41,52 +61,6 @@ __all__ = [
     "TrustContext",
     "who_can_assume",
 ]
-
-ASSUME_ROLE = "sts:AssumeRole"
-WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
-ASSUME_SAML = "sts:AssumeRoleWithSAML"
-_ALL_ACTIONS = frozenset({ASSUME_ROLE, WEB_IDENTITY, ASSUME_SAML})
-
-# Identity keys (lower-case). Principal-side keys describe the caller; source-side keys the
-# resource a service acts for (present only when a service principal calls). The bool says
-# whether the value is an ARN (or an organization path) rather than a bare id.
-_ACCOUNT_KEYS = {
-    "aws:principalaccount": False,
-    "aws:sourceaccount": False,
-    "aws:sourceowner": False,
-    "aws:principalarn": True,
-    "aws:sourcearn": True,
-}
-_ORG_KEYS = {
-    "aws:principalorgid": False,
-    "aws:sourceorgid": False,
-    "aws:principalorgpaths": True,
-    "aws:sourceorgpaths": True,
-}
-_SOURCE_KEYS = frozenset(
-    {
-        "aws:sourceaccount",
-        "aws:sourceowner",
-        "aws:sourcearn",
-        "aws:sourceorgid",
-        "aws:sourceorgpaths",
-    }
-)
-_EXTERNAL_ID = "sts:externalid"
-_IS_SERVICE = "aws:principalisawsservice"
-_SERVICE_NAME = "aws:principalservicename"
-_PRINCIPAL_KEYS = frozenset(
-    {
-        "aws:principalaccount",
-        "aws:principalarn",
-        "aws:principalorgid",
-        "aws:principalorgpaths",
-        _EXTERNAL_ID,
-        _IS_SERVICE,
-        _SERVICE_NAME,
-    }
-)
-_MAX_CANDIDATES = 64  # Deny narrowing multiplies candidates; past this, stop narrowing
 
 
 class Kind(StrEnum):
@@ -147,13 +121,22 @@ class TrustContext:
         if not self.oidc_owners:
             return True
         wanted = set(provider_ids)
-        folded = tuple(segment.casefold() for segment in path)
         for entry in self.oidc_owners:
             provider, _, owner = entry.partition(":")
-            segments = tuple(s.casefold() for s in owner.split("/"))
-            if provider in wanted and folded[: len(segments)] == segments:
+            mine = owner.split("/")
+            fits = len(path) >= len(mine) and all(map(_same_segment, mine, path))
+            if provider in wanted and fits:
                 return True
         return False
+
+
+def _same_segment(mine: str, pinned: str) -> bool:
+    """Names compare without case; GitHub's immutable ``NAME@ID`` matches ``NAME``, and the
+    ``id:ID`` of a ``repository_owner_id`` matches ``NAME@ID`` too."""
+    name, _, ident = pinned.partition("@")
+    if mine.startswith("id:"):
+        return pinned == mine or (bool(ident) and ident == mine[3:])
+    return mine.casefold() in (pinned.casefold(), name.casefold())
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,490 +163,40 @@ class Admission:
     why: str
 
 
-# --- parsing ------------------------------------------------------------------------------------
+# --- why they get in ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Principal:
-    kind: str  # "any" | "aws" | "service" | "federated" | "canonical"
-    value: str  # as written
-    element: str  # "*", "AWS", "Service", "Federated", "CanonicalUser", "NotPrincipal"
-    account: str | None = None  # aws: its account; federated: the provider ARN's account
-    arn: str | None = None  # aws: one principal of the account (None: the whole account)
-
-
-@dataclass(frozen=True, slots=True)
-class _Statement:
-    label: str
-    effect: str
-    principals: tuple[_Principal, ...]
-    not_principal: bool
-    actions: tuple[str, ...] | None
-    not_actions: tuple[str, ...] | None
-    clauses: tuple[Clause, ...]
-
-    def covers(self, action: str) -> bool:
-        """Action names are case-insensitive and take ``*``/``?`` wildcards."""
-        if self.actions is not None:
-            return any(match_action(p, action) for p in self.actions)
-        return self.not_actions is not None and not any(
-            match_action(p, action) for p in self.not_actions
-        )
-
-
-def _strings(raw: Any, where: str) -> tuple[str, ...]:
-    return as_tuple(raw, where) or ()
-
-
-def _aws_principal(value: str, where: str) -> _Principal | None:
-    if value == "*":
-        return _Principal("any", value, "AWS")
-    if len(value) == 12 and value.isdigit():
-        return _Principal("aws", value, "AWS", value)
-    parts = value.split(":", 5)
-    if len(parts) == 6 and parts[0] == "arn" and parts[2] in ("iam", "sts"):
-        account, resource = parts[4], parts[5]
-        if not account or has_wildcard(account):
-            return _Principal("any", value, "AWS")  # IAM rejects this; read it as everyone
-        whole = resource == "root" or has_wildcard(resource)
-        return _Principal("aws", value, "AWS", account, None if whole else value)
-    if len(value) >= 16 and value.isalnum() and value.isupper() and value[:4] in ("AROA", "AIDA"):
-        return None  # a deleted role or user: IAM shows its unique id, and no one can match it
-    raise PolicyFormatError(f"{where}: {value!r} is not an AWS account, ARN or '*'")
-
-
-def _principals(raw: Any, where: str, notes: list[str]) -> tuple[_Principal, ...]:
-    if raw == "*":
-        return (_Principal("any", "*", "*"),)
-    if not isinstance(raw, Mapping):
-        raise PolicyFormatError(f'{where}: Principal must be "*" or an object')
-    out: list[_Principal] = []
-    for element, values in raw.items():
-        for value in _strings(values, f"{where}: Principal {element}"):
-            if element == "AWS":
-                principal = _aws_principal(value, where)
-                if principal is None:
-                    notes.append(
-                        f"{where} names {value}, the unique id of a deleted principal: "
-                        "no one can use it"
-                    )
-                    continue
-                out.append(principal)
-            elif element == "Service":
-                out.append(_Principal("service", value, element))  # "*": any service
-            elif element == "Federated":
-                parts = value.split(":", 5)
-                account = parts[4] if len(parts) == 6 and parts[0] == "arn" else None
-                out.append(_Principal("federated", value, element, account))
-            elif element == "CanonicalUser":
-                # IAM rejects it in a trust; read it as a principal of some other account.
-                out.append(_Principal("canonical", value, element, f"canonical user {value}"))
-            else:
-                raise PolicyFormatError(f"{where}: unknown principal type {element!r}")
-    return tuple(out)
-
-
-def _parse(document: Mapping[str, Any] | str) -> tuple[list[_Statement], list[str]]:
-    doc = parse_document(document)
-    if "iamgate:unparsed" in doc:
-        raise PolicyFormatError(f"trust policy could not be read: {doc['iamgate:unparsed']!r}")
-    raw = doc.get("Statement")
-    if isinstance(raw, Mapping):
-        raw = [raw]
-    if not isinstance(raw, list):
-        raise PolicyFormatError("trust policy Statement must be an object or a list")
-    statements: list[_Statement] = []
-    notes: list[str] = []
-    for index, st in enumerate(raw, start=1):
-        if not isinstance(st, Mapping):
-            raise PolicyFormatError(f"statement #{index} is not an object")
-        sid = st.get("Sid")
-        label = f"statement {str(sid)!r}" if sid not in (None, "") else f"statement #{index}"
-        effect = st.get("Effect")
-        if effect not in ("Allow", "Deny"):
-            raise PolicyFormatError(f"{label}: Effect must be Allow or Deny")
-        if ("Principal" in st) == ("NotPrincipal" in st):
-            raise PolicyFormatError(f"{label}: a trust statement needs Principal or NotPrincipal")
-        if ("Action" in st) == ("NotAction" in st):
-            raise PolicyFormatError(f"{label}: needs Action or NotAction")
-        not_principal = "NotPrincipal" in st
-        principals = _principals(st["NotPrincipal" if not_principal else "Principal"], label, notes)
-        actions = _strings(st["Action"], f"{label}: Action") if "Action" in st else None
-        not_actions = (
-            None if actions is not None else _strings(st["NotAction"], f"{label}: NotAction")
-        )
-        clauses = parse_condition(st.get("Condition"), label)
-        statements.append(
-            _Statement(label, effect, principals, not_principal, actions, not_actions, clauses)
-        )
-    return statements, notes
-
-
-# --- candidates and Deny narrowing --------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    principal: _Principal
-    actions: frozenset[str]
-    label: str
-    clauses: tuple[Clause, ...]  # the Allow statement's
-    spared: tuple[tuple[str, Clause], ...] = ()  # (Deny label, what that Deny leaves)
-    unused_denies: tuple[tuple[str, str], ...] = ()  # (Deny label, why it did not narrow)
-    everyone_but: bool = False  # Allow + NotPrincipal
-
-    @property
-    def all_clauses(self) -> tuple[Clause, ...]:
-        return self.clauses + tuple(clause for _, clause in self.spared)
-
-
-def _actions_for(principal: _Principal) -> frozenset[str]:
-    if principal.kind == "any":
-        return _ALL_ACTIONS
-    if principal.kind == "federated":
-        saml = ":saml-provider/" in principal.value
-        return frozenset({ASSUME_SAML if saml else WEB_IDENTITY})
-    return frozenset({ASSUME_ROLE})
-
-
-def _is_claim_key(key: str) -> bool:
-    """``<provider URL>:<claim>`` (web identity) or ``saml:<attribute>``."""
-    prefix, sep, _ = key.rpartition(":")
-    return bool(sep) and ("." in prefix or prefix == "saml")
-
-
-def _is_identity_key(key: str) -> bool:
-    return (
-        key in _ACCOUNT_KEYS
-        or key in _ORG_KEYS
-        or _is_claim_key(key)
-        or key in (_EXTERNAL_ID, _IS_SERVICE, _SERVICE_NAME)
-    )
-
-
-def _same(a: _Principal, b: _Principal) -> bool:
-    if a.kind != b.kind:
-        return False
-    if a.kind == "service":
-        return pv.normalize_service(a.value) == pv.normalize_service(b.value)
-    return a.value.lower() == b.value.lower()
-
-
-def _deny_covers(denied: _Principal, target: _Principal, signed_only: bool) -> bool:
-    """Does a Deny naming ``denied`` certainly apply to every caller ``target`` stands for?"""
-    if denied.kind == "any":  # {"AWS": "*"} is not documented to cover federated callers
-        return denied.element == "*" or (target.kind in ("any", "aws", "canonical") and signed_only)
-    if target.kind == "any":
-        return False
-    if denied.kind == "aws" and target.kind == "aws":
-        return denied.account == target.account and denied.arn in (None, target.arn)
-    return _same(denied, target)
-
-
-def _meet_principal(target: _Principal, exempt: _Principal) -> _Principal | None:
-    """The callers of ``target`` that a Deny's NotPrincipal entry ``exempt`` may spare."""
-    if exempt.kind == "any":
-        return target
-    if target.kind == "any":
-        return exempt
-    if target.kind == "aws" and exempt.kind == "aws":
-        if target.account != exempt.account:
-            return None
-        if exempt.arn is None or target.arn == exempt.arn:
-            return target
-        return exempt if target.arn is None else None
-    return target if _same(target, exempt) else None
-
-
-def _survivor(clause: Clause, signed_only: bool) -> Clause | None:
-    """What a caller must meet to escape a Deny through this clause, if it can be said.
-
-    ``signed_only``: the caller can only use sts:AssumeRole, a signed request (web identity
-    and SAML calls are unsigned and carry no aws:PrincipalIsAWSService).
-    """
-    key = clause.key_lower
-    if not clause.understood or not _is_identity_key(key):
-        return None
-    if clause.family == "null":  # {"Null": {K: "true"}} denies callers without K
-        if not clause.true_when_absent:
-            return None
-        return Clause("Null", clause.key, ("false",), "Null", "null", False, False, "", False)
-    if clause.family == "bool":
-        # Bool aws:PrincipalIsAWSService "false" spares service principals only. The key is on
-        # every signed request; without IfExists an unsigned (web identity) call escapes too.
-        falsy = {v.lower() for v in clause.values} == {"false"}
-        if key == _IS_SERVICE and falsy and (clause.true_when_absent or signed_only):
-            return Clause("Bool", clause.key, ("true",), "Bool", "bool", False, False, "", False)
-        return None
-    if clause.negated and clause.true_when_absent:
-        return clause.positive()  # "not in X, or absent": only callers in X escape
-    return None
-
-
-def _apply_deny(c: _Candidate, deny: _Statement) -> list[_Candidate] | None:
-    """The candidates a Deny leaves of ``c``; None when it leaves ``c`` whole."""
-    if not all(deny.covers(action) for action in c.actions):
-        return None  # a Deny must cover every way this caller assumes the role
-    signed_only = c.actions == {ASSUME_ROLE}
-    exempt: list[_Principal] = []
-    if deny.not_principal:
-        exempt = [p for e in deny.principals if (p := _meet_principal(c.principal, e))]
-    elif not any(_deny_covers(p, c.principal, signed_only) for p in deny.principals):
-        return None
-    spared = []
-    for clause in deny.clauses:
-        survivor = _survivor(clause, signed_only)
-        if survivor is None:
-            reason = f"has a condition on {clause.key} that does not say whom it spares"
-            return [replace(c, unused_denies=(*c.unused_denies, (deny.label, reason)))]
-        spared.append(survivor)
-    out = []
-    if (
-        c.principal.kind == "any"
-        and not deny.not_principal
-        and not any(p.kind == "any" and p.element == "*" for p in deny.principals)
-    ):  # only {"AWS": "*"} covered "*": it is not documented to cover service principals
-        reason = 'names {"AWS": "*"}, not documented to cover service principals'
-        out.append(
-            replace(
-                c,
-                principal=_Principal("service", "*", "Service"),
-                unused_denies=(*c.unused_denies, (deny.label, reason)),
-            )
-        )
-    for principal in exempt:
-        actions = c.actions & _actions_for(principal)
-        if actions:
-            out.append(replace(c, principal=principal, actions=actions, everyone_but=False))
-    out += [replace(c, spared=(*c.spared, (deny.label, s))) for s in spared]
-    return out
-
-
-def _narrow(candidates: list[_Candidate], denies: list[_Statement]) -> list[_Candidate]:
-    for deny in denies:
-        nxt: list[_Candidate] = []
-        for c in candidates:
-            left = _apply_deny(c, deny)
-            nxt.extend([c] if left is None else left)
-        if len(nxt) > _MAX_CANDIDATES:
-            reason = "has more exceptions than this model follows"
-            return [
-                replace(c, unused_denies=(*c.unused_denies, (deny.label, reason)))
-                for c in candidates
-            ]
-        candidates = nxt
-    return candidates
-
-
-# --- what the conditions pin --------------------------------------------------------------------
-
-
-def _pins(clause: Clause) -> bool:
-    """A clause narrows only if it is false for callers without the key and is not negated."""
-    return (
-        clause.understood
-        and not clause.negated
-        and not clause.true_when_absent
-        and clause.family in ("string", "arn", "bool")
-    )
-
-
-def _why_not(clause: Clause) -> str:
-    if clause.has_variable:
-        return f"{clause.key} is compared with a policy variable"
-    if clause.family == "other":
-        return f"{clause.operator} on {clause.key} is not an operator this model reads"
-    if clause.family == "null":
-        return f"Null on {clause.key} only tests whether the key is present"
-    if clause.negated and not clause.true_when_absent:
-        return f"{clause.operator} on {clause.key} only excludes some values"
-    if clause.negated:
-        return (
-            f"{clause.operator} on {clause.key} only excludes some values, and is true "
-            "when the key is absent"
-        )
-    return f"{clause.operator} is true when {clause.key} is absent"
-
-
-def _shape(value: str) -> str:
-    if only_wildcards(value):
-        return "everyone"
-    return "some" if has_wildcard(value) else "exact"
-
-
-def _account_of(clause: Clause, value: str) -> tuple[str, str]:
-    """-> (shape, account): shape "exact" | "some" (a pattern) | "everyone" | "none" (the ARN
-    has no account field, like an S3 bucket's)."""
-    if not _ACCOUNT_KEYS[clause.key_lower]:
-        return _shape(value), value
-    if clause.family == "arn" or not has_wildcard(value):
-        parts = value.split(":", 5)  # ArnLike: a wildcard stays inside its component
-        if len(parts) != 6:
-            return ("everyone" if only_wildcards(value) else "some"), value
-        account = parts[4]
-    else:  # StringLike: a wildcard may span ':', so only the literal head fixes anything
-        parts = literal_prefix(value).split(":", 5)
-        if len(parts) < 6:
-            fixed = parts[4] if len(parts) == 5 else ""
-            if len(fixed) == 12 and fixed.isdigit():
-                return "exact", fixed  # 12 digits, then ':' (account ids have 12)
-            return ("some", fixed + "*") if fixed else ("everyone", value)
-        account = parts[4]
-    if not account:
-        return ("everyone" if has_wildcard(value) else "none"), value
-    return _shape(account), account
-
-
-def _org_of(clause: Clause, value: str) -> tuple[str, str]:
-    org = value
-    if _ORG_KEYS[clause.key_lower]:  # a path o-xxx/r-yyy/ou-zzz/: the org comes first
-        head = literal_prefix(value)
-        org = head.split("/")[0] if "/" in head else value
-    if not has_wildcard(org):
-        return "exact", org
-    rest = org[2:] if org.lower().startswith("o-") else org
-    return ("everyone" if only_wildcards(rest) else "some"), org
-
-
-def _meet(a: frozenset[str] | None, b: frozenset[str]) -> frozenset[str]:
-    """Values allowed by both pins (exact ids, or patterns kept as an over-approximation)."""
-    if a is None:
-        return b
-
-    def within(value: str, patterns: frozenset[str]) -> bool:
-        return any(value == p or match_text(p, value) for p in patterns)
-
-    out = {x for x in a if not has_wildcard(x) and within(x, b)}
-    out |= {y for y in b if not has_wildcard(y) and within(y, a)}
-    if any(has_wildcard(x) for x in a) and any(has_wildcard(y) for y in b):
-        out |= {x for x in a if has_wildcard(x)}
-    return frozenset(out)
-
-
-@dataclass(frozen=True, slots=True)
-class _Pins:
-    """What a candidate's identity conditions pin."""
-
-    accounts: frozenset[str] | None  # None: any account
-    orgs: frozenset[str] | None
-    external_id: bool
-    services: frozenset[str] | None  # aws:PrincipalIsAWSService / aws:PrincipalServiceName
-    source: bool  # a positive aws:Source* test: only a service principal carries those keys
-    arn_without_account: bool
-    notes: tuple[str, ...]
-    used: tuple[Clause, ...]
-
-
-def _read_pins(clauses: Iterable[Clause], keys: frozenset[str] | None) -> _Pins:
-    """Read account, organization, external id and service pins (``keys``: only these)."""
-    accounts: frozenset[str] | None = None
-    orgs: frozenset[str] | None = None
-    services: frozenset[str] | None = None
-    external_id = source = arn_without_account = False
-    notes: list[str] = []
-    used: list[Clause] = []
-    for clause in clauses:
-        key = clause.key_lower
-        if (
-            (keys is not None and key not in keys)
-            or _is_claim_key(key)
-            or not _is_identity_key(key)
-        ):
-            continue
-        if not _pins(clause):
-            notes.append(_why_not(clause))
-            continue
-        values = clause.values
-        source = source or key in _SOURCE_KEYS
-        if key in _ACCOUNT_KEYS:
-            shapes = [_account_of(clause, v) for v in values]
-            if not shapes or any(shape == "everyone" for shape, _ in shapes):
-                notes.append(
-                    f"{clause.key} {_first_everyone(values, shapes)!r} matches every account"
-                )
-            elif any(shape == "none" for shape, _ in shapes):
-                arn_without_account = True
-                notes.append(f"{clause.key} {values[0]!r} names no account")
-            else:
-                accounts = _meet(accounts, frozenset(v for _, v in shapes))
-                used.append(clause)
-        elif key in _ORG_KEYS:
-            if clause.test.endswith("IgnoreCase"):  # organization ids are lower-case
-                values = tuple(v.lower() for v in values)
-            shapes = [_org_of(clause, v) for v in values]
-            if not shapes or any(shape == "everyone" for shape, _ in shapes):
-                notes.append(
-                    f"{clause.key} {_first_everyone(values, shapes)!r} matches every organization"
-                )
-            else:
-                orgs = _meet(orgs, frozenset(v for _, v in shapes))
-                used.append(clause)
-        elif key == _EXTERNAL_ID:
-            loose = [v for v in values if not v or has_wildcard(v)]
-            if loose or not values:
-                notes.append(f"sts:ExternalId {(loose or [''])[0]!r} is a wildcard")
-            else:
-                external_id = True
-                used.append(clause)
-        elif key == _IS_SERVICE and all(v.lower() == "true" for v in values):
-            services = services or frozenset({"*"})
-            used.append(clause)
-        elif key == _SERVICE_NAME and not any(has_wildcard(v) for v in values):
-            named = frozenset(pv.normalize_service(v) for v in values)
-            services = named if services in (None, frozenset({"*"})) else services & named
-            used.append(clause)
-    return _Pins(
-        accounts,
-        orgs,
-        external_id,
-        services,
-        source,
-        arn_without_account,
-        tuple(notes),
-        tuple(used),
-    )
-
-
-def _first_everyone(values: tuple[str, ...], shapes: list[tuple[str, str]]) -> str:
-    for value, (shape, _) in zip(values, shapes, strict=True):
-        if shape == "everyone":
-            return value
-    return values[0] if values else ""
-
-
-def _why(c: _Candidate, notes: Iterable[str], used: Iterable[Clause], keys: str = "") -> str:
-    """``has no condition`` / ``conditions only on aud`` / what pinned, what did not, Denies."""
+def _why(c: Candidate, notes: Iterable[str], used: Iterable[Clause], keys: str = "") -> str:
+    """``has no condition`` / ``conditions only on aud`` / what pinned, what did not, and what
+    each Deny lets through."""
     parts: list[str] = []
-    used, notes = tuple(used), tuple(notes)
-    if not c.clauses:
+    notes = tuple(notes)
+    own = [cl for cl in used if cl in c.clauses]
+    if own:
+        parts.append("pins " + ", ".join(f"{cl.key} to {shown_values(cl)}" for cl in own))
+    elif not c.clauses:
         parts.append("has no condition")
-    elif used:
-        parts.append("pins " + ", ".join(f"{cl.key} to {_shown(cl)}" for cl in used))
     elif keys or not notes:
         shown = keys or ", ".join(dict.fromkeys(cl.key for cl in c.clauses))
         parts.append(f"conditions only on {shown}")
     parts += notes
-    for label in dict.fromkeys(label for label, _ in c.spared):
-        parts.append(f"after the exceptions of Deny {label}")
+    for label, clause in dict.fromkeys(c.spared):
+        parts.append(f"Deny {label} lets through only {clause.render()}")
     for label, reason in dict.fromkeys(c.unused_denies):
         parts.append(f"Deny {label} {reason}")
     return "; ".join(parts) if parts else "conditions do not identify the caller"
-
-
-def _shown(clause: Clause) -> str:
-    return " or ".join(repr(v) for v in clause.values)
 
 
 # --- assumers by kind ---------------------------------------------------------------------------
 
 
 def _assumer(
-    kind: Kind, who: str, c: _Candidate, why: str, pinned: bool, risks: Iterable[Risk]
+    kind: Kind, who: str, c: Candidate, why: str, pinned: bool, risks: Iterable[Risk]
 ) -> Assumer:
     return Assumer(kind, who, c.label, why, pinned, frozenset(risks))
 
 
-def _assumers(c: _Candidate, ctx: TrustContext) -> list[Assumer]:
+def _assumers(c: Candidate, ctx: TrustContext) -> list[Assumer]:
     kind = c.principal.kind
     if kind in ("any", "aws", "canonical"):
         return _aws_assumers(c, ctx)
@@ -672,9 +205,9 @@ def _assumers(c: _Candidate, ctx: TrustContext) -> list[Assumer]:
     return [_federated_assumer(c, ctx)]
 
 
-def _aws_assumers(c: _Candidate, ctx: TrustContext) -> list[Assumer]:
+def _aws_assumers(c: Candidate, ctx: TrustContext) -> list[Assumer]:
     p = c.principal
-    pins = _read_pins(c.all_clauses, None if p.kind == "any" else _PRINCIPAL_KEYS)
+    pins = read_pins(c.all_clauses, None if p.kind == "any" else PRINCIPAL_KEYS)
     if p.kind == "any" and (pins.services is not None or pins.source):
         # Only service principals carry aws:Source* keys or aws:PrincipalIsAWSService=true.
         return [_service_assumer(c, name, ctx) for name in sorted(pins.services or {"*"})]
@@ -683,7 +216,7 @@ def _aws_assumers(c: _Candidate, ctx: TrustContext) -> list[Assumer]:
     accounts = pins.accounts
     if p.account is not None:
         own = frozenset({p.account})
-        accounts = own if accounts is None else _meet(own, accounts)
+        accounts = own if accounts is None else meet(own, accounts)
     if accounts == frozenset() or pins.orgs == frozenset():
         return []  # the conditions contradict the principal: no one
     why = _why(c, pins.notes, pins.used)
@@ -732,8 +265,8 @@ def _accounts_text(accounts: list[str]) -> str:
     return " and ".join(parts)
 
 
-def _service_assumer(c: _Candidate, name: str, ctx: TrustContext) -> Assumer:
-    pins = _read_pins(c.all_clauses, _SOURCE_KEYS | {_EXTERNAL_ID})
+def _service_assumer(c: Candidate, name: str, ctx: TrustContext) -> Assumer:
+    pins = read_pins(c.all_clauses, SOURCE_KEYS | {EXTERNAL_ID})
     pinned = pins.accounts is not None or pins.orgs is not None or pins.external_id
     notes = pins.notes
     if pins.arn_without_account and not pinned:
@@ -762,7 +295,7 @@ def _plural(noun: str) -> str:
     return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
 
 
-def _saml_assumer(c: _Candidate, ctx: TrustContext) -> Assumer:
+def _saml_assumer(c: Candidate, ctx: TrustContext) -> Assumer:
     p = c.principal
     name = p.value.split(":saml-provider/", 1)[1]
     if p.account not in (None, ctx.account_id):
@@ -786,7 +319,7 @@ def _saml_assumer(c: _Candidate, ctx: TrustContext) -> Assumer:
     )
 
 
-def _federated_assumer(c: _Candidate, ctx: TrustContext) -> Assumer:
+def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer:
     p = c.principal
     if ":saml-provider/" in p.value:
         return _saml_assumer(c, ctx)
@@ -804,8 +337,8 @@ def _federated_assumer(c: _Candidate, ctx: TrustContext) -> Assumer:
     family = provider  # a known family, read from a self-hosted provider's subject
     used: list[Clause] = []
     for clause in claims.get(provider.subject_claim, []):
-        if not _pins(clause):
-            notes.append(_why_not(clause))
+        if not is_pin(clause):
+            notes.append(why_not(clause))
             continue
         grammar = [
             (pv.self_hosted(v) or provider) if provider is pv.GENERIC else provider
@@ -903,7 +436,7 @@ class _Caller:
             raise ValueError(f"{arn!r} is not a user or role ARN")
         return cls(arn, parts[4], kind, rest.rsplit("/", 1)[-1].lower(), True)
 
-    def named_by(self, principal: _Principal) -> bool:
+    def named_by(self, principal: TrustPrincipal) -> bool:
         """Does an ``AWS`` principal ARN name this user or role (or a session of the role)?"""
         if principal.kind != "aws" or principal.account != self.account or principal.arn is None:
             return False
@@ -925,14 +458,14 @@ class _Caller:
             "aws:principalorgpaths": None if org is None else _UNKNOWN,
             "aws:principalisawsservice": ("false",),
             "aws:principalservicename": None,
-            **{key: None for key in _SOURCE_KEYS},
+            **{key: None for key in SOURCE_KEYS},
         }
 
 
 def _truth(clause: Clause, request: dict[str, Any]) -> bool | None:
     """The clause for this request: True, False, or None when it cannot be decided."""
     key = clause.key_lower
-    value = None if _is_claim_key(key) else request.get(key, _UNKNOWN)
+    value = None if is_claim_key(key) else request.get(key, _UNKNOWN)
     if value is _UNKNOWN or not clause.understood:
         return None
     return clause.evaluate(value)
@@ -950,7 +483,7 @@ def _conditions(clauses: Iterable[Clause], request: dict[str, Any]) -> tuple[boo
     return True, undecided
 
 
-def _allow_match(st: _Statement, who: _Caller) -> tuple[bool, str] | None:
+def _allow_match(st: TrustStatement, who: _Caller) -> tuple[bool, str] | None:
     """(needs identity permission, how it matched) for an Allow naming this caller."""
     if st.not_principal:
         if any(p.kind == "any" or _within(who, p) for p in st.principals):
@@ -967,7 +500,7 @@ def _allow_match(st: _Statement, who: _Caller) -> tuple[bool, str] | None:
     return found
 
 
-def _within(who: _Caller, p: _Principal) -> bool:
+def _within(who: _Caller, p: TrustPrincipal) -> bool:
     """Is the caller one of the principals ``p`` stands for (for Deny and NotPrincipal)?"""
     if p.kind == "any":
         return True
@@ -976,7 +509,7 @@ def _within(who: _Caller, p: _Principal) -> bool:
     return p.arn is None or who.named_by(p)
 
 
-def _admits(statements: Iterable[_Statement], ctx: TrustContext, arn: str) -> Admission | None:
+def _admits(statements: Iterable[TrustStatement], ctx: TrustContext, arn: str) -> Admission | None:
     who = _Caller.parse(arn)
     if who.account != ctx.account_id:
         return None
@@ -1026,7 +559,7 @@ class Assumers:
     entries: tuple[Assumer, ...]
     notes: tuple[str, ...]  # statements that grant nothing, deleted principals...
     context: TrustContext = field(repr=False, compare=False)
-    statements: tuple[_Statement, ...] = field(default=(), repr=False, compare=False)
+    statements: tuple[TrustStatement, ...] = field(default=(), repr=False, compare=False)
 
     def with_risk(self, risk: Risk) -> tuple[Assumer, ...]:
         return tuple(a for a in self.entries if risk in a.risks)
@@ -1050,26 +583,26 @@ class Assumers:
 
 def who_can_assume(document: Mapping[str, Any] | str, ctx: TrustContext) -> Assumers:
     """Everyone a role's trust policy lets assume the role, after conditions and Denies."""
-    statements, notes = _parse(document)
+    statements, notes = parse_trust(document)
     denies = [st for st in statements if st.effect == "Deny"]
     entries: list[Assumer] = []
     for st in statements:
         if st.effect != "Allow":
             continue
         principals = (
-            (_Principal("any", "NotPrincipal", "NotPrincipal"),)
+            (TrustPrincipal("any", "NotPrincipal", "NotPrincipal"),)
             if st.not_principal
             else st.principals
         )
         for principal in principals:
-            actions = frozenset(a for a in _actions_for(principal) if st.covers(a))
+            actions = frozenset(a for a in actions_for(principal) if st.covers(a))
             if not actions:
-                wanted = " or ".join(sorted(_actions_for(principal)))
+                wanted = " or ".join(sorted(actions_for(principal)))
                 notes.append(f"{st.label} does not grant {wanted} to {principal.value}")
                 continue
-            start = _Candidate(
+            start = Candidate(
                 principal, actions, st.label, st.clauses, everyone_but=st.not_principal
             )
-            for candidate in _narrow([start], denies):
+            for candidate in narrow([start], denies):
                 entries.extend(_assumers(candidate, ctx))
     return Assumers(tuple(entries), tuple(notes), ctx, tuple(statements))

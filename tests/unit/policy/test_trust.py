@@ -408,7 +408,7 @@ CASES = [
         "deny-outside-org",
         doc(allow("*"), deny("*", condition=NOT_OTHER)),
         "organization|your organization",
-        why="after the exceptions of Deny statement #2",
+        why="Deny statement #2 lets through only StringEquals aws:PrincipalOrgID = 'o-mine123456'",
     ),
     case(
         "deny-outside-org-foranyvalue",
@@ -713,7 +713,7 @@ CASES = [
             deny("*", WEB, {"StringNotLike": {f"{GH}:sub": "repo:my-org/*"}}),
         ),
         "web-identity|of my-org",
-        why="after the exceptions of Deny statement #2",
+        why=f"Deny statement #2 lets through only StringLike {GH}:sub",
     ),
     case(
         "gh-provider-other-account",
@@ -1141,6 +1141,30 @@ CASES = [
         "web-identity|an owner not in [trust] oidc_owners",
         "federated",
         ctx=TrustContext(OWN, ORG, oidc_owners=("github:id:1234",)),
+    ),
+    case(
+        "gh-immutable-subject",
+        gh(sub("StringLike", "repo:octocat@123456/app@456789:*")),
+        "web-identity|workflows of octocat@123456/app@456789",
+        ctx=TrustContext(OWN, ORG, oidc_owners=("github:octocat",)),
+    ),
+    case(
+        "gh-immutable-subject-owner-id-listed",
+        gh(sub("StringLike", "repo:octocat@123456/*")),
+        "web-identity|workflows of octocat@123456",
+        ctx=TrustContext(OWN, ORG, oidc_owners=("github:id:123456",)),
+    ),
+    case(
+        "gh-immutable-subject-other-owner-id",
+        gh(sub("StringLike", "repo:octocat@999/*")),
+        "web-identity|an owner not in [trust] oidc_owners",
+        "federated",
+        ctx=TrustContext(OWN, ORG, oidc_owners=("github:id:123456",)),
+    ),
+    case(
+        "gh-immutable-subject-any-id-of-a-name",
+        gh(sub("StringLike", "repo:octocat@*")),
+        "web-identity|workflows of octocat",
     ),
     case(
         "ghe-com-tenant-unpinned-is-not-public",
