@@ -187,7 +187,9 @@ def _deputy_pass(assumers: Assumers) -> str:
     "only run this account's own code with a role passed by iam:PassRole (EC2, Lambda, "
     "Lambda@Edge, ECS tasks, EKS, EKS Pod Identity) are exempt.",
     remediation="Add a Condition with aws:SourceAccount (your account id) or aws:SourceArn (the "
-    "resource the service acts for) to the service's trust statement.",
+    "resource the service acts for) to the service's trust statement. Check the service's "
+    "documentation first: not every service sets these keys when it assumes a role, and there "
+    "the condition breaks it; accept such a role in the baseline with that reason.",
 )
 def role_trust_service_confused_deputy(ctx: Context) -> Iterator[Outcome]:
     yield from _judge(

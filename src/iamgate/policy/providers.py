@@ -138,6 +138,7 @@ def _exact(pattern: str) -> Path | None:
 class Provider:
     id: str  # the prefix of an [trust] oidc_owners entry: "github:my-org"
     name: str
+    issuer: str  # the provider URLs it is recognised by (see identify())
     caller: str  # one identity the provider vouches for, e.g. "GitHub Actions workflow"
     scope: str  # what a pin names, e.g. "repository"
     anyone: str  # who can assume when nothing pins the caller
@@ -154,6 +155,8 @@ class Provider:
 GITHUB = Provider(
     id="github",
     name="GitHub Actions",
+    issuer="token.actions.githubusercontent.com[/ENTERPRISE], token.actions.TENANT.ghe.com, "
+    "HOST/_services/token (GHES)",
     caller="GitHub Actions workflow",
     scope="repository",
     anyone="any GitHub Actions workflow in any repository",
@@ -171,6 +174,7 @@ GITHUB = Provider(
 GITLAB = Provider(
     id="gitlab",
     name="GitLab CI/CD",
+    issuer="gitlab.com (self-managed: any host, read by the subject's shape)",
     caller="GitLab CI/CD job",
     scope="project",
     anyone="any GitLab CI/CD job in any project",
@@ -187,6 +191,7 @@ GITLAB = Provider(
 TERRAFORM = Provider(
     id="terraform",
     name="HCP Terraform",
+    issuer="app.terraform.io, app.eu.terraform.io (Terraform Enterprise: any host)",
     caller="HCP Terraform run",
     scope="workspace",
     anyone="any HCP Terraform run in any organization",
@@ -203,6 +208,7 @@ TERRAFORM = Provider(
 CIRCLECI = Provider(  # issuer https://oidc.circleci.com/org/<ORG_ID>: the URL pins the org
     id="circleci",
     name="CircleCI",
+    issuer="oidc.circleci.com/org/ORG_ID",
     caller="CircleCI job",
     scope="project",
     anyone="any CircleCI job",
@@ -216,6 +222,7 @@ CIRCLECI = Provider(  # issuer https://oidc.circleci.com/org/<ORG_ID>: the URL p
 BITBUCKET = Provider(  # issuer .../workspaces/<WORKSPACE>/pipelines-config/identity/oidc
     id="bitbucket",
     name="Bitbucket Pipelines",
+    issuer="api.bitbucket.org/2.0/workspaces/WORKSPACE/pipelines-config/identity/oidc",
     caller="Bitbucket Pipelines step",
     scope="repository",
     anyone="any Bitbucket Pipelines step",
@@ -231,6 +238,7 @@ BITBUCKET = Provider(  # issuer .../workspaces/<WORKSPACE>/pipelines-config/iden
 BUILDKITE = Provider(  # one issuer for every Buildkite organization
     id="buildkite",
     name="Buildkite",
+    issuer="agent.buildkite.com",
     caller="Buildkite job",
     scope="pipeline",
     anyone="any Buildkite job in any organization",
@@ -247,6 +255,7 @@ BUILDKITE = Provider(  # one issuer for every Buildkite organization
 EKS = Provider(  # the URL names the cluster, but every pod of every namespace has a token
     id="eks",
     name="Amazon EKS",
+    issuer="oidc.eks.REGION.amazonaws.com/id/CLUSTER_ID",
     caller="Kubernetes service account",
     scope="service account",
     anyone="any service account in any namespace of the cluster",
@@ -260,6 +269,7 @@ EKS = Provider(  # the URL names the cluster, but every pod of every namespace h
 GOOGLE = Provider(  # aud is your OAuth client: any Google user can sign in to it
     id="google",
     name="Google",
+    issuer="accounts.google.com",
     caller="Google account",
     scope="Google account",
     anyone="any Google account",
@@ -273,6 +283,7 @@ GOOGLE = Provider(  # aud is your OAuth client: any Google user can sign in to i
 COGNITO = Provider(  # aud IS the identity pool; amr then separates guests (anyone)
     id="cognito",
     name="Amazon Cognito",
+    issuer="cognito-identity.amazonaws.com",
     caller="Cognito identity",
     scope="identity pool",
     anyone="any identity of any Cognito identity pool, in any AWS account",
@@ -289,6 +300,7 @@ COGNITO = Provider(  # aud IS the identity pool; amr then separates guests (anyo
 FACEBOOK = Provider(
     id="facebook",
     name="Facebook",
+    issuer="graph.facebook.com",
     caller="Facebook user",
     scope="Facebook user",
     anyone="any Facebook user",
@@ -302,6 +314,7 @@ FACEBOOK = Provider(
 AMAZON = Provider(
     id="amazon",
     name="Login with Amazon",
+    issuer="www.amazon.com",
     caller="Login with Amazon user",
     scope="Amazon user",
     anyone="any Login with Amazon user",
@@ -315,6 +328,7 @@ AMAZON = Provider(
 GENERIC = Provider(  # any other issuer: only an exact subject pins; who may sign up is unknown
     id="oidc",
     name="OIDC provider",
+    issuer="any other URL",
     caller="identity",
     scope="subject",
     anyone="any identity of the provider",
