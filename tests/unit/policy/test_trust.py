@@ -1077,6 +1077,21 @@ CASES = [
         ctx=UNKNOWN_ORG,
     ),
     case(
+        "deny-outside-account",
+        doc(allow("*"), deny("*", condition=when("StringNotEquals", "aws:PrincipalAccount", OWN))),
+        "account|account 111111111111",
+        why="Deny statement #2 lets through only StringEquals aws:PrincipalAccount",
+    ),
+    case(
+        "deny-outside-account-and-a-vendor",
+        doc(
+            allow("*"),
+            deny("*", condition=when("StringNotEquals", "aws:PrincipalAccount", [OWN, OTHER])),
+        ),
+        "account|account 999999999999",
+        "external",
+    ),
+    case(
         "star-org-pattern",
         star(when("StringLike", "aws:PrincipalOrgID", "o-mine*")),
         "organization|organization o-mine*",
