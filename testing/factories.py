@@ -13,6 +13,7 @@ from iamgate.model.snapshot import (
     Group,
     InlinePolicy,
     ManagedPolicy,
+    Organization,
     ReportDate,
     Role,
     Sentinel,
@@ -183,6 +184,7 @@ def snap(**fields: Any) -> Snapshot:
         "collected_at": NOW,
         "password_policy": STRONG_POLICY,
         "credential_report": (row("<root_account>", password=None, mfa=True),),
+        "organization": Organization(None),  # read, and the account is in no organization
     }
     base.update(fields)
     return Snapshot(**base)

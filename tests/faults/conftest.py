@@ -79,6 +79,15 @@ def seed(endpoint: str) -> None:
         '"Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
     )
     iam.update_account_password_policy(MinimumPasswordLength=8)
+    # An organization (DescribeOrganization answers with it), and a role that trusts it.
+    org = boto3.client("organizations", **kw).create_organization(FeatureSet="ALL")
+    org_id = org["Organization"]["Id"]
+    iam.create_role(
+        RoleName="org-shared",
+        AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+        '"Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringEquals":'
+        f'{{"aws:PrincipalOrgID":"{org_id}"}}}}}}]}}',
+    )
     # A trail with its log group, and the CIS 4.4 filter + alarm: every monitoring call is made.
     boto3.client("s3", **kw).create_bucket(Bucket="trail-logs")
     boto3.client("logs", **kw).create_log_group(logGroupName="trail")

@@ -51,7 +51,7 @@ FATAL = {"GetCallerIdentity"}
 # (GetPolicy* run only when GetAccountAuthorizationDetails succeeded).
 BATCHES = [
     ["GetAccountAuthorizationDetails", "GenerateCredentialReport", "GetAccountSummary"],
-    ["ListServerCertificates", "GetPolicy", "GetCredentialReport"],
+    ["ListServerCertificates", "GetPolicy", "GetCredentialReport", "DescribeOrganization"],
     ["GetAccountPasswordPolicy", "ListVirtualMFADevices", "GetPolicyVersion"],
 ]
 PAGINATED = ["GetAccountAuthorizationDetails", "ListVirtualMFADevices", "ListServerCertificates"]

@@ -85,6 +85,8 @@ def test_demo_shows_every_status(offline: Any) -> None:
         "policy-privilege-escalation",
         "role-trust-public",
         "role-trust-external-account",
+        "role-trust-federated-subject",
+        "role-trust-service-confused-deputy",
         "group-no-members",
         "cloudshell-full-access",
         "access-analyzer-enabled",
@@ -103,6 +105,19 @@ def test_demo_shows_every_status(offline: Any) -> None:
     ]
     assert accepted
     assert accepted[0]["exception"]["reason"].startswith("As per use case")
+    # The unpinned GitHub Actions role, named with who can assume it and why.
+    github = {
+        f["check"]: f
+        for f in results["findings"]
+        if f["resource"] == "arn:aws:iam::123456789012:role/github-deploy"
+    }
+    assert github["role-trust-federated-subject"]["status"] == "fail"
+    assert github["role-trust-federated-subject"]["message"].endswith(
+        "any GitHub Actions workflow in any repository (statement 'GitHubActions' conditions "
+        "only on aud; pin token.actions.githubusercontent.com:sub to repo:OWNER/REPO:...)"
+    )
+    assert github["role-trust-public"]["status"] == "fail"
+    assert "role github-deploy" in summary
     # The service-linked role is not judged: AWS owns it.
     slr = [
         f

@@ -57,5 +57,6 @@ def test_calls_do_not_grow_with_users(aws: MotoAccount, iamgate: Any) -> None:
         "iam:GetPolicyVersion": 1,
         "iam:ListServerCertificates": 1,
         "iam:ListVirtualMFADevices": 1,
+        "organizations:DescribeOrganization": 1,
         "sts:GetCallerIdentity": 1,
     }

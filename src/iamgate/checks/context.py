@@ -7,8 +7,9 @@ from datetime import datetime
 from functools import cached_property
 
 from iamgate.model.config import Config
-from iamgate.model.snapshot import Snapshot
+from iamgate.model.snapshot import Role, Snapshot
 from iamgate.policy.principals import Principals
+from iamgate.policy.trust import Assumers, TrustContext, who_can_assume
 
 
 class Context:
@@ -20,6 +21,7 @@ class Context:
         self.thresholds = config.thresholds
         # Ages are measured against the time of collection, so a replay gives the same answer.
         self.now: datetime = snapshot.collected_at
+        self._assumers: dict[str, Assumers] = {}
 
     @property
     def account_arn(self) -> str:
@@ -29,6 +31,17 @@ class Context:
     def principals(self) -> Principals:
         """Policies parsed and effective access worked out once, for every check of the run."""
         return Principals(self.snapshot)
+
+    @cached_property
+    def trust(self) -> TrustContext:
+        """What trust policies are compared with: the account, its organization, the config."""
+        return TrustContext.of(self.snapshot, self.config.trust)
+
+    def assumers(self, role: Role) -> Assumers:
+        """Who can assume ``role``, worked out once per run (PolicyFormatError if unreadable)."""
+        if role.arn not in self._assumers:
+            self._assumers[role.arn] = who_can_assume(role.trust_policy, self.trust)
+        return self._assumers[role.arn]
 
     def age_days(self, when: datetime) -> int:
         return (self.now - when).days

@@ -21,6 +21,7 @@ from iamgate import __version__
 from iamgate.aws.clients import Clients
 from iamgate.aws.failures import CALL_ERRORS, MALFORMED, classify, hint_for
 from iamgate.collect import access_analyzer, account, cloudtrail, credential_report, iam, regions
+from iamgate.collect.membership import ORGANIZATION
 from iamgate.collect.source import DataSource, Progress, Session
 from iamgate.errors import CollectError
 from iamgate.model.snapshot import Snapshot, Source
@@ -39,6 +40,7 @@ SOURCES: tuple[DataSource, ...] = (
     access_analyzer.ACCESS_ANALYZER,
     cloudtrail.CLOUDTRAIL,
     cloudtrail.LOG_METRICS,
+    ORGANIZATION,
 )
 IDENTITY_OPERATIONS = {"GetCallerIdentity": "sts:GetCallerIdentity"}
 # Every operation a scan may call and the permission it needs (iam-policy.json lists them).

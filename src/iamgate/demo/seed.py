@@ -12,6 +12,7 @@ from iamgate.demo.standin import DEFAULT_ACCOUNT, MotoAccount, RootRow, days_ago
 
 ACCOUNT = DEFAULT_ACCOUNT
 SUPPORT_POLICY = "arn:aws:iam::aws:policy/AWSSupportAccess"
+GITHUB_OIDC = "token.actions.githubusercontent.com"
 CIS_IAM_PATTERN = "{" + "||".join(f"($.eventName={e})" for e in sorted(IAM_POLICY_EVENTS)) + "}"
 STRONG_PASSWORD_POLICY = {
     "MinimumPasswordLength": 14,
@@ -253,6 +254,28 @@ def seed_least_privilege(account: MotoAccount) -> None:
         AssumeRolePolicyDocument=_trust({"Service": "codebuild.amazonaws.com"}),
     )
     iam.attach_role_policy(RoleName="deployer", PolicyArn=deployer)
+    # A GitHub Actions deploy role that checks only the audience: any workflow of any repository
+    # on github.com can assume it (role-trust-federated-subject, role-trust-public).
+    github = iam.create_open_id_connect_provider(
+        Url=f"https://{GITHUB_OIDC}",
+        ClientIDList=["sts.amazonaws.com"],
+        ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"],
+    )["OpenIDConnectProviderArn"]
+    iam.create_role(
+        RoleName="github-deploy",
+        AssumeRolePolicyDocument=_policy(
+            [
+                {
+                    "Sid": "GitHubActions",
+                    "Effect": "Allow",
+                    "Principal": {"Federated": github},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {"StringEquals": {f"{GITHUB_OIDC}:aud": "sts.amazonaws.com"}},
+                }
+            ]
+        ),
+    )
+    iam.attach_role_policy(RoleName="github-deploy", PolicyArn=f"{aws}/ReadOnlyAccess")
     # A group with policies and nobody in it (group-no-members).
     iam.create_group(GroupName="contractors")
     iam.attach_group_policy(GroupName="contractors", PolicyArn=f"{aws}/ReadOnlyAccess")

@@ -49,6 +49,13 @@ class CollectSettings:
 class TrustSettings:
     # Other accounts of the organization that roles may trust (role-trust-external-account).
     trusted_accounts: tuple[str, ...] = ()
+    # The CI/OIDC owners that are yours, "<provider>:<owner>[/<path>]" ("github:my-org"): a
+    # web identity trust pinned to another owner fails role-trust-federated-subject. Empty: any.
+    oidc_owners: tuple[str, ...] = ()
+
+
+# The providers an oidc_owners entry may name (policy/providers.py reads each one's subjects).
+OIDC_OWNER_PROVIDERS = ("github", "gitlab", "terraform", "buildkite", "circleci", "bitbucket")
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,9 @@ class Source(StrEnum):
     # Documents of attached AWS-managed policies (GetPolicy + GetPolicyVersion). Without them a
     # group's admin access cannot be judged: the check needing them must say error, not pass.
     AWS_MANAGED_POLICIES = "aws_managed_policies"
+    # The account's own organization (organizations:DescribeOrganization): trusts that name an
+    # organization are judged against it.
+    ORGANIZATION = "organization"
 
 
 class Sentinel(StrEnum):
@@ -216,6 +219,13 @@ class Alarm:
 
 
 @dataclass(frozen=True, slots=True)
+class Organization:
+    """The account's AWS Organizations membership (organizations:DescribeOrganization)."""
+
+    id: str | None  # None: the account is in no organization (AWSOrganizationsNotInUseException)
+
+
+@dataclass(frozen=True, slots=True)
 class CollectionError:
     source: str
     operation: str
@@ -254,6 +264,8 @@ class Snapshot:
     trails: tuple[Trail, ...] = ()
     metric_filters: tuple[MetricFilter, ...] = ()
     alarms: tuple[Alarm, ...] = ()
+    # None: not known (a snapshot taken before iamgate read it, or the call failed).
+    organization: Organization | None = None
 
     @property
     def account_arn(self) -> str:

@@ -54,6 +54,8 @@ def parse_document(document: Mapping[str, Any] | str) -> Mapping[str, Any]:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
             raise PolicyFormatError(f"policy document is not JSON: {exc.msg}") from None
+        except RecursionError:
+            raise PolicyFormatError("policy document is nested too deeply") from None
     if not isinstance(document, Mapping):
         raise PolicyFormatError("policy document is not a JSON object")
     return document

@@ -1,69 +1,608 @@
-"""Trust policies: who (``Principal``) may assume a role, and on what terms."""
+"""Who can assume a role: a small, exact model of a trust policy.
+
+``who_can_assume(document, context)`` reads every statement. Each principal an ``Allow`` names,
+with its conditions, is a candidate; each ``Deny`` then removes the callers it certainly applies
+to: a Deny whose conditions all read "the caller is not X" (``StringNotEquals
+aws:PrincipalOrgID``...) leaves only X, and a Deny with a condition this model cannot read
+removes nothing (a risk never turns into a pass because of a Deny that was not understood;
+``trust_statements.py``). What is left is read into :class:`Assumer` entries that say who they
+are, which statement and condition let them in, and which :class:`Risk` they are.
+
+Conditions narrow the caller only when they pin an identity key (an account, organization,
+principal ARN, source, external id or web identity claim) to values that are not everyone.
+The AWS semantics relied on, with links, are in docs/checks.md ("Role trust").
+
+:meth:`Assumers.admits` answers the privilege-escalation graph's question: can a principal of
+the role's own account assume it, and does it need ``sts:AssumeRole`` in its identity policy too?
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-from iamgate.policy.document import PolicyFormatError, as_tuple, parse_document
+from iamgate.model.config import TrustSettings
+from iamgate.model.snapshot import Snapshot, Source
+from iamgate.policy import providers as pv
+from iamgate.policy.conditions import Clause
+from iamgate.policy.document import PolicyFormatError
+from iamgate.policy.trust_pins import (
+    EXTERNAL_ID,
+    PRINCIPAL_KEYS,
+    SOURCE_KEYS,
+    is_claim_key,
+    is_pin,
+    meet,
+    read_pins,
+    shown_values,
+    why_not,
+)
+from iamgate.policy.trust_statements import (
+    ASSUME_ROLE,
+    Candidate,
+    TrustPrincipal,
+    TrustStatement,
+    actions_for,
+    narrow,
+    parse_trust,
+)
+from iamgate.policy.wildcard import has_wildcard
+
+__all__ = [
+    "ASSUME_ROLE",
+    "Admission",
+    "Assumer",
+    "Assumers",
+    "Kind",
+    "PolicyFormatError",
+    "Risk",
+    "TrustContext",
+    "who_can_assume",
+]
+
+
+class Kind(StrEnum):
+    ANYONE = "anyone"
+    ACCOUNT = "account"
+    ORGANIZATION = "organization"
+    SERVICE = "service"
+    WEB_IDENTITY = "web-identity"
+    SAML = "saml"
+
+
+class Risk(StrEnum):
+    """What an assumer makes of the role; each is one check of ``checks/trust.py``."""
+
+    PUBLIC = "public"  # anyone can assume it (role-trust-public)
+    EXTERNAL = "external"  # an outside account, without an external id (...-external-account)
+    UNPINNED_FEDERATION = "unpinned-federation"  # (role-trust-federated-subject)
+    CONFUSED_DEPUTY = "confused-deputy"  # (role-trust-service-confused-deputy)
 
 
 @dataclass(frozen=True, slots=True)
-class TrustStatement:
-    """An Allow of a trust policy: who (``Principal``) may assume the role, and on what terms."""
+class TrustContext:
+    """What a trust is compared with.
 
-    principals: Mapping[str, tuple[str, ...]]  # {"AWS": (...), "Service": (...), ...}; "*" -> AWS
-    condition_keys: frozenset[str]  # lower-cased keys under every operator
-    sid: str
-    index: int
+    ``oidc_owners`` lists the owners that are yours, one ``"<provider>:<owner>"`` each
+    (``"github:my-org"``, ``"gitlab:my-group/sub"``, ``"github:id:1234"`` for a
+    ``repository_owner_id``); an owner may name a path to accept less. Empty: any pinned owner
+    passes; once it has an entry, every pinned owner of every provider must be listed.
+    """
+
+    account_id: str
+    org_id: str | None = None  # None: the account is in no organization (or it is not known)
+    org_known: bool = True  # False: the organization could not be read
+    trusted_accounts: tuple[str, ...] = ()
+    oidc_owners: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, settings: TrustSettings) -> TrustContext:
+        org = snapshot.organization
+        known = org is not None and not snapshot.errors_for([Source.ORGANIZATION])
+        return cls(
+            snapshot.account_id,
+            org.id if org is not None else None,
+            known,
+            settings.trusted_accounts,
+            settings.oidc_owners,
+        )
 
     @property
-    def label(self) -> str:
-        return f"statement {self.sid!r}" if self.sid else f"statement #{self.index + 1}"
+    def own_org(self) -> str | None:
+        return self.org_id if self.org_known else None
+
+    def internal_account(self, account: str) -> bool:
+        return account == self.account_id or account in self.trusted_accounts
+
+    def owns(self, provider_ids: Iterable[str], path: tuple[str, ...]) -> bool:
+        """Is a pin to ``path`` (owner first) inside one of the configured owners?"""
+        if not self.oidc_owners:
+            return True
+        wanted = set(provider_ids)
+        for entry in self.oidc_owners:
+            provider, _, owner = entry.partition(":")
+            mine = owner.split("/")
+            fits = len(path) >= len(mine) and all(map(_same_segment, mine, path))
+            if provider in wanted and fits:
+                return True
+        return False
 
 
-def trust_statements(document: Mapping[str, Any] | str) -> tuple[TrustStatement, ...]:
-    """The Allow statements of a trust policy (Deny in a trust policy only narrows)."""
-    doc = parse_document(document)
-    if "iamgate:unparsed" in doc:
-        raise PolicyFormatError(f"trust policy could not be read: {doc['iamgate:unparsed']!r}")
-    raw = doc.get("Statement", [])
-    if isinstance(raw, Mapping):
-        raw = [raw]
-    if not isinstance(raw, list):
-        raise PolicyFormatError("Statement must be an object or a list")
-    out = []
-    for i, st in enumerate(raw):
-        if not isinstance(st, Mapping):
-            raise PolicyFormatError(f"statement #{i + 1} is not an object")
-        if st.get("Effect") != "Allow":
+def _same_segment(mine: str, pinned: str) -> bool:
+    """Names compare without case; GitHub's immutable ``NAME@ID`` matches ``NAME``, and the
+    ``id:ID`` of a ``repository_owner_id`` matches ``NAME@ID`` too."""
+    name, _, ident = pinned.partition("@")
+    if mine.startswith("id:"):
+        return pinned == mine or (bool(ident) and ident == mine[3:])
+    return mine.casefold() in (pinned.casefold(), name.casefold())
+
+
+@dataclass(frozen=True, slots=True)
+class Assumer:
+    """One kind of caller that can assume the role, and why."""
+
+    kind: Kind
+    who: str  # e.g. "any GitHub Actions workflow in any repository"
+    statement: str  # "statement 'Sid'" or "statement #N"
+    why: str  # e.g. "conditions only on aud"
+    pinned: bool  # narrowed to named accounts, an organization, a source or a subject
+    risks: frozenset[Risk]
+
+    def describe(self) -> str:
+        return f"{self.who} ({self.statement} {self.why})"
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """How a principal of the role's own account gets in (:meth:`Assumers.admits`)."""
+
+    needs_identity_permission: bool  # True: its identity policy must allow sts:AssumeRole too
+    statement: str  # the Allow statement that lets it in
+    why: str
+
+
+# --- why they get in ----------------------------------------------------------------------------
+
+
+def _why(c: Candidate, notes: Iterable[str], used: Iterable[Clause], keys: str = "") -> str:
+    """``has no condition`` / ``conditions only on aud`` / what pinned, what did not, and what
+    each Deny lets through."""
+    parts: list[str] = []
+    notes = tuple(notes)
+    own = [cl for cl in used if cl in c.clauses]
+    if own:
+        parts.append("pins " + ", ".join(f"{cl.key} to {shown_values(cl)}" for cl in own))
+    elif not c.clauses:
+        parts.append("has no condition")
+    elif keys or not notes:
+        shown = keys or ", ".join(dict.fromkeys(cl.key for cl in c.clauses))
+        parts.append(f"conditions only on {shown}")
+    parts += notes
+    for label, clause in dict.fromkeys(c.spared):
+        parts.append(f"Deny {label} lets through only {clause.render()}")
+    for label, reason in dict.fromkeys(c.unused_denies):
+        parts.append(f"Deny {label} {reason}")
+    return "; ".join(parts) if parts else "conditions do not identify the caller"
+
+
+# --- assumers by kind ---------------------------------------------------------------------------
+
+
+def _assumer(
+    kind: Kind, who: str, c: Candidate, why: str, pinned: bool, risks: Iterable[Risk]
+) -> Assumer:
+    return Assumer(kind, who, c.label, why, pinned, frozenset(risks))
+
+
+def _assumers(c: Candidate, ctx: TrustContext) -> list[Assumer]:
+    kind = c.principal.kind
+    if kind in ("any", "aws", "canonical"):
+        return _aws_assumers(c, ctx)
+    if kind == "service":
+        return [_service_assumer(c, c.principal.value, ctx)]
+    return [_federated_assumer(c, ctx)]
+
+
+def _aws_assumers(c: Candidate, ctx: TrustContext) -> list[Assumer]:
+    p = c.principal
+    pins = read_pins(c.all_clauses, None if p.kind == "any" else PRINCIPAL_KEYS)
+    if p.kind == "any" and (pins.services is not None or pins.source):
+        # Only service principals carry aws:Source* keys or aws:PrincipalIsAWSService=true.
+        return [_service_assumer(c, name, ctx) for name in sorted(pins.services or {"*"})]
+    if pins.services is not None:
+        return []  # aws:PrincipalIsAWSService is false on every request an IAM principal signs
+    accounts = pins.accounts
+    if p.account is not None:
+        own = frozenset({p.account})
+        accounts = own if accounts is None else meet(own, accounts)
+    if accounts == frozenset() or pins.orgs == frozenset():
+        return []  # the conditions contradict the principal: no one
+    why = _why(c, pins.notes, pins.used)
+    if accounts is None and pins.orgs is None:
+        if c.everyone_but:
+            who = "anyone but the principals in NotPrincipal"
+        elif ASSUME_ROLE in c.actions:
+            who = "any principal of any AWS account"
+        else:
+            who = "any web identity or SAML user"
+        if pins.external_id:
+            why += "; an external id is not a secret: any account can send it"
+        return [_assumer(Kind.ANYONE, who, c, why, False, {Risk.PUBLIC})]
+    own_org = ctx.own_org is not None and pins.orgs == frozenset({ctx.own_org})
+    outside = sorted(a for a in accounts or () if not ctx.internal_account(a))
+    external = not own_org and not pins.external_id and (accounts is None or bool(outside))
+    risks = {Risk.EXTERNAL} if external else set()
+    if accounts is not None:
+        if p.kind == "canonical":
+            who = f"S3 canonical user {p.value}"
+        elif p.arn is not None and accounts == frozenset({p.account}):
+            who = p.arn
+        else:
+            who = f"any principal of {_accounts_text(outside or sorted(accounts))}"
+        if own_org:
+            who += f" in your organization {ctx.own_org}"
+        return [_assumer(Kind.ACCOUNT, who, c, why, True, risks)]
+    if own_org:
+        who = f"principals of your organization {ctx.own_org}"
+    else:
+        if not ctx.org_known:
+            yours = "this account's organization could not be read"
+        elif ctx.org_id:
+            yours = f"yours is {ctx.org_id}"
+        else:
+            yours = "this account is in no organization"
+        who = f"any principal of organization {', '.join(sorted(pins.orgs or ()))} ({yours})"
+    return [_assumer(Kind.ORGANIZATION, who, c, why, True, risks)]
+
+
+def _accounts_text(accounts: list[str]) -> str:
+    exact = [a for a in accounts if not has_wildcard(a)]
+    patterns = [a for a in accounts if has_wildcard(a)]
+    parts = [f"account{'s' if len(exact) > 1 else ''} {', '.join(exact)}"] if exact else []
+    parts += [f"accounts matching {', '.join(patterns)}"] if patterns else []
+    return " and ".join(parts)
+
+
+def _service_assumer(c: Candidate, name: str, ctx: TrustContext) -> Assumer:
+    pins = read_pins(c.all_clauses, SOURCE_KEYS | {EXTERNAL_ID})
+    pinned = pins.accounts is not None or pins.orgs is not None or pins.external_id
+    notes = pins.notes
+    if pins.arn_without_account and not pinned:
+        notes = (*notes, "AWS asks for aws:SourceAccount beside such an aws:SourceArn")
+    service = "any AWS service" if name == "*" else name
+    for_others = name == "*" or pv.acts_for_other_accounts(name)
+    own_org = ctx.own_org is not None and pins.orgs == frozenset({ctx.own_org})
+    risks = {Risk.CONFUSED_DEPUTY} if for_others and not pinned else set()
+    if pins.accounts is not None:
+        outside = sorted(a for a in pins.accounts if not ctx.internal_account(a))
+        who = f"{service} acting for {_accounts_text(outside or sorted(pins.accounts))}"
+        if outside and not own_org and not pins.external_id:
+            risks.add(Risk.EXTERNAL)
+    elif pins.orgs is not None:
+        who = f"{service} acting for organization {', '.join(sorted(pins.orgs))}"
+        if not own_org and not pins.external_id:
+            risks.add(Risk.EXTERNAL)
+    elif for_others:
+        who = f"{service} acting for any account"
+    else:
+        who = f"{service} for this account's own resources"
+    return _assumer(Kind.SERVICE, who, c, _why(c, notes, pins.used), pinned, risks)
+
+
+def _plural(noun: str) -> str:
+    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+
+
+def _saml_assumer(c: Candidate, ctx: TrustContext) -> Assumer:
+    p = c.principal
+    name = p.value.split(":saml-provider/", 1)[1]
+    if p.account not in (None, ctx.account_id):
+        return _assumer(
+            Kind.SAML,
+            f"users of SAML provider {name} of account {p.account}",
+            c,
+            "trusts an identity provider of another account",
+            False,
+            {Risk.UNPINNED_FEDERATION},
+        )
+    # This account's own IdP decides which of its users get the role (the Role attribute of
+    # its assertion); SAML:aud only names the sign-in endpoint.
+    return _assumer(
+        Kind.SAML,
+        f"users that SAML provider {name} signs in to this role",
+        c,
+        "trusts this account's own identity provider",
+        True,
+        (),
+    )
+
+
+def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer:
+    p = c.principal
+    if ":saml-provider/" in p.value:
+        return _saml_assumer(c, ctx)
+    url = p.value.split(":oidc-provider/", 1)[1] if ":oidc-provider/" in p.value else p.value
+    match = pv.identify(url)
+    provider = match.provider
+    claims: dict[str, list[Clause]] = {}
+    for clause in c.all_clauses:
+        prefix, _, claim = clause.key_lower.rpartition(":")
+        if prefix.rstrip("/") == match.key_prefix:
+            claims.setdefault(claim, []).append(clause)
+    notes: list[str] = []
+    paths: list[tuple[str, ...]] | None = None
+    owner_ids: tuple[str, ...] = (provider.id,)
+    family = provider  # a known family, read from a self-hosted provider's subject
+    used: list[Clause] = []
+    for clause in claims.get(provider.subject_claim, []):
+        if not is_pin(clause):
+            notes.append(why_not(clause))
             continue
-        principal = st.get("Principal")
-        principals: dict[str, tuple[str, ...]] = {}
-        if principal == "*":
-            principals["AWS"] = ("*",)
-        elif isinstance(principal, Mapping):
-            for kind, value in principal.items():
-                principals[str(kind)] = as_tuple(value, f"Principal.{kind}") or ()
-        elif principal is not None:
-            raise PolicyFormatError(f"statement #{i + 1}: Principal must be * or an object")
-        keys: set[str] = set()
-        condition = st.get("Condition") or {}
-        if not isinstance(condition, Mapping):
-            raise PolicyFormatError(f"statement #{i + 1}: Condition must be an object")
-        for block in condition.values():
-            if isinstance(block, Mapping):
-                keys.update(str(k).lower() for k in block)
-        out.append(TrustStatement(principals, frozenset(keys), str(st.get("Sid") or ""), i))
-    return tuple(out)
+        grammar = [
+            (pv.self_hosted(v) or provider) if provider is pv.GENERIC else provider
+            for v in clause.values
+        ]
+        found = [g.read(v) for g, v in zip(grammar, clause.values, strict=True)]
+        loose = [v for v, f in zip(clause.values, found, strict=True) if f is None]
+        if loose or not found:
+            notes.append(
+                f"{clause.key} {loose[0]!r} pins no {grammar[0].scope}"
+                if loose
+                else f"{clause.key} has no value"
+            )
+            continue
+        ids = tuple(dict.fromkeys(g.id for g in grammar))
+        if provider is pv.GENERIC and ids in (("terraform",), ("buildkite",)):
+            ids = ("terraform", "buildkite")  # "organization:..." is either one's shape
+        pinned = [f for f in found if f is not None]
+        # Several subject conditions are AND: keep the one whose owners are all yours.
+        if paths is None or all(ctx.owns(ids, path) for path in pinned):
+            paths, owner_ids, used, family = pinned, ids, [clause], grammar[0]
+    if provider.tenant_pins and match.tenant:  # CircleCI org, Bitbucket workspace in the URL
+        tenant = (match.tenant,)
+        paths = (
+            [tenant]
+            if paths is None
+            else [tenant + (path[1:] if provider is pv.CIRCLECI else path) for path in paths]
+        )
+    # "conditions only on aud": the claims conditioned, when none is the subject claim
+    keys = ", ".join(claims) if claims and provider.subject_claim not in claims else ""
+    why = _why(c, notes, used, keys)
+    risks: set[Risk] = set()
+    if p.account not in (None, ctx.account_id):
+        risks.add(Risk.UNPINNED_FEDERATION)
+        why += f"; the OIDC provider is registered in account {p.account}, not this one"
+    suffix = f" ({match.url})" if match.tenant or provider is pv.GENERIC else ""
+    if paths is None:
+        subject = f"{url.rstrip('/')}:{provider.subject_claim}"
+        if provider is pv.GENERIC:
+            anyone = f"any identity of OIDC provider {url}"
+        else:
+            anyone = provider.anyone + suffix
+        risks.add(Risk.UNPINNED_FEDERATION)
+        if provider.open_signup and not match.tenant:
+            risks.add(Risk.PUBLIC)
+        why = f"{why}; pin {subject} to {provider.subject_form}"
+        return _assumer(Kind.WEB_IDENTITY, anyone, c, why, False, risks)
+    shown = ", ".join("/".join(path) for path in paths)
+    if provider is pv.COGNITO:
+        amr = claims.get("amr", [])
+        if all(cl.understood and cl.evaluate(("unauthenticated",)) for cl in amr):
+            fix = "" if amr else f"; add ForAnyValue:StringLike {url}:amr = 'authenticated'"
+            return _assumer(
+                Kind.WEB_IDENTITY,
+                f"unauthenticated (guest) identities of identity pool {shown}, that is anyone",
+                c,
+                why + fix,
+                False,
+                {Risk.PUBLIC, Risk.UNPINNED_FEDERATION},
+            )
+        who = f"authenticated identities of identity pool {shown}"
+        return _assumer(Kind.WEB_IDENTITY, who, c, why, True, risks)
+    who = f"{_plural(family.caller)} of {shown}{suffix}"
+    if owner_ids[0] in pv.OWNER_PROVIDERS and not all(ctx.owns(owner_ids, x) for x in paths):
+        risks.add(Risk.UNPINNED_FEDERATION)
+        who += ", an owner not in [trust] oidc_owners"
+    return _assumer(Kind.WEB_IDENTITY, who, c, why, True, risks)
 
 
-_ACCOUNT_IN_PRINCIPAL = re.compile(r"^(?:arn:[^:]+:(?:iam|sts)::)?(\d{12})(?::.*)?$")
+# --- in-account principals (the privilege-escalation graph) -------------------------------------
+
+_UNKNOWN = object()  # a context key whose value the snapshot cannot tell (the caller may choose)
 
 
-def principal_account(principal: str) -> str | None:
-    """The account of an AWS principal: ``123456789012`` or an ARN in it; None for ``*``."""
-    found = _ACCOUNT_IN_PRINCIPAL.match(principal)
-    return found.group(1) if found else None
+@dataclass(frozen=True, slots=True)
+class _Caller:
+    """A user or role of the role's own account, as a trust policy sees its AssumeRole call."""
+
+    arn: str  # as given
+    account: str
+    kind: str  # "user" | "role"
+    name: str  # lower-cased (IAM names are unique regardless of case)
+    exact_arn: bool  # False for an assumed-role ARN: the role's path is not in it
+
+    @classmethod
+    def parse(cls, arn: str) -> _Caller:
+        parts = arn.split(":", 5)
+        if len(parts) != 6 or parts[0] != "arn" or parts[2] not in ("iam", "sts"):
+            raise ValueError(f"{arn!r} is not a user or role ARN")
+        resource = parts[5]
+        if parts[2] == "sts" and resource.startswith("assumed-role/") and resource.count("/") >= 2:
+            return cls(arn, parts[4], "role", resource.split("/")[1].lower(), False)
+        kind, _, rest = resource.partition("/")
+        if parts[2] != "iam" or kind not in ("user", "role") or not rest:
+            raise ValueError(f"{arn!r} is not a user or role ARN")
+        return cls(arn, parts[4], kind, rest.rsplit("/", 1)[-1].lower(), True)
+
+    def named_by(self, principal: TrustPrincipal) -> bool:
+        """Does an ``AWS`` principal ARN name this user or role (or a session of the role)?"""
+        if principal.kind != "aws" or principal.account != self.account or principal.arn is None:
+            return False
+        parts = principal.arn.split(":", 5)
+        kind, _, rest = parts[5].partition("/")
+        if parts[2] == "sts" and kind == "assumed-role":
+            return self.kind == "role" and rest.split("/")[0].lower() == self.name
+        return kind == self.kind and rest.rsplit("/", 1)[-1].lower() == self.name
+
+    def context(self, ctx: TrustContext) -> dict[str, Any]:
+        """The request's identity keys; any key missing here is _UNKNOWN (caller's choice)."""
+        org: Any = (ctx.org_id,) if ctx.org_id else None
+        if not ctx.org_known:
+            org = _UNKNOWN
+        return {
+            "aws:principalaccount": (self.account,),
+            "aws:principalarn": (self.arn,) if self.exact_arn else _UNKNOWN,
+            "aws:principalorgid": org,
+            "aws:principalorgpaths": None if org is None else _UNKNOWN,
+            "aws:principalisawsservice": ("false",),
+            "aws:principalservicename": None,
+            **{key: None for key in SOURCE_KEYS},
+        }
+
+
+def _truth(clause: Clause, request: dict[str, Any]) -> bool | None:
+    """The clause for this request: True, False, or None when it cannot be decided."""
+    key = clause.key_lower
+    value = None if is_claim_key(key) else request.get(key, _UNKNOWN)
+    if value is _UNKNOWN or not clause.understood:
+        return None
+    return clause.evaluate(value)
+
+
+def _conditions(clauses: Iterable[Clause], request: dict[str, Any]) -> tuple[bool, list[Clause]]:
+    """(False if some clause is certainly false, the clauses that cannot be decided)."""
+    undecided = []
+    for clause in clauses:
+        truth = _truth(clause, request)
+        if truth is False:
+            return False, []
+        if truth is None:
+            undecided.append(clause)
+    return True, undecided
+
+
+def _allow_match(st: TrustStatement, who: _Caller) -> tuple[bool, str] | None:
+    """(needs identity permission, how it matched) for an Allow naming this caller."""
+    if st.not_principal:
+        if any(p.kind == "any" or _within(who, p) for p in st.principals):
+            return None
+        return False, "trusts everyone but its NotPrincipal"
+    found: tuple[bool, str] | None = None
+    for p in st.principals:
+        if p.kind == "any":
+            return False, f'trusts every principal ("{p.value}")'
+        if who.named_by(p):
+            return False, f"names {p.value}"
+        if p.kind == "aws" and p.arn is None and p.account == who.account:
+            found = (True, f"trusts the account ({p.value}): the caller also needs sts:AssumeRole")
+    return found
+
+
+def _within(who: _Caller, p: TrustPrincipal) -> bool:
+    """Is the caller one of the principals ``p`` stands for (for Deny and NotPrincipal)?"""
+    if p.kind == "any":
+        return True
+    if p.kind != "aws" or p.account != who.account:
+        return False
+    return p.arn is None or who.named_by(p)
+
+
+def _admits(statements: Iterable[TrustStatement], ctx: TrustContext, arn: str) -> Admission | None:
+    who = _Caller.parse(arn)
+    if who.account != ctx.account_id:
+        return None
+    request = who.context(ctx)
+    best: Admission | None = None
+    denies = []
+    for st in statements:
+        if not st.covers(ASSUME_ROLE):
+            continue
+        if st.effect == "Deny":
+            denies.append(st)
+            continue
+        matched = _allow_match(st, who)
+        if matched is None:
+            continue
+        met, undecided = _conditions(st.clauses, request)
+        if not met:
+            continue
+        needs, how = matched
+        why = how
+        if undecided:
+            shown = "; ".join(cl.render() for cl in undecided)
+            why += f"; counted as met, as the snapshot cannot tell: {shown}"
+        if best is None or (best.needs_identity_permission and not needs):
+            best = Admission(needs, st.label, why)
+    if best is None:
+        return None
+    for deny in denies:
+        applies = (
+            not any(_within(who, p) for p in deny.principals)
+            if deny.not_principal
+            else any(_within(who, p) for p in deny.principals)
+        )
+        met, undecided = _conditions(deny.clauses, request)
+        if applies and met and not undecided:  # an undecided Deny may be avoided
+            return None
+    return best
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Assumers:
+    """Everyone who can assume the role, as far as its trust policy says."""
+
+    entries: tuple[Assumer, ...]
+    notes: tuple[str, ...]  # statements that grant nothing, deleted principals...
+    context: TrustContext = field(repr=False, compare=False)
+    statements: tuple[TrustStatement, ...] = field(default=(), repr=False, compare=False)
+
+    def with_risk(self, risk: Risk) -> tuple[Assumer, ...]:
+        return tuple(a for a in self.entries if risk in a.risks)
+
+    def admits(self, principal_arn: str) -> Admission | None:
+        """Whether a user or role of the role's own account can assume the role.
+
+        ``principal_arn`` is a user or role ARN (an assumed-role session ARN stands for its
+        role). Named by its ARN, or trusted through ``"*"`` / ``NotPrincipal``: admitted
+        without identity permission (AWS: a resource-based policy that grants to the principal
+        itself needs no identity-based allow in the same account). Trusted through its account
+        (``123456789012``, ``arn:aws:iam::123456789012:root``): admitted, and the caller still
+        needs ``sts:AssumeRole`` on the role in its identity policy
+        (``needs_identity_permission=True``). A condition the snapshot cannot decide (MFA, source
+        IP, tags, the external id, the organization when it could not be read) counts as met in
+        an Allow and as avoidable in a Deny: escalation is never under-reported. None: not
+        admitted, or a principal of another account. ValueError: not a user or role ARN.
+        """
+        return _admits(self.statements, self.context, principal_arn)
+
+
+def who_can_assume(document: Mapping[str, Any] | str, ctx: TrustContext) -> Assumers:
+    """Everyone a role's trust policy lets assume the role, after conditions and Denies."""
+    statements, notes = parse_trust(document)
+    denies = [st for st in statements if st.effect == "Deny"]
+    entries: list[Assumer] = []
+    for st in statements:
+        if st.effect != "Allow":
+            continue
+        principals = (
+            (TrustPrincipal("any", "NotPrincipal", "NotPrincipal"),)
+            if st.not_principal
+            else st.principals
+        )
+        for principal in principals:
+            actions = frozenset(a for a in actions_for(principal) if st.covers(a))
+            if not actions:
+                wanted = " or ".join(sorted(actions_for(principal)))
+                notes.append(f"{st.label} does not grant {wanted} to {principal.value}")
+                continue
+            start = Candidate(
+                principal, actions, st.label, st.clauses, everyone_but=st.not_principal
+            )
+            for candidate in narrow([start], denies):
+                entries.extend(_assumers(candidate, ctx))
+    return Assumers(tuple(entries), tuple(notes), ctx, tuple(statements))

@@ -9,11 +9,12 @@ import pytest
 
 from iamgate.checks import run_checks
 from iamgate.model.config import Config, TrustSettings
-from iamgate.model.snapshot import Snapshot
+from iamgate.model.snapshot import Organization, Snapshot
 from testing.factories import ADMIN, arn, doc, group, managed, role, snap, user
 
 ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
 GITHUB = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
+WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 
 
 def results(check: str, snapshot: Snapshot, config: Config | None = None) -> dict[str, Any]:
@@ -22,8 +23,10 @@ def results(check: str, snapshot: Snapshot, config: Config | None = None) -> dic
     return {r.resource: (r.passed, r.message) for r in out}
 
 
-def trust(principal: Any, condition: dict[str, Any] | None = None) -> dict[str, Any]:
-    st: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+def trust(
+    principal: Any, condition: dict[str, Any] | None = None, action: str = "sts:AssumeRole"
+) -> dict[str, Any]:
+    st: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": action}
     if condition:
         st["Condition"] = condition
     return doc(st)
@@ -206,14 +209,14 @@ def test_cloudshell_full_access() -> None:
         (trust("*"), True),
         (trust({"AWS": "*"}), True),
         (trust({"AWS": "*"}, {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}), False),
-        (
-            trust({"Federated": GITHUB}),
-            True,
-        ),
+        (trust({"Federated": GITHUB}, action=WEB_IDENTITY), True),
+        # sts:AssumeRole lets no web identity in (it needs sts:AssumeRoleWithWebIdentity).
+        (trust({"Federated": GITHUB}), False),
         (
             trust(
                 {"Federated": GITHUB},
                 {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:*"}},
+                WEB_IDENTITY,
             ),
             False,
         ),
@@ -226,27 +229,39 @@ def test_role_trust_public(policy: dict[str, Any], public: bool) -> None:
     assert got[arn("role", "r")][0] is (not public)
 
 
+IN_ORG = {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}
+
+
 @pytest.mark.parametrize(
-    ("policy", "passes"),
+    ("policy", "org", "passes"),
     [
-        (trust({"AWS": "arn:aws:iam::210987654321:root"}), False),
-        (trust({"AWS": ["210987654321"]}), False),
+        (trust({"AWS": "arn:aws:iam::210987654321:root"}), None, False),
+        (trust({"AWS": ["210987654321"]}), None, False),
         (
             trust(
                 {"AWS": "arn:aws:iam::210987654321:root"}, {"StringEquals": {"sts:ExternalId": "x"}}
             ),
+            None,
             True,
         ),
-        (trust({"AWS": "210987654321"}, {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}), True),
-        (trust({"AWS": "210987654321"}, {"Bool": {"aws:MultiFactorAuthPresent": "true"}}), False),
-        (trust({"AWS": "arn:aws:iam::123456789012:root"}), True),  # own account
-        (trust({"AWS": "arn:aws:iam::333344445555:role/ci"}), True),  # listed as trusted
-        (trust({"Service": "ec2.amazonaws.com"}), True),
+        # An organization condition passes when it names the account's own organization only.
+        (trust({"AWS": "210987654321"}, IN_ORG), "o-abc", True),
+        (trust({"AWS": "210987654321"}, IN_ORG), "o-other", False),
+        (trust({"AWS": "210987654321"}, IN_ORG), None, False),
+        (
+            trust({"AWS": "210987654321"}, {"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
+            None,
+            False,
+        ),
+        (trust({"AWS": "arn:aws:iam::123456789012:root"}), None, True),  # own account
+        (trust({"AWS": "arn:aws:iam::333344445555:role/ci"}), None, True),  # listed as trusted
+        (trust({"Service": "ec2.amazonaws.com"}), None, True),
     ],
 )
-def test_role_trust_external_account(policy: dict[str, Any], passes: bool) -> None:
+def test_role_trust_external_account(policy: dict[str, Any], org: str | None, passes: bool) -> None:
     config = Config(trust=TrustSettings(trusted_accounts=("333344445555",)))
-    got = results("role-trust-external-account", snap(roles=(role("r", policy),)), config)
+    s = snap(roles=(role("r", policy),), organization=Organization(org))
+    got = results("role-trust-external-account", s, config)
     assert got[arn("role", "r")][0] is passes
     if not passes:
         assert "210987654321" in got[arn("role", "r")][1]

@@ -10,7 +10,6 @@ from iamgate.checks.privilege import open_paths
 from iamgate.policy.access import Access, service_wildcards
 from iamgate.policy.document import statements
 from iamgate.policy.principals import Decisions, Effective
-from iamgate.policy.trust import principal_account, trust_statements
 
 
 def doc(*sts: dict[str, Any]) -> dict[str, Any]:
@@ -149,26 +148,3 @@ def test_escalation_names_the_granting_statement() -> None:
 )
 def test_service_wildcards(document: dict[str, Any], found: list[str]) -> None:
     assert [a for a, _ in service_wildcards(statements(document))] == found
-
-
-def test_trust_statements_normalize_principals_and_conditions() -> None:
-    [star, aws] = trust_statements(
-        doc(
-            {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"},
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": ["111122223333", "arn:aws:iam::444455556666:role/x"]},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"sts:ExternalId": "abc"}},
-            },
-            {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"},
-        )
-    )
-    assert star.principals == {"AWS": ("*",)}
-    assert not star.condition_keys
-    assert aws.condition_keys == {"sts:externalid"}
-    assert [principal_account(p) for p in aws.principals["AWS"]] == [
-        "111122223333",
-        "444455556666",
-    ]
-    assert principal_account("*") is None

@@ -1,0 +1,244 @@
+"""What a trust statement's conditions pin: accounts, organizations, an external id, services.
+
+A condition narrows the caller only when it is positive, false for a request without its key,
+and every value is a real pin: an account or organization id without a wildcard where the id
+sits (``StringLike``'s ``*`` spans ``:``, ``ArnLike``'s stays in its component), an external id
+without a wildcard. Several pins on one dimension are intersected (several keys are AND).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from iamgate.policy import providers as pv
+from iamgate.policy.conditions import Clause, only_wildcards
+from iamgate.policy.wildcard import has_wildcard, literal_prefix, match_text
+
+# Identity keys (lower-case). Principal-side keys describe the caller; source-side keys the
+# resource a service acts for (present only when a service principal calls). The bool says
+# whether the value is an ARN (or an organization path) rather than a bare id.
+ACCOUNT_KEYS = {
+    "aws:principalaccount": False,
+    "aws:sourceaccount": False,
+    "aws:sourceowner": False,
+    "aws:principalarn": True,
+    "aws:sourcearn": True,
+}
+ORG_KEYS = {
+    "aws:principalorgid": False,
+    "aws:sourceorgid": False,
+    "aws:principalorgpaths": True,
+    "aws:sourceorgpaths": True,
+}
+SOURCE_KEYS = frozenset(
+    {
+        "aws:sourceaccount",
+        "aws:sourceowner",
+        "aws:sourcearn",
+        "aws:sourceorgid",
+        "aws:sourceorgpaths",
+    }
+)
+EXTERNAL_ID = "sts:externalid"
+IS_SERVICE = "aws:principalisawsservice"
+SERVICE_NAME = "aws:principalservicename"
+PRINCIPAL_KEYS = frozenset(
+    {
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        EXTERNAL_ID,
+        IS_SERVICE,
+        SERVICE_NAME,
+    }
+)
+
+
+def is_claim_key(key: str) -> bool:
+    """``<provider URL>:<claim>`` (web identity) or ``saml:<attribute>``."""
+    prefix, sep, _ = key.rpartition(":")
+    return bool(sep) and ("." in prefix or prefix == "saml")
+
+
+def is_identity_key(key: str) -> bool:
+    return (
+        key in ACCOUNT_KEYS
+        or key in ORG_KEYS
+        or is_claim_key(key)
+        or key in (EXTERNAL_ID, IS_SERVICE, SERVICE_NAME)
+    )
+
+
+def is_pin(clause: Clause) -> bool:
+    """A clause narrows only if it is false for callers without the key and is not negated."""
+    return (
+        clause.understood
+        and not clause.negated
+        and not clause.true_when_absent
+        and clause.family in ("string", "arn", "bool")
+    )
+
+
+def why_not(clause: Clause) -> str:
+    if clause.has_variable:
+        return f"{clause.key} is compared with a policy variable"
+    if clause.family == "other":
+        return f"{clause.operator} on {clause.key} is not an operator this model reads"
+    if clause.family == "null":
+        return f"Null on {clause.key} only tests whether the key is present"
+    if clause.negated and not clause.true_when_absent:
+        return f"{clause.operator} on {clause.key} only excludes some values"
+    if clause.negated:
+        return (
+            f"{clause.operator} on {clause.key} only excludes some values, and is true "
+            "when the key is absent"
+        )
+    return f"{clause.operator} is true when {clause.key} is absent"
+
+
+def _shape(value: str) -> str:
+    if only_wildcards(value):
+        return "everyone"
+    return "some" if has_wildcard(value) else "exact"
+
+
+def _account_of(clause: Clause, value: str) -> tuple[str, str]:
+    """-> (shape, account): shape "exact" | "some" (a pattern) | "everyone" | "none" (the ARN
+    has no account field, like an S3 bucket's)."""
+    if not ACCOUNT_KEYS[clause.key_lower]:
+        return _shape(value), value
+    if clause.family == "arn" or not has_wildcard(value):
+        parts = value.split(":", 5)  # ArnLike: a wildcard stays inside its component
+        if len(parts) != 6:
+            return ("everyone" if only_wildcards(value) else "some"), value
+        account = parts[4]
+    else:  # StringLike: a wildcard may span ':', so only the literal head fixes anything
+        parts = literal_prefix(value).split(":", 5)
+        if len(parts) < 6:
+            fixed = parts[4] if len(parts) == 5 else ""
+            if len(fixed) == 12 and fixed.isdigit():
+                return "exact", fixed  # 12 digits, then ':' (account ids have 12)
+            return ("some", fixed + "*") if fixed else ("everyone", value)
+        account = parts[4]
+    if not account:
+        return ("everyone" if has_wildcard(value) else "none"), value
+    return _shape(account), account
+
+
+def _org_of(clause: Clause, value: str) -> tuple[str, str]:
+    org = value
+    if ORG_KEYS[clause.key_lower]:  # a path o-xxx/r-yyy/ou-zzz/: the org comes first
+        head = literal_prefix(value)
+        org = head.split("/")[0] if "/" in head else value
+    if not has_wildcard(org):
+        return "exact", org
+    rest = org[2:] if org.lower().startswith("o-") else org
+    return ("everyone" if only_wildcards(rest) else "some"), org
+
+
+def meet(a: frozenset[str] | None, b: frozenset[str]) -> frozenset[str]:
+    """Values allowed by both pins (exact ids, or patterns kept as an over-approximation)."""
+    if a is None:
+        return b
+
+    def within(value: str, patterns: frozenset[str]) -> bool:
+        return any(value == p or match_text(p, value) for p in patterns)
+
+    out = {x for x in a if not has_wildcard(x) and within(x, b)}
+    out |= {y for y in b if not has_wildcard(y) and within(y, a)}
+    if any(has_wildcard(x) for x in a) and any(has_wildcard(y) for y in b):
+        out |= {x for x in a if has_wildcard(x)}
+    return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Pins:
+    """What a candidate's identity conditions pin."""
+
+    accounts: frozenset[str] | None  # None: any account
+    orgs: frozenset[str] | None
+    external_id: bool
+    services: frozenset[str] | None  # aws:PrincipalIsAWSService / aws:PrincipalServiceName
+    source: bool  # a positive aws:Source* test: only a service principal carries those keys
+    arn_without_account: bool
+    notes: tuple[str, ...]
+    used: tuple[Clause, ...]
+
+
+def read_pins(clauses: Iterable[Clause], keys: frozenset[str] | None) -> Pins:
+    """Read account, organization, external id and service pins (``keys``: only these)."""
+    accounts: frozenset[str] | None = None
+    orgs: frozenset[str] | None = None
+    services: frozenset[str] | None = None
+    external_id = source = arn_without_account = False
+    notes: list[str] = []
+    used: list[Clause] = []
+    for clause in clauses:
+        key = clause.key_lower
+        if (keys is not None and key not in keys) or is_claim_key(key) or not is_identity_key(key):
+            continue
+        if not is_pin(clause):
+            notes.append(why_not(clause))
+            continue
+        values = clause.values
+        source = source or key in SOURCE_KEYS
+        if key in ACCOUNT_KEYS:
+            shapes = [_account_of(clause, v) for v in values]
+            if not shapes or any(shape == "everyone" for shape, _ in shapes):
+                notes.append(
+                    f"{clause.key} {_first_everyone(values, shapes)!r} matches every account"
+                )
+            elif any(shape == "none" for shape, _ in shapes):
+                arn_without_account = True
+                notes.append(f"{clause.key} {values[0]!r} names no account")
+            else:
+                accounts = meet(accounts, frozenset(v for _, v in shapes))
+                used.append(clause)
+        elif key in ORG_KEYS:
+            if clause.test.endswith("IgnoreCase"):  # organization ids are lower-case
+                values = tuple(v.lower() for v in values)
+            shapes = [_org_of(clause, v) for v in values]
+            if not shapes or any(shape == "everyone" for shape, _ in shapes):
+                notes.append(
+                    f"{clause.key} {_first_everyone(values, shapes)!r} matches every organization"
+                )
+            else:
+                orgs = meet(orgs, frozenset(v for _, v in shapes))
+                used.append(clause)
+        elif key == EXTERNAL_ID:
+            loose = [v for v in values if not v or has_wildcard(v)]
+            if loose or not values:
+                notes.append(f"sts:ExternalId {(loose or [''])[0]!r} is a wildcard")
+            else:
+                external_id = True
+                used.append(clause)
+        elif key == IS_SERVICE and all(v.lower() == "true" for v in values):
+            services = services or frozenset({"*"})
+            used.append(clause)
+        elif key == SERVICE_NAME and not any(has_wildcard(v) for v in values):
+            named = frozenset(pv.normalize_service(v) for v in values)
+            services = named if services in (None, frozenset({"*"})) else services & named
+            used.append(clause)
+    return Pins(
+        accounts,
+        orgs,
+        external_id,
+        services,
+        source,
+        arn_without_account,
+        tuple(notes),
+        tuple(used),
+    )
+
+
+def _first_everyone(values: tuple[str, ...], shapes: list[tuple[str, str]]) -> str:
+    for value, (shape, _) in zip(values, shapes, strict=True):
+        if shape == "everyone":
+            return value
+    return values[0] if values else ""
+
+
+def shown_values(clause: Clause) -> str:
+    return " or ".join(repr(v) for v in clause.values)
