@@ -1,5 +1,5 @@
 """What a check sees: the snapshot, the configuration, and what is derived from them once per run
-(parsed policies, principals' effective access)."""
+(parsed policies, principals' effective access and admin verdicts, the escalation graph)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from functools import cached_property
 
 from iamgate.model.config import Config
 from iamgate.model.snapshot import Snapshot
+from iamgate.policy.graph import Graph
 from iamgate.policy.principals import Principals
 
 
@@ -29,6 +30,11 @@ class Context:
     def principals(self) -> Principals:
         """Policies parsed and effective access worked out once, for every check of the run."""
         return Principals(self.snapshot)
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The escalation graph, built once per run and shared by the checks that ask it."""
+        return Graph(self.principals)
 
     def age_days(self, when: datetime) -> int:
         return (self.now - when).days
