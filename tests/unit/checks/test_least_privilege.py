@@ -255,7 +255,7 @@ def test_missing_policy_makes_escalation_an_error() -> None:
     assert "the snapshot lacks policy" in message
 
 
-# --- role-assume-any, policy-full-admin-unattached -------------------------------------------------
+# --- role-assume-any, policy-full-admin-unattached ----------------------------------------------
 
 
 def test_role_assume_any() -> None:

@@ -84,7 +84,8 @@ def test_statements_keep_their_shape() -> None:
 
 def test_universal_and_every_action() -> None:
     (star,) = statements(doc({"Effect": "Allow", "Action": "*:*", "Resource": ["arn:*"]}))
-    assert star.all_actions and star.universal
+    assert star.all_actions
+    assert star.universal
     (none,) = statements(doc({"Effect": "Deny", "NotAction": "*", "Resource": "*"}))
     assert none.no_action
     (every,) = statements(doc({"Effect": "Allow", "Action": "s3:*", "NotResource": []}))

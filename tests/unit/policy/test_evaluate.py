@@ -498,7 +498,7 @@ ROWS = [
         ROLE_LOGS,
         True,
     ),
-    # --- conditions --------------------------------------------------------------------------------
+    # --- conditions ----------------------------------------------------------------------------
     Row(
         "conditioned-allow-grants",
         (doc(allow("iam:PassRole", Condition=MFA)),),

@@ -453,7 +453,8 @@ def test_default_trust_admits() -> None:
     found = admits(named, arn("user", "a"))
     assert found == Admission(False, "trust statement #1", "trust statement #1 names it")
     account = admits(named, arn("user", "b"))
-    assert account is not None and account.needs_identity_permission
+    assert account is not None
+    assert account.needs_identity_permission
     assert admits(named, "arn:aws:iam::210987654321:user/a") is None
     svc = role("s", trust_service(LAMBDA))
     assert admits(svc, LAMBDA) is not None
@@ -461,13 +462,15 @@ def test_default_trust_admits() -> None:
     assert admits(svc, arn("user", "a")) is None
     star = role("p", doc({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}))
     anyone = admits(star, arn("user", "a"))
-    assert anyone is not None and anyone.needs_identity_permission
+    assert anyone is not None
+    assert anyone.needs_identity_permission
     assert admits(star, LAMBDA) is None
     cond = role(
         "c", trust_aws(arn("user", "a"), condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})
     )
     found = admits(cond, arn("user", "a"))
-    assert found is not None and "conditioned on aws:multifactorauthpresent" in found.why
+    assert found is not None
+    assert "conditioned on aws:multifactorauthpresent" in found.why
 
 
 def test_the_graph_asks_one_adapter() -> None:
