@@ -52,6 +52,9 @@ class Statement:
     all_actions: bool = field(init=False)  # an Action (not NotAction) pattern covers "*:*"
     no_action: bool = field(init=False)  # NotAction covering "*:*": the statement names none
     universal: bool = field(init=False)  # applies to every resource (before variables)
+    # Its variables may resolve so that it applies to every resource: an entry that is only a
+    # variable (``${aws:PrincipalTag/x}``), or a NotResource entry that may resolve to nothing.
+    may_be_universal: bool = field(init=False)
     # Resource globs with the variables resolved, per principal (``evaluate.resource_globs``).
     resolved: dict[Any, Any] = field(init=False, repr=False)
 
@@ -63,6 +66,16 @@ class Statement:
         covers_all = any(covers_action(p, EVERY_ACTION) for p in self.actions)
         put(self, "all_actions", covers_all and not self.not_action)
         put(self, "no_action", covers_all and self.not_action)
+        put(
+            self,
+            "may_be_universal",
+            self.has_variables
+            and (
+                any("${" in r for r in self.resources)
+                if self.not_resource
+                else any(EVERY_RESOURCE.startswith(_head(r)) for r in self.resources)
+            ),
+        )
         put(
             self,
             "universal",
@@ -119,7 +132,7 @@ class Policy:
                 st
                 for st in self.statements
                 if (st.effect == "Deny" and not st.conditioned and not st.no_action)
-                or (st.effect == "Allow" and (st.universal or st.has_variables))
+                or (st.effect == "Allow" and (st.universal or st.may_be_universal))
             ),
         )
 
@@ -142,6 +155,16 @@ class Policy:
         if found is None:
             found = self.memo[key] = frozenset(a for a in actions if self.allows_some(a))
         return found
+
+
+def _head(pattern: str) -> str:
+    """The literal text before the first wildcard or variable."""
+    cut = len(pattern)
+    for mark in ("*", "?", "${"):
+        at = pattern.find(mark)
+        if at != -1:
+            cut = min(cut, at)
+    return pattern[:cut]
 
 
 def policy_kind(policy_id: str) -> PolicyKind:

@@ -40,6 +40,7 @@ from iamgate.policy.wildcard import (
     compile_glob,
     covers_resource,
     has_wildcard,
+    literal_prefix,
     may_overlap,
 )
 
@@ -89,15 +90,16 @@ class Resolved:
     globs: tuple[str, ...]
     guessed: tuple[bool, ...]  # per glob: it holds an unknown value, widened to "*"
     dropped_unknown: bool  # an entry with an unknown value was dropped
-    compiled: tuple[Glob, ...] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "compiled", tuple(compile_glob(g, "resource") for g in self.globs))
+    # Compiled on first use: most resolved globs (one per user for ${aws:username}) are only
+    # ever matched as bitsets by the graph, which compiles them itself.
+    _compiled: list[tuple[Glob, ...]] = field(default_factory=list, repr=False)
 
     def hit(self, resource: str) -> tuple[bool, bool]:
         """(some glob matches, every matching glob is a guess)."""
+        if not self._compiled:
+            self._compiled.append(tuple(compile_glob(g, "resource") for g in self.globs))
         sure = guess = False
-        for g, guessed in zip(self.compiled, self.guessed, strict=True):
+        for g, guessed in zip(self._compiled[0], self.guessed, strict=True):
             if g.matches_lowered(resource):
                 if not guessed:
                     sure = True
@@ -185,7 +187,12 @@ def resource_applies(st: Statement, resource: str, who: Identity | None) -> tupl
 
 
 def is_universal(globs: Iterable[str]) -> bool:
-    return any(covers_resource(g, EVERY_RESOURCE) for g in globs)
+    # Only a glob whose literal prefix is a prefix of "arn:" can cover every ARN: a cheap test
+    # that spares compiling the many that cannot (a user's own ARN, resolved per user).
+    return any(
+        EVERY_RESOURCE.startswith(literal_prefix(g)) and covers_resource(g, EVERY_RESOURCE)
+        for g in globs
+    )
 
 
 def applies_everywhere(st: Statement, who: Identity | None) -> bool:

@@ -58,7 +58,13 @@ from iamgate.policy.evaluate import (
 )
 from iamgate.policy.principals import Principals, is_service_linked
 from iamgate.policy.trust import TrustStatement, principal_account, trust_statements
-from iamgate.policy.wildcard import compile_glob, has_wildcard, literal_prefix
+from iamgate.policy.wildcard import (
+    LITERAL_QMARK,
+    LITERAL_STAR,
+    compile_glob,
+    has_wildcard,
+    literal_prefix,
+)
 
 # --- who a role's trust admits: the one adapter ----------------------------------------------
 
@@ -245,8 +251,11 @@ class _Universe:
         # ARNs by their resource part ("user/alice"): globs such as
         # "arn:aws:iam::*:user/${aws:username}" wildcard only the account.
         self.by_tail: dict[str, list[int]] = {}
+        self.heads: list[str] = []
         for i, a in enumerate(self.arns):
-            self.by_tail.setdefault(a.split(":", 5)[-1], []).append(i)
+            head, _, tail = a.rpartition(":") if a.count(":") == 5 else ("", "", a)
+            self.heads.append(head)
+            self.by_tail.setdefault(tail, []).append(i)
 
     def bits(self, glob: str) -> int:
         found = self._glob_bits.get(glob)
@@ -255,21 +264,26 @@ class _Universe:
         return found
 
     def _match(self, glob: str) -> int:
+        if not has_wildcard(glob):
+            i = self.pos.get(_plain(glob))
+            return 0 if i is None else 1 << i
+        parts = glob.split(":", 5)
+        found = 0
+        if len(parts) == 6 and not has_wildcard(parts[5]):
+            # "arn:aws:iam::*:user/alice": the literal tail picks the candidates, and one
+            # compiled head ("arn:aws:iam::*", shared by every such glob) decides.
+            head = compile_glob(":".join(parts[:5]), "resource")
+            for i in self.by_tail.get(_plain(parts[5]), ()):
+                if head.matches(self.heads[i]):
+                    found |= 1 << i
+            return found
         compiled = compile_glob(glob, "resource")
         if compiled.shape == "all":
             return self.all
-        if compiled.shape == "literal":
-            i = self.pos.get(compiled.literal)
-            return 0 if i is None else 1 << i
-        parts = glob.split(":", 5)
-        if len(parts) == 6 and not has_wildcard(parts[5]):
-            candidates: Sequence[int] = self.by_tail.get(parts[5], ())
-        else:  # only ARNs that start with the literal prefix can match
-            prefix = literal_prefix(glob)
-            lo = bisect.bisect_left(self.arns, prefix)
-            candidates = range(lo, bisect.bisect_left(self.arns, prefix + "\U0010ffff", lo))
-        found = 0
-        for i in candidates:
+        # Only ARNs that start with the literal prefix can match.
+        prefix = literal_prefix(glob)
+        lo = bisect.bisect_left(self.arns, prefix)
+        for i in range(lo, bisect.bisect_left(self.arns, prefix + "\U0010ffff", lo)):
             if compiled.matches(self.arns[i]):
                 found |= 1 << i
         return found
@@ -280,6 +294,11 @@ class _Universe:
         for glob in resource_globs(st, who).globs:
             hits |= self.bits(glob)
         return (self.all & ~hits) if st.not_resource else hits
+
+
+def _plain(text: str) -> str:
+    """A glob without wildcards as the text it matches (variable values keep their ``*``)."""
+    return text.replace(LITERAL_STAR, "*").replace(LITERAL_QMARK, "?")
 
 
 def _set_bits(mask: int) -> Iterator[int]:
@@ -392,6 +411,7 @@ class Graph:
         self._tails: dict[int, frozenset[str]] = {}
         self._expand: dict[tuple[str, int], int] = {}
         self._admission: dict[tuple[int, str], Admission | None] = {}
+        self._methods: dict[frozenset[str], tuple[Method, ...]] = {}
         self._built = False
         self._build_trust()
 
@@ -415,7 +435,8 @@ class Graph:
         for ri in range(self.n_roles):
             role = self.entities[self.n_users + ri]
             assert isinstance(role, Role)
-            mentioned = {self._index[s] for s in _strings(role.trust_policy) if s in self._index}
+            text = set(_strings(role.trust_policy))
+            mentioned = {self._index[s] for s in text if s in self._index}
             for pi in mentioned:
                 self.named.setdefault(pi, []).append(ri)
             if _uniform(role.trust_policy):
@@ -426,7 +447,7 @@ class Graph:
                 self.per_caller |= 1 << ri
             if is_service_linked(role):
                 continue  # AWS's own roles: code we run cannot carry them
-            for svc in _SERVICES:
+            for svc in text.intersection(_SERVICES):  # a service principal is named literally
                 if self._admit(ri, svc) is not None:
                     self.service_roles[svc] = self.service_roles.get(svc, 0) | 1 << ri
 
@@ -622,12 +643,24 @@ class Graph:
             self._wmask[index] = found
         return found
 
+    def _candidates(self, mentions: frozenset[str]) -> tuple[Method, ...]:
+        """The service rows whose every step some Allow mentions (nodes share mention sets)."""
+        found = self._methods.get(mentions)
+        if found is None:
+            found = self._methods[mentions] = tuple(
+                m
+                for m in (*_PASS, *_EXISTING, *_NEW)
+                if all(any(a in mentions for a in group) for group in _LOWER[m.id])
+            )
+        return found
+
     def _satisfied(self, index: int, method: Method) -> bool:
         mentions = self._mentions(index)
-        groups = _LOWER[method.id]
-        if not all(any(a in mentions for a in group) for group in groups):
+        if method not in self._candidates(mentions):
             return False  # cheap: some step is not even mentioned by its policies
-        return all(any(a in mentions and self._can_do(index, a) for a in g) for g in groups)
+        return all(
+            any(a in mentions and self._can_do(index, a) for a in g) for g in _LOWER[method.id]
+        )
 
     # --- vectorised allows ------------------------------------------------------------------
 
@@ -729,20 +762,22 @@ class Graph:
             joinable = self.allowed_bits(access, "iam:AddUserToGroup", self.group_universe)
             out |= joinable << self.off_group
         passable = -1
-        for m in _PASS:
-            if m.service in self.service_roles and self._satisfied(index, m):
+        for m in self._candidates(mentions):
+            carried = self.service_roles.get(m.service, 0)
+            if m.kind == "new":
+                if not out >> self.new_node & 1 and self._satisfied(index, m):
+                    out |= 1 << self.new_node
+            elif carried & ~role_bits and self._satisfied(index, m):
+                if m.kind == "existing":
+                    role_bits |= carried
+                    continue
                 if passable < 0:
                     passable = (
                         self.allowed_bits(access, "iam:PassRole", self.role_universe)
                         if "iam:passrole" in mentions
                         else 0
                     )
-                role_bits |= passable & self.service_roles[m.service]
-        for m in _EXISTING:
-            if m.service in self.service_roles and self._satisfied(index, m):
-                role_bits |= self.service_roles[m.service]
-        if any(self._satisfied(index, m) for m in _NEW):
-            out |= 1 << self.new_node
+                role_bits |= passable & carried
         principals = user_bits | (role_bits << u)
         if pi >= 0:
             principals &= ~(1 << pi)  # reaching yourself as you are is no edge
