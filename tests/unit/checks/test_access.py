@@ -146,3 +146,32 @@ def test_malformed_policy_in_snapshot_is_an_error_not_a_pass() -> None:
     result = only(s, "policy-full-admin")
     assert result.passed is None
     assert "malformed policy" in result.message
+
+
+def test_policy_full_admin_judges_any_user_or_role_holder() -> None:
+    user_self = managed(
+        "user-self",
+        doc(
+            {
+                "Effect": "Allow",
+                "Action": "iam:PutUserPolicy",
+                "Resource": "arn:aws:iam::*:user/${aws:username}",
+            }
+        ),
+    )
+    role_self = managed(
+        "role-self",
+        doc(
+            {"Effect": "Allow", "Action": "iam:AttachRolePolicy", "Resource": "${aws:PrincipalArn}"}
+        ),
+    )
+    named = managed(
+        "named",
+        doc({"Effect": "Allow", "Action": "iam:PutUserPolicy", "Resource": arn("user", "bob")}),
+    )
+    s = snap(policies=(user_self, role_self, named))
+    assert verdicts(s, "policy-full-admin") == {
+        user_self.arn: False,  # any user holding it may write itself
+        role_self.arn: False,  # any role holding it may attach to itself
+        named.arn: True,  # writes bob's policies: bob's holder is judged by principal-admin-access
+    }

@@ -148,3 +148,16 @@ def test_policy_caches_statements_per_action() -> None:
 )
 def test_service_wildcards(document: dict[str, object], found: list[str]) -> None:
     assert [a for a, _ in service_wildcards(statements(document))] == found
+
+
+def test_describe_plain_statements() -> None:
+    (st,) = statements(doc({"Effect": "Deny", "Action": ["s3:*", "ec2:*"], "Resource": ["a", "b"]}))
+    assert st.describe() == "Deny s3:*, ec2:* on a, b"
+
+
+@pytest.mark.parametrize("action", ["*", "*:*", "s*:*", "s3:", ":*", "s3:Get*"])
+def test_not_a_service_wildcard(action: str) -> None:
+    assert (
+        service_wildcards(statements(doc({"Effect": "Allow", "Action": action, "Resource": "*"})))
+        == []
+    )

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from iamgate.policy.admin import admin, assume_any, policy_grants_admin
+from iamgate.policy.admin import admin, assume_any, coverage, policy_grants_admin
 from iamgate.policy.document import parse_policy
 from iamgate.policy.evaluate import (
     Access,
@@ -898,3 +898,130 @@ def test_policy_questions() -> None:
     version = doc(allow("iam:CreatePolicyVersion", arn("policy", "v")))
     assert policy_grants_admin(parse_policy(arn("policy", "v"), version), holders).is_admin
     assert not policy_grants_admin(parse_policy(arn("policy", "w"), version), holders).is_admin
+
+
+# --- near misses that pin the helpers (found by mutation testing) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("deny", "allowed"),
+    [
+        (deny("s3:*", S3 + "*"), False),  # covers every bucket the Allow names
+        (deny("s3:*", S3 + "a/*"), True),  # covers a/*, not b/*
+        ({"Effect": "Deny", "Action": "s3:*", "NotResource": S3 + "c/*"}, False),  # a, b ⊄ c
+        ({"Effect": "Deny", "Action": "s3:*", "NotResource": S3 + "a/*"}, True),  # a/* spared
+        ({"Effect": "Deny", "Action": "s3:*", "NotResource": []}, False),  # denies everything
+        (deny("s3:*", S3 + "*", Condition=MFA), True),  # may not apply
+    ],
+)
+def test_allows_any_with_a_deny(deny: dict[str, Any], allowed: bool) -> None:
+    acc = access(doc(allow("s3:GetObject", [S3 + "a/*", S3 + "b/*"])), doc(deny))
+    assert allows_any(acc, "s3:GetObject").allowed is allowed
+
+
+@pytest.mark.parametrize(
+    ("allow_st", "allowed"),
+    [
+        ({"Effect": "Allow", "Action": "s3:*", "NotResource": S3 + "x"}, False),  # Deny is "*"
+        ({"Effect": "Allow", "Action": "s3:*", "NotResource": S3 + "x"}, True),  # Deny NotRes.
+    ],
+)
+def test_allows_any_notresource_allow(allow_st: dict[str, Any], allowed: bool) -> None:
+    if allowed:
+        d = {"Effect": "Deny", "Action": "s3:*", "NotResource": S3 + "y"}
+    else:
+        d = deny("s3:*", "*")
+    assert allows_any(access(doc(allow_st), doc(d)), "s3:GetObject").allowed is allowed
+    scoped = access(doc(allow_st), doc(deny("s3:*", S3 + "z")))
+    assert allows_any(scoped, "s3:GetObject").allowed  # a scoped Deny leaves the rest
+
+
+@pytest.mark.parametrize(
+    ("identity", "boundary", "allowed"),
+    [
+        (allow("s3:*", S3 + "a/*"), allow("s3:*", S3 + "b/*"), False),
+        (allow("s3:*", S3 + "a/*"), allow("s3:*", S3 + "a/k"), True),
+        (
+            {"Effect": "Allow", "Action": "s3:*", "NotResource": S3 + "x"},
+            allow("s3:*", S3 + "b"),
+            True,
+        ),
+        (
+            allow("s3:*", S3 + "a/*"),
+            {"Effect": "Allow", "Action": "s3:*", "NotResource": S3 + "x"},
+            True,
+        ),
+    ],
+)
+def test_allows_any_within_a_boundary(
+    identity: dict[str, Any], boundary: dict[str, Any], allowed: bool
+) -> None:
+    got = allows_any(access(doc(identity), boundary=doc(boundary)), "s3:GetObject")
+    assert got.allowed is allowed
+    assert got.boundary_blocks is not allowed
+
+
+@pytest.mark.parametrize(
+    ("exclusions", "is_admin"),
+    [
+        (("iam:*", "s3:*"), True),  # different services: together they leave nothing out
+        (("IAM:*", "iam:Get*"), False),  # same service (any case): iam:Get* is left out
+        (("iam:*", "*:Get*"), False),  # a wildcard service proves nothing: iam:Get* left out
+        (("iam:*", "iam:*"), False),
+    ],
+)
+def test_two_notaction_grants(exclusions: tuple[str, str], is_admin: bool) -> None:
+    sts = [{"Effect": "Allow", "NotAction": x, "Resource": "*"} for x in exclusions]
+    # "Every action on every resource" alone (the self-grant would make every case admin).
+    got = coverage(parse_policy(arn("policy", "p"), doc(*sts)).statements, None)
+    assert got.everything is is_admin, got.describe()
+
+
+def test_policy_level_questions_near_misses() -> None:
+    every_role = "arn:aws:iam::*:role/*"
+    star_on_roles = parse_policy(arn("policy", "a"), doc(allow("*", every_role)))
+    assert assume_any(star_on_roles)  # every action, but on roles only: not an admin grant
+    excluded = parse_policy(
+        arn("policy", "b"),
+        doc({"Effect": "Allow", "Action": "sts:AssumeRole", "NotResource": every_role}),
+    )
+    assert not assume_any(excluded)
+    maybe_denied = parse_policy(
+        arn("policy", "c"), doc(allow("sts:AssumeRole"), deny("sts:AssumeRole", Condition=MFA))
+    )
+    assert assume_any(maybe_denied)
+    all_denied = parse_policy(
+        arn("policy", "d"),
+        doc(
+            allow("sts:AssumeRole"),
+            {"Effect": "Deny", "Action": "sts:AssumeRole", "NotResource": []},
+        ),
+    )
+    assert not assume_any(all_denied)
+    partly = parse_policy(
+        arn("policy", "e"),
+        doc(
+            allow("sts:AssumeRole"),
+            {"Effect": "Deny", "Action": "sts:AssumeRole", "NotResource": arn("role", "x")},
+        ),
+    )
+    assert assume_any(partly)
+    other = parse_policy(
+        arn("policy", "f"), doc(allow("sts:AssumeRole"), deny("sts:*", arn("role", "x")))
+    )
+    assert assume_any(other)
+
+
+def test_group_holders_of_a_policy() -> None:
+    group = arn("group", "ops")
+    member = member_of(group, ACCOUNT)
+    writes_group = parse_policy(
+        f"{group}#inline/w", doc(allow("iam:PutGroupPolicy", group)), "inline"
+    )
+    assert policy_grants_admin(writes_group, [(member, group)]).is_admin
+    other = parse_policy(
+        f"{group}#inline/o", doc(allow("iam:PutGroupPolicy", arn("group", "x"))), "inline"
+    )
+    verdict = policy_grants_admin(other, [(member, group)])
+    assert not verdict.is_admin
+    assert verdict.why == "no statement allows every action on every resource"
