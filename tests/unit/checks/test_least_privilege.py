@@ -395,3 +395,16 @@ def test_role_trust_external_account(policy: dict[str, Any], passes: bool) -> No
     assert got[arn("role", "r")][0] is passes
     if not passes:
         assert "210987654321" in got[arn("role", "r")][1]
+
+
+def test_escalation_results_name_the_kind() -> None:
+    s = snap(users=(user("u"),), groups=(group("g"),), roles=(role("r"),))
+    out = run_checks(s, Config(), ["policy-privilege-escalation", "principal-admin-access"])
+    kinds = {(r.check, r.resource): r.resource_type for r in out}
+    assert kinds == {
+        ("policy-privilege-escalation", arn("user", "u")): "user",
+        ("policy-privilege-escalation", arn("group", "g")): "group",
+        ("policy-privilege-escalation", arn("role", "r")): "role",
+        ("principal-admin-access", arn("user", "u")): "user",
+        ("principal-admin-access", arn("role", "r")): "role",
+    }

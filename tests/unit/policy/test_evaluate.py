@@ -1025,3 +1025,26 @@ def test_group_holders_of_a_policy() -> None:
     verdict = policy_grants_admin(other, [(member, group)])
     assert not verdict.is_admin
     assert verdict.why == "no statement allows every action on every resource"
+
+
+def test_removing_a_deny_by_leaving_its_group_or_rewriting_its_policy() -> None:
+    me = arn("user", "alice")
+    who = Identity(me, "user", "alice", ACCOUNT)
+    group = arn("group", "guarded")
+    grant = parse_policy(f"{me}#inline/all", doc(allow("*")), "inline")
+    no_writes = ["iam:Put*", "iam:Attach*", "iam:Detach*", "iam:Delete*"]
+    # The guard is the group's only policy: leaving the group sheds it.
+    guard = parse_policy(f"{group}#inline/guard", doc(deny(no_writes)), "inline")
+    acc = Access(who, (Attachment(grant, me), Attachment(guard, group)), None, (group,))
+    verdict = admin(acc)
+    assert verdict.is_admin, verdict.why
+    assert "iam:RemoveUserFromGroup" in verdict.why
+    stay = parse_policy(f"{group}#inline/guard", doc(deny([*no_writes, "iam:Remove*"])), "inline")
+    acc = Access(who, (Attachment(grant, me), Attachment(stay, group)), None, (group,))
+    assert not admin(acc).is_admin
+    # A managed guard attached to the user: a new version of it removes it.
+    managed_guard = parse_policy(arn("policy", "guard"), doc(deny(no_writes)))
+    acc = Access(who, (Attachment(grant, me), Attachment(managed_guard, me)))
+    verdict = admin(acc)
+    assert verdict.is_admin, verdict.why
+    assert f"iam:CreatePolicyVersion on {arn('policy', 'guard')}" in verdict.why
