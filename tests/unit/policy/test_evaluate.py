@@ -1048,3 +1048,70 @@ def test_removing_a_deny_by_leaving_its_group_or_rewriting_its_policy() -> None:
     verdict = admin(acc)
     assert verdict.is_admin, verdict.why
     assert f"iam:CreatePolicyVersion on {arn('policy', 'guard')}" in verdict.why
+
+
+def test_allows_any_decision_fields() -> None:
+    d = allows_any(access(doc(allow("s3:*", S3 + "a/*", "A"))), "s3:GetObject")
+    assert (d.allowed, d.action, d.resource, d.conditioned) == (True, "s3:GetObject", "*", False)
+    assert d.grant is not None
+    assert d.grant.sid == "A"
+    none = allows_any(access(doc(allow("s3:*", S3 + "a/*"))), "ec2:RunInstances")
+    assert (none.allowed, none.action, none.resource) == (False, "ec2:RunInstances", "*")
+    bounded = allows_any(
+        access(doc(allow("s3:*")), boundary=doc(allow("s3:*", Condition=MFA, sid="B"))),
+        "s3:GetObject",
+    )
+    assert bounded.allowed
+    assert bounded.conditioned
+    assert bounded.boundary_grant is not None
+    assert bounded.boundary_grant.sid == "B"
+    guessed = allows_any(access(doc(allow("s3:*", TAGGED))), "s3:GetObject")
+    assert guessed.conditioned  # rests on an unknown tag
+    # An unconditioned grant is preferred for the message.
+    both = allows_any(
+        access(doc(allow("s3:*", Condition=MFA), allow("s3:*", sid="Plain"))), "s3:Get"
+    )
+    assert both.grant is not None
+    assert both.grant.sid == "Plain"
+    assert not both.conditioned
+
+
+@pytest.mark.parametrize(
+    ("resource", "kind", "expected"),
+    [
+        (S3 + "${aws:PrincipalType}/k", "user", S3 + "User/k"),
+        (S3 + "${aws:PrincipalType}/k", "role", S3 + "AssumedRole/k"),
+        (S3 + "${aws:PrincipalAccount}/k", "role", S3 + ACCOUNT + "/k"),
+    ],
+)
+def test_principal_variables(resource: str, kind: Kind, expected: str) -> None:
+    acc = access(doc(allow("s3:GetObject", resource)), kind=kind)
+    assert allows(acc, "s3:GetObject", expected).allowed
+    assert not allows(acc, "s3:GetObject", S3 + "other/k").allowed
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        allow("*", "${aws:PrincipalTag/scope}"),  # an unknown value widened to every resource
+        {"Effect": "Allow", "Action": "*", "NotResource": "${aws:PrincipalTag/scope}"},
+    ],
+)
+def test_variables_that_may_cover_everything(statement: dict[str, Any]) -> None:
+    verdict = admin(access(doc(statement)))
+    assert verdict.is_admin
+    assert verdict.route == "every-action"
+    assert verdict.conditioned
+
+
+def test_coverage_messages() -> None:
+    not_res = {"Effect": "Deny", "Action": ["s3:*", "ec2:*"], "NotResource": [S3 + "a", S3 + "b"]}
+    got = coverage(parse_policy(arn("policy", "p"), doc(allow("*"), not_res)).statements, None)
+    assert got.describe() == f"statement #2 of policy/p denies s3:*, ec2:* on all but {S3}a, {S3}b"
+    scoped = deny(["s3:*", "ec2:*"], [S3 + "a", S3 + "b"])
+    got = coverage(parse_policy(arn("policy", "p"), doc(allow("*"), scoped)).statements, None)
+    assert got.describe() == f"statement #2 of policy/p denies s3:*, ec2:* on {S3}a, {S3}b"
+    two = {"Effect": "Deny", "NotAction": ["s3:*", "ec2:*"], "Resource": "*"}
+    got = coverage(parse_policy(arn("policy", "p"), doc(allow("*"), two)).statements, None)
+    assert got.describe() == "statement #2 of policy/p denies every action but s3:*, ec2:*"
+    assert coverage((), None).describe() == "no statement allows every action on every resource"
