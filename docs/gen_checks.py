@@ -145,14 +145,16 @@ set instead of the role.
 `policy/evaluate.py`, `admin.py`, `document.py`, `principals.py`, with the policy and checks
 unit tests; 1,755 mutants). First run, 2026-11-28, stopped after 728 mutants to leave the
 shared machine to the full suite: **559 killed, 4 timeouts, 165 survived: 77% killed** of
-those checked. Every survivor family got a test afterwards (`tests/unit/policy/
+those checked. The larger survivor families got a test afterwards (`tests/unit/policy/
 test_evaluate.py`, "near misses that pin the helpers"): a Deny's coverage of an Allow's
 resources (`_deny_covers`, 14), `allows_any`'s decision fields and boundary overlap (40),
 removing a Deny by leaving its group or by a new policy version (`_removal`, 12), two
 `NotAction` grants of the same or different services (`_disjoint_actions`, 8), variables that
 may cover every resource (`applies_everywhere`, 10), `${aws:PrincipalType}` (7), the
 hypothetical holders of a managed policy (8), `assume_any` near misses (7), coverage messages
-(9), result kinds (3). The rerun with those tests is the next step (`python tools/mutation.py`;
+(9), result kinds (3). Not yet: `Access.label`'s "via group" wording (6), `_only`'s
+account-segment case (5), `member_of` (3), `_raise_self`/`_mentioned` short cuts (6) and a few
+single ones (17 in all). The rerun with those tests is the next step (`python tools/mutation.py`;
 it takes about 40 minutes on 2 quiet cores). Judged **equivalent** (no test can tell them
 apart): the value returned with `"absent"` by `Identity.variable` (never read: an absent key
 drops the entry unless a default is given); `Access.with_policy`'s `via` for the synthetic
