@@ -3,6 +3,7 @@
     python benchmarks/bench.py                  # N = 100, 1000, 5000
     python benchmarks/bench.py 10000 --compare 'prowler aws --service iam ...'
     python benchmarks/bench.py --offline 100000 # evaluate a synthetic snapshot + report writing
+    python benchmarks/bench.py --offline 10000 --compare-ref main  # check phase: main vs this tree
 
 moto's server runs in *this* process, behind a small WSGI meter that counts requests per API and
 sums the time spent answering them; ``iamgate scan`` runs as a child process. So the child's CPU
@@ -21,8 +22,10 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -357,8 +360,114 @@ def bench_scan(ns: list[int], compare: str | None, keep: bool) -> None:
 # --- offline: a synthetic snapshot and report writing ------------------------------------------
 
 
+SERVICES = (
+    "ec2.amazonaws.com",
+    "lambda.amazonaws.com",
+    "ecs-tasks.amazonaws.com",
+    "codebuild.amazonaws.com",
+    "glue.amazonaws.com",
+)
+
+
+def _statement(sid: str, action: Any, resource: Any, **extra: Any) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def synthetic_roles(n: int, rng: random.Random, users: list[str]) -> tuple[list[Any], list[Any]]:
+    """``n // 5`` roles and the policies that make an account's escalation graph: services,
+    the account and named users trusted; deployers passing their team's roles to Lambda; ops
+    policies that run commands on instances; own-credentials and assume-role grants; a few
+    administrator roles that code can carry. Returns (roles, extra managed policies)."""
+    from iamgate.model.snapshot import AttachedPolicy, ManagedPolicy, Role
+
+    acct = f"arn:aws:iam::{ACCOUNT}"
+    now = datetime.now(UTC)
+    teams = max(5, n // 500)
+
+    def policy(name: str, *statements: dict[str, Any]) -> Any:
+        return ManagedPolicy(
+            arn=f"{acct}:policy/{name}",
+            name=name,
+            document={"Version": "2012-10-17", "Statement": list(statements)},
+            attachment_count=1,
+        )
+
+    pool = [
+        policy(
+            f"deploy-{t}",
+            _statement("PassTeamRoles", "iam:PassRole", f"{acct}:role/team-{t}-*"),
+            _statement("Functions", ["lambda:CreateFunction", "lambda:InvokeFunction"], "*"),
+            _statement("Artifacts", ["s3:GetObject", "s3:PutObject"], f"arn:aws:s3:::team-{t}/*"),
+        )
+        for t in range(teams)
+    ]
+    pool += [
+        policy(
+            f"data-{t}",
+            _statement("Read", ["s3:Get*", "s3:List*", "dynamodb:Query", "kms:Decrypt"], "*"),
+            _statement("Queue", "sqs:*", f"arn:aws:sqs:*:{ACCOUNT}:team-{t}-*"),
+        )
+        for t in range(teams)
+    ]
+    ops = policy(
+        "ops-commands",
+        _statement("RunCommands", ["ssm:SendCommand", "ec2:Describe*"], "*"),
+    )
+    assume = policy(
+        "assume-team-roles",
+        _statement("AssumeTeam", "sts:AssumeRole", f"{acct}:role/team-*"),
+    )
+    boundary = policy(
+        "workload-boundary",
+        {"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"},
+    )
+    roles = []
+    for i in range(n // 5):
+        team = i % teams
+        name = f"team-{team}-r{i}"
+        pick = rng.random()
+        admin = rng.random() < 0.01  # an administrator role that EC2 or Lambda can carry
+        if admin:
+            principal: dict[str, Any] = {"Service": SERVICES[i % 2]}
+        elif pick < 0.40:
+            principal = {"Service": SERVICES[i % len(SERVICES)]}
+        elif pick < 0.75:
+            principal = {"AWS": f"{acct}:root"}
+        elif pick < 0.95:
+            principal = {"AWS": [f"{acct}:user/{u}" for u in rng.sample(users, 2)]}
+        else:
+            principal = {"AWS": "arn:aws:iam::210987654321:root"}
+        statement: dict[str, Any] = {
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": "sts:AssumeRole",
+        }
+        if pick >= 0.95 and not admin:
+            statement["Condition"] = {"StringEquals": {"sts:ExternalId": f"x-{i}"}}
+        if admin:
+            attached = [AttachedPolicy("AdministratorAccess", ADMIN_ARN)]
+        else:
+            attached = [AttachedPolicy(p.name, p.arn) for p in rng.sample(pool, 2)]
+            if rng.random() < 0.05:
+                attached.append(AttachedPolicy(ops.name, ops.arn))
+            if rng.random() < 0.05:
+                attached.append(AttachedPolicy(assume.name, assume.arn))
+        roles.append(
+            Role(
+                name=name,
+                arn=f"{acct}:role/{name}",
+                create_date=now - timedelta(days=rng.uniform(1, 900)),
+                trust_policy={"Version": "2012-10-17", "Statement": [statement]},
+                attached=tuple(attached),
+                permissions_boundary=boundary.arn if rng.random() < 0.1 else None,
+            )
+        )
+    return roles, [*pool, ops, assume, boundary]
+
+
 def synthetic_snapshot(n: int) -> Any:
-    """An n-user snapshot built directly (no moto): what ``collect`` would produce."""
+    """An n-user snapshot built directly (no moto): what ``collect`` would produce, with n / 5
+    roles (see :func:`synthetic_roles`)."""
     from iamgate.model.snapshot import (
         AccessKeySlot,
         AttachedPolicy,
@@ -403,12 +512,47 @@ def synthetic_snapshot(n: int) -> Any:
             },
         )
     )
+    own = ManagedPolicy(
+        arn=f"{acct}:policy/own-credentials",
+        name="own-credentials",
+        attachment_count=1,
+        document={
+            "Version": "2012-10-17",
+            "Statement": [
+                _statement(
+                    "OwnCredentials",
+                    ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ChangePassword"],
+                    "arn:aws:iam::*:user/${aws:username}",
+                )
+            ],
+        },
+    )
+    dev = ManagedPolicy(
+        arn=f"{acct}:policy/dev-functions",
+        name="dev-functions",
+        attachment_count=1,
+        document={
+            "Version": "2012-10-17",
+            "Statement": [
+                _statement(
+                    "DevFunctions",
+                    "lambda:UpdateFunctionCode",
+                    f"arn:aws:lambda:*:{ACCOUNT}:function:dev-*",
+                )
+            ],
+        },
+    )
+    policies += [own, dev]
     groups = [
         Group(
             name=f"team-{i}",
             arn=f"{acct}:group/team-{i}",
             create_date=ago(500),
-            attached=(AttachedPolicy(f"app-{i % 200}", f"{acct}:policy/app-{i % 200}"),),
+            attached=(
+                AttachedPolicy(f"app-{i % 200}", f"{acct}:policy/app-{i % 200}"),
+                AttachedPolicy(own.name, own.arn),
+                *((AttachedPolicy(dev.name, dev.arn),) if i % 20 == 0 else ()),
+            ),
         )
         for i in range(max(5, n // 50))
     ]
@@ -452,12 +596,14 @@ def synthetic_snapshot(n: int) -> Any:
                 keys=tuple(keys),
             )
         )
+    roles, more = synthetic_roles(n, rng, [u.name for u in users])
     return Snapshot(
         account_id=ACCOUNT,
         collected_at=now,
         users=tuple(users),
         groups=tuple(groups),
-        policies=tuple(policies),
+        roles=tuple(roles),
+        policies=tuple(policies + more),
         credential_report=tuple(rows),
         password_policy={"MinimumPasswordLength": 14, "RequireSymbols": True},
         account_summary={"AccountMFAEnabled": 1},
@@ -475,7 +621,70 @@ def timed(label: str, fn: Callable[[], Any]) -> Any:
     return value
 
 
-def bench_offline(n: int, keep: bool) -> None:
+def export_src(ref: str, dest: Path) -> tuple[Path, str]:
+    """``src/`` of the commit ``ref``, extracted under ``dest`` (the code to compare with)."""
+    sha = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", ref],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", ref, "src"], capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(dest, filter="data")
+    return dest / "src", sha
+
+
+def time_check_phase(src: Path, snapshot: Path) -> dict[str, Any]:
+    """One fresh process timing the check phase of the tree at ``src`` (time_checks.py)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["PYTHONPATH"] = str(src)
+    out = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "time_checks.py"), str(snapshot)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+    found: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return found
+
+
+def compare_check_phase(snapshot: Path, ref: str, repeat: int, work: Path) -> None:
+    """The check phase of ``ref`` (today's checks) and of this tree, on the same snapshot,
+    alternating in fresh processes; medians, because the machine is shared."""
+    old_src, sha = export_src(ref, work / "baseline-tree")
+    trees = {f"{ref} ({sha})": old_src, "this tree": REPO / "src"}
+    runs: dict[str, list[dict[str, Any]]] = {label: [] for label in trees}
+    for _ in range(repeat):
+        for label, src in trees.items():
+            runs[label].append(time_check_phase(src, snapshot))
+    print(f"\n== check phase, {repeat} runs each (alternating, fresh processes), CPU seconds")
+    medians = {}
+    for label, got in runs.items():
+        cpu = sorted(r["cpu"] for r in got)
+        wall = sorted(r["wall"] for r in got)
+        medians[label] = statistics.median(cpu)
+        print(
+            f"  {label}: median {statistics.median(cpu):.2f} s cpu "
+            f"({', '.join(f'{c:.2f}' for c in cpu)}), median {statistics.median(wall):.2f} s "
+            f"wall, {got[0]['results']} results"
+        )
+    old, new = medians.values()
+    print(f"  ratio (this tree / {ref}): {new / old:.2f}x")
+    checks = sorted({c for got in runs.values() for r in got for c in r["by_check"]})
+    print("  per check (median cpu s), the ones above 0.05 s in either tree:")
+    for check in checks:
+        values = [
+            statistics.median(r["by_check"].get(check, 0.0) for r in got) for got in runs.values()
+        ]
+        if max(values) >= 0.05:
+            print(f"    {check:32s} " + "  ".join(f"{v:6.2f}" for v in values))
+
+
+def bench_offline(n: int, keep: bool, ref: str | None = None, repeat: int = 5) -> None:
     from iamgate.checks import REGISTRY, run_checks
     from iamgate.formats.results_json import render_results as render_json
     from iamgate.formats.snapshot_json import snapshot_to_json
@@ -498,6 +707,8 @@ def bench_offline(n: int, keep: bool) -> None:
         work,
     )
     print_run("iamgate evaluate (subprocess, end to end)", run)
+    if ref:
+        compare_check_phase(work / "snapshot.json", ref, repeat, work)
     print("  in-process phases:")
     results = timed("checks", lambda: run_checks(snap, Config(), list(REGISTRY)))
     timed(
@@ -563,11 +774,18 @@ def main() -> None:
     parser.add_argument(
         "--offline", type=int, metavar="N", help="only the offline benchmark, N users"
     )
+    parser.add_argument(
+        "--compare-ref",
+        metavar="REF",
+        help="with --offline: also time the check phase of the commit REF (e.g. main) against "
+        "this tree on the same snapshot, alternating in fresh processes",
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="runs per tree for --compare-ref")
     parser.add_argument("--keep", action="store_true", help="keep the working directories")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     if args.offline:
-        bench_offline(args.offline, args.keep)
+        bench_offline(args.offline, args.keep, args.compare_ref, args.repeat)
         return
     bench_scan(args.users or [100, 1000, 5000], args.compare, args.keep)
 

@@ -83,6 +83,8 @@ def test_demo_shows_every_status(offline: Any) -> None:
         "principal-admin-access",
         "policy-service-wildcard",
         "policy-privilege-escalation",
+        "role-assume-any",
+        "policy-full-admin-unattached",
         "role-trust-public",
         "role-trust-external-account",
         "role-trust-federated-subject",
@@ -125,6 +127,18 @@ def test_demo_shows_every_status(offline: Any) -> None:
         if f["check"] == "principal-admin-access" and "AWSServiceRoleFor" in f["resource"]
     ]
     assert [f["status"] for f in slr] == ["pass"]
+    # The demo's multi-hop escalation, each hop with the statement that grants it.
+    by = {(f["check"], f["resource"]): f for f in results["findings"]}
+    bot = by[("policy-privilege-escalation", "arn:aws:iam::123456789012:user/build-bot")]
+    assert bot["status"] == "fail"
+    assert bot["message"] == (
+        "user build-bot can escalate privileges: user/build-bot → codebuild:StartBuild "
+        "(statement 'RunBuilds' of policy/ci-builds (via group ci)) on a resource that runs as "
+        "it (codebuild.amazonaws.com) → role/deployer → iam:PassRole + lambda:CreateFunction + "
+        "lambda:InvokeFunction (statement 'DeployFunctions' of policy/lambda-deployer) → "
+        "role/ops-automation (full administrator)"
+    )
+    assert "role/ops-automation" in summary
 
 
 def test_no_credentials_is_a_collection_error(offline: Any, tmp_path: Any) -> None:

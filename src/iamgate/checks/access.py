@@ -1,6 +1,6 @@
 """Who holds what: direct grants, administrator access, support access (CIS 1.15-1.17).
 
-Admin detection goes through :mod:`iamgate.policy`, which reads the policy language as AWS does.
+Admin detection goes through :mod:`iamgate.policy.admin`, the one definition of full administrator.
 """
 
 from __future__ import annotations
@@ -11,14 +11,8 @@ from iamgate.checks.context import Context
 from iamgate.checks.registry import Outcome, check
 from iamgate.model.results import Severity
 from iamgate.model.snapshot import Group, Role, Source, User
-from iamgate.policy.access import (
-    ADMIN_POLICY_ARN_SUFFIX,
-    admin_grants,
-    admin_revoked_by,
-    describe_admin,
-)
-from iamgate.policy.document import Statement, statements
-from iamgate.policy.principals import admin_verdict, inline_policy_id
+from iamgate.policy.admin import policy_grants_admin
+from iamgate.policy.principals import ADMIN_POLICY_ARN_SUFFIX
 
 _AUTH = (Source.AUTHORIZATION_DETAILS, Source.IDENTITY)
 SUPPORT_POLICY_SUFFIX = ":policy/AWSSupportAccess"
@@ -60,104 +54,111 @@ def user_direct_policies(ctx: Context) -> Iterator[Outcome]:
     resource_type="group",
     requires=(*_AUTH, Source.AWS_MANAGED_POLICIES),
     cis=("1.16",),
-    rationale="Least privilege: a group with * on * makes every member an administrator, and "
-    "membership is the easiest thing to change unnoticed.",
+    rationale="Least privilege: a group that makes its members full administrators (every "
+    "action on every resource, or the IAM writes to grant themselves anything) hands that "
+    "to whoever is added to it, and membership is the easiest thing to change unnoticed. "
+    "Judged as a member holding only the group's policies, with the same definition of "
+    "administrator as principal-admin-access.",
     remediation="Replace the admin grant with the actions the group's job needs; keep admin on a "
     "role assumed with MFA for break-glass use.",
 )
 def group_admin_access(ctx: Context) -> Iterator[Outcome]:
     for group in ctx.snapshot.groups:
-        sts, missing = ctx.principals.entity_statements(group)
-        is_admin, why = admin_verdict(sts, missing)
-        unknown = [a for a in missing if not a.endswith(ADMIN_POLICY_ARN_SUFFIX)]
-        if is_admin:
+        verdict = ctx.principals.verdict(group)
+        if verdict is None:
+            eff = ctx.principals.access(group)
+            if any(a.arn.endswith(ADMIN_POLICY_ARN_SUFFIX) for a in group.attached):
+                # Known by its ARN even without its document.
+                yield Outcome(
+                    group.arn,
+                    "group",
+                    False,
+                    f"group {group.name} grants full administrator access: AdministratorAccess "
+                    "is attached",
+                )
+            else:
+                yield Outcome(group.arn, "group", None, eff.problem)
+        elif verdict.is_admin:
             yield Outcome(
                 group.arn,
                 "group",
                 False,
-                f"group {group.name} grants full administrator access: {why}",
-            )
-        elif unknown:
-            yield Outcome(
-                group.arn,
-                "group",
-                None,
-                f"not evaluated: the snapshot lacks the document of {', '.join(unknown)}",
+                f"group {group.name} grants full administrator access: {verdict.why}",
             )
         else:
-            yield Outcome(group.arn, "group", True, why)
+            yield Outcome(group.arn, "group", True, verdict.why)
 
 
 @check(
     id="policy-full-admin",
-    title="No attached policy allows * on *",
+    title="No attached policy grants full administrator access",
     severity=Severity.HIGH,
     resource_type="policy",
     requires=_AUTH,
     cis=("1.16",),
     fsbp=("IAM.1",),
     rationale="A policy with full administrative privileges defeats least privilege wherever "
-    "it is attached.",
+    "it is attached. Full administrator: * on * (however written), or the IAM writes that let "
+    "the holder grant itself anything (e.g. iam:PutUserPolicy on itself, "
+    "iam:CreatePolicyVersion on the policy). Customer-managed policies are judged for any "
+    "user or role that could hold them, inline policies for their holder.",
     remediation="Rewrite the policy to list the actions and resources needed, or detach it.",
 )
 def policy_full_admin(ctx: Context) -> Iterator[Outcome]:
-    def judge(arn: str, sts: tuple[Statement, ...]) -> Outcome:
-        grants = admin_grants(sts)
-        revoked = admin_revoked_by(sts)
-        if grants and revoked is None:
-            return Outcome(
-                arn,
+    for policy, holders in ctx.principals.customer_policies(attached_only=True):
+        verdict = policy_grants_admin(policy, holders)
+        if verdict.is_admin:
+            yield Outcome(
+                policy.id,
                 "policy",
                 False,
-                f"policy allows full administrator access: {describe_admin(grants[0])}",
+                f"policy grants full administrator access: {verdict.why}",
             )
-        return Outcome(arn, "policy", True, "no statement allows * on *")
-
-    for policy in ctx.snapshot.policies:
-        if not policy.aws_managed and policy.attachment_count > 0:
-            yield judge(policy.arn, statements(policy.document, source=policy.arn))
-    entities: list[User | Group | Role] = [
-        *ctx.snapshot.users,
-        *ctx.snapshot.groups,
-        *ctx.snapshot.roles,
-    ]
-    for entity in entities:
-        for pol in entity.inline:
-            pid = inline_policy_id(entity.arn, pol.name)
-            yield judge(pid, statements(pol.document, source=pid))
+        else:
+            yield Outcome(policy.id, "policy", True, verdict.why)
 
 
 @check(
     id="support-role",
-    title="A principal can manage AWS Support cases",
+    title="A role can manage AWS Support cases",
     severity=Severity.LOW,
     resource_type="account",
     requires=_AUTH,
     cis=("1.17",),
-    rationale="During an incident someone must be able to open a support case without using root.",
-    remediation="Create a role (or group) with the AWS managed policy AWSSupportAccess attached.",
+    rationale="During an incident someone must be able to open a support case without using "
+    "root. CIS 1.17 asks for a role (its audit lists the policy's PolicyRoles): a role is "
+    "assumed for the incident and audited as such; a user or group holding AWSSupportAccess "
+    "does not satisfy it.",
+    remediation="Create a role with the AWS managed policy AWSSupportAccess attached, trusted by "
+    "the people who handle incidents.",
 )
 def support_role(ctx: Context) -> Iterator[Outcome]:
     snap = ctx.snapshot
-    entities: list[User | Group | Role] = [*snap.users, *snap.groups, *snap.roles]
-    holders = [
-        e.arn for e in entities if any(a.arn.endswith(SUPPORT_POLICY_SUFFIX) for a in e.attached)
-    ]
-    if holders:
-        more = f" and {len(holders) - 3} more" if len(holders) > 3 else ""
+
+    def holding(entities: list[User] | list[Group] | list[Role]) -> list[str]:
+        return [
+            e.arn
+            for e in entities
+            if any(a.arn.endswith(SUPPORT_POLICY_SUFFIX) for a in e.attached)
+        ]
+
+    roles = holding(list(snap.roles))
+    if roles:
+        more = f" and {len(roles) - 3} more" if len(roles) > 3 else ""
         yield Outcome(
             ctx.account_arn,
             "account",
             True,
-            f"AWSSupportAccess is attached to {', '.join(holders[:3])}{more}",
+            f"AWSSupportAccess is attached to {', '.join(roles[:3])}{more}",
         )
-    else:
-        yield Outcome(
-            ctx.account_arn,
-            "account",
-            False,
-            "no user, group or role has AWSSupportAccess attached",
-        )
+        return
+    others = holding(list(snap.users)) + holding(list(snap.groups))
+    note = (
+        f" (it is attached to {', '.join(others[:3])}, but CIS 1.17 asks for a role)"
+        if others
+        else ""
+    )
+    yield Outcome(ctx.account_arn, "account", False, f"no role has AWSSupportAccess attached{note}")
 
 
 @check(

@@ -1,5 +1,6 @@
 """What a check sees: the snapshot, the configuration, and what is derived from them once per run
-(parsed policies, principals' effective access)."""
+(parsed policies, principals' effective access and admin verdicts, who can assume each role, the
+escalation graph)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from functools import cached_property
 
 from iamgate.model.config import Config
 from iamgate.model.snapshot import Role, Snapshot
+from iamgate.policy.graph import Graph, trust_admits
 from iamgate.policy.principals import Principals
 from iamgate.policy.trust import Assumers, TrustContext, who_can_assume
 
@@ -42,6 +44,12 @@ class Context:
         if role.arn not in self._assumers:
             self._assumers[role.arn] = who_can_assume(role.trust_policy, self.trust)
         return self._assumers[role.arn]
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The escalation graph, built once per run and shared by the checks that ask it; who a
+        role admits comes from the same trust model as the trust checks."""
+        return Graph(self.principals, trust_admits(self.assumers))
 
     def age_days(self, when: datetime) -> int:
         return (self.now - when).days

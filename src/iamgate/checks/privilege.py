@@ -1,35 +1,27 @@
-"""Least privilege: effective access of every principal, service wildcards, escalation paths,
-idle groups and CloudShell.
+"""Least privilege: full administrators, escalation paths, service wildcards, roles assumable
+everywhere, idle admin policies, idle groups and CloudShell.
 
-Effective access (:func:`principal_access`) gathers every policy that applies: attached managed
-and inline policies, a user's groups' policies, and the permissions boundary that limits them.
-If any of those documents is missing from the snapshot, the principal is ``error``, never pass.
-Service-linked roles (path ``/aws-service-role/``) are not judged: AWS owns their policies and
-no one in the account can change or assume them.
+Every verdict on what a principal may do goes through :mod:`iamgate.policy`: one evaluator
+(``evaluate.allows``), one definition of full administrator (``admin.admin``) and the escalation
+graph (``graph.Graph``), all built once per run by the :class:`~iamgate.checks.context.Context`.
+If a document a principal needs is missing from the snapshot, the principal is ``error``, never
+pass. Service-linked roles (path ``/aws-service-role/``) are not judged: AWS owns their policies
+and no one in the account can change or assume them.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from iamgate.checks.context import Context
 from iamgate.checks.registry import Outcome, check
 from iamgate.model.results import Severity
 from iamgate.model.snapshot import Group, Role, Source, User
-from iamgate.policy.access import (
-    ADMIN_POLICY_ARN_SUFFIX,
-    Access,
-    Grant,
-    admin_grants,
-    service_wildcards,
-)
-from iamgate.policy.document import Statement, statements
-from iamgate.policy.escalation import PATHS, EscalationPath
+from iamgate.policy.admin import assume_any, policy_grants_admin
+from iamgate.policy.document import service_wildcards, short_name
 from iamgate.policy.principals import (
+    ADMIN_POLICY_ARN_SUFFIX,
     SSO_PATH,
-    Decisions,
-    inline_policy_id,
     is_service_linked,
     kind_of,
 )
@@ -59,9 +51,14 @@ def _sso_note(entity: User | Group | Role) -> str:
     severity=Severity.HIGH,
     resource_type="user/role",
     requires=_WITH_AWS_POLICIES,
-    rationale="Least privilege: a standing administrator (by * on *, AdministratorAccess, a group, "
-    "or an Allow of NotAction, which grants everything else) turns one leaked credential into "
-    "full control. Service-linked roles are not judged: AWS owns their policies.",
+    rationale="Least privilege: a standing administrator turns one leaked credential into full "
+    "control. Full administrator: may perform every action on every resource (by * on *, "
+    "AdministratorAccess, a group, or Allow NotAction lists that together leave nothing out, "
+    "with no Deny or boundary taking anything away), or may grant itself anything (the IAM "
+    "writes that attach or write a policy on itself, a group it is in, or a policy attached "
+    "to it). 'All but IAM' grants such as PowerUserAccess are not full administrator: the "
+    "message says what they exclude, and policy-privilege-escalation judges where they lead. "
+    "Service-linked roles are not judged: AWS owns their policies.",
     remediation="Grant the actions the job needs; keep full admin on a break-glass role assumed "
     "with MFA, and accept that role in the baseline with its reason.",
 )
@@ -72,7 +69,8 @@ def principal_admin_access(ctx: Context) -> Iterator[Outcome]:
             yield Outcome(entity.arn, kind, True, "service-linked role: AWS owns its policies")
             continue
         eff = ctx.principals.access(entity)
-        if eff.access is None:
+        verdict = ctx.principals.verdict(entity)
+        if eff.access is None or verdict is None:
             # An attached AdministratorAccess is enough to know, even without its document.
             bounded = isinstance(entity, User | Role) and entity.permissions_boundary
             if any(a.arn.endswith(ADMIN_POLICY_ARN_SUFFIX) for a in entity.attached) and not (
@@ -88,18 +86,19 @@ def principal_admin_access(ctx: Context) -> Iterator[Outcome]:
             else:
                 yield Outcome(entity.arn, kind, None, eff.problem)
             continue
-        is_admin, why = eff.access.admin()
-        if is_admin:
-            grant = admin_grants(eff.access.statements)[0]
-            via = f" (via {eff.via[grant.source]})" if grant.source in eff.via else ""
+        if verdict.is_admin:
+            why = verdict.why
+            if verdict.grant is not None:  # name the group the grant comes through
+                why = why.replace(verdict.grant.label, eff.access.label(verdict.grant), 1)
             yield Outcome(
                 entity.arn,
                 kind,
                 False,
-                f"{kind} {entity.name} is a full administrator: {why}{via}{_sso_note(entity)}",
+                f"{kind} {entity.name} is a full administrator: {why}{_sso_note(entity)}",
             )
         else:
-            yield Outcome(entity.arn, kind, True, why)
+            prefix = "not a full administrator: " if verdict.excluded else ""
+            yield Outcome(entity.arn, kind, True, prefix + verdict.why)
 
 
 @check(
@@ -115,40 +114,16 @@ def principal_admin_access(ctx: Context) -> Iterator[Outcome]:
     "from CloudTrail activity), then replace service:* with them.",
 )
 def policy_service_wildcard(ctx: Context) -> Iterator[Outcome]:
-    def judge(pid: str, sts: tuple[Statement, ...]) -> Outcome:
-        found = service_wildcards(sts)
+    for policy, _holders in ctx.principals.customer_policies(attached_only=True):
+        found = service_wildcards(policy.statements)
         if not found:
-            return Outcome(pid, "policy", True, "no statement allows service:*")
+            yield Outcome(policy.id, "policy", True, "no statement allows service:*")
+            continue
         listed = "; ".join(f"{action} in {st.label}" for action, st in found[:5])
         more = f" and {len(found) - 5} more" if len(found) > 5 else ""
-        return Outcome(
-            pid, "policy", False, f"policy allows every action of a service: {listed}{more}"
+        yield Outcome(
+            policy.id, "policy", False, f"policy allows every action of a service: {listed}{more}"
         )
-
-    for policy in ctx.snapshot.policies:
-        if not policy.aws_managed and policy.attachment_count > 0:
-            yield judge(policy.arn, statements(policy.document, source=policy.arn))
-    for entity in _principals(ctx, User, Group, Role):
-        for pol in entity.inline:
-            pid = inline_policy_id(entity.arn, pol.name)
-            yield judge(pid, statements(pol.document, source=pid))
-
-
-def open_paths(
-    access: Access, allows: Callable[[str], Grant | None] | None = None
-) -> list[tuple[EscalationPath, list[Grant]]]:
-    """The escalation paths whose every action the access allows, with the granting statements."""
-    ask = allows or access.allows
-    found = []
-    decided: dict[str, Grant | None] = {}
-    for path in PATHS:
-        for action in path.actions:
-            if action not in decided:
-                decided[action] = ask(action)
-        grants = [decided[action] for action in path.actions]
-        if all(g is not None for g in grants):
-            found.append((path, [g for g in grants if g is not None]))
-    return found
 
 
 @check(
@@ -157,51 +132,108 @@ def open_paths(
     severity=Severity.HIGH,
     resource_type="user/group/role",
     requires=_WITH_AWS_POLICIES,
-    rationale="Some permissions let a principal grant itself more (a new policy version, a policy "
-    "attachment, a role passed to a new Lambda function or instance...). Whoever holds them is "
-    "an administrator in waiting. Paths: Rhino Security Labs' published list. A grant scoped to "
-    "some resources still counts: the resource may be the principal itself.",
-    remediation="Remove the listed actions, scope them to resources the principal cannot use to "
-    "raise its own rights (and iam:PassRole to the roles it must pass), or add a permissions "
-    "boundary that denies them.",
+    rationale="A principal that can obtain another's access (assume a role, create its "
+    "credentials, write its policies, pass it to a service that runs code, or run code on "
+    "compute that carries it) is as privileged as the best it can reach. iamgate builds the "
+    "account's graph of such edges (the union of Rhino Security Labs', Cloudsplaining's, "
+    "Prowler's and PMapper's methods, each asked on the resource it needs: iam:PassRole on "
+    "the role passed, iam:CreateAccessKey on the user) and fails a principal that can reach "
+    "full administrator or an IAM write it does not hold; the message gives the shortest "
+    "path with the statement behind each hop. A full administrator passes here "
+    "(principal-admin-access reports it); a group is judged as a member holding only its "
+    "policies.",
+    remediation="Break the first hop: scope iam:PassRole, sts:AssumeRole and the IAM writes to "
+    "the resources the job needs (never the principal itself or a more privileged one), or "
+    "add a permissions boundary that denies them.",
 )
 def policy_privilege_escalation(ctx: Context) -> Iterator[Outcome]:
-    decisions = Decisions()
+    found = ctx.graph.escalations()
     for entity in _principals(ctx, User, Group, Role):
         kind = kind_of(entity)
-        if is_service_linked(entity):
-            yield Outcome(entity.arn, kind, True, "service-linked role: AWS owns its policies")
-            continue
-        eff = ctx.principals.access(entity)
-        if eff.access is None:
-            yield Outcome(entity.arn, kind, None, eff.problem)
-            continue
-        is_admin, _why = eff.access.admin()
-        if is_admin:
+        esc = found[entity.arn]
+        if esc.status == "escalates":
+            message = f"{kind} {entity.name} can escalate privileges: {esc.message}"
+            yield Outcome(entity.arn, kind, False, message)
+        elif esc.status == "unknown":
+            message = esc.message
+            if esc.path:
+                message = (
+                    f"not evaluated: {kind} {entity.name} reaches a principal whose "
+                    f"access is unknown: {esc.message}"
+                )
+            yield Outcome(entity.arn, kind, None, message)
+        else:
+            yield Outcome(entity.arn, kind, True, esc.message)
+
+
+@check(
+    id="role-assume-any",
+    title="No customer policy allows sts:AssumeRole on every role",
+    severity=Severity.MEDIUM,
+    resource_type="policy",
+    requires=_AUTH,
+    rationale="sts:AssumeRole on * lets the holder assume every role whose trust admits its "
+    "account (most roles trusted by the account root do), in this account and in every "
+    "account that trusts it: the holder's real access is the union of theirs, and a new "
+    "role trusting the account widens it silently. A statement allowing every action on "
+    "every resource is left to the administrator checks. A Condition does not pass it "
+    "(conditions are not evaluated); the message names the condition keys to review.",
+    remediation="List the roles the job assumes (arn:aws:iam::ACCOUNT:role/NAME), or a path or "
+    "prefix reserved for them.",
+)
+def role_assume_any(ctx: Context) -> Iterator[Outcome]:
+    partition = ctx.snapshot.partition
+    for policy, _holders in ctx.principals.customer_policies(attached_only=True):
+        found = assume_any(policy, partition)
+        if not found:
             yield Outcome(
-                entity.arn,
-                kind,
-                False,
-                f"{kind} {entity.name} is a full administrator, so every escalation path is "
-                "open (see principal-admin-access)",
+                policy.id, "policy", True, "no statement allows sts:AssumeRole on every role"
             )
             continue
-        paths = open_paths(eff.access, functools.partial(decisions.allows, eff))
-        if not paths:
-            yield Outcome(entity.arn, kind, True, "no known privilege-escalation path")
-            continue
-        path, grants = paths[0]
-        how = ", ".join(f"{g.action} by {eff.where(g.statement)}" for g in grants)
-        others = ""
-        if len(paths) > 1:
-            others = f"; also {', '.join(p.id for p, _ in paths[1:])}"
+        st = found[0]
+        cond = f" (conditioned on {', '.join(st.condition_keys)})" if st.conditioned else ""
         yield Outcome(
-            entity.arn,
-            kind,
+            policy.id,
+            "policy",
             False,
-            f"{kind} {entity.name} can escalate privileges: {path.id} ({path.description}): "
-            f"{how}{others}",
+            f"{st.label} allows sts:AssumeRole on every role{cond}: {st.describe()}",
         )
+
+
+@check(
+    id="policy-full-admin-unattached",
+    title="No unattached customer policy grants full administrator access",
+    severity=Severity.LOW,
+    resource_type="policy",
+    requires=_AUTH,
+    rationale="A customer-managed policy that grants full administrator but is attached to "
+    "nothing is one iam:Attach*Policy away from a new administrator, and nobody reviews a "
+    "policy that seems unused. Same definition of full administrator as policy-full-admin "
+    "(which judges the attached ones).",
+    remediation="Delete the policy (aws iam delete-policy, after its non-default versions), or "
+    "record in the baseline why it is kept.",
+)
+def policy_full_admin_unattached(ctx: Context) -> Iterator[Outcome]:
+    for policy, holders in ctx.principals.customer_policies(attached_only=False):
+        if policy.kind != "managed":
+            continue
+        count = ctx.principals.managed[policy.id].attachment_count
+        if count > 0:
+            yield Outcome(
+                policy.id, "policy", True, f"attached {count} time(s) (see policy-full-admin)"
+            )
+            continue
+        verdict = policy_grants_admin(policy, holders)
+        if verdict.is_admin:
+            yield Outcome(
+                policy.id,
+                "policy",
+                False,
+                f"{short_name(policy.id)} is attached to nothing and grants full administrator "
+                f"access: {verdict.why}",
+            )
+        else:
+            yield Outcome(policy.id, "policy", True, f"unattached; {verdict.why}")
 
 
 @check(

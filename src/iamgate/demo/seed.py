@@ -276,6 +276,51 @@ def seed_least_privilege(account: MotoAccount) -> None:
         ),
     )
     iam.attach_role_policy(RoleName="github-deploy", PolicyArn=f"{aws}/ReadOnlyAccess")
+    # ...and a Lambda automation role with administrator rights (principal-admin-access) that
+    # it can pass. The multi-hop path (policy-privilege-escalation): build-bot may start any
+    # CodeBuild build, so it runs code as the deployer role (CodeBuild carries it), which passes
+    # ops-automation to a function it creates and invokes:
+    #   user/build-bot -> codebuild:StartBuild -> role/deployer
+    #                  -> iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction
+    #                  -> role/ops-automation (full administrator)
+    iam.create_role(
+        RoleName="ops-automation",
+        AssumeRolePolicyDocument=_trust({"Service": "lambda.amazonaws.com"}),
+    )
+    iam.attach_role_policy(RoleName="ops-automation", PolicyArn=f"{aws}/AdministratorAccess")
+    builds = iam.create_policy(
+        PolicyName="ci-builds",
+        PolicyDocument=_policy(
+            [
+                {
+                    "Sid": "RunBuilds",
+                    "Effect": "Allow",
+                    "Action": ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
+                    "Resource": "*",
+                },
+                # Any role that trusts the account, here or elsewhere (role-assume-any).
+                {
+                    "Sid": "AssumeDeployRoles",
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Resource": "*",
+                },
+            ]
+        ),
+    )["Policy"]["Arn"]
+    iam.create_group(GroupName="ci")
+    iam.attach_group_policy(GroupName="ci", PolicyArn=builds)
+    iam.create_user(UserName="build-bot")
+    iam.add_user_to_group(GroupName="ci", UserName="build-bot")
+    iam.create_access_key(UserName="build-bot")
+    account.age_user("build-bot", 30)
+    account.age_key("build-bot", 0, created_days=10, used_days=1)
+    # An administrator policy kept "just in case", attached to nothing
+    # (policy-full-admin-unattached).
+    iam.create_policy(
+        PolicyName="emergency-admin",
+        PolicyDocument=_policy([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+    )
     # A group with policies and nobody in it (group-no-members).
     iam.create_group(GroupName="contractors")
     iam.attach_group_policy(GroupName="contractors", PolicyArn=f"{aws}/ReadOnlyAccess")

@@ -1,39 +1,195 @@
-"""Policy documents: parsed once into :class:`Statement` values.
+"""Policy documents: parsed once into :class:`Policy` values of :class:`Statement`.
 
 One place normalizes the str-or-list fields (``Action``/``NotAction``, ``Resource``/
-``NotResource``) and rejects what AWS would not store; everything else in ``policy/`` works on
-statements.
+``NotResource``) and rejects what AWS would not store (a statement needs exactly one of
+``Action``/``NotAction`` and one of ``Resource``/``NotResource``); everything else in ``policy/``
+works on parsed statements. A statement keeps its patterns compiled (:mod:`.wildcard`) and a
+policy caches which of its statements cover an action, because the same few dozen actions are
+asked of every principal holding it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 from urllib.parse import unquote
 
+from iamgate.policy.wildcard import Glob, compile_glob, covers_action, covers_resource
 
-@dataclass(frozen=True, slots=True)
-class Statement:
-    effect: str  # "Allow" | "Deny"
-    actions: tuple[str, ...] | None  # None when the statement uses NotAction
-    not_actions: tuple[str, ...] | None
-    resources: tuple[str, ...] | None
-    not_resources: tuple[str, ...] | None
-    has_condition: bool
-    sid: str
-    index: int  # position in the policy, for messages when there is no Sid
-    source: str = ""  # the policy that holds it: an ARN or "<principal>#inline/<name>"
+Effect = Literal["Allow", "Deny"]
+PolicyKind = Literal["inline", "managed", "aws-managed", "synthetic"]
+Document = Mapping[str, Any] | str
 
-    @property
-    def label(self) -> str:
-        name = f"statement {self.sid!r}" if self.sid else f"statement #{self.index + 1}"
-        return f"{name} of {self.source}" if self.source else name
+VARIABLES_VERSION = "2012-10-17"  # policy variables are substituted only in this version
+# Every real action is "service:name" and every resource an ARN, so these globs are the
+# universes that "every action on every resource" is measured against ("*" covers both).
+EVERY_ACTION = "*:*"
+EVERY_RESOURCE = "arn:*"
+UNPARSED = "iamgate:unparsed"  # the collector's marker for a document botocore could not decode
 
 
 class PolicyFormatError(ValueError):
     pass
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # identity hash: statements are cache keys
+class Statement:
+    effect: Effect
+    actions: tuple[str, ...]  # the Action list, or the NotAction list when ``not_action``
+    not_action: bool
+    resources: tuple[str, ...]  # the Resource list, or the NotResource list when ``not_resource``
+    not_resource: bool
+    condition_keys: tuple[str, ...]  # lower-cased, sorted; () means unconditional
+    sid: str
+    index: int  # position in the policy, for messages when there is no Sid
+    policy: str  # the policy that holds it: an ARN or "<principal ARN>#inline/<name>"
+    variables: bool  # ${...} in resources are policy variables (Version 2012-10-17)
+    # Derived once at parse time (the hot paths read them for every principal):
+    has_variables: bool = field(init=False)  # some Resource entry holds a variable
+    action_globs: tuple[Glob, ...] = field(init=False, repr=False)
+    all_actions: bool = field(init=False)  # an Action (not NotAction) pattern covers "*:*"
+    no_action: bool = field(init=False)  # NotAction covering "*:*": the statement names none
+    universal: bool = field(init=False)  # applies to every resource (before variables)
+    # Its variables may resolve so that it applies to every resource: an entry that is only a
+    # variable (``${aws:PrincipalTag/x}``), or a NotResource entry that may resolve to nothing.
+    may_be_universal: bool = field(init=False)
+    # Resource globs with the variables resolved, per principal (``evaluate.resource_globs``).
+    resolved: dict[Any, Any] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        put(self, "resolved", {})
+        put(self, "has_variables", self.variables and any("${" in r for r in self.resources))
+        put(self, "action_globs", tuple(compile_glob(p, "action") for p in self.actions))
+        covers_all = any(covers_action(p, EVERY_ACTION) for p in self.actions)
+        put(self, "all_actions", covers_all and not self.not_action)
+        put(self, "no_action", covers_all and self.not_action)
+        put(
+            self,
+            "may_be_universal",
+            self.has_variables
+            and (
+                any("${" in r for r in self.resources)
+                if self.not_resource
+                else any(EVERY_RESOURCE.startswith(_head(r)) for r in self.resources)
+            ),
+        )
+        put(
+            self,
+            "universal",
+            (not self.resources)
+            if self.not_resource
+            else any(covers_resource(r, EVERY_RESOURCE) for r in self.resources),
+        )
+
+    @property
+    def conditioned(self) -> bool:
+        return bool(self.condition_keys)
+
+    @property
+    def label(self) -> str:
+        name = f"statement {self.sid!r}" if self.sid else f"statement #{self.index + 1}"
+        return f"{name} of {short_name(self.policy)}" if self.policy else name
+
+    def covers_action(self, action: str) -> bool:
+        """Whether the Action (or NotAction, as a complement) covers ``action``."""
+        lowered = action.lower()
+        hit = any(g.matches_lowered(lowered) for g in self.action_globs)
+        return hit != self.not_action
+
+    def describe(self) -> str:
+        """``Allow NotAction [iam:*] on *``: the statement's shape, for messages."""
+        acts = ", ".join(self.actions)
+        what = f"NotAction [{acts}]" if self.not_action else acts
+        res = ", ".join(self.resources)
+        where = f"NotResource [{res}]" if self.not_resource else res
+        return f"{self.effect} {what} on {where}"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Policy:
+    id: str  # a managed policy's ARN, or "<holder ARN>#inline/<name>"
+    statements: tuple[Statement, ...]
+    kind: PolicyKind = "inline"
+    _by_action: dict[str, tuple[Statement, ...]] = field(default_factory=dict, repr=False)
+    # Facts derived from the policy alone, computed on first use by their owners (e.g. which
+    # of a fixed list of actions some Allow covers): shared by every holder of the policy.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    has_variables: bool = field(init=False, repr=False)
+    # The statements that can matter to "every action on every resource": unconditional
+    # Denies that name an action, and Allows on every resource (or with variables, which may
+    # resolve to every resource). Most policies have none.
+    broad: tuple[Statement, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "has_variables", any(s.has_variables for s in self.statements))
+        object.__setattr__(
+            self,
+            "broad",
+            tuple(
+                st
+                for st in self.statements
+                if (st.effect == "Deny" and not st.conditioned and not st.no_action)
+                or (st.effect == "Allow" and (st.universal or st.may_be_universal))
+            ),
+        )
+
+    def statements_for(self, action: str) -> tuple[Statement, ...]:
+        """The statements whose Action/NotAction covers ``action`` (cached per policy)."""
+        key = action.lower()
+        found = self._by_action.get(key)
+        if found is None:
+            found = tuple(st for st in self.statements if st.covers_action(key))
+            self._by_action[key] = found
+        return found
+
+    def allows_some(self, action: str) -> bool:
+        """Some Allow of this policy covers the action (on some resource)."""
+        return any(st.effect == "Allow" for st in self.statements_for(action))
+
+    def allowed_among(self, key: str, actions: tuple[str, ...]) -> frozenset[str]:
+        """Those of ``actions`` some Allow covers, memoised under ``key`` (one per list)."""
+        found: frozenset[str] | None = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = frozenset(a for a in actions if self.allows_some(a))
+        return found
+
+
+def _head(pattern: str) -> str:
+    """The literal text before the first wildcard or variable."""
+    cut = len(pattern)
+    for mark in ("*", "?", "${"):
+        at = pattern.find(mark)
+        if at != -1:
+            cut = min(cut, at)
+    return pattern[:cut]
+
+
+def policy_kind(policy_id: str) -> PolicyKind:
+    if ":iam::aws:policy/" in policy_id:
+        return "aws-managed"
+    if ":policy/" in policy_id and "#inline/" not in policy_id:
+        return "managed"
+    return "inline"
+
+
+def short_name(arn: str) -> str:
+    """``arn:aws:iam::1:user/path/ci`` -> ``user/ci``; inline ids keep their tail; an
+    AWS-managed policy says so (a customer may have a policy of the same name)."""
+    head, sep, inline = arn.partition("#inline/")
+    resource = head.split(":", 5)[-1] if head.startswith("arn:") else head
+    kind, _, rest = resource.partition("/")
+    base = f"{kind}/{rest.rsplit('/', 1)[-1]}" if rest else resource
+    if ":iam::aws:policy/" in head:
+        base += " (AWS managed)"
+    return f"{base}#inline/{inline}" if sep else base
+
+
+def inline_policy_id(principal_arn: str, name: str) -> str:
+    """Inline policies have no ARN; this names one for findings and baselines."""
+    return f"{principal_arn}#inline/{name}"
 
 
 def as_tuple(value: Any, field: str) -> tuple[str, ...] | None:
@@ -61,10 +217,10 @@ def parse_document(document: Mapping[str, Any] | str) -> Mapping[str, Any]:
     return document
 
 
-def statements(document: Mapping[str, Any] | str, source: str = "") -> tuple[Statement, ...]:
+def parse_policy(policy_id: str, document: Document, kind: PolicyKind | None = None) -> Policy:
     doc = parse_document(document)
-    if "iamgate:unparsed" in doc:
-        raise PolicyFormatError(f"policy document could not be read: {doc['iamgate:unparsed']!r}")
+    if UNPARSED in doc:
+        raise PolicyFormatError(f"policy document could not be read: {doc[UNPARSED]!r}")
     if "Statement" not in doc:
         raise PolicyFormatError("policy document has no Statement")
     raw = doc["Statement"]
@@ -72,24 +228,77 @@ def statements(document: Mapping[str, Any] | str, source: str = "") -> tuple[Sta
         raw = [raw]
     if not isinstance(raw, list):
         raise PolicyFormatError("Statement must be an object or a list")
-    result = []
+    variables = doc.get("Version") == VARIABLES_VERSION
+    out = []
     for i, st in enumerate(raw):
+        where = f"statement #{i + 1}"
         if not isinstance(st, Mapping):
-            raise PolicyFormatError(f"statement #{i + 1} is not an object")
+            raise PolicyFormatError(f"{where} is not an object")
         effect = st.get("Effect")
         if effect not in ("Allow", "Deny"):
-            raise PolicyFormatError(f"statement #{i + 1}: Effect must be Allow or Deny")
-        result.append(
+            raise PolicyFormatError(f"{where}: Effect must be Allow or Deny")
+        action = as_tuple(st.get("Action"), "Action")
+        not_action = as_tuple(st.get("NotAction"), "NotAction")
+        resource = as_tuple(st.get("Resource"), "Resource")
+        not_resource = as_tuple(st.get("NotResource"), "NotResource")
+        if (action is None) == (not_action is None):
+            raise PolicyFormatError(f"{where}: needs exactly one of Action and NotAction")
+        if (resource is None) == (not_resource is None):
+            raise PolicyFormatError(f"{where}: needs exactly one of Resource and NotResource")
+        condition = st.get("Condition") or {}
+        if not isinstance(condition, Mapping):
+            raise PolicyFormatError(f"{where}: Condition must be an object")
+        keys = sorted(
+            {
+                str(k).lower()
+                for block in condition.values()
+                if isinstance(block, Mapping)
+                for k in block
+            }
+        )
+        out.append(
             Statement(
                 effect=effect,
-                actions=as_tuple(st.get("Action"), "Action"),
-                not_actions=as_tuple(st.get("NotAction"), "NotAction"),
-                resources=as_tuple(st.get("Resource"), "Resource"),
-                not_resources=as_tuple(st.get("NotResource"), "NotResource"),
-                has_condition=bool(st.get("Condition")),
+                actions=action if action is not None else not_action or (),
+                not_action=action is None,
+                resources=resource if resource is not None else not_resource or (),
+                not_resource=resource is None,
+                condition_keys=tuple(keys),
                 sid=str(st.get("Sid") or ""),
                 index=i,
-                source=source,
+                policy=policy_id,
+                variables=variables,
             )
         )
-    return tuple(result)
+    return Policy(policy_id, tuple(out), kind or policy_kind(policy_id))
+
+
+def statements(document: Document, source: str = "") -> tuple[Statement, ...]:
+    """The statements of one document (a policy parsed under the id ``source``)."""
+    return parse_policy(source, document).statements
+
+
+def service_wildcards(sts: Iterable[Statement]) -> list[tuple[str, Statement]]:
+    """``(service:*, statement)`` for each Allow of a whole service (``iam:*``, ``S3:*``)."""
+    found = []
+    for st in sts:
+        if st.effect != "Allow" or st.not_action:
+            continue
+        for action in st.actions:
+            service, sep, name = action.partition(":")
+            if sep and name == "*" and service and "*" not in service:
+                found.append((action, st))
+    return found
+
+
+ALLOW_ALL_ID = "iamgate:any-policy"
+_ALLOW_ALL = Policy(
+    ALLOW_ALL_ID,
+    (Statement("Allow", ("*",), False, ("*",), False, (), "", 0, ALLOW_ALL_ID, False),),
+    "synthetic",
+)
+
+
+def allow_all_policy() -> Policy:
+    """The policy a principal that may write its own policies can give itself."""
+    return _ALLOW_ALL

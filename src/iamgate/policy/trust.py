@@ -580,6 +580,32 @@ class Assumers:
         """
         return _admits(self.statements, self.context, principal_arn)
 
+    def admits_service(self, service: str) -> Admission | None:
+        """Whether the AWS service ``service`` (``lambda.amazonaws.com``) may assume the role:
+        whoever can pass the role to that service runs code with it. Source conditions count as
+        met (the service then acts for this very account) and only an unconditional Deny of the
+        service keeps it out: escalation is never under-reported."""
+        wanted = pv.normalize_service(service)
+
+        def names(st: TrustStatement) -> bool:
+            return any(
+                p.kind == "any" or (p.kind == "service" and pv.normalize_service(p.value) == wanted)
+                for p in st.principals
+            )
+
+        applies = [
+            st
+            for st in self.statements
+            if not st.not_principal and st.covers(ASSUME_ROLE) and names(st)
+        ]
+        if any(st.effect == "Deny" and not st.clauses for st in applies):
+            return None
+        for st in applies:
+            if st.effect == "Allow":
+                conditioned = " (its conditions taken as met)" if st.clauses else ""
+                return Admission(False, st.label, f"trusts {service}{conditioned}")
+        return None
+
 
 def who_can_assume(document: Mapping[str, Any] | str, ctx: TrustContext) -> Assumers:
     """Everyone a role's trust policy lets assume the role, after conditions and Denies."""
