@@ -150,8 +150,8 @@ def test_the_issues_verdicts_end_to_end(aws: MotoAccount, iamgate: Any) -> None:
     assert verdict(esc, f"{A}:user/hopper") == (
         "fail",
         "user hopper can escalate privileges: user/hopper → sts:AssumeRole (statement 'Hop' of "
-        f"user/hopper#inline/hop; trust statement #1 trusts {A}:root) → role/break-glass "
-        "(full administrator)",
+        f"user/hopper#inline/hop; trust statement #1 trusts the account ({A}:root): the caller "
+        "also needs sts:AssumeRole) → role/break-glass (full administrator)",
     )
     assert verdict(esc, f"{A}:user/named")[1].endswith(
         "user/named → sts:AssumeRole (trust statement #1 names "
