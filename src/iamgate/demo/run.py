@@ -17,7 +17,7 @@ from iamgate.app.evaluate import GateOptions, evaluate
 from iamgate.app.reports import Outputs, Report, write_reports
 from iamgate.aws.clients import Clients
 from iamgate.collect.snapshot import collect
-from iamgate.demo.seed import seed_demo
+from iamgate.demo.seed import DEMO_REGIONS, seed_demo
 from iamgate.demo.standin import DEFAULT_ACCOUNT, MotoAccount
 from iamgate.errors import InputError
 from iamgate.model.config import Config
@@ -36,9 +36,6 @@ def demo_baseline_path() -> Path:
     if packaged.is_file():
         return packaged
     raise InputError("the demo baseline is missing from this installation", str(source_tree))
-
-
-DEMO_REGIONS = ("us-east-1", "eu-west-1")
 
 
 def run_demo(output_dir: Path, progress: Callable[[str], None]) -> Report:

@@ -19,6 +19,7 @@ from iamgate.model.config import (
     CollectSettings,
     Config,
     GateSettings,
+    MonitoringSettings,
     Thresholds,
     TrustSettings,
 )
@@ -39,6 +40,7 @@ _SECTIONS: dict[str, type] = {
     "baseline": BaselineSettings,
     "collect": CollectSettings,
     "trust": TrustSettings,
+    "monitoring": MonitoringSettings,
 }
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 
@@ -67,6 +69,12 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
                     raise InputError(
                         f"[{name}] {key}: {value!r} is not one of {choices}", source
                     ) from None
+            elif isinstance(default, bool):  # before int: a bool is an int in Python
+                if not isinstance(value, bool):
+                    raise InputError(
+                        f"[{name}] {key}: expected true or false, got {value!r}", source
+                    )
+                values[key] = value
             elif isinstance(default, str):
                 allowed = _CHOICES.get(key, ())
                 if value not in allowed:
