@@ -35,7 +35,7 @@ EB_READ_ONLY = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-serv
 EB_GLOBAL = "https://repost.aws/knowledge-center/eventbridge-rule-triggers-iam-single-region"
 
 
-def _prowler_check(name: str) -> str:
+def prowler_check(name: str) -> str:
     return f"{_PROWLER}prowler/providers/aws/services/cloudwatch/{name}/{name}.py"
 
 
@@ -125,7 +125,7 @@ IAM_CHANGE = Control(
     sources=(
         CIS_V3,
         SECURITY_HUB,
-        _prowler_check("cloudwatch_log_metric_filter_policy_changes"),
+        prowler_check("cloudwatch_log_metric_filter_policy_changes"),
         EB_GLOBAL,
     ),
 )
@@ -208,7 +208,7 @@ ROOT_USAGE = Control(
         SECURITY_HUB,
         SIGN_IN_EVENTS,
         EB_READ_ONLY,
-        _prowler_check("cloudwatch_log_metric_filter_root_usage"),
+        prowler_check("cloudwatch_log_metric_filter_root_usage"),
     ),
 )
 
@@ -260,7 +260,7 @@ CONSOLE_NO_MFA = Control(
         CIS_V3,
         SECURITY_HUB,
         SIGN_IN_EVENTS,
-        _prowler_check("cloudwatch_log_metric_filter_sign_in_without_mfa"),
+        prowler_check("cloudwatch_log_metric_filter_sign_in_without_mfa"),
     ),
 )
 
@@ -302,7 +302,7 @@ CONSOLE_AUTH_FAILURE = Control(
         CIS_V3,
         SECURITY_HUB,
         SIGN_IN_EVENTS,
-        _prowler_check("cloudwatch_log_metric_filter_authentication_failures"),
+        prowler_check("cloudwatch_log_metric_filter_authentication_failures"),
     ),
 )
 
@@ -426,7 +426,7 @@ UNAUTHORIZED_API = Control(
         CIS_V4,
         SECURITY_HUB,
         EB_READ_ONLY,
-        _prowler_check("cloudwatch_log_metric_filter_unauthorized_api_calls"),
+        prowler_check("cloudwatch_log_metric_filter_unauthorized_api_calls"),
     ),
 )
 
@@ -474,7 +474,7 @@ CLOUDTRAIL_CHANGE = Control(
         CIS_V3,
         SECURITY_HUB,
         CLOUDTRAIL_ALARMS,
-        _prowler_check(
+        prowler_check(
             "cloudwatch_log_metric_filter_and_alarm_for_cloudtrail_configuration_changes_enabled"
         ),
     ),
@@ -494,7 +494,7 @@ PROWLER_EXTRA_ORGANIZATIONS_EVENTS = ("CancelHandshake", "CreateOrganization", "
 _ORGANIZATIONS = "organizations.amazonaws.com"
 
 
-def _organizations_pattern(names: tuple[str, ...]) -> str:
+def organizations_pattern(names: tuple[str, ...]) -> str:
     alternatives = " || ".join(f'($.eventName = "{name}")' for name in names)
     return f"{{ ($.eventSource = {_ORGANIZATIONS}) && ({alternatives}) }}"
 
@@ -516,7 +516,7 @@ ORGANIZATIONS_CHANGE = Control(
         )
         for name in PROWLER_EXTRA_ORGANIZATIONS_EVENTS
     ),
-    cis_pattern=_organizations_pattern(ORGANIZATIONS_EVENTS),
+    cis_pattern=organizations_pattern(ORGANIZATIONS_EVENTS),
     eventbridge_pattern=_json(
         {
             "source": ["aws.organizations"],
@@ -528,7 +528,7 @@ ORGANIZATIONS_CHANGE = Control(
     eventbridge_regions="us-east-1 (Organizations delivers its events there only)",
     sources=(
         CIS_V3,
-        _prowler_check("cloudwatch_log_metric_filter_aws_organizations_changes"),
+        prowler_check("cloudwatch_log_metric_filter_aws_organizations_changes"),
         EB_GLOBAL,
     ),
 )

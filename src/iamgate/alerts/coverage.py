@@ -241,16 +241,18 @@ def eventbridge_gaps(
 def missing_sentences(
     control: Control, rules: Sequence[RuleSpec], missing: frozenset[Need]
 ) -> list[str]:
-    """Why each missing (sample, region) is missed: no pattern matches it anywhere ("pattern");
-    a rule elsewhere would match ("region"); a rule there matches, but a read-only call needs
-    the state that lets read-only calls through ("state")."""
+    """Why each missing (sample, region) is missed: a rule there matches, but a read-only call
+    needs the state that lets read-only calls through ("state"); no rule is there while a rule
+    elsewhere would match ("region"); else the patterns miss it ("pattern", with the regions
+    when it is caught in others)."""
     usable = [r for r in rules if r.state in (ENABLED, ENABLED_ALL)]
+    placed = {r.region for r in usable}
     by_reason: dict[str, dict[int, set[str]]] = {"pattern": {}, "region": {}, "state": {}}
     for i, region in sorted(missing):
         here = [r for r in usable if r.region == region]
         if any(i in rule_matches(control, r.pattern, region) for r in here):
             reason = "state"
-        elif any(i in rule_matches(control, r.pattern, r.region) for r in usable):
+        elif not here and any(i in rule_matches(control, r.pattern, r.region) for r in usable):
             reason = "region"
         else:
             reason = "pattern"
@@ -259,15 +261,19 @@ def missing_sentences(
     sentences: list[str] = []
     if by_reason["pattern"]:
         missed = [required[i] for i in sorted(by_reason["pattern"])]
-        sentences.append(f"misses {describe(missed, required)}")
+        where = sorted(set().union(*by_reason["pattern"].values()))
+        caught_elsewhere = any(
+            (i, r) not in missing for i in by_reason["pattern"] for r in placed
+        )
+        shown = f" recorded in {regions_text(where)}" if caught_elsewhere else ""
+        sentences.append(f"misses {describe(missed, required)}{shown}")
     if by_reason["region"]:
         missed = [required[i] for i in sorted(by_reason["region"])]
         where = sorted(set().union(*by_reason["region"].values()))
-        placed = sorted({r.region for r in usable})
         sentences.append(
             f"does not see {describe(missed, required)} recorded in {regions_text(where)}: a "
             "region's events reach only its own default event bus (the rules are in "
-            f"{regions_text(placed)})"
+            f"{regions_text(sorted(placed))})"
         )
     if by_reason["state"]:
         missed = [required[i] for i in sorted(by_reason["state"])]
