@@ -262,9 +262,7 @@ def missing_sentences(
     if by_reason["pattern"]:
         missed = [required[i] for i in sorted(by_reason["pattern"])]
         where = sorted(set().union(*by_reason["pattern"].values()))
-        caught_elsewhere = any(
-            (i, r) not in missing for i in by_reason["pattern"] for r in placed
-        )
+        caught_elsewhere = any((i, r) not in missing for i in by_reason["pattern"] for r in placed)
         shown = f" recorded in {regions_text(where)}" if caught_elsewhere else ""
         sentences.append(f"misses {describe(missed, required)}{shown}")
     if by_reason["region"]:

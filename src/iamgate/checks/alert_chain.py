@@ -348,9 +348,7 @@ def _fewest(
     chosen: list[T] = []
     have: frozenset[Any] = frozenset()
     while True:
-        best = max(
-            items, key=lambda item: (len(catches(item) - have), -extras(item)), default=None
-        )
+        best = max(items, key=lambda item: (len(catches(item) - have), -extras(item)), default=None)
         if best is None or not catches(best) - have:
             return chosen
         chosen.append(best)
@@ -445,9 +443,6 @@ def _rule_route_text(
         parts.append(f"EventBridge {r.spec.shown()} -> {_topic_text(topic) if topic else target}")
     text = "; ".join(parts)
     if unseen:
-        where = sorted({s.region for s in unseen})
-        text += (
-            f" (not judged: {coverage.describe(unseen, control.required)} recorded in "
-            f"{coverage.regions_text(where)}, outside the regions scanned)"
-        )
+        where = coverage.regions_text(sorted({s.region for s in unseen}))
+        text += f" (not judged: its events recorded in {where}, outside the regions scanned)"
     return text
