@@ -299,6 +299,17 @@ def _hints(control: Control, rules: Sequence[RuleSpec]) -> list[str]:
     return []
 
 
+def about(control: Control, caught: Iterable[int]) -> bool:
+    """Whether an alert that catches these samples is about the control: it catches every
+    sample of at least one of its events (an alert on root activity catches root's IAM changes,
+    but it is not an alert on IAM changes)."""
+    have = set(caught)
+    labels: dict[str, list[int]] = {}
+    for i, s in enumerate(control.required):
+        labels.setdefault(s.label, []).append(i)
+    return any(all(i in have for i in indices) for indices in labels.values())
+
+
 # --- sentences ------------------------------------------------------------------------------
 
 

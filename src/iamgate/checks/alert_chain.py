@@ -201,7 +201,10 @@ def _metric_filter_route(control: Control, account: _Account) -> _Route:
     if caught(reached) == everything:
         return _Route(True, _filter_route_text(control, reached, account))
     if not good:
-        relevant = sorted((f for f in all_filters if catches(f)), key=lambda f: -len(catches(f)))
+        relevant = sorted(
+            (f for f in all_filters if coverage.about(control, catches(f))),
+            key=lambda f: -len(catches(f)),
+        )
         if relevant:
             return _Route(False, delivery(relevant[0]))
         why = "; ".join(trail_problem(t, control, account.id) for t in trails)
@@ -216,6 +219,10 @@ def _metric_filter_route(control: Control, account: _Account) -> _Route:
         if not missing:
             continue
         dropped = [f for f in before if f not in after and catches(f) & missing]
+        # Name the filters that are about this control; on the first link, a filter about
+        # something else (root activity, for IAM changes) is no excuse: the patterns are.
+        about = [f for f in dropped if coverage.about(control, catches(f))]
+        dropped = about if before is all_filters else about or dropped
         if dropped:
             return _Route(False, "; ".join(why_not(f) for f in dropped[:3]))
         return _Route(False, _pattern_text(control, delivered, good, missing))
@@ -384,6 +391,9 @@ def _eventbridge_route(control: Control, account: _Account) -> _Route | None:
     def caught(chosen: Iterable[_Rule]) -> frozenset[coverage.Need]:
         return frozenset().union(*(catches(r) for r in chosen))
 
+    def about(rule: _Rule) -> bool:
+        return coverage.about(control, {i for i, _ in catches(rule)})
+
     def reach(rule: _Rule) -> str:
         why = [account.reach(arn, sns_only=False) for arn in rule.rule.targets]
         return "" if "" in why else why[0]
@@ -400,7 +410,9 @@ def _eventbridge_route(control: Control, account: _Account) -> _Route | None:
         for r in rules
     ]
     relevant = [
-        r for r in as_if_enabled if coverage.rule_matches(control, r.spec.pattern, r.spec.region)
+        r
+        for r in as_if_enabled
+        if coverage.about(control, coverage.rule_matches(control, r.spec.pattern, r.spec.region))
     ]
     if not relevant:
         unreadable = [
@@ -424,6 +436,7 @@ def _eventbridge_route(control: Control, account: _Account) -> _Route | None:
         if missing:
             kept = {id(r.rule) for r in after}
             dropped = [r for r in before if id(r.rule) not in kept and catches(r) & missing]
+            dropped = [r for r in dropped if about(r)] or dropped
             return _Route(False, "; ".join(why_not(r) for r in dropped[:3]))
     raise AssertionError("unreachable: the last stage is what passed")  # pragma: no cover
 

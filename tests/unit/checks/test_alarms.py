@@ -527,3 +527,20 @@ def test_a_source_that_could_not_be_read_is_an_error_not_a_verdict(source: Sourc
         passed, message = judged(s, check)
         assert passed is None, check
         assert "ListRules (eu-west-1) failed" in message
+
+
+def test_an_alert_on_something_else_is_not_blamed() -> None:
+    # A root-activity rule catches root's IAM changes, but it is no IAM-change alert: the message
+    # for iam-change-alarm does not name it (it does for root-usage-alarm).
+    root = BY_ID["root-usage-alarm"]
+    s = rules(root, targets=())
+    assert "EventBridge" not in judged(s, "iam-change-alarm")[1]
+    assert "EventBridge: rule alert (us-east-1)" in judged(s, root.id)[1]
+    # Same for a filter on a log group no trail delivers to.
+    s = replaced(monitored(), root, filter={"log_group": "app/audit"})
+    s = dataclasses.replace(
+        s, metric_filters=tuple(f for f in s.metric_filters if f.name != "IamChangeAlarm")
+    )
+    message = judged(s, "iam-change-alarm")[1]
+    assert "RootUsageAlarm" not in message
+    assert "the metric filters on log group trail (trail all-regions) miss all of" in message
