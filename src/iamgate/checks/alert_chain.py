@@ -110,8 +110,9 @@ def _topic_problem(topic: SnsTopic) -> str:
 def log_group_key(arn: str) -> tuple[str, str, str]:
     """(region, account, name) of ``arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]``."""
     parts = arn.split(":")
-    name = ":".join(parts[6:])
-    return parts[3], parts[4], name.removesuffix(":*")
+    if len(parts) < 7:  # not a log group ARN (a hand-edited snapshot): matches no filter
+        return "", "", arn
+    return parts[3], parts[4], ":".join(parts[6:]).removesuffix(":*")
 
 
 # --- link 1: the trail ------------------------------------------------------------------------

@@ -290,7 +290,8 @@ def test_filters_share_the_work_each_with_its_alarm() -> None:
     s = monitored(metric_filters=tuple(filters), alarms=tuple(alarms))
     passed, message = judged(s, control.id)
     assert passed is True, message
-    assert "metric filter half0" in message and "metric filter half1" in message
+    assert "metric filter half0" in message
+    assert "metric filter half1" in message
     # Without the second half's alarm, that alarm is the broken link.
     s = dataclasses.replace(s, alarms=(alarms[0],))
     passed, message = judged(s, control.id)
@@ -308,7 +309,10 @@ def test_a_catch_all_filter_alerts_nobody() -> None:
 
 def test_a_noisy_filter_passes_with_a_note() -> None:
     control = BY_ID["cloudtrail-change-alarm"]
-    noisy = "{ $.eventName = Create* || $.eventName = UpdateTrail || $.eventName = DeleteTrail || $.eventName = StartLogging || $.eventName = StopLogging }"
+    noisy = (
+        "{ $.eventName = Create* || $.eventName = UpdateTrail || $.eventName = DeleteTrail || "
+        "$.eventName = StartLogging || $.eventName = StopLogging }"
+    )
     s = monitored(metric_filters=(metric_filter(control, noisy),))
     passed, message = judged(s, control.id)
     assert passed is True
@@ -459,7 +463,8 @@ def test_a_broken_eventbridge_route(fields: dict[str, Any], expected: str) -> No
     passed, message = judged(rules(BY_ID["iam-change-alarm"], **fields), "iam-change-alarm")
     assert passed is False
     assert message.startswith(
-        "nothing alerts on IAM policy changes: log group trail (trail all-regions) has no metric filter; "
+        "nothing alerts on IAM policy changes: log group trail (trail all-regions) has no metric "
+        "filter; "
     )
     assert expected in message, message
 
@@ -544,3 +549,10 @@ def test_an_alert_on_something_else_is_not_blamed() -> None:
     message = judged(s, "iam-change-alarm")[1]
     assert "RootUsageAlarm" not in message
     assert "the metric filters on log group trail (trail all-regions) miss all of" in message
+
+
+def test_a_log_group_arn_that_is_not_one_matches_nothing() -> None:
+    s = monitored(trails=(trail(organization=True, log_group_arn="trail"),))
+    passed, message = judged(s, "iam-change-alarm")
+    assert passed is False
+    assert "sits on log group trail (us-east-1), which no trail delivers to" in message
