@@ -201,3 +201,62 @@ def test_each_broken_link_is_named_whatever_region_iamgate_runs_from(
     # The single-region trail of eu-west-1 is collected whichever region iamgate runs from.
     snapshot = run.json("us-east-1/snapshot.json")
     assert {t["name"] for t in snapshot["trails"]} == {"all-regions", "stopped", "eu-only"}
+
+
+# Each control's filter less one event it must catch, and how the message says so.
+INCOMPLETE = {
+    "unauthorized-api-alarm": (
+        '{ $.errorCode = "AccessDenied*" }',
+        "miss Client.UnauthorizedOperation, UnauthorizedOperation",
+    ),
+    "console-no-mfa-alarm": (
+        '{ $.eventName = "ConsoleLogin" && $.additionalEventData.MFAUsed != "Yes" && '
+        '$.awsRegion = "us-east-1" }',
+        "miss console sign-in without MFA (recorded in us-east-2)",
+    ),
+    # Root's sign-in without MFA is caught by 4.2's filter on the same log group (by effect).
+    "root-usage-alarm": (
+        '{ $.userIdentity.type = "Root" && $.eventType = "AwsApiCall" }',
+        "miss root console sign-in (with MFA); root password change",
+    ),
+    # Root's IAM changes are caught by 4.3's filter: what is missed is everyone else's.
+    "iam-change-alarm": (
+        "{ ($.eventName = CreatePolicy) && ($.eventName = DeletePolicy) }",
+        "miss every event by an IAM user and every event by a role through CloudFormation",
+    ),
+    "cloudtrail-change-alarm": ("{ $.eventName = *Trail }", "miss StartLogging, StopLogging"),
+    # (Root's failed sign-in would be caught by 4.2's filter: it carries MFAUsed No.)
+    "console-auth-failure-alarm": (
+        '{ $.eventName = ConsoleLogin && $.errorMessage = "Failed authentication" && '
+        '$.awsRegion = "us-east-1" }',
+        "miss failed console sign-in (recorded in eu-north-1)",
+    ),
+    "organizations-change-alarm": (
+        "{ $.eventSource = organizations.amazonaws.com && $.eventName != MoveAccount }",
+        "miss MoveAccount",
+    ),
+}
+
+
+def test_an_incomplete_pattern_per_control_is_named(aws: MotoAccount, iamgate: Any) -> None:
+    aws.client("s3").create_bucket(Bucket="trail-logs")
+    add_trail(aws, "all-regions", "trail", organization=True)
+    topic = aws.add_topic("security")
+    for check, (pattern, _) in INCOMPLETE.items():
+        aws.add_log_alarm("trail", pattern, metric_name(BY_ID[check]), topic)
+    checks = ",".join(ALERT_CHECKS)
+    run = iamgate("scan", "--regions", "us-east-1", "--output-dir", "out", "--checks", checks)
+    assert run.code == 1, run.stderr
+    got = alert_results(run)
+    for check, (_, missed) in INCOMPLETE.items():
+        status, message = got[check]
+        assert status == "fail"
+        assert message.startswith(
+            f"nothing alerts on {BY_ID[check].title}: the metric filters on log group trail "
+            f"(trail all-regions) {missed}"
+        ), message
+    # && between two names of one field gets its hint, named, on that control only.
+    hint = "filter IamChangeAlarm: && joins different values of $.eventName"
+    assert hint in got["iam-change-alarm"][1]
+    assert "&& joins" not in got["root-usage-alarm"][1]
+    assert "&& joins" not in got["console-no-mfa-alarm"][1]

@@ -73,6 +73,21 @@ def filter_gaps(control: Control, patterns: Sequence[str]) -> list[str]:
     return [f"misses {describe(missed, control.required)}", *problems, *filter_hints(readable)]
 
 
+@lru_cache(maxsize=4096)
+def mentions(control: Control, pattern: str) -> bool:
+    """Whether some ``=`` test of the pattern, alone, matches one of the control's events: the
+    filter is about them, even when the way it combines its tests catches none."""
+    node = parse_filter(pattern)
+    if isinstance(node, filter_pattern.PatternError):
+        return False
+    return any(
+        filter_pattern.matches(cond, s.record)
+        for cond in filter_pattern.conditions(node)
+        if isinstance(cond, filter_pattern.Compare) and cond.op == "="
+        for s in control.required
+    )
+
+
 def filter_hints(patterns: Iterable[str]) -> list[str]:
     """Recognisable causes of a miss: ``&&`` between two values of one field, single quotes."""
     return list(dict.fromkeys(h for p in patterns for h in _filter_hints(parse_filter(p))))

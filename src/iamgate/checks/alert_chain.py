@@ -246,7 +246,13 @@ def _pattern_text(
         node = coverage.parse_filter(f.pattern)
         if isinstance(node, PatternError):
             text.append(f"filter {f.name}'s pattern cannot be read: {node}")
-    text += coverage.filter_hints(f.pattern for f in filters)
+    # Hints about a pattern's form, from the filters whose tests name this control's events.
+    text += [
+        f"filter {f.name}: {hint}"
+        for f in filters
+        if coverage.mentions(control, f.pattern)
+        for hint in coverage.filter_hints([f.pattern])
+    ]
     return "; ".join(text)
 
 

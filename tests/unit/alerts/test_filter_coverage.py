@@ -27,7 +27,7 @@ from iamgate.alerts.controls import (
     organizations_pattern,
     prowler_check,
 )
-from iamgate.alerts.coverage import catch_all, filter_gaps, noise, noise_sentence
+from iamgate.alerts.coverage import catch_all, filter_gaps, mentions, noise, noise_sentence
 
 
 @dataclass(frozen=True)
@@ -649,3 +649,21 @@ def test_a_catch_all_is_told_apart() -> None:
     assert noise_sentence(UNAUTHORIZED.cis_pattern).startswith(
         "also counts routine activity (all of DescribeInstances"
     )
+
+
+@pytest.mark.parametrize(
+    ("control", "pattern", "expected"),
+    [
+        (IAM, "{ ($.eventName = CreatePolicy) && ($.eventName = DeletePolicy) }", True),
+        (NO_MFA, "{ ($.eventName = CreatePolicy) && ($.eventName = DeletePolicy) }", False),
+        (IAM, "{ $.eventName != CreatePolicy }", False),  # only = tests name events
+        (ROOT, "{ $.userIdentity.type = 'Root' }", False),  # single quotes name nothing
+        (ROOT, "{ $.userIdentity.type = Root && $.eventName = Nothing }", True),
+        (IAM, "{ nonsense", False),
+    ],
+)
+def test_a_filter_mentions_the_events_it_names(
+    control: Control, pattern: str, expected: bool
+) -> None:
+    # Hints about a pattern's form go to the controls whose events it names, not to every one.
+    assert mentions(control, pattern) is expected
