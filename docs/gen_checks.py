@@ -169,7 +169,10 @@ namespace.
 Security Hub's CloudWatch.1-6 are AWS-internal; their documented patterns pass here (table tests
 in `tests/unit/alerts/test_filter_coverage.py`, each with its source).
 
-**Judgement calls.** Supersets pass (noise is a note; a catch-all fails). 4.2 accepts the SSO
+**Judgement calls.** Supersets pass (noise is a note; a catch-all fails). Coverage is by effect,
+across every filter on the trail's log group (and every rule): CIS 4.2's filter also counts
+failed sign-ins (they carry `MFAUsed: No`), so with its alarm it covers 4.6's events too; the
+pass message names the filters that do the work, the control's own first. 4.2 accepts the SSO
 variant (IAM users' successful sign-ins): root and federated sign-ins without MFA are optional
 (4.3 covers root). 4.15 requires CIS's 18 names. Alarm actions must be SNS topics (the link CIS
 names); an EventBridge target may be anything, but an SNS target must have a confirmed
