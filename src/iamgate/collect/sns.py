@@ -15,7 +15,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from iamgate.collect.source import DataSource, Session
+from iamgate.aws.failures import CALL_ERRORS
+from iamgate.collect.source import DataSource, Session, SourceFailed
 from iamgate.model.snapshot import Alarm, EventBus, MetricFilter, SnsTopic, Source
 
 
@@ -36,6 +37,7 @@ def _topics(session: Session) -> list[str]:
 
 def subscriptions(session: Session) -> dict[str, Any]:
     own = session.account_id
+    source = Source.SNS_SUBSCRIPTIONS
     topics = []
     for arn in _topics(session):
         region, account = arn.split(":")[3:5]
@@ -46,15 +48,18 @@ def subscriptions(session: Session) -> dict[str, Any]:
                 for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=arn)
                 for s in page.get("Subscriptions", [])
             ]
-        except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", ""))
+        except CALL_ERRORS as exc:
+            error = exc.response.get("Error", {}) if isinstance(exc, ClientError) else {}
+            code = str(error.get("Code", ""))
             if code in ("NotFound", "NotFoundException"):
                 topics.append(SnsTopic(arn, exists=False))
                 continue
-            if account == own:
-                raise
-            message = exc.response.get("Error", {}).get("Message", "")
-            topics.append(SnsTopic(arn, error=f"ListSubscriptionsByTopic: {code}: {message}"))
+            if account == own or not isinstance(exc, ClientError):
+                # The topic's own region, not the collector's, is where it failed.
+                failure = session.failure(source, "ListSubscriptionsByTopic", exc, region)
+                raise SourceFailed(failure) from None
+            message = f"ListSubscriptionsByTopic: {code}: {error.get('Message', '')}"
+            topics.append(SnsTopic(arn, error=message))
             continue
         states = [str(s.get("SubscriptionArn", "")) for s in subs]
         confirmed = sum(1 for state in states if state.startswith("arn:"))
