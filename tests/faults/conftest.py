@@ -122,6 +122,14 @@ def seed(endpoint: str) -> None:
         ComparisonOperator="GreaterThanOrEqualToThreshold",
         AlarmActions=["arn:aws:sns:us-east-1:123456789012:alerts"],
     )
+    # The alarm's topic (ListSubscriptionsByTopic) and an EventBridge rule that sends to it
+    # (ListRules, ListTargetsByRule).
+    sns = boto3.client("sns", **kw)
+    topic = sns.create_topic(Name="alerts")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="oncall@example.com")
+    events = boto3.client("events", **kw)
+    events.put_rule(Name="iam", EventPattern='{"source": ["aws.iam"]}')
+    events.put_targets(Rule="iam", Targets=[{"Id": "alerts", "Arn": topic}])
     iam.create_virtual_mfa_device(VirtualMFADeviceName="spare")
 
 

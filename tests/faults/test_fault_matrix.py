@@ -53,6 +53,8 @@ BATCHES = [
     ["GetAccountAuthorizationDetails", "GenerateCredentialReport", "GetAccountSummary"],
     ["ListServerCertificates", "GetPolicy", "GetCredentialReport", "DescribeOrganization"],
     ["GetAccountPasswordPolicy", "ListVirtualMFADevices", "GetPolicyVersion"],
+    # The alarm's topic is read whether or not the rules were (SNS reads both).
+    ["ListRules", "ListSubscriptionsByTopic"],
 ]
 PAGINATED = ["GetAccountAuthorizationDetails", "ListVirtualMFADevices", "ListServerCertificates"]
 

@@ -98,7 +98,14 @@ def test_demo_shows_every_status(offline: Any) -> None:
         "cloudtrail-global-events",
         "cloudtrail-log-validation",
         "iam-change-alarm",
+        "cloudtrail-change-alarm",
+        "console-auth-failure-alarm",
     } <= failing
+    # An alert that reaches someone (EventBridge rules in both demo regions) beside broken ones.
+    alerts = {f["check"]: f for f in results["findings"] if f["check"].endswith("-alarm")}
+    assert alerts["root-usage-alarm"]["status"] == "pass"
+    assert "EventBridge rule root-activity (eu-west-1)" in alerts["root-usage-alarm"]["message"]
+    assert "trail main is single-region" in alerts["iam-change-alarm"]["message"]
     assert "iamgate: FAIL:" in run.stderr
     accepted = [
         f

@@ -44,10 +44,13 @@ def test_calls_do_not_grow_with_users(aws: MotoAccount, iamgate: Any) -> None:
     assert few == many
     # One page of each bulk API; GetPolicy/GetPolicyVersion once for the one attached
     # AWS-managed policy; the credential report is asked for until COMPLETE (twice in moto);
-    # one region given, so no region lookup and one Access Analyzer listing.
+    # one region given, so no region lookup and one Access Analyzer listing; one listing of
+    # trails, metric filters and EventBridge rules for that region (no filter: no alarms read).
     assert many == {
         "accessanalyzer:ListAnalyzers": 1,
         "cloudtrail:DescribeTrails": 1,
+        "events:ListRules": 1,
+        "logs:DescribeMetricFilters": 1,
         "iam:GenerateCredentialReport": 2,
         "iam:GetAccountAuthorizationDetails": 1,
         "iam:GetAccountPasswordPolicy": 1,

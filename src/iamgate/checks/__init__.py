@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from iamgate.checks import access, password, root, users  # noqa: F401
 
 # isort: off
-from iamgate.checks import privilege, trust, analyzer, monitoring  # noqa: F401
+from iamgate.checks import privilege, trust, analyzer, monitoring, alarms  # noqa: F401
 
 # isort: on
 from iamgate.checks.registry import REGISTRY, Check, CheckMeta, Outcome

@@ -176,8 +176,9 @@ RegionsOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--regions",
-        help="Regions to collect IAM Access Analyzer from (comma-separated or repeated; "
-        "default: every region enabled for the account, via ec2:DescribeRegions).",
+        help="Regions to collect IAM Access Analyzer, CloudTrail, metric filters, alarms and "
+        "EventBridge rules from (comma-separated or repeated; default: every region enabled "
+        "for the account, via ec2:DescribeRegions).",
     ),
 ]
 FailOn = Annotated[

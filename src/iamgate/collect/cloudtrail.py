@@ -1,10 +1,13 @@
-"""CloudTrail and the CloudWatch alarms that watch it (continuous monitoring of IAM).
+"""CloudTrail and the CloudWatch alarms that watch it, from every region the scan covers.
 
-``DescribeTrails`` with shadow trails, asked in the collector's region, lists the trails that
-apply there: its own, and every multi-region trail wherever it lives (which is all the
-monitoring checks need). For each trail, ``GetTrailStatus`` and ``GetEventSelectors`` are asked
-in the trail's home region; then the metric filters on its CloudWatch Logs group and the alarms
-of that region (``DescribeMetricFilters``, ``DescribeAlarms``).
+``DescribeTrails`` with shadow trails in each region in scope (the ``regions`` source:
+``--regions``, or every enabled region) lists that region's own trails and every multi-region or
+organization trail wherever it lives, so no verdict depends on the region iamgate runs from. For
+each trail, ``GetTrailStatus`` and ``GetEventSelectors`` are asked in the trail's home region.
+Then every metric filter of each region in scope and of each trail's log-group region
+(``DescribeMetricFilters``, all log groups: a filter on a log group no trail delivers to is named
+as such), and the metric alarms of the regions that have filters (``DescribeAlarms``).
+Requests grow with regions and trails, not with users.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from iamgate.collect.regional import each_region
 from iamgate.collect.source import DataSource, Session
 from iamgate.model.snapshot import Alarm, MetricFilter, Source, Trail
 
@@ -45,49 +49,59 @@ def _management_events(selectors: dict[str, Any]) -> str:
     return next(iter(sorted(kinds)), "None")
 
 
+def scope(session: Session) -> tuple[str, ...]:
+    """The regions in scope (what the regions source found; the client's own without it)."""
+    return tuple(session.found.get("regions") or (session.region,))
+
+
 def trails(session: Session) -> dict[str, Any]:
     clients, progress = session.clients, session.progress
-    ct = clients.client("cloudtrail")
-    found = []
-    seen: set[str] = set()
-    for t in ct.describe_trails(includeShadowTrails=True).get("trailList", []):
-        arn = t["TrailARN"]
-        if arn in seen:
-            continue
-        seen.add(arn)
-        home = t.get("HomeRegion") or clients.region
-        home_ct = clients.client("cloudtrail", home)
-        # An organization trail's status may be out of reach from a member account: keep that
-        # trail with its status unknown, which no check counts as good, and say why. For the
-        # account's own trails a failure is a collection error (the checks say error).
-        status: dict[str, Any] = {}
-        selectors: dict[str, Any] = {}
-        problem = ""
-        try:
-            status = home_ct.get_trail_status(Name=arn)
-            selectors = home_ct.get_event_selectors(TrailName=arn)
-        except ClientError as exc:
-            if not t.get("IsOrganizationTrail"):
-                raise
-            err = exc.response.get("Error", {})
-            problem = f"{exc.operation_name}: {err.get('Code')}: {err.get('Message')}"
-        found.append(
-            Trail(
-                name=t["Name"],
-                arn=arn,
-                home_region=home,
-                multi_region=bool(t.get("IsMultiRegionTrail")),
-                global_events=bool(t.get("IncludeGlobalServiceEvents")),
-                log_validation=bool(t.get("LogFileValidationEnabled")),
-                is_logging=bool(status["IsLogging"]) if "IsLogging" in status else None,
-                management_events=_management_events(selectors),
-                log_group_arn=t.get("CloudWatchLogsLogGroupArn") or None,
-                organization=bool(t.get("IsOrganizationTrail")),
-                status_error=problem,
-            )
-        )
-    progress(f"DescribeTrails: {len(found)} trails")
+
+    def listed(region: str) -> list[dict[str, Any]]:
+        ct = clients.client("cloudtrail", region)
+        return list(ct.describe_trails(includeShadowTrails=True).get("trailList", []))
+
+    by_region = each_region(session, Source.CLOUDTRAIL, "DescribeTrails", scope(session), listed)
+    unique: dict[str, dict[str, Any]] = {}
+    for found_here in by_region.values():
+        for t in found_here:
+            unique.setdefault(t["TrailARN"], t)
+    found = [_trail(session, t) for t in unique.values()]
+    progress(f"DescribeTrails: {len(found)} trails in {len(by_region)} regions")
     return {"trails": tuple(found)}
+
+
+def _trail(session: Session, t: dict[str, Any]) -> Trail:
+    arn = t["TrailARN"]
+    home = t.get("HomeRegion") or session.region
+    home_ct = session.clients.client("cloudtrail", home)
+    # An organization trail's status may be out of reach from a member account: keep that
+    # trail with its status unknown, which no check counts as good, and say why. For the
+    # account's own trails a failure is a collection error (the checks say error).
+    status: dict[str, Any] = {}
+    selectors: dict[str, Any] = {}
+    problem = ""
+    try:
+        status = home_ct.get_trail_status(Name=arn)
+        selectors = home_ct.get_event_selectors(TrailName=arn)
+    except ClientError as exc:
+        if not t.get("IsOrganizationTrail"):
+            raise
+        err = exc.response.get("Error", {})
+        problem = f"{exc.operation_name}: {err.get('Code')}: {err.get('Message')}"
+    return Trail(
+        name=t["Name"],
+        arn=arn,
+        home_region=home,
+        multi_region=bool(t.get("IsMultiRegionTrail")),
+        global_events=bool(t.get("IncludeGlobalServiceEvents")),
+        log_validation=bool(t.get("LogFileValidationEnabled")),
+        is_logging=bool(status["IsLogging"]) if "IsLogging" in status else None,
+        management_events=_management_events(selectors),
+        log_group_arn=t.get("CloudWatchLogsLogGroupArn") or None,
+        organization=bool(t.get("IsOrganizationTrail")),
+        status_error=problem,
+    )
 
 
 def log_group_name(arn: str) -> tuple[str, str]:
@@ -100,39 +114,70 @@ def log_group_name(arn: str) -> tuple[str, str]:
 
 
 def metric_alarms(session: Session) -> dict[str, Any]:
-    """The metric filters on the trails' log groups, and the alarms of those groups' regions."""
+    """Every metric filter of the regions in scope and of the trails' log groups' regions, and
+    the metric alarms of the regions that have filters."""
     clients, progress = session.clients, session.progress
-    trails: tuple[Trail, ...] = session.found.get("trails", ())
-    filters: list[MetricFilter] = []
-    alarms: list[Alarm] = []
-    groups = sorted({log_group_name(t.log_group_arn) for t in trails if t.log_group_arn})
-    for region, group in groups:
+    found_trails: tuple[Trail, ...] = session.found.get("trails", ())
+    groups = {log_group_name(t.log_group_arn)[0] for t in found_trails if t.log_group_arn}
+    regions = (*scope(session), *sorted(groups))
+
+    def filters_of(region: str) -> list[MetricFilter]:
         logs = clients.client("logs", region)
-        for page in logs.get_paginator("describe_metric_filters").paginate(logGroupName=group):
-            for f in page.get("metricFilters", []):
-                metrics = tuple(
-                    f"{m.get('metricNamespace')}/{m.get('metricName')}"
-                    for m in f.get("metricTransformations", [])
-                )
-                filters.append(
-                    MetricFilter(
-                        group, region, f["filterName"], f.get("filterPattern", ""), metrics
-                    )
-                )
-    for region in sorted({f.region for f in filters}):
+        return [
+            _metric_filter(f, region)
+            for page in logs.get_paginator("describe_metric_filters").paginate()
+            for f in page.get("metricFilters", [])
+        ]
+
+    filters = each_region(session, Source.LOG_METRICS, "DescribeMetricFilters", regions, filters_of)
+
+    def alarms_of(region: str) -> list[Alarm]:
         cw = clients.client("cloudwatch", region)
-        for page in cw.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"]):
-            for a in page.get("MetricAlarms", []):
-                alarms.append(
-                    Alarm(
-                        a["AlarmName"],
-                        region,
-                        f"{a.get('Namespace')}/{a.get('MetricName')}",
-                        tuple(a.get("AlarmActions", [])),
-                    )
-                )
-    progress(f"metric filters: {len(filters)}, alarms: {len(alarms)}")
-    return {"metric_filters": tuple(filters), "alarms": tuple(alarms)}
+        pages = cw.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"])
+        return [_alarm(a, region) for page in pages for a in page.get("MetricAlarms", [])]
+
+    with_filters = [region for region, found in filters.items() if found]
+    alarms = each_region(session, Source.LOG_METRICS, "DescribeAlarms", with_filters, alarms_of)
+    all_filters = tuple(f for found in filters.values() for f in found)
+    all_alarms = tuple(a for found in alarms.values() for a in found)
+    progress(f"metric filters: {len(all_filters)}, alarms: {len(all_alarms)}")
+    return {"metric_filters": all_filters, "alarms": all_alarms}
+
+
+def _metric_filter(f: dict[str, Any], region: str) -> MetricFilter:
+    metrics, dimensioned = [], []
+    for m in f.get("metricTransformations", []):
+        metric = f"{m['metricNamespace']}/{m['metricName']}"
+        metrics.append(metric)
+        if m.get("dimensions"):
+            dimensioned.append(metric)
+    return MetricFilter(
+        log_group=f["logGroupName"],
+        region=region,
+        name=f["filterName"],
+        pattern=f.get("filterPattern", ""),
+        metrics=tuple(metrics),
+        dimensioned=tuple(dimensioned),
+    )
+
+
+def _alarm(a: dict[str, Any], region: str) -> Alarm:
+    # An alarm on metric math has no MetricName: it reads the metrics of its MetricStat entries.
+    math = tuple(
+        f"{stat['Metric']['Namespace']}/{stat['Metric']['MetricName']}"
+        for q in a.get("Metrics") or []
+        if (stat := q.get("MetricStat"))
+    )
+    metric = f"{a['Namespace']}/{a['MetricName']}" if a.get("MetricName") else ""
+    return Alarm(
+        name=a["AlarmName"],
+        region=region,
+        metric=metric,
+        actions=tuple(a.get("AlarmActions", [])),
+        actions_enabled=bool(a["ActionsEnabled"]),
+        dimensions=tuple(f"{d['Name']}={d['Value']}" for d in a.get("Dimensions") or []),
+        math_metrics=math,
+    )
 
 
 CLOUDTRAIL = DataSource(

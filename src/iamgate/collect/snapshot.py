@@ -20,14 +20,24 @@ from botocore.exceptions import NoCredentialsError
 from iamgate import __version__
 from iamgate.aws.clients import Clients
 from iamgate.aws.failures import CALL_ERRORS, MALFORMED, classify, hint_for
-from iamgate.collect import access_analyzer, account, cloudtrail, credential_report, iam, regions
+from iamgate.collect import (
+    access_analyzer,
+    account,
+    cloudtrail,
+    credential_report,
+    eventbridge,
+    iam,
+    regions,
+    sns,
+)
 from iamgate.collect.membership import ORGANIZATION
 from iamgate.collect.source import DataSource, Progress, Session
 from iamgate.errors import CollectError
 from iamgate.model.snapshot import Snapshot, Source
 
 # In order: a source may read what an earlier one found (AWS-managed policies read the
-# authorization details; Access Analyzer reads the regions; alarms read the trails).
+# authorization details; Access Analyzer reads the regions; alarms read the trails; SNS reads
+# the alarms and the rules).
 SOURCES: tuple[DataSource, ...] = (
     iam.AUTHORIZATION_DETAILS,
     iam.AWS_MANAGED_POLICIES,
@@ -41,6 +51,8 @@ SOURCES: tuple[DataSource, ...] = (
     cloudtrail.CLOUDTRAIL,
     cloudtrail.LOG_METRICS,
     ORGANIZATION,
+    eventbridge.EVENT_RULES,
+    sns.SNS_SUBSCRIPTIONS,
 )
 IDENTITY_OPERATIONS = {"GetCallerIdentity": "sts:GetCallerIdentity"}
 # Every operation a scan may call and the permission it needs (iam-policy.json lists them).
@@ -102,6 +114,7 @@ def collect(
         say,
         PERMISSIONS,
         wanted_regions=regions,
+        account_id=account_id,
         credential_report_timeout=credential_report_timeout,
         sleep=sleep,
     )

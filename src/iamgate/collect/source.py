@@ -52,6 +52,7 @@ class Session:
     progress: Progress
     permissions: Mapping[str, str]
     wanted_regions: tuple[str, ...] = ()  # () means every enabled region
+    account_id: str = ""  # the account being read (a resource of another is out of reach)
     credential_report_timeout: float = 120.0
     sleep: Callable[[float], None] = lambda _s: None
     found: dict[str, Any] = field(default_factory=dict)

@@ -17,7 +17,7 @@ from iamgate.app.evaluate import GateOptions, evaluate
 from iamgate.app.reports import Outputs, Report, report_context, write_reports
 from iamgate.aws.clients import Clients
 from iamgate.collect.snapshot import collect
-from iamgate.demo.seed import seed_demo
+from iamgate.demo.seed import DEMO_REGIONS, seed_demo
 from iamgate.demo.standin import DEFAULT_ACCOUNT, MotoAccount
 from iamgate.errors import InputError
 from iamgate.formats.results_json import load_results
@@ -38,9 +38,6 @@ def demo_baseline_path() -> Path:
     if packaged.is_file():
         return packaged
     raise InputError("the demo baseline is missing from this installation", str(source_tree))
-
-
-DEMO_REGIONS = ("us-east-1", "eu-west-1")
 
 
 def run_demo(

@@ -5,15 +5,16 @@ it trips)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
-from iamgate.checks.monitoring import IAM_POLICY_EVENTS
+from iamgate.alerts.controls import BY_ID, CONTROLS, IAM_POLICY_EVENTS, Control
 from iamgate.demo import access_analyzer
-from iamgate.demo.standin import DEFAULT_ACCOUNT, MotoAccount, RootRow, days_ago
+from iamgate.demo.standin import DEFAULT_ACCOUNT, REGION, MotoAccount, RootRow, days_ago
 
 ACCOUNT = DEFAULT_ACCOUNT
+DEMO_REGIONS = ("us-east-1", "eu-west-1")  # what `iamgate demo` scans
 SUPPORT_POLICY = "arn:aws:iam::aws:policy/AWSSupportAccess"
 GITHUB_OIDC = "token.actions.githubusercontent.com"
-CIS_IAM_PATTERN = "{" + "||".join(f"($.eventName={e})" for e in sorted(IAM_POLICY_EVENTS)) + "}"
 STRONG_PASSWORD_POLICY = {
     "MinimumPasswordLength": 14,
     "RequireSymbols": True,
@@ -42,9 +43,30 @@ def seed_clean(account: MotoAccount, monitored: bool = True) -> None:
         seed_monitored(account)
 
 
+def metric_name(control: Control) -> str:
+    """``iam-change-alarm`` -> ``IamChangeAlarm``: the filter, metric and alarm name."""
+    return "".join(word.title() for word in control.id.split("-"))
+
+
+def seed_alerts(
+    account: MotoAccount,
+    log_group: str,
+    topic_arn: str,
+    controls: Iterable[Control] = CONTROLS,
+    region: str = REGION,
+) -> None:
+    """For each control, the metric filter the docs recommend on ``log_group`` and an alarm on
+    its metric notifying ``topic_arn``."""
+    for control in controls:
+        account.add_log_alarm(
+            log_group, control.filter_pattern, metric_name(control), topic_arn, region
+        )
+
+
 def seed_monitored(account: MotoAccount) -> None:
     """What the monitoring and Access Analyzer checks want: an external-access analyzer in every
-    enabled region, a logging multi-region trail with validation, and the CIS 4.4 alarm."""
+    enabled region, a logging multi-region trail with validation, and for every alert control a
+    metric filter on its log group with an alarm whose SNS topic has a confirmed subscriber."""
     for region in account.client("ec2").describe_regions()["Regions"]:
         name = region["RegionName"]
         account.set_access_analyzer(name, [access_analyzer.analyzer(name)])
@@ -64,9 +86,7 @@ def seed_monitored(account: MotoAccount) -> None:
         TrailName="all-regions",
         EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}],
     )
-    account.add_log_alarm(
-        "trail", CIS_IAM_PATTERN, "IamPolicyChanges", f"arn:aws:sns:us-east-1:{ACCOUNT}:security"
-    )
+    seed_alerts(account, "trail", account.add_topic("security"))
 
 
 def _policy(statements: list[dict[str, object]]) -> str:
@@ -331,17 +351,25 @@ def seed_least_privilege(account: MotoAccount) -> None:
 
 
 # The CIS 4.4 event names without AttachGroupPolicy/DetachGroupPolicy: an alarm that misses some.
-IAM_EVENTS_BUT_TWO = sorted(IAM_POLICY_EVENTS - {"AttachGroupPolicy", "DetachGroupPolicy"})
+IAM_EVENTS_BUT_TWO = [
+    e for e in IAM_POLICY_EVENTS if e not in ("AttachGroupPolicy", "DetachGroupPolicy")
+]
 
 
-def seed_monitoring(account: MotoAccount) -> None:
+def seed_monitoring(account: MotoAccount, regions: Iterable[str] = DEMO_REGIONS) -> None:
     """A single-region trail without log validation, and an IAM alarm filter that misses the
-    group attach/detach events (cloudtrail-multi-region, cloudtrail-log-validation,
-    iam-change-alarm); a multi-region trail that is off and lacks global events
-    (cloudtrail-global-events)."""
+    group attach/detach events on its log group (cloudtrail-multi-region,
+    cloudtrail-log-validation, iam-change-alarm: the trail is the first broken link); a
+    multi-region trail that is off and lacks global events (cloudtrail-global-events).
+
+    Alerts: root-usage-alarm passes through EventBridge (a rule in each of ``regions``, the
+    demo's, each to an SNS topic with a confirmed subscriber); cloudtrail-change-alarm's filter
+    sits on a log group no trail delivers to; console-auth-failure-alarm's EventBridge rule has
+    no target."""
     account.client("s3").create_bucket(Bucket="demo-cloudtrail-logs")
     logs = account.client("logs")
     logs.create_log_group(logGroupName="cloudtrail/demo")
+    logs.create_log_group(logGroupName="app/audit")
     group_arn = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:cloudtrail/demo:*"
     ct = account.client("cloudtrail")
     ct.create_trail(
@@ -360,10 +388,19 @@ def seed_monitoring(account: MotoAccount) -> None:
     # Today's API refuses a multi-region trail without global events, but trails made before
     # that rule keep theirs: set it on the backend, as no API can.
     account.trail_backend()["org-wide-draft"].include_global_service_events = False
+    alerts = f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"
     pattern = "{ " + " || ".join(f"($.eventName = {e})" for e in IAM_EVENTS_BUT_TWO) + " }"
-    account.add_log_alarm(
-        "cloudtrail/demo", pattern, "IamPolicyChanges", f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"
-    )
+    account.add_log_alarm("cloudtrail/demo", pattern, "IamPolicyChanges", alerts)
+    cloudtrail = BY_ID["cloudtrail-change-alarm"]
+    account.add_log_alarm("app/audit", cloudtrail.filter_pattern, metric_name(cloudtrail), alerts)
+    root = BY_ID["root-usage-alarm"]
+    for region in regions:
+        topic = account.add_topic("security-alerts", region)
+        account.add_rule(
+            "root-activity", root.eventbridge_pattern, (topic,), region, root.eventbridge_state
+        )
+    failures = BY_ID["console-auth-failure-alarm"]
+    account.add_rule("failed-sign-ins", failures.eventbridge_pattern)
 
 
 def seed_access_analyzer(account: MotoAccount) -> None:

@@ -272,10 +272,17 @@ class MotoAccount:
         return cloudtrail_backends[account_id][region].trails
 
     def add_log_alarm(
-        self, log_group: str, pattern: str, metric: str, topic_arn: str, region: str = REGION
+        self,
+        log_group: str,
+        pattern: str,
+        metric: str,
+        topic_arn: str | None,
+        region: str = REGION,
+        actions_enabled: bool = True,
     ) -> None:
-        """A CloudWatch Logs metric filter on ``log_group`` and an alarm on its metric (CIS 4.4's
-        shape), so tests and the demo build it the same way."""
+        """A CloudWatch Logs metric filter on ``log_group`` and an alarm on its metric (CIS
+        section 4's shape), notifying ``topic_arn`` (None: no action), so tests and the demo
+        build it the same way."""
         self.client("logs", region).put_metric_filter(
             logGroupName=log_group,
             filterName=metric,
@@ -293,8 +300,44 @@ class MotoAccount:
             EvaluationPeriods=1,
             Threshold=1,
             ComparisonOperator="GreaterThanOrEqualToThreshold",
-            AlarmActions=[topic_arn],
+            AlarmActions=[topic_arn] if topic_arn else [],
+            ActionsEnabled=actions_enabled,
         )
+
+    def add_topic(
+        self, name: str, region: str = REGION, confirmed: int = 1, pending: int = 0
+    ) -> str:
+        """An SNS topic with e-mail subscriptions: ``confirmed`` of them confirmed, ``pending``
+        waiting for the link to be clicked. moto confirms every subscription at once (AWS does
+        not), so the pending ones are marked on its backend, as ``ListSubscriptionsByTopic``
+        then lists them."""
+        from moto.sns.models import sns_backends
+
+        sns = self.client("sns", region)
+        arn: str = sns.create_topic(Name=name)["TopicArn"]
+        for i in range(confirmed + pending):
+            sns.subscribe(TopicArn=arn, Protocol="email", Endpoint=f"oncall-{i}@example.com")
+        backend = sns_backends[DEFAULT_ACCOUNT][region]
+        mine = [sub for sub in backend.subscriptions.values() if sub.topic.arn == arn]
+        for sub in mine[confirmed:]:
+            sub.arn = "PendingConfirmation"
+        return arn
+
+    def add_rule(
+        self,
+        name: str,
+        pattern: str,
+        targets: tuple[str, ...] = (),
+        region: str = REGION,
+        state: str = "ENABLED",
+    ) -> None:
+        """An EventBridge rule on ``region``'s default bus, with ``targets`` (ARNs)."""
+        events = self.client("events", region)
+        events.put_rule(Name=name, EventPattern=pattern, State=state)
+        if targets:
+            events.put_targets(
+                Rule=name, Targets=[{"Id": f"t{i}", "Arn": arn} for i, arn in enumerate(targets)]
+            )
 
     def set_access_analyzer(
         self,

@@ -20,6 +20,7 @@ from iamgate.model.config import (
     CollectSettings,
     Config,
     GateSettings,
+    MonitoringSettings,
     Thresholds,
     TrustSettings,
 )
@@ -40,6 +41,7 @@ _SECTIONS: dict[str, type] = {
     "baseline": BaselineSettings,
     "collect": CollectSettings,
     "trust": TrustSettings,
+    "monitoring": MonitoringSettings,
 }
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 # An owner: path segments of name characters, no wildcard (a name, not a pattern).
@@ -125,6 +127,10 @@ def _value(cls: type, name: str, key: str, value: Any) -> Any:
         except ValueError:
             choices = ", ".join(s.value for s in Severity)
             raise _Bad(f"[{name}] {key}: {value!r} is not one of {choices}") from None
+    if isinstance(default, bool):  # before int: a bool is an int in Python
+        if not isinstance(value, bool):
+            raise _Bad(f"[{name}] {key}: expected true or false, got {value!r}")
+        return value
     if isinstance(default, str):
         allowed = _CHOICES.get(key, ())
         if value not in allowed:

@@ -59,19 +59,27 @@ OIDC_OWNER_PROVIDERS = ("github", "gitlab", "terraform", "buildkite", "circleci"
 
 
 @dataclass(frozen=True, slots=True)
+class MonitoringSettings:
+    # Only CloudWatch Logs metric filters with alarms satisfy the alert checks (the CIS reading);
+    # otherwise an EventBridge rule with a target does too.
+    require_metric_filters: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     thresholds: Thresholds = field(default_factory=Thresholds)
     gate: GateSettings = field(default_factory=GateSettings)
     baseline: BaselineSettings = field(default_factory=BaselineSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
     trust: TrustSettings = field(default_factory=TrustSettings)
+    monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
     source: str | None = None
 
     def overrides(self) -> list[tuple[str, Any, Any]]:
         """(name, value, default) for every setting that differs from the default."""
         default = Config()
         changed = []
-        for section in ("thresholds", "gate", "baseline", "collect", "trust"):
+        for section in ("thresholds", "gate", "baseline", "collect", "trust", "monitoring"):
             mine, theirs = getattr(self, section), getattr(default, section)
             for f in dataclasses.fields(mine):
                 value, base = getattr(mine, f.name), getattr(theirs, f.name)

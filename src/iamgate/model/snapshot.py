@@ -35,6 +35,8 @@ class Source(StrEnum):
     ACCESS_ANALYZER_REGION = "access_analyzer_region"
     CLOUDTRAIL = "cloudtrail"
     LOG_METRICS = "log_metrics"  # CloudWatch Logs metric filters and CloudWatch alarms
+    EVENT_RULES = "event_rules"  # EventBridge rules on each region's default bus, their targets
+    SNS_SUBSCRIPTIONS = "sns_subscriptions"  # who the alarms' and rules' SNS topics reach
     # Documents of attached AWS-managed policies (GetPolicy + GetPolicyVersion). Without them a
     # group's admin access cannot be judged: the check needing them must say error, not pass.
     AWS_MANAGED_POLICIES = "aws_managed_policies"
@@ -208,14 +210,48 @@ class MetricFilter:
     name: str
     pattern: str
     metrics: tuple[str, ...] = ()  # "namespace/metric name" of each transformation
+    # Those of ``metrics`` published with dimensions: one series per value, so an alarm without
+    # the same dimensions never sees them.
+    dimensioned: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Alarm:
     name: str
     region: str
-    metric: str  # "namespace/metric name"
-    actions: tuple[str, ...] = ()
+    metric: str  # "namespace/metric name"; "" for an alarm on metric math
+    actions: tuple[str, ...] = ()  # AlarmActions (what runs on the change to ALARM)
+    actions_enabled: bool | None = None  # None: not known (a snapshot of an older iamgate)
+    dimensions: tuple[str, ...] = ()  # "Name=Value"
+    math_metrics: tuple[str, ...] = ()  # the metrics a metric-math alarm reads
+
+
+@dataclass(frozen=True, slots=True)
+class SnsTopic:
+    """Who an SNS topic reaches (``ListSubscriptionsByTopic``)."""
+
+    arn: str
+    confirmed: int = 0  # subscriptions with a SubscriptionArn (confirmed)
+    pending: int = 0  # PendingConfirmation: deliver nothing until confirmed
+    exists: bool = True
+    error: str = ""  # why it could not be read (a topic of another account); never good
+
+
+@dataclass(frozen=True, slots=True)
+class EventRule:
+    name: str
+    arn: str
+    state: str  # ENABLED | ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS | DISABLED
+    pattern: str  # the event pattern as JSON text ("" for a scheduled rule)
+    targets: tuple[str, ...] = ()  # target ARNs
+
+
+@dataclass(frozen=True, slots=True)
+class EventBus:
+    """A region's default event bus: where AWS delivers the region's CloudTrail events."""
+
+    region: str
+    rules: tuple[EventRule, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +302,8 @@ class Snapshot:
     alarms: tuple[Alarm, ...] = ()
     # None: not known (a snapshot taken before iamgate read it, or the call failed).
     organization: Organization | None = None
+    event_buses: tuple[EventBus, ...] = ()  # one per region read, rules or not
+    sns_topics: tuple[SnsTopic, ...] = ()
 
     @property
     def account_arn(self) -> str:

@@ -1,4 +1,5 @@
-"""Access Analyzer and CloudTrail/alarm checks from hand-built snapshots, both sides."""
+"""Access Analyzer and CloudTrail checks from hand-built snapshots, both sides (the alerts on
+CloudTrail: test_alarms.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,10 @@ from typing import Any
 import pytest
 
 from iamgate.checks import run_checks
-from iamgate.checks.monitoring import IAM_POLICY_EVENTS, iam_policy_pattern_gaps
 from iamgate.model.config import Config
 from iamgate.model.snapshot import (
-    Alarm,
     AnalyzerRegion,
     CollectionError,
-    MetricFilter,
     Snapshot,
     Source,
 )
@@ -156,71 +154,8 @@ def test_cloudtrail_global_events_and_log_validation() -> None:
     assert valid[no_global.arn][0] is False
 
 
-CIS_PATTERN = (
-    "{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||"
-    "($.eventName=DeleteUserPolicy)||($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||"
-    "($.eventName=PutUserPolicy)||($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||"
-    "($.eventName=CreatePolicyVersion)||($.eventName=DeletePolicyVersion)||"
-    "($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)||"
-    "($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||"
-    "($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)}"
-)
-
-
-@pytest.mark.parametrize(
-    ("pattern", "ok"),
-    [
-        (CIS_PATTERN, True),
-        (CIS_PATTERN.replace("||", " || ").replace("=", " = "), True),  # spacing
-        (
-            "{ " + " || ".join(f'($.eventName = "{e}")' for e in sorted(IAM_POLICY_EVENTS)) + " }",
-            True,
-        ),
-        ("{($.eventSource = iam.amazonaws.com) && (" + CIS_PATTERN[1:-1] + ")}", True),
-        (CIS_PATTERN.replace("||($.eventName=DetachGroupPolicy)", ""), False),
-        (CIS_PATTERN.replace("}", " && ($.userIdentity.type = Root)}"), False),
-        (CIS_PATTERN.replace("||", "&&"), False),
-        ("{ $.eventName != CreatePolicy }", False),
-        ("", False),
-    ],
-)
-def test_iam_policy_pattern(pattern: str, ok: bool) -> None:
-    assert (iam_policy_pattern_gaps(pattern) == []) is ok
-
-
-GROUP = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:trail:*"
-
-
-def _monitored(pattern: str, actions: tuple[str, ...]) -> Snapshot:
-    return snap(
-        trails=(trail(log_group=GROUP),),
-        metric_filters=(MetricFilter("trail", "us-east-1", "iam", pattern, ("CIS/IamChanges",)),),
-        alarms=(Alarm("iam", "us-east-1", "CIS/IamChanges", actions),),
-    )
-
-
-@pytest.mark.parametrize(
-    ("snapshot", "passes"),
-    [
-        (_monitored(CIS_PATTERN, ("arn:aws:sns:us-east-1:1:alerts",)), True),
-        (_monitored(CIS_PATTERN, ()), False),  # alarm with no action
-        (_monitored(CIS_PATTERN.replace("||($.eventName=CreatePolicy)", ""), ("a",)), False),
-        (snap(trails=(trail(),)), False),  # no log group at all
-        (snap(regions=("us-east-1",)), False),  # no trail at all
-    ],
-)
-def test_iam_change_alarm(snapshot: Snapshot, passes: bool) -> None:
-    assert results("iam-change-alarm", snapshot)[ROOT][0] is passes
-
-
 def test_a_snapshot_without_cloudtrail_data_is_an_error_not_a_failure() -> None:
-    for check in ("cloudtrail-multi-region", "iam-change-alarm"):
+    for check in ("cloudtrail-multi-region",):
         got = results(check, snap())
         assert got[ROOT][0] is None
         assert "no CloudTrail data" in got[ROOT][1]
-
-
-def test_iam_change_alarm_errors_when_metrics_could_not_be_collected() -> None:
-    err = CollectionError(Source.LOG_METRICS, "DescribeMetricFilters", "us-east-1", "Denied", "x")
-    got = results("iam-change-alarm", snap(trails=(trail(log_group=GROUP),), errors=(err,)))
-    assert got[ROOT][0] is None

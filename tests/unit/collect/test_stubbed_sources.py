@@ -218,3 +218,84 @@ def test_a_trail_whose_status_is_denied_is_kept_as_unknown(clients: Clients) -> 
     assert trail.management_events == ""
     assert "GetTrailStatus: AccessDeniedException" in trail.status_error
     assert trail.organization is True
+
+
+def test_a_region_whose_metric_filters_are_denied_fails_the_source_naming_it(
+    clients: Clients,
+) -> None:
+    from iamgate.collect.cloudtrail import LOG_METRICS
+
+    s = session(clients)
+    s.found["regions"] = ("us-east-1", "eu-west-1")
+    east, west = clients.client("logs", "us-east-1"), clients.client("logs", "eu-west-1")
+    with Stubber(east) as stub_east, Stubber(west) as stub_west:
+        stub_east.add_response("describe_metric_filters", {"metricFilters": []}, {})
+        stub_west.add_client_error("describe_metric_filters", "AccessDeniedException", "no")
+        found = s.run(LOG_METRICS)
+    assert found == {}  # the source failed: its checks say error, nothing half-read is judged
+    [error] = s.errors
+    assert (error.source, error.operation, error.region) == (
+        "log_metrics",
+        "DescribeMetricFilters",
+        "eu-west-1",
+    )
+    assert "logs:DescribeMetricFilters" in error.hint
+
+
+def _alarm_to(topics: list[str]) -> Any:
+    from iamgate.model.snapshot import Alarm, MetricFilter
+
+    return (
+        (MetricFilter("trail", "us-east-1", "f", "{ $.a = 1 }", ("CIS/M",)),),
+        tuple(Alarm(f"a{i}", "us-east-1", "CIS/M", (t,), True) for i, t in enumerate(topics)),
+    )
+
+
+def test_who_the_topics_reach_and_a_topic_of_another_account(clients: Clients) -> None:
+    from iamgate.collect.sns import subscriptions
+
+    mine = f"arn:aws:sns:us-east-1:{ACCOUNT}:security"
+    gone = f"arn:aws:sns:us-east-1:{ACCOUNT}:gone"
+    theirs = "arn:aws:sns:us-east-1:999988887777:central"
+    s = session(clients, account_id=ACCOUNT)
+    s.found["metric_filters"], s.found["alarms"] = _alarm_to([mine, gone, theirs])
+    sns = clients.client("sns", "us-east-1")
+    with Stubber(sns) as stub:
+        # Topics are read in ARN order: gone, security, then the other account's.
+        stub.add_client_error("list_subscriptions_by_topic", "NotFound", "Topic does not exist")
+        stub.add_response(
+            "list_subscriptions_by_topic",
+            {
+                "Subscriptions": [
+                    {"SubscriptionArn": f"{mine}:1", "TopicArn": mine},
+                    {"SubscriptionArn": "PendingConfirmation", "TopicArn": mine},
+                ]
+            },
+            {"TopicArn": mine},
+        )
+        stub.add_client_error("list_subscriptions_by_topic", "AuthorizationError", "not yours")
+        found = {t.arn: t for t in subscriptions(s)["sns_topics"]}
+    assert (found[mine].confirmed, found[mine].pending) == (1, 1)
+    assert found[gone].exists is False
+    # Another account's topic: kept, never counted as reaching anyone; not a collection error.
+    assert found[theirs].error == "ListSubscriptionsByTopic: AuthorizationError: not yours"
+    assert s.errors == []
+
+
+def test_a_topic_of_this_account_that_cannot_be_read_fails_the_source(clients: Clients) -> None:
+    from iamgate.collect.sns import SNS_SUBSCRIPTIONS
+    from iamgate.model.snapshot import Alarm, MetricFilter
+
+    topic = f"arn:aws:sns:eu-west-1:{ACCOUNT}:security"
+    s = session(clients, account_id=ACCOUNT)
+    s.found["metric_filters"] = (MetricFilter("trail", "eu-west-1", "f", "", ("CIS/M",)),)
+    s.found["alarms"] = (Alarm("a", "eu-west-1", "CIS/M", (topic,), True),)
+    with Stubber(clients.client("sns", "eu-west-1")) as stub:
+        stub.add_client_error("list_subscriptions_by_topic", "AuthorizationError", "denied")
+        assert s.run(SNS_SUBSCRIPTIONS) == {}
+    [error] = s.errors
+    assert (error.operation, error.region, error.code) == (
+        "ListSubscriptionsByTopic",
+        "eu-west-1",
+        "AuthorizationError",
+    )
