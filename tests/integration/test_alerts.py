@@ -43,6 +43,8 @@ def add_trail(
     organization: bool = False,
 ) -> None:
     aws.client("logs", region).create_log_group(logGroupName=log_group)
+    if organization:  # an organization trail: the account is the organization's management one
+        aws.client("organizations").create_organization(FeatureSet="ALL")
     ct = aws.client("cloudtrail", region)
     ct.create_trail(
         Name=name,
