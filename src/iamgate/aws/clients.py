@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,6 +119,18 @@ class Clients:
         self.session = self._assume(base) if options.role_arn else base
         self.session.events.register("before-call", self.counter)
         self.session.events.register("before-parse", reject_unreadable_json)
+        # The collector's guard (``iamgate.collect.source``) sees every successful answer
+        # before any code reads it; it raises ``MalformedAnswer`` for one it cannot use.
+        self.answer_check: Callable[[Any, Any], None] | None = None
+        self.session.events.register("after-call", self._after_call)
+
+    def _after_call(
+        self, model: Any = None, parsed: Any = None, http_response: Any = None, **_: Any
+    ) -> None:
+        check = self.answer_check
+        status = getattr(http_response, "status_code", 200)
+        if check is not None and model is not None and 200 <= int(status) < 300:
+            check(model, parsed)
 
     def _assume(self, base: boto3.Session) -> boto3.Session:
         opts = self.options

@@ -8,9 +8,21 @@ from botocore.parsers import ResponseParserError
 
 from iamgate.model.snapshot import CollectionError
 
+
+class MalformedAnswer(Exception):
+    """An answer that parsed but cannot be used: a member the code reads is missing or of the
+    wrong type, a body botocore could not make sense of, or pagination that never ends well.
+    Raised by the collection guard (``iamgate.collect.source``) before any code reads it."""
+
+    def __init__(self, operation: str, problem: str):
+        super().__init__(problem)
+        self.operation_name = operation  # as botocore's errors name theirs
+        self.problem = problem
+
+
 # What a failed call can raise. ResponseParserError (a body that is not valid XML/JSON, e.g. cut
 # off) is not a BotoCoreError: without it here a truncated answer escaped as an internal error.
-CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
+CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError, MalformedAnswer)
 MALFORMED = "MalformedResponse"
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"}
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId"}
@@ -57,6 +69,8 @@ def classify(
             or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "Unknown")
         )
         message = str(err.get("Message") or "no message")
+    elif isinstance(exc, MalformedAnswer):
+        code, message = MALFORMED, exc.problem
     elif isinstance(exc, ResponseParserError):
         # Its text carries the raw body (account data, possibly huge): keep the first line only.
         code, message = MALFORMED, str(exc).splitlines()[0] if str(exc) else "unreadable"

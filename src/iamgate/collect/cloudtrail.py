@@ -108,7 +108,7 @@ def metric_alarms(session: Session) -> dict[str, Any]:
     groups = sorted({log_group_name(t.log_group_arn) for t in trails if t.log_group_arn})
     for region, group in groups:
         logs = clients.client("logs", region)
-        for page in logs.get_paginator("describe_metric_filters").paginate(logGroupName=group):
+        for page in session.pages(logs, "DescribeMetricFilters", None, logGroupName=group):
             for f in page.get("metricFilters", []):
                 metrics = tuple(
                     f"{m.get('metricNamespace')}/{m.get('metricName')}"
@@ -121,7 +121,7 @@ def metric_alarms(session: Session) -> dict[str, Any]:
                 )
     for region in sorted({f.region for f in filters}):
         cw = clients.client("cloudwatch", region)
-        for page in cw.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"]):
+        for page in session.pages(cw, "DescribeAlarms", None, AlarmTypes=["MetricAlarm"]):
             for a in page.get("MetricAlarms", []):
                 alarms.append(
                     Alarm(
@@ -143,6 +143,11 @@ CLOUDTRAIL = DataSource(
         "GetEventSelectors": "cloudtrail:GetEventSelectors",
     },
     trails,
+    answers={
+        "DescribeTrails": ("trailList",),
+        "GetTrailStatus": ("IsLogging",),
+        "GetEventSelectors": ("TrailARN",),
+    },
 )
 LOG_METRICS = DataSource(
     Source.LOG_METRICS,
@@ -151,4 +156,5 @@ LOG_METRICS = DataSource(
         "DescribeAlarms": "cloudwatch:DescribeAlarms",
     },
     metric_alarms,
+    answers={"DescribeMetricFilters": ("metricFilters",), "DescribeAlarms": ("MetricAlarms",)},
 )

@@ -31,7 +31,7 @@ DEFAULT_CONFIG_NAME = "iamgate.toml"
 _CHOICES: dict[str, tuple[str, ...]] = {"retry_mode": ("adaptive", "standard", "legacy")}
 
 # Whole-number settings for which 0 makes no sense (botocore needs at least one attempt).
-_MINIMUM = {"max_attempts": 1, "connect_timeout": 1, "read_timeout": 1}
+_MINIMUM = {"max_attempts": 1, "connect_timeout": 1, "read_timeout": 1, "max_pages": 1}
 
 _SECTIONS: dict[str, type] = {
     "thresholds": Thresholds,
