@@ -20,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from botocore.parsers import ResponseParserError
 
 from iamgate import __version__
+from iamgate.aws.failures import scrub
 from iamgate.errors import CollectError
 
 DEFAULT_REGION = "us-east-1"
@@ -156,7 +157,7 @@ class Clients:
                 "(check the role's trust policy, the external id, and sts:AssumeRole on the caller)"
             ) from None
         except BotoCoreError as exc:
-            raise CollectError(f"cannot assume {opts.role_arn}: {exc}") from None
+            raise CollectError(f"cannot assume {opts.role_arn}: {scrub(str(exc))}") from None
         self.counter.counts["sts:AssumeRole"] += 1
         return boto3.Session(
             aws_access_key_id=creds["AccessKeyId"],

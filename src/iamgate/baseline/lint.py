@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import PurePath
 
 from iamgate.errors import InputError
 from iamgate.formats.baseline_yaml import parse_baseline
+from iamgate.formats.times import days_after
 from iamgate.model.baseline import Baseline, BaselineException
 from iamgate.model.results import CheckInfo
 
@@ -82,7 +83,7 @@ def lint_baseline(
             )
         )
     lines = _field_lines(text, baseline)
-    limit = today + timedelta(days=horizon_days)
+    limit = days_after(today, horizon_days)
     for e in baseline.exceptions:
 
         def at(key: str, exc: BaselineException = e) -> int:

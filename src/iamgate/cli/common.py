@@ -3,6 +3,10 @@ argument parsers, and how a gating run finishes.
 
 Exit codes: 0 pass, 1 new non-compliance or expired exception, 2 bad input, 3 could not collect,
 4 internal error (a bug). Expected failures print one message on stderr, never a traceback.
+
+Every message iamgate prints itself goes through :func:`iamgate.text.terminal` (one line, no
+workflow command an account or a baseline could smuggle in), and every error message through
+:func:`iamgate.aws.failures.scrub` (no credential, even one botocore echoes).
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ import typer
 
 from iamgate.app.evaluate import GateOptions, config_notes
 from iamgate.app.reports import Outputs, Report
+from iamgate.aws.failures import scrub
 from iamgate.errors import ExitCode, IamgateError, InputError
 from iamgate.model.config import Config
 from iamgate.model.results import Severity
 from iamgate.model.snapshot import Snapshot
 from iamgate.report.annotations import render_annotations
+from iamgate.text import terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 _KIND = {ExitCode.BAD_INPUT: "bad input", ExitCode.COLLECT_ERROR: "could not collect"}
@@ -39,11 +45,21 @@ class Console:
 
     def progress(self, message: str) -> None:
         if self.progress_on:
-            typer.echo(f"iamgate: {message}", err=True)
+            say(f"iamgate: {message}")
 
     def info(self, message: str) -> None:
         if not self.quiet:
-            typer.echo(message, err=True)
+            say(message)
+
+
+def say(message: str, err: bool = True) -> None:
+    """Print one line of iamgate's own (stderr by default), made inert (:func:`terminal`)."""
+    typer.echo(terminal(message), err=err)
+
+
+def error_text(message: object) -> str:
+    """An error message as it may be shown: no credential in it, one inert line."""
+    return terminal(scrub(str(message)))
 
 
 def handle_errors(fn: F) -> F:
@@ -56,7 +72,7 @@ def handle_errors(fn: F) -> F:
         except IamgateError as exc:
             if exc.exit_code is ExitCode.INTERNAL_ERROR:
                 _internal(str(exc))
-            typer.echo(f"iamgate: error ({_KIND[exc.exit_code]}): {exc}", err=True)
+            typer.echo(f"iamgate: error ({_KIND[exc.exit_code]}): {error_text(exc)}", err=True)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             typer.echo("iamgate: interrupted", err=True)
@@ -72,8 +88,8 @@ def handle_errors(fn: F) -> F:
 def _internal(what: str) -> NoReturn:
     """Called from an ``except`` block: a bug, said so; never exit 0 or 1."""
     typer.echo(
-        f"iamgate: internal error: {what} (please report this; set IAMGATE_DEBUG=1 for a "
-        "traceback)",
+        f"iamgate: internal error: {error_text(what)} (please report this; set IAMGATE_DEBUG=1 "
+        "for a traceback)",
         err=True,
     )
     if os.environ.get("IAMGATE_DEBUG"):
@@ -309,7 +325,7 @@ def report_collection(snapshot: Snapshot, console: Console) -> None:
         f"{len(snapshot.groups)} groups, {len(snapshot.roles)} roles, {calls} API calls"
     )
     for err in snapshot.errors:
-        typer.echo(f"iamgate: collection error: {err.describe()}", err=True)
+        typer.echo(f"iamgate: collection error: {error_text(err.describe())}", err=True)
 
 
 def finish(

@@ -44,6 +44,7 @@ from iamgate.cli.common import (
     Verbose,
     annotations_on,
     announce_config,
+    error_text,
     finish,
     gate_options,
     handle_errors,
@@ -124,7 +125,10 @@ def scan(
             wanted_regions,
         )
         for err in verdict.collection_errors:
-            typer.echo(f"iamgate: collection error: [{err.account_id}] {err.describe()}", err=True)
+            typer.echo(
+                f"iamgate: collection error: [{err.account_id}] {error_text(err.describe())}",
+                err=True,
+            )
         finish(write_reports(verdict, where), console, annotations=annotate)
         return
     clients = Clients(aws_options(cfg, region, profile, role_arn, external_id, role_session_name))

@@ -77,7 +77,7 @@ def identify(clients: Clients) -> tuple[str, str]:
     try:
         identity = parsed_answer("GetCallerIdentity", sts.get_caller_identity)
         account, arn = identity["Account"], identity["Arn"]
-        if not (isinstance(account, str) and re.fullmatch(r"\d{12}", account)):
+        if not (isinstance(account, str) and re.fullmatch(r"[0-9]{12}", account)):
             raise MalformedAnswer("GetCallerIdentity", f"not a 12-digit account id: {account!r}")
         return account, str(arn)
     except NoCredentialsError:  # before CALL_ERRORS, which would call it a failed call

@@ -33,6 +33,8 @@ _CHOICES: dict[str, tuple[str, ...]] = {"retry_mode": ("adaptive", "standard", "
 # Whole-number settings for which 0 makes no sense (botocore needs at least one attempt).
 _MINIMUM = {"max_attempts": 1, "connect_timeout": 1, "read_timeout": 1, "max_pages": 1}
 
+_MAXIMUM = 1_000_000
+
 _SECTIONS: dict[str, type] = {
     "thresholds": Thresholds,
     "gate": GateSettings,
@@ -40,7 +42,7 @@ _SECTIONS: dict[str, type] = {
     "collect": CollectSettings,
     "trust": TrustSettings,
 }
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
 def parse_config(data: dict[str, Any], source: str) -> Config:
@@ -80,6 +82,10 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
                     raise InputError(
                         f"[{name}] {key}: expected a whole number >= {low}, got {value!r}", source
                     )
+                if value > _MAXIMUM:  # days, seconds, attempts, pages: more is a typo
+                    raise InputError(
+                        f"[{name}] {key}: {value} is too large (at most {_MAXIMUM})", source
+                    )
                 values[key] = value
             elif isinstance(default, tuple):
                 values[key] = _account_list(value, f"[{name}] {key}", source)
@@ -91,7 +97,7 @@ def _account_list(value: Any, where: str, source: str) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise InputError(f"{where}: expected a list of 12-digit account ids", source)
     for item in value:
-        if not isinstance(item, str) or not _ACCOUNT_ID.match(item):
+        if not isinstance(item, str) or not _ACCOUNT_ID.fullmatch(item):
             raise InputError(
                 f"{where}: {item!r} is not a 12-digit account id (write it as a quoted string)",
                 source,

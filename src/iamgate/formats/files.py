@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -42,14 +43,48 @@ def read_text(path: Path, what: str = "file", max_bytes: int = SMALL_FILE) -> st
 
 
 def read_json(path: Path, what: str = "file", max_bytes: int = LARGE_FILE) -> Any:
-    """A JSON input file, parsed; a syntax error names the line."""
+    """A JSON input file, parsed; a syntax error names the line. A string holding a lone
+    surrogate (the escape ``"\\ud800"``, valid JSON but not text) is refused too: it could not
+    be printed or written out later."""
     text = read_text(path, what, max_bytes)
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", str(path), exc.lineno) from None
     except RecursionError:
         raise InputError("invalid JSON: nested too deeply", str(path)) from None
+    if _SURROGATE_ESCAPE.search(text):  # rare: only then is every string looked at
+        where = _lone_surrogate(data, "")
+        if where is not None:
+            raise InputError(
+                f"invalid JSON: {where or 'the document'} holds a lone surrogate (a \\uD800-"
+                "\\uDFFF escape that is not half of a pair): not text",
+                str(path),
+            )
+    return data
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate(value: Any, where: str) -> str | None:
+    """The path of the first string (or key) that cannot be encoded as UTF-8."""
+    stack: list[tuple[Any, str]] = [(value, where)]
+    while stack:
+        item, at = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return at
+        elif isinstance(item, dict):
+            for key, sub in item.items():
+                stack.append((key, f"{at} (a key)"))
+                stack.append((sub, f"{at}.{key}" if key.isascii() else f"{at}[key]"))
+        elif isinstance(item, list):
+            stack.extend((sub, f"{at}[{i}]") for i, sub in enumerate(item))
+    return None
 
 
 def _stage(path: Path, text: str) -> Path:
