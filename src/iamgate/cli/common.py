@@ -11,11 +11,14 @@ workflow command an account or a baseline could smuggle in), and every error mes
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -62,13 +65,43 @@ def error_text(message: object) -> str:
     return terminal(scrub(str(message)))
 
 
+class Terminated(BaseException):
+    """SIGTERM (a CI runner cancelling the job): unwinds like Ctrl-C, so every ``finally``
+    runs (temp files removed) and no ``except Exception`` can swallow it."""
+
+
+def _terminate(signum: int, _frame: Any) -> None:
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def _sigterm_handled() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+EXIT_TERMINATED = 128 + signal.SIGTERM  # as a shell reports a process ended by SIGTERM
+
+
 def handle_errors(fn: F) -> F:
-    """Every command's errors, mapped to one message and its exit code."""
+    """Every command's errors, mapped to one message and its exit code. SIGTERM ends the run
+    with exit 143 once the reports being written are complete (``write_all_atomic`` holds it
+    until then) and every temp file is gone."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with _sigterm_handled():
+                return fn(*args, **kwargs)
+        except Terminated:
+            typer.echo("iamgate: terminated (SIGTERM)", err=True)
+            raise typer.Exit(EXIT_TERMINATED) from None
         except IamgateError as exc:
             if exc.exit_code is ExitCode.INTERNAL_ERROR:
                 _internal(str(exc))
