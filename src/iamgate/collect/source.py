@@ -131,7 +131,7 @@ def _shape_problem(shape: Any, value: Any, path: str) -> str | None:
         if not isinstance(value, list):
             return f"{where} (a list, got {_kind(value)})"
         member = shape.member
-        if member.type_name == "string" and all(type(v) is str for v in value):
+        if member.type_name == "string" and all(type(v) is str and v.isascii() for v in value):
             return None  # the common case, checked quickly
         for i, item in enumerate(value):
             found = _shape_problem(member, item, f"{path}[{i}]")
@@ -155,6 +155,11 @@ def _shape_problem(shape: Any, value: Any, path: str) -> str | None:
         return f"{where} ({kind}, got {value!r})"
     if not isinstance(value, allowed):
         return f"{where} ({kind}, got {_kind(value)})"
+    if kind == "string" and not value.isascii():
+        try:  # a JSON "\\ud800" escape: not text, and it could not be written out later
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{where} (text, got a lone surrogate)"
     return None
 
 
