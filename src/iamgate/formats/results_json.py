@@ -275,7 +275,9 @@ def _verdicts(data: dict[str, Any]) -> list[Verdict]:
     verdicts = []
     seen: set[str] = set()
     for where, entry in entries:
-        account = _account(_text(entry, "account_id", where), f"{where or 'the file'}.account_id")
+        account = _account(
+            _text(entry, "account_id", where), f"{where + '.' if where else ''}account_id"
+        )
         if account in seen:
             raise _Malformed(f"{where}: account {account} is listed twice")
         seen.add(account)
