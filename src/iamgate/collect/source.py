@@ -155,7 +155,7 @@ def _shape_problem(shape: Any, value: Any, path: str) -> str | None:
         return f"{where} ({kind}, got {value!r})"
     if not isinstance(value, allowed):
         return f"{where} ({kind}, got {_kind(value)})"
-    if kind == "string" and not value.isascii():
+    if isinstance(value, str) and not value.isascii():
         try:  # a JSON "\\ud800" escape: not text, and it could not be written out later
             value.encode("utf-8")
         except UnicodeEncodeError:

@@ -14,7 +14,7 @@ import yaml
 
 from iamgate.errors import InputError
 from iamgate.formats.files import read_text
-from iamgate.formats.safe_yaml import Loader, line_of, mapping, scalar
+from iamgate.formats.safe_yaml import compose, line_of, mapping, scalar
 from iamgate.model.targets import AccountTarget
 
 _ACCOUNT = re.compile(r"[0-9]{12}")
@@ -54,11 +54,7 @@ def parse_accounts(text: str, source: str) -> list[AccountTarget]:
 
 
 def _parse_accounts(text: str, source: str) -> list[AccountTarget]:
-    loader = Loader(text)
-    try:
-        root = loader.get_single_node()
-    finally:
-        loader.dispose()
+    loader, root = compose(text)
     if not isinstance(root, yaml.SequenceNode) or not root.value:
         line = line_of(root) if root is not None else None
         raise InputError("expected a non-empty list of {account_id, role_arn}", source, line)

@@ -19,7 +19,7 @@ import yaml
 
 from iamgate.errors import InputError
 from iamgate.formats.files import read_text
-from iamgate.formats.safe_yaml import Loader, line_of, mapping, scalar
+from iamgate.formats.safe_yaml import compose, line_of, mapping, scalar
 from iamgate.model.baseline import BASELINE_VERSION, Baseline, BaselineException
 
 REQUIRED_KEYS = ("check", "resource", "reason", "owner", "expires")
@@ -49,7 +49,7 @@ def inert_problem(value: str, block: bool = False) -> str | None:
     return None
 
 
-def _text(loader: Loader, node: yaml.Node, key: str, source: str) -> str:
+def _text(loader: Any, node: yaml.Node, key: str, source: str) -> str:
     value = scalar(loader, node) if isinstance(node, yaml.ScalarNode) else None
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{key} must be a non-empty string", source, line_of(node))
@@ -60,7 +60,7 @@ def _text(loader: Loader, node: yaml.Node, key: str, source: str) -> str:
     return value.strip()
 
 
-def _date(loader: Loader, node: yaml.Node, source: str) -> date:
+def _date(loader: Any, node: yaml.Node, source: str) -> date:
     value = scalar(loader, node) if isinstance(node, yaml.ScalarNode) else None
     if isinstance(value, datetime):
         return value.date()
@@ -99,11 +99,7 @@ def parse_baseline(text: str, source: str, known_checks: Iterable[str]) -> Basel
 
 
 def _parse_baseline(text: str, source: str, known: set[str]) -> Baseline:
-    loader = Loader(text)
-    try:
-        root = loader.get_single_node()
-    finally:
-        loader.dispose()
+    loader, root = compose(text)
     if root is None:
         raise InputError("empty baseline (expected version, account and exceptions)", source)
     top = mapping(root, "the baseline", source)
@@ -158,7 +154,7 @@ def _parse_baseline(text: str, source: str, known: set[str]) -> Baseline:
 
 
 def _exception(
-    loader: Loader, node: yaml.Node, source: str, known: set[str], account: str
+    loader: Any, node: yaml.Node, source: str, known: set[str], account: str
 ) -> BaselineException:
     fields = mapping(node, "an exception", source)
     line = line_of(node)

@@ -603,3 +603,48 @@ def outcome_of(read: Callable[[], Any]) -> Any:
         return read()
     except InputError as exc:
         return exc
+
+
+# --- libyaml and PyYAML agree ------------------------------------------------------------------
+
+
+def _both(parse: Callable[[], Any]) -> tuple[Any, Any]:
+    """What the libyaml reader and the pure-Python one make of the same text."""
+    from iamgate.formats import safe_yaml
+
+    assert safe_yaml._FAST is not None, "PyYAML without libyaml: nothing to compare"
+    fast = outcome_of(parse)
+    saved, safe_yaml._FAST = safe_yaml._FAST, None
+    try:
+        pure = outcome_of(parse)
+    finally:
+        safe_yaml._FAST = saved
+    return fast, pure
+
+
+def _same(fast: Any, pure: Any) -> None:
+    if isinstance(pure, InputError):
+        assert isinstance(fast, InputError), (fast, pure)
+        assert (fast.message, fast.line) == (pure.message, pure.line)
+    else:
+        assert fast == pure
+
+
+@FAST
+@given(st.one_of(text, yaml_like))
+def test_the_fast_yaml_reader_gives_what_pyyaml_gives(source: str) -> None:
+    _same(*_both(lambda: parse_baseline(source, "fuzz.yml", REGISTRY)))
+    _same(*_both(lambda: parse_accounts(source, "a.yml")))
+
+
+def test_the_fast_yaml_reader_agrees_on_the_whole_bad_input_corpus() -> None:
+    bad = DATA / "bad"
+    files = sorted((bad / "baseline").glob("*.yml")) + sorted((bad / "accounts").glob("*.yml"))
+    assert len(files) > 40
+    for path in files:
+        text = path.read_bytes().decode("utf-8", "replace")
+        reader = parse_accounts if path.parent.name == "accounts" else None
+        if reader is None:
+            _same(*_both(lambda t=text: parse_baseline(t, "b.yml", REGISTRY)))
+        else:
+            _same(*_both(lambda t=text: parse_accounts(t, "a.yml")))
