@@ -232,12 +232,12 @@ def build_review(
     for key in keys:
         base_name, base_text = base.files.get(key, (key, None))
         head_name, head_text = head.files.get(key, (key, None))
-        if head_text is not None:
-            lint += lint_baseline(
-                head_text, head_name, catalogue, today=today, horizon_days=horizon
-            )
         old, old_err = _parse_quiet(base_text, base_name, catalogue)
         new, new_err = _parse_quiet(head_text, head_name, catalogue)
+        if head_text is not None:
+            lint += lint_baseline(
+                head_text, head_name, catalogue, today=today, horizon_days=horizon, parsed=new
+            )
         if old_err:
             notes.append(f"the base could not be read, so every entry shows as added: {old_err}")
         if new_err:

@@ -65,11 +65,13 @@ def lint_baseline(
     *,
     today: date,
     horizon_days: int,
+    parsed: Baseline | None = None,
 ) -> list[LintProblem]:
     """Every problem in one baseline file. A structural error stops the parser: it is then the
-    one problem reported, since nothing after it can be trusted."""
+    one problem reported, since nothing after it can be trusted. ``parsed``: the text, already
+    parsed (``baseline diff`` reads each file once)."""
     try:
-        baseline = parse_baseline(text, source, catalogue)
+        baseline = parsed or parse_baseline(text, source, catalogue)
     except InputError as exc:
         return [LintProblem(exc.source or source, exc.line, exc.message)]
     problems: list[LintProblem] = []

@@ -46,7 +46,11 @@ def compose(text: str) -> tuple[Any, yaml.Node | None]:
     (:func:`scalar`). Raises PyYAML's errors (``yaml.YAMLError``), with its messages."""
     if _FAST is not None and not _EXOTIC.search(text):
         try:
-            root = _from_events(yaml.parse(text, Loader=_FAST))
+            parser = _FAST(text)
+            try:  # libyaml's events, pulled directly (no generator between)
+                root = _from_events(iter(parser.get_event, None))
+            finally:
+                parser.dispose()
             if isinstance(root, yaml.MappingNode | yaml.SequenceNode):
                 return Loader(""), root  # constructs (and resolves) the scalars that are read
         except _Refused:

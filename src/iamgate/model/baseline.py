@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from iamgate.model.results import ExceptionRef
 
@@ -61,7 +61,7 @@ def glob_match(pattern: str, text: str) -> bool:
     """
     if "*" not in pattern:
         return pattern == text
-    first, *middle, last = pattern.split("*")
+    first, middle, last = _pieces(pattern)
     if len(text) < len(first) + len(last) or not (text.startswith(first) and text.endswith(last)):
         return False
     pos, end = len(first), len(text) - len(last)
@@ -71,6 +71,14 @@ def glob_match(pattern: str, text: str) -> bool:
             return False
         pos = found + len(segment)
     return True
+
+
+@lru_cache(maxsize=65536)
+def _pieces(pattern: str) -> tuple[str, tuple[str, ...], str]:
+    """A glob's literal text around its stars, split once (a baseline's globs are run against
+    every finding of their check)."""
+    first, *middle, last = pattern.split("*")
+    return first, tuple(middle), last
 
 
 @dataclass(frozen=True, slots=True)
