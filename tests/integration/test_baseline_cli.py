@@ -146,7 +146,10 @@ def test_prune_stale_exceptions_from_a_real_run(offline: Any, tmp_path: Path) ->
     ev = offline("evaluate", snap, *gate, "--output-dir", "out")
     assert ev.code == 1
     stale = ev.json()["stale_exceptions"]
-    assert [s["resource"] for s in stale] == [f"{A}:user/departed-admin"]
+    assert [s["resource"] for s in stale] == [
+        f"{A}:user/departed-admin",
+        f"{A}:server-certificate/retired-api",
+    ]
     before = baseline.read_text(encoding="utf-8")
 
     dry = offline("baseline", "prune", str(baseline), "--results", "out/results.json", "--dry-run")
@@ -158,6 +161,7 @@ def test_prune_stale_exceptions_from_a_real_run(offline: Any, tmp_path: Path) ->
     assert run.code == 0, run.stderr
     after = baseline.read_text(encoding="utf-8")
     assert "departed-admin" not in after
+    assert "retired-api" not in after
     assert after.startswith("# Accepted exceptions for account 123456789012")
     # Still a valid baseline (the demo's expiry dates span more than the default horizon).
     write(tmp_path / "long.toml", "[baseline]\nmax_expiry_days = 200\n")

@@ -96,15 +96,20 @@ _GENERATED = re.compile(rb"<GeneratedTime>[^<]*</GeneratedTime>")
 
 
 class RootRows:
-    """The credential report's root row, per account (moto never writes one).
+    """The credential report's root row, per account (moto never writes one), its true
+    ``GeneratedTime``, and, when asked, AWS's reuse of a report.
 
     A ``GetCredentialReport`` answer to the fake credentials gets the default account's row,
-    inserted after the header, as AWS puts it first.
+    inserted after the header, as AWS puts it first. After :meth:`reuse`, the next answer is kept
+    and returned again, as AWS returns a report for up to four hours: users created since have
+    no row in it.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._rows: dict[str, RootRow] = {}
+        self._reuse = False
+        self._kept: bytes | None = None
 
     def set(self, account_id: str, row: RootRow) -> None:
         if account_id != DEFAULT_ACCOUNT:
@@ -112,9 +117,14 @@ class RootRows:
         with self._lock:
             self._rows[account_id] = row
 
+    def reuse(self) -> None:
+        with self._lock:
+            self._reuse, self._kept = True, None
+
     def clear(self) -> None:
         with self._lock:
             self._rows.clear()
+            self._reuse, self._kept = False, None
 
     def wrap(self, app: WSGIApp) -> WSGIApp:
         def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -144,6 +154,11 @@ class RootRows:
                 answer = _CONTENT.sub(
                     lambda m: b"<Content>" + _with_row(m.group(1), row) + b"</Content>", answer
                 )
+            with self._lock:
+                if self._reuse and found.group(1) == FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]:
+                    if self._kept is None:
+                        self._kept = answer
+                    answer = self._kept
             headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
             start_response(captured["status"], [*headers, ("Content-Length", str(len(answer)))])
             return [answer]
@@ -319,6 +334,14 @@ class MotoAccount:
 
     def set_root(self, row: RootRow, account_id: str = DEFAULT_ACCOUNT) -> None:
         self._root_rows.set(account_id, row)
+
+    def reuse_credential_report(self) -> None:
+        """Make the credential report now and serve that one from then on, as AWS serves a
+        report for up to four hours: users created after this have no row in it."""
+        self._root_rows.reuse()
+        iam = self.client("iam")
+        iam.generate_credential_report()
+        iam.get_credential_report()
 
     def age_user(self, name: str, days: float, account_id: str = DEFAULT_ACCOUNT) -> None:
         """Created ``days`` ago; moto reports this as password_last_changed too."""
