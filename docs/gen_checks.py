@@ -27,6 +27,25 @@ public: baselines and JUnit test names use them. `iamgate checks show ID` prints
 
 
 NOTES = """
+## Notes on the credential-report checks
+
+**The report against the user listing** (every `user-*` check that reads the credential
+report). AWS generates a credential report at most once every four hours and returns the last
+one until then ("If the existing report is less than four hours old, IAM returns that report":
+[Getting credential reports](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html)).
+So a user created since has no row, and a user deleted since still has one. Each row is matched
+by ARN with the users `GetAccountAuthorizationDetails` lists: a listed user without a row, or a
+row without a listed user, is `error` for every one of these checks, with the report's
+generation time and when AWS will make a new one, never an absent result. Prowler's
+`iam_user_mfa_enabled_console_access` (and its other report checks) read the rows only: a user
+created after the report has no result there at all, and a run passes.
+
+**Dates the report cannot hold.** A date later than the report's generation time (or the
+snapshot's, whichever is later), beyond five minutes of clock skew, is `error` for the check that
+reads it (key rotation, unused credentials, initial key, password age, inactivity, root use),
+never "used recently": the report or a clock is wrong. When the report predates the snapshot by
+more than five minutes, the summary says how old it is.
+
 ## Notes on the least-privilege and monitoring checks
 
 **Effective access** (`principal-admin-access`, `group-admin-access`, `policy-full-admin`,

@@ -179,6 +179,8 @@ ADMIN = managed(
 
 
 def snap(**fields: Any) -> Snapshot:
+    """A snapshot; unless ``users`` is given, the users are those of the credential report's
+    rows (the two sources agree, as they do when nothing changed since the report)."""
     base: dict[str, Any] = {
         "account_id": ACCOUNT,
         "collected_at": NOW,
@@ -187,6 +189,12 @@ def snap(**fields: Any) -> Snapshot:
         "organization": Organization(None),  # read, and the account is in no organization
     }
     base.update(fields)
+    if "users" not in fields:
+        base["users"] = tuple(
+            User(name=r.user, arn=r.arn, create_date=ago(100))
+            for r in base["credential_report"]
+            if not r.is_root
+        )
     return Snapshot(**base)
 
 

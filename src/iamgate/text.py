@@ -4,12 +4,43 @@ each place it is shown: one function per output context, and nowhere else.
 Account data and baseline entries are attacker-controlled: whoever can name a role or open a
 pull request writes them. Each function here escapes for one context only; a reporter picks the
 one for its format.
+
+GitHub's runner reads a workflow command from any line of a step's output that starts with
+``::`` once leading whitespace is trimmed (``ActionCommand.TryParseV2``), and from ``##[``
+*anywhere* in a line (the legacy ``ActionCommand.TryParse``), for every registered command
+(``error``, ``add-mask``, ``set-output``, ``stop-commands``, ...). So text printed to stdout or
+stderr must never bring its own line break, and never carry ``##[`` or a leading ``::``.
 """
 
 from __future__ import annotations
 
 MAX_CELL = 300
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_LEGACY_COMMAND = "##["  # the runner's legacy command prefix: matched anywhere in a line
+
+
+def terminal(value: object) -> str:
+    """One line of text that is inert on a terminal and in a CI log: the one function every
+    message carrying account or baseline text goes through before it is printed.
+
+    Every character that is not printable (line breaks of any kind, control and format
+    characters, bidirectional overrides, lone surrogates, which could not even be encoded) is
+    written as its Python escape (``\\n``, ``\\x1b``, ``\\u202e``, ``\\ud800``); ``##[`` becomes
+    ``#\\x23[``; and a ``:`` that would start the line as ``::`` becomes ``\\x3a``. Printable
+    text, the common case, is returned as it is.
+    """
+    text = value if isinstance(value, str) else str(value)
+    if not text.isprintable():
+        text = "".join(
+            ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode()
+            for ch in text
+        )
+    if _LEGACY_COMMAND in text:
+        text = text.replace(_LEGACY_COMMAND, "#\\x23[")
+    start = len(text) - len(text.lstrip())
+    if text.startswith("::", start):
+        text = f"{text[:start]}\\x3a{text[start + 1 :]}"
+    return text
 
 
 def markdown_cell(value: object) -> str:
@@ -25,11 +56,16 @@ def markdown_cell(value: object) -> str:
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace("`", "'")
+        # Printed to stdout too (the summary, the review): no legacy workflow command. In
+        # markdown ``\\#`` shows as ``#``.
+        .replace(_LEGACY_COMMAND, "#\\#[")
     )
 
 
 def workflow_data(value: str) -> str:
     """A GitHub workflow command's message (what follows the second ``::``)."""
+    if not value.isascii():  # a lone surrogate (e.g. from a file name) cannot be printed
+        value = value.encode("utf-8", "backslashreplace").decode("utf-8")
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

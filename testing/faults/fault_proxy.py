@@ -4,6 +4,13 @@ The CLI under test only knows ``AWS_ENDPOINT_URL`` (this proxy). Each request is
 operation: the ``Action=`` form field for query-protocol services (IAM, STS), the
 ``X-Amz-Target`` header for JSON ones, else ``METHOD /path`` for REST ones. A per-test rule set
 says which operations get which fault and how many times; everything else is forwarded.
+
+Besides errors, resets and timeouts, it damages successful answers the way a broken or hostile
+endpoint would: bodies cut short or empty, items of the wrong type, credential reports that are
+stale or carry impossible dates, and pagination markers that cycle (A, B, A, B, ...), never end,
+or are missing from a page that says it is truncated. Where it needs to know an operation's
+pagination tokens or list members, it reads them from botocore's models, so a fault fits the
+real API.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -63,6 +71,7 @@ class FaultProxy:
         self.read_timeout = read_timeout
         self.rules: list[Rule] = []
         self.seen: Counter[str] = Counter()
+        self._first_pages: dict[str, tuple[int, dict[str, str], bytes]] = {}
         self._lock = threading.Lock()
         proxy = self
 
@@ -91,6 +100,7 @@ class FaultProxy:
         with self._lock:
             self.rules = list(rules)
             self.seen.clear()
+            self._first_pages.clear()
 
     # --- request handling ---------------------------------------------------------------------
 
@@ -141,6 +151,8 @@ class FaultProxy:
             self._reset(h)
         elif fault == "empty-page":
             self._paginate(h, op, body)
+        elif fault in MARKER_FAULTS:
+            self._bad_markers(h, op, body, fault)
         else:
             status, headers, data = self._forward(h, body)
             if fault is not None and status == 200:
@@ -201,6 +213,32 @@ class FaultProxy:
             data = _empty_page(op, nxt)
         self._send(h, status, data, headers)
 
+    def _bad_markers(self, h: BaseHTTPRequestHandler, op: str, body: bytes, fault: str) -> None:
+        """Pagination that never ends well. The first page is moto's answer; every later page
+        repeats it with a new marker: ``marker-cycle`` A, B, A, B, ...; ``marker-endless`` 1, 2,
+        3, ... (never the same twice); ``truncated-no-marker`` says "truncated" and gives no
+        marker at all."""
+        service = _signing_service(h)
+        config = _pagination(service, op)
+        if config is None:
+            raise ValueError(f"{op} is not a paginated operation of {service!r}")
+        token = _request_token(h, body, config["input_token"])
+        with self._lock:
+            first = self._first_pages.get(op)
+        if token is None or first is None:
+            first = self._forward(h, body)
+            with self._lock:
+                self._first_pages[op] = first
+        status, headers, data = first
+        n = int(token.rsplit("-", 1)[-1]) if token and token[-1].isdigit() else 0
+        if fault == "marker-cycle":
+            marker: str | None = f"iamgate-cycle-{n % 2 + 1}"
+        elif fault == "marker-endless":
+            marker = f"iamgate-endless-{n + 1}"
+        else:
+            marker = None
+        self._send(h, status, _with_marker(data, config, marker), headers)
+
 
 @functools.cache
 def _rest_routes(service: str) -> list[tuple[str, re.Pattern[str], str]]:
@@ -231,6 +269,73 @@ def rest_operation(service: str, method: str, path: str) -> str:
     return f"{method} {path}"
 
 
+MARKER_FAULTS = ("marker-cycle", "marker-endless", "truncated-no-marker")
+
+
+def _signing_service(h: BaseHTTPRequestHandler) -> str:
+    scope = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", h.headers.get("Authorization", ""))
+    return scope.group(1) if scope else ""
+
+
+# Signing names that differ from botocore's model names.
+_MODEL_NAMES = {"monitoring": "cloudwatch", "access-analyzer": "accessanalyzer"}
+
+
+@functools.cache
+def _botocore_name(service: str) -> str | None:
+    import botocore.session
+
+    names = botocore.session.get_session().get_available_services()
+    wanted = _MODEL_NAMES.get(service, service)
+    return wanted if wanted in names else None
+
+
+@functools.cache
+def _pagination(service: str, op: str) -> dict[str, Any] | None:
+    """botocore's paginator config of ``op`` (input/output token, more-results flag)."""
+    import botocore.session
+
+    name = _botocore_name(service)
+    if name is None:
+        return None
+    try:
+        config = botocore.session.get_session().get_paginator_model(name).get_paginator(op)
+    except ValueError:
+        return None
+    return dict(config)
+
+
+def _request_token(h: BaseHTTPRequestHandler, body: bytes, name: str) -> str | None:
+    """The pagination token a request carries: a form field, a query parameter, or a member
+    of a JSON body."""
+    if body[:1] == b"{":
+        value = json.loads(body).get(name)
+        return str(value) if value else None
+    form = parse_qs(body.decode("utf-8", "replace")) if body else {}
+    query = parse_qs(urlsplit(h.path).query)
+    found = (form.get(name) or query.get(name) or [None])[0]
+    return found or None
+
+
+def _with_marker(data: bytes, config: dict[str, Any], marker: str | None) -> bytes:
+    """The answer with its pagination marker set to ``marker``: with ``IsTruncated`` true,
+    and no marker at all when ``marker`` is None."""
+    out = config["output_token"]
+    if data[:1] == b"{":
+        answer = json.loads(data)
+        answer.pop(out, None)
+        if marker is not None:
+            answer[out] = marker
+        return json.dumps(answer).encode()
+    text = re.sub(rf"<{out}>[^<]*</{out}>", "", data.decode())
+    flag = config.get("more_results")
+    if flag:
+        text = re.sub(rf"<{flag}>\s*\w+\s*</{flag}>", "", text)
+    head = f"<{flag}>true</{flag}>" if flag else ""
+    head += f"<{out}>{marker}</{out}>" if marker is not None else ""
+    return re.sub(r"(<\w+Result>)", rf"\1{head}", text, count=1).encode()
+
+
 def _set_truncated(data: bytes, marker: str) -> bytes:
     text = data.decode()
     text = re.sub(r"<IsTruncated>\s*false\s*</IsTruncated>", "", text)
@@ -244,13 +349,17 @@ def _set_truncated(data: bytes, marker: str) -> bytes:
 
 
 def _empty_page(op: str, marker: str | None) -> bytes:
+    """An empty IAM page as AWS writes one: every result list present, and empty."""
     more = (
         f"<IsTruncated>true</IsTruncated><Marker>{marker}</Marker>"
         if marker
         else "<IsTruncated>false</IsTruncated>"
     )
+    config = _pagination("iam", op) or {}
+    keys = config.get("result_key") or []
+    lists = "".join(f"<{k}/>" for k in ([keys] if isinstance(keys, str) else keys))
     return (
-        f'<{op}Response xmlns="{QUERY_NS}"><{op}Result>{more}</{op}Result>'
+        f'<{op}Response xmlns="{QUERY_NS}"><{op}Result>{lists}{more}</{op}Result>'
         f"<ResponseMetadata><RequestId>fault-proxy</RequestId></ResponseMetadata></{op}Response>"
     ).encode()
 
@@ -259,15 +368,37 @@ def mangle(fault: str, op: str, data: bytes) -> bytes:
     """Damage a successful answer's body."""
     if fault == "truncated":
         return data[: max(1, len(data) // 2)]
-    if fault == "csv-cut":
-        # The credential report, base64 in <Content>: cut it in the middle of its last row.
-        def cut(m: re.Match[str]) -> str:
-            csv = base64.b64decode(m.group(1))
-            last_row = csv.rstrip(b"\n").rfind(b"\n")
-            csv = csv[: last_row + 1 + (len(csv) - last_row) // 3]
-            return f"<Content>{base64.b64encode(csv).decode()}</Content>"
-
-        return re.sub(r"<Content>([^<]*)</Content>", cut, data.decode()).encode()
+    if fault == "empty-body":  # a 200 with nothing in it
+        return b""
+    if fault == "empty-object":  # a JSON answer that is valid and says nothing: ``{}``
+        return b"{}"
+    if fault == "item-not-object":
+        # Every object in the answer's lists becomes a string (JSON services).
+        answer = json.loads(data)
+        for key, value in answer.items():
+            if isinstance(value, list):
+                answer[key] = ["not-an-object" if isinstance(v, dict) else v for v in value]
+        return json.dumps(answer).encode()
+    if fault.startswith("csv-"):
+        return re.sub(
+            r"<Content>([^<]*)</Content>",
+            lambda m: f"<Content>{_report(fault, m.group(1))}</Content>",
+            data.decode(),
+        ).encode()
+    if fault == "report-generated-4h-ago":
+        stamp = (datetime.now(UTC) - timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return re.sub(
+            r"<GeneratedTime>[^<]*</GeneratedTime>",
+            f"<GeneratedTime>{stamp}</GeneratedTime>",
+            data.decode(),
+        ).encode()
+    if fault == "report-generated-in-future":
+        stamp = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return re.sub(
+            r"<GeneratedTime>[^<]*</GeneratedTime>",
+            f"<GeneratedTime>{stamp}</GeneratedTime>",
+            data.decode(),
+        ).encode()
     if fault == "policy-not-json":
         # Every policy document (URL-encoded JSON) replaced by text that is not JSON.
         return re.sub(
@@ -276,3 +407,41 @@ def mangle(fault: str, op: str, data: bytes) -> bytes:
             data.decode(),
         ).encode()
     raise ValueError(f"unknown fault {fault!r} for {op}")
+
+
+# The user whose row the credential-report faults drop or damage (the seeded account's).
+REPORT_USER = "alice"
+
+
+def _report(fault: str, content: str) -> str:
+    """The credential report (base64 CSV in ``<Content>``), damaged.
+
+    ``csv-cut``: cut in the middle of its last row. ``csv-drop-user``: without REPORT_USER's
+    row (a user created after the report was generated: AWS reuses a report for up to four
+    hours). ``csv-extra-user``: with a row for a user that does not exist (one deleted since).
+    ``csv-future-dates``: REPORT_USER's last-use and rotation dates two years ahead.
+    """
+    csv = base64.b64decode(content).decode("utf-8")
+    lines = csv.splitlines(keepends=True)
+    if fault == "csv-cut":
+        last_row = csv.rstrip("\n").rfind("\n")
+        csv = csv[: last_row + 1 + (len(csv) - last_row) // 3]
+    elif fault == "csv-drop-user":
+        csv = "".join(line for line in lines if not line.startswith(f"{REPORT_USER},"))
+    elif fault == "csv-extra-user":
+        mine = next(line for line in lines if line.startswith(f"{REPORT_USER},"))
+        ghost = mine.replace(f"{REPORT_USER},", "ghost,", 1).replace(
+            f":user/{REPORT_USER},", ":user/ghost,", 1
+        )
+        csv = "".join(lines) + ("" if csv.endswith("\n") else "\n") + ghost
+    elif fault == "csv-future-dates":
+        future = (datetime.now(UTC) + timedelta(days=730)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        out = []
+        for line in lines:
+            if line.startswith(f"{REPORT_USER},"):
+                line = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", future, line)
+            out.append(line)
+        csv = "".join(out)
+    else:
+        raise ValueError(f"unknown credential report fault {fault!r}")
+    return base64.b64encode(csv.encode("utf-8")).decode()

@@ -13,10 +13,7 @@ calls fails ``test_every_operation_the_matrix_names_is_one_the_collector_calls``
 
 from __future__ import annotations
 
-import json
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +22,8 @@ import pytest
 from iamgate.checks import REGISTRY
 from iamgate.collect.snapshot import OPERATION_SOURCE, PERMISSIONS
 from testing.faults.fault_proxy import FaultProxy, Rule
-from testing.faults.harness import proxy_env, run_iamgate
+from testing.faults.harness import REGION, Scan, accepting_baseline, config, scan
 
-REGION = "us-east-1"
 # The scans name their region (--regions), so the region lookup is not made: its fallback when
 # denied is tested in tests/test_access_analyzer*.py. Every other operation is in the matrix.
 NOT_CALLED = {"DescribeRegions"}
@@ -97,6 +93,9 @@ FAULTS = {
         # dropped connection is covered by connection-reset.
         Fault("read-timeout", "timeout", None, False, "could not be reached", max_attempts=1),
         Fault("truncated-body", "truncated", None, False, "could not read"),
+        # A 200 with nothing in it: botocore reads an empty JSON body as {} (no trails, no
+        # findings); the collection guard refuses an answer without the members the code reads.
+        Fault("empty-body", "empty-body", None, False, "could not read"),
         # Recovered by botocore's retries (max_attempts = 3 in the test config).
         Fault("throttled-then-clears", "throttle", 2, True, ""),
         Fault("server-error-once", "5xx", 1, True, ""),
@@ -117,86 +116,16 @@ UNRECOVERED = [f for f in FAULTS.values() if not f.recovered]
 RECOVERED = [f for f in FAULTS.values() if f.recovered]
 
 
-def config(max_attempts: int = 3, retry_mode: str = "standard") -> str:
-    return (
-        "[collect]\n"
-        f"max_attempts = {max_attempts}\n"
-        f'retry_mode = "{retry_mode}"\n'
-        "connect_timeout = 1\nread_timeout = 1\nmax_backoff_seconds = 0\n"
-    )
-
-
 def dependent_checks(source: str) -> set[str]:
     if source in REGIONAL:
         return REGIONAL[source]
     return {cid for cid, c in REGISTRY.items() if source in {s.value for s in c.meta.requires}}
 
 
-@dataclass
-class Scan:
-    code: int
-    stderr: str
-    out: Path
-    seen: dict[str, int]
-
-    def results(self) -> Any:
-        return json.loads((self.out / "results.json").read_text(encoding="utf-8"))
-
-    def statuses(self) -> set[tuple[str, str, str]]:
-        return {(f["check"], f["resource"], f["status"]) for f in self.results()["findings"]}
-
-    def junit_errors(self) -> set[str]:
-        root = ET.parse(self.out / "junit.xml").getroot()
-        return {
-            case.get("classname", "").removeprefix("iamgate.")
-            for case in root.iter("testcase")
-            if case.find("error") is not None
-        }
-
-
-def scan(
-    proxy: FaultProxy,
-    tmp_path: Path,
-    rules: list[Rule],
-    *args: str,
-    baseline: Path | None = None,
-    cfg: str | None = None,
-) -> Scan:
-    proxy.set(*rules)
-    (tmp_path / "iamgate.toml").write_text(cfg or config(), encoding="utf-8")
-    extra = ["--baseline", str(baseline)] if baseline else []
-    run = run_iamgate(
-        ["scan", "--regions", REGION, "--output-dir", "out", "--verbose", *extra, *args],
-        proxy_env(proxy.endpoint),
-        tmp_path,
-    )
-    assert "Traceback" not in run.stderr, run.stderr
-    return Scan(run.code, run.stderr, tmp_path / "out", dict(proxy.seen))
-
-
 @pytest.fixture(scope="module")
 def clean(fault_proxy: FaultProxy, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The unfaulted scan, and a baseline accepting its failures (so a clean run passes)."""
-    first = scan(fault_proxy, tmp_path_factory.mktemp("clean"), [])
-    assert first.code == 1, first.stderr  # the seeded account has findings
-    failing = [f for f in first.results()["findings"] if f["status"] == "fail"]
-    expires = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()
-    lines = ["version: 1", 'account: "123456789012"', "exceptions:"]
-    for f in failing:
-        lines += [
-            f"  - check: {f['check']}",
-            f"    resource: {json.dumps(f['resource'])}",
-            "    reason: accepted for the fault matrix",
-            "    owner: tests",
-            f"    expires: {expires}",
-        ]
-    baseline = tmp_path_factory.mktemp("baseline") / "baseline.yml"
-    baseline.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    passing = scan(fault_proxy, tmp_path_factory.mktemp("clean2"), [], baseline=baseline)
-    assert passing.code == 0, passing.stderr
-    results = passing.results()
-    assert results["verdict"] == "pass"
-    assert results["errors"] == []
+    baseline, passing = accepting_baseline(fault_proxy, tmp_path_factory)
     # Every operation of the matrix must really be called, or its cases would prove nothing.
     never = [op for op in OPERATIONS if not passing.seen.get(op)]
     assert not never, f"the seeded account never makes the scan call {never}: seed it so it does"

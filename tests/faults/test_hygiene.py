@@ -75,3 +75,24 @@ def test_collection_errors_do_not_echo_credentials(
     everything += "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir())
     for canary in _canaries(seeded_secrets):
         assert canary not in everything
+
+
+@pytest.mark.parametrize("command", ["scan", "collect"])
+def test_a_pasted_token_with_a_trailing_newline_is_never_echoed(
+    command: str, proxied: FaultProxy, tmp_path: Path, seeded_secrets: list[str]
+) -> None:
+    # botocore cannot send a header value with a newline, and its error text carries the value:
+    # the run must say it could not collect, and print the token nowhere.
+    env = proxy_env(proxied.endpoint, **{**CANARY_ENV, "AWS_SESSION_TOKEN": CANARY_TOKEN + "\n"})
+    out = ["--output-dir", "out"] if command == "scan" else ["--output", "out/snapshot.json"]
+    run = run_iamgate([command, "--verbose", *out], env, tmp_path)
+    assert run.code == 3, run.stderr
+    assert "iamgate: error (could not collect)" in run.stderr
+    assert "[secret redacted]" in run.stderr  # said what happened, without the value
+    assert "internal error" not in run.stderr
+    everything = run.stdout + run.stderr
+    if (tmp_path / "out").exists():
+        everything += "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir())
+    for canary in _canaries(seeded_secrets):
+        assert canary not in everything
+    assert CANARY_TOKEN[:20] not in everything  # nor a recognisable part of it

@@ -26,6 +26,8 @@ DEFAULT_RUN = {
     "config": "evaluate {snapshot} --config {file}",
     "snapshot": "evaluate {file}",
     "access-analyzer": "evaluate {snapshot} --access-analyzer-findings {file}",
+    "results": "merge {file} --output-dir out",
+    "accounts": "scan --accounts {file} --output-dir out",
 }
 REPORTS = ("junit.xml", "results.json", "summary.md", "snapshot.json")
 
@@ -76,6 +78,9 @@ def test_bad_input_exits_2_with_one_clear_message(
 ) -> None:
     snapshot = tmp_path / "snapshot.json"
     snapshot.write_text(snapshot_to_json(snap()), encoding="utf-8")
+    # For the commands that read results and a baseline together (baseline prune).
+    (tmp_path / "r.json").write_text((DATA / "golden" / "results.json").read_text("utf-8"))
+    (tmp_path / "b.yml").write_text('version: 1\naccount: "123456789012"\nexceptions: []\n')
     if "file" in case:
         path: Path | None = BAD / case["file"]
     elif "generate" in case:
@@ -85,7 +90,7 @@ def test_bad_input_exits_2_with_one_clear_message(
     template = case.get("run") or DEFAULT_RUN[group]
     args = [a.format(file=path, snapshot=snapshot, dir=tmp_path) for a in shlex.split(template)]
     if "--output-dir" not in args:
-        args += ["--output-dir", "out"] if args[0] in ("scan", "evaluate") else []
+        args += ["--output-dir", "out"] if args[0] in ("scan", "evaluate", "merge") else []
     run = offline(*args)
 
     assert run.code == 2, (run.code, run.stderr)
@@ -113,7 +118,7 @@ def test_the_corpus_is_big_enough_and_every_file_is_used() -> None:
     files = {str(p.relative_to(BAD)) for p in BAD.rglob("*") if p.is_file()} - {"cases.yml"}
     assert files - used == set(), "files in tests/data/bad/ that no case runs"
     assert used - files == set(), "cases naming files that do not exist"
-    assert len(CASES) >= 50
+    assert len(CASES) >= 140
 
 
 def _manifest() -> dict[str, list[dict[str, Any]]]:

@@ -146,7 +146,10 @@ def test_prune_stale_exceptions_from_a_real_run(offline: Any, tmp_path: Path) ->
     ev = offline("evaluate", snap, *gate, "--output-dir", "out")
     assert ev.code == 1
     stale = ev.json()["stale_exceptions"]
-    assert [s["resource"] for s in stale] == [f"{A}:user/departed-admin"]
+    assert [s["resource"] for s in stale] == [
+        f"{A}:user/departed-admin",
+        f"{A}:server-certificate/retired-api",
+    ]
     before = baseline.read_text(encoding="utf-8")
 
     dry = offline("baseline", "prune", str(baseline), "--results", "out/results.json", "--dry-run")
@@ -158,6 +161,7 @@ def test_prune_stale_exceptions_from_a_real_run(offline: Any, tmp_path: Path) ->
     assert run.code == 0, run.stderr
     after = baseline.read_text(encoding="utf-8")
     assert "departed-admin" not in after
+    assert "retired-api" not in after
     assert after.startswith("# Accepted exceptions for account 123456789012")
     # Still a valid baseline (the demo's expiry dates span more than the default horizon).
     write(tmp_path / "long.toml", "[baseline]\nmax_expiry_days = 200\n")
@@ -276,3 +280,40 @@ def test_diff_bad_ref_is_bad_input(offline: Any, tmp_path: Path) -> None:
     run = offline("baseline", "diff", "no-such-branch", cwd=repo)
     assert run.code == 2
     assert "no-such-branch" in run.stderr
+
+
+# --- the end of the calendar, and checks left out -----------------------------------------------
+
+
+def test_as_of_the_last_day_of_the_calendar_does_not_overflow(offline: Any, tmp_path: Path) -> None:
+    baseline = write(tmp_path / "b.yml", BASE)
+    snapshot = str(DATA / "demo-snapshot.json")
+    last = "9999-12-31"
+    lint = offline("baseline", "lint", str(baseline), "--as-of", last)
+    assert lint.code == 1, lint.stderr  # everything has expired by then: said, not a crash
+    assert lint.stdout.count("expired on") == 2
+    run = offline(
+        "evaluate", snapshot, "--baseline", str(baseline), "--as-of", last, "--json", "r.json"
+    )
+    assert run.code == 1, run.stderr
+    init = offline("baseline", "init", "--snapshot", snapshot, "-o", "new.yml", "--as-of", last)
+    assert init.code == 0, init.stderr
+    assert "expires: 9999-12-31" in (tmp_path / "new.yml").read_text(encoding="utf-8")
+
+
+def test_exceptions_of_checks_left_out_are_neither_stale_nor_pruned(
+    offline: Any, tmp_path: Path
+) -> None:
+    demo = (REPO / "baselines" / f"{ACCOUNT}.yml").read_text(encoding="utf-8")
+    baseline = write(tmp_path / "b.yml", demo)
+    snap_file = str(DATA / "demo-snapshot.json")
+    gate = ("--baseline", str(baseline), "--as-of", "2026-11-27", "--checks", "root-mfa")
+    ev = offline("evaluate", snap_file, *gate, "--output-dir", "out")
+    assert ev.code in (0, 1), ev.stderr
+    assert ev.json()["stale_exceptions"] == []  # root-mfa has no exception; the rest did not run
+    assert "Stale exceptions" not in (tmp_path / "out" / "summary.md").read_text("utf-8")
+    before = baseline.read_text(encoding="utf-8")
+    run = offline("baseline", "prune", str(baseline), "--results", "out/results.json")
+    assert run.code == 0, run.stderr
+    assert "removed 0 stale exceptions" in run.stderr
+    assert baseline.read_text(encoding="utf-8") == before

@@ -60,8 +60,14 @@ def test_demo_shows_every_status(offline: Any) -> None:
     assert run.code == 1, run.stderr
     results = run.json("demo/results.json")
     statuses = {f["status"] for f in results["findings"]}
-    assert statuses == {"pass", "fail", "accepted", "expired"}
-    assert results["stale_exceptions"], "the demo baseline has a stale exception"
+    assert statuses == {"pass", "fail", "accepted", "expired", "error"}
+    # The one error: a user created after the (reused) credential report, never a pass.
+    errors = {f["resource"] for f in results["findings"] if f["status"] == "error"}
+    assert errors == {"arn:aws:iam::123456789012:user/late-joiner"}
+    # An exception is stale only when its check ran and saw nothing failing: the user checks
+    # said error for late-joiner, so their exceptions are not called stale; the certificate's is.
+    stale = [e["resource"] for e in results["stale_exceptions"]]
+    assert stale == ["arn:aws:iam::123456789012:server-certificate/retired-api"]
     summary = run.text("demo/summary.md")
     assert "expiring within 30 days" in summary
     for name in ("junit.xml", "summary.md", "results.json", "snapshot.json", "results.csv"):

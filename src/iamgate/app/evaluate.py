@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from iamgate import __version__
@@ -53,6 +53,25 @@ def config_notes(config: Config) -> list[str]:
     ]
 
 
+# A credential report this much older than the snapshot is said in the summary: changes to
+# credentials since it was generated are not in it (AWS reuses a report for up to four hours).
+REPORT_AGE_NOTE = timedelta(minutes=5)
+
+
+def snapshot_notes(snapshot: Snapshot) -> list[str]:
+    """What the summary must say about the data itself (e.g. an old credential report)."""
+    generated = snapshot.credential_report_generated_at
+    if generated is None or snapshot.collected_at - generated <= REPORT_AGE_NOTE:
+        return []
+    age = snapshot.collected_at - generated
+    hours, minutes = divmod(int(age.total_seconds()) // 60, 60)
+    return [
+        f"the credential report was generated at {generated:%Y-%m-%d %H:%M} UTC, {hours} h "
+        f"{minutes:02d} min before this snapshot: credential changes since then are not in it "
+        "(AWS reuses a report for up to 4 hours; users created since are reported as errors)"
+    ]
+
+
 def with_exported_findings(snapshot: Snapshot, exported: AnalyzerRegion) -> Snapshot:
     """The snapshot with exported Access Analyzer findings; they replace the collected ones."""
     regions = (*(r for r in snapshot.access_analyzer if not r.export), exported)
@@ -79,7 +98,7 @@ def evaluate(
         allow_partial=options.allow_partial,
         expiring_within_days=config.gate.expiring_within_days,
         collection_errors=snapshot.errors,
-        notes=config_notes(config),
+        notes=[*config_notes(config), *snapshot_notes(snapshot)],
         tool_version=__version__,
         checks=[info[c] for c in selected],
     )

@@ -1,5 +1,13 @@
-"""Where a run's reports go, and writing them: every report rendered first, then written
-together (see ``iamgate.formats.files.write_all_atomic`` for what that guarantees)."""
+"""Where a run's reports go, and writing them as one set.
+
+Every report is rendered before any file is touched (a reporter that fails leaves every file as
+it was), then all of them are written by ``iamgate.formats.files.write_all_atomic``: they appear
+together or not at all, even when the run is terminated (SIGTERM, Ctrl-C) or a second run writes
+into the same ``--output-dir``, and no temp file is left behind. Reports named one by one
+(``--junit`` elsewhere) are part of the same set, each beside its own target. Files a run does
+not write (``snapshot.json`` after ``evaluate``) are left as they were. ``$GITHUB_STEP_SUMMARY``
+is not part of the set: other steps write to it too, so it is appended to, after the set is in
+place."""
 
 from __future__ import annotations
 

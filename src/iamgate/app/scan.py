@@ -74,7 +74,13 @@ def scan_one(
     template = is_template(path)
     # Read (and so validated) before spending API calls; its account is checked once known.
     loaded = load_baseline(path, REGISTRY) if path is not None and not template else None
-    snapshot = collect(clients, progress, config.collect.credential_report_timeout, regions)
+    snapshot = collect(
+        clients,
+        progress,
+        config.collect.credential_report_timeout,
+        regions,
+        max_pages=config.collect.max_pages,
+    )
     on_collected(snapshot)
     gate = replace(options, baseline=None)
     if template:

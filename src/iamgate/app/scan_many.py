@@ -63,7 +63,13 @@ def scan_account(
     try:
         clients = Clients(opts)
         region = clients.region
-        snapshot = collect(clients, progress, config.collect.credential_report_timeout, regions)
+        snapshot = collect(
+            clients,
+            progress,
+            config.collect.credential_report_timeout,
+            regions,
+            max_pages=config.collect.max_pages,
+        )
         if snapshot.account_id != target.account_id:
             raise CollectError(
                 f"expected account {target.account_id}, but the credentials reach account "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from botocore.parsers import ResponseParserError
 
 from iamgate import __version__
+from iamgate.aws.failures import scrub
 from iamgate.errors import CollectError
 
 DEFAULT_REGION = "us-east-1"
@@ -118,6 +120,18 @@ class Clients:
         self.session = self._assume(base) if options.role_arn else base
         self.session.events.register("before-call", self.counter)
         self.session.events.register("before-parse", reject_unreadable_json)
+        # The collector's guard (``iamgate.collect.source``) sees every successful answer
+        # before any code reads it; it raises ``MalformedAnswer`` for one it cannot use.
+        self.answer_check: Callable[[Any, Any], None] | None = None
+        self.session.events.register("after-call", self._after_call)
+
+    def _after_call(
+        self, model: Any = None, parsed: Any = None, http_response: Any = None, **_: Any
+    ) -> None:
+        check = self.answer_check
+        status = getattr(http_response, "status_code", 200)
+        if check is not None and model is not None and 200 <= int(status) < 300:
+            check(model, parsed)
 
     def _assume(self, base: boto3.Session) -> boto3.Session:
         opts = self.options
@@ -143,7 +157,7 @@ class Clients:
                 "(check the role's trust policy, the external id, and sts:AssumeRole on the caller)"
             ) from None
         except BotoCoreError as exc:
-            raise CollectError(f"cannot assume {opts.role_arn}: {exc}") from None
+            raise CollectError(f"cannot assume {opts.role_arn}: {scrub(str(exc))}") from None
         self.counter.counts["sts:AssumeRole"] += 1
         return boto3.Session(
             aws_access_key_id=creds["AccessKeyId"],

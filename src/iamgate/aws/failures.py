@@ -3,14 +3,29 @@
 
 from __future__ import annotations
 
+import os
+import re
+
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
 from iamgate.model.snapshot import CollectionError
 
+
+class MalformedAnswer(Exception):
+    """An answer that parsed but cannot be used: a member the code reads is missing or of the
+    wrong type, a body botocore could not make sense of, or pagination that never ends well.
+    Raised by the collection guard (``iamgate.collect.source``) before any code reads it."""
+
+    def __init__(self, operation: str, problem: str):
+        super().__init__(problem)
+        self.operation_name = operation  # as botocore's errors name theirs
+        self.problem = problem
+
+
 # What a failed call can raise. ResponseParserError (a body that is not valid XML/JSON, e.g. cut
 # off) is not a BotoCoreError: without it here a truncated answer escaped as an internal error.
-CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
+CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError, MalformedAnswer)
 MALFORMED = "MalformedResponse"
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"}
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId"}
@@ -27,6 +42,31 @@ _UNREACHABLE = {
     "ConnectionClosedError",
 }
 _SERVER = {"ServiceUnavailable", "InternalFailure", "ServiceFailure"}
+
+
+# The credentials' secret parts. botocore puts a header value it cannot send (a session token
+# pasted with a trailing newline) into its error text; nothing iamgate prints or writes may
+# carry them.
+SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+# Shaped like one, whoever's it is: a secret access key is 40 characters of base64 (both cases),
+# a session token hundreds. Hex (a commit id, a hash) has no upper case and is left alone.
+_SECRET_SHAPES = re.compile(
+    r"(?<![A-Za-z0-9/+=])"
+    r"(?:(?=[A-Za-z0-9/+]{0,39}[a-z])(?=[A-Za-z0-9/+]{0,39}[A-Z])[A-Za-z0-9/+]{40}"
+    r"(?![A-Za-z0-9/+=])|[A-Za-z0-9/+=]{100,})"
+)
+REDACTED = "[secret redacted]"
+
+
+def scrub(text: str) -> str:
+    """``text`` without the values of the credential variables (as given, and stripped of the
+    whitespace a paste brings along) and without anything shaped like a secret key or token."""
+    for name in SECRET_VARIABLES:
+        value = os.environ.get(name) or ""
+        for form in sorted({value, value.strip()}, key=len, reverse=True):
+            if len(form) >= 8:
+                text = text.replace(form, REDACTED)
+    return _SECRET_SHAPES.sub(REDACTED, text)
 
 
 def hint_for(code: str, permission: str) -> str:
@@ -57,11 +97,14 @@ def classify(
             or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "Unknown")
         )
         message = str(err.get("Message") or "no message")
+    elif isinstance(exc, MalformedAnswer):
+        code, message = MALFORMED, exc.problem
     elif isinstance(exc, ResponseParserError):
         # Its text carries the raw body (account data, possibly huge): keep the first line only.
         code, message = MALFORMED, str(exc).splitlines()[0] if str(exc) else "unreadable"
     else:
         code, message = type(exc).__name__, str(exc)
+    message = scrub(message)  # an error may echo a header it could not send: the token
     return CollectionError(source, operation, region, code, message, hint_for(code, permission))
 
 

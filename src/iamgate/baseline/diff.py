@@ -5,6 +5,7 @@ Pure: two parsed baselines in, a list of changes out; ``review.py`` renders them
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -100,22 +101,98 @@ def diff_baselines(
         details, loosens = _compare(olds[key], news[key])
         if details:
             changes.append(Change("changed", file, olds[key], news[key], tuple(details), loosens))
-    removed = [olds[k] for k in olds.keys() - news.keys()]
-    added = [news[k] for k in news.keys() - olds.keys()]
-    for a in list(added):
-        partner = next(
-            (r for r in removed if r.check == a.check and (_widens(a, r) or _widens(r, a))), None
-        )
-        if partner is not None:
-            removed.remove(partner)
-            added.remove(a)
-            details, loosens = _compare(partner, a)
-            changes.append(Change("changed", file, partner, a, tuple(details), loosens))
-    changes += [Change("removed", base_file or file, r, None) for r in removed]
-    changes += [Change("added", file, None, a, loosens=True) for a in added]
+    # In file order, so the pairing below does not depend on set order.
+    removed = [e for k, e in olds.items() if k not in news]
+    added = [e for k, e in news.items() if k not in olds]
+    pairs = _pair(added, removed)
+    for r, a in pairs:
+        details, loosens = _compare(r, a)
+        changes.append(Change("changed", file, r, a, tuple(details), loosens))
+    paired = {id(e) for pair in pairs for e in pair}
+    changes += [
+        Change("removed", base_file or file, r, None) for r in removed if id(r) not in paired
+    ]
+    changes += [Change("added", file, None, a, loosens=True) for a in added if id(a) not in paired]
     order = {"added": 0, "changed": 1, "removed": 2}
     changes.sort(key=lambda c: (order[c.kind], c.file, c.entry.check, c.entry.resource))
     return changes
+
+
+# Glob comparisons spent on pairing removed and added entries. Pairing only decides whether a
+# change shows as "changed" (widened, narrowed) or as an addition and a removal, and an unpaired
+# addition is still flagged as loosening: past this budget the rest stay unpaired, nothing is
+# hidden, and a diff of tens of thousands of hostile globs still takes seconds.
+MAX_PAIRING_RUNS = 1_000_000
+_LAST = "\U0010ffff"  # sorts after every character: prefix + _LAST ends the prefix's range
+
+
+@dataclass(frozen=True, slots=True)
+class _Removed:
+    """The removed entries of one check, indexed for pairing."""
+
+    globs: dict[str, list[BaselineException]]  # literal prefix -> removed globs
+    lengths: tuple[int, ...]  # the distinct prefix lengths
+    resources: list[str]  # every removed resource, sorted
+    entries: list[BaselineException]  # in the same order
+
+    @classmethod
+    def of(cls, entries: list[BaselineException]) -> _Removed:
+        globs: dict[str, list[BaselineException]] = {}
+        for e in entries:
+            if e.is_glob:
+                globs.setdefault(e.resource.split("*", 1)[0], []).append(e)
+        ordered = sorted(entries, key=lambda e: e.resource)
+        lengths = tuple(sorted({len(p) for p in globs}))
+        return cls(globs, lengths, [e.resource for e in ordered], ordered)
+
+    def candidates(self, added: BaselineException, limit: int) -> list[BaselineException]:
+        """Removed entries that may pair with ``added`` (at most ``limit``): globs whose
+        prefix starts its resource (they may cover it), and, for a glob, the entries its
+        prefix starts (it may cover them). Ordered by their line, as the file reads."""
+        found: list[BaselineException] = []
+        for n in self.lengths:
+            if n > len(added.resource) or len(found) >= limit:
+                break
+            found += self.globs.get(added.resource[:n], ())[: limit - len(found)]
+        if added.is_glob and len(found) < limit:
+            prefix = added.resource.split("*", 1)[0]
+            start = bisect.bisect_left(self.resources, prefix)
+            end = bisect.bisect_left(self.resources, prefix + _LAST, start)
+            found += self.entries[start : min(end, start + limit - len(found))]
+        return sorted(dict.fromkeys(found), key=lambda e: e.line)
+
+
+def _pair(
+    added: list[BaselineException], removed: list[BaselineException]
+) -> list[tuple[BaselineException, BaselineException]]:
+    """(removed, added) pairs where one covers the other: a glob widened or narrowed.
+
+    Each addition is compared only with the removals of its check that may pair with it (an
+    exact entry never covers a different exact entry), through a prefix index, so the work
+    grows with the entries, not their product; and it is capped (``MAX_PAIRING_RUNS``)."""
+    by_check: dict[str, list[BaselineException]] = {}
+    for r in removed:
+        by_check.setdefault(r.check, []).append(r)
+    index = {check: _Removed.of(entries) for check, entries in by_check.items()}
+    taken: set[int] = set()
+    pairs: list[tuple[BaselineException, BaselineException]] = []
+    runs = 0
+    for a in added:
+        pool = index.get(a.check)
+        if pool is None:
+            continue
+        candidates = pool.candidates(a, MAX_PAIRING_RUNS - runs)
+        runs += len(candidates)
+        if runs >= MAX_PAIRING_RUNS:
+            return pairs
+        for r in candidates:
+            if id(r) in taken:
+                continue
+            if _widens(a, r) or _widens(r, a):
+                taken.add(id(r))
+                pairs.append((r, a))
+                break
+    return pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,12 +232,12 @@ def build_review(
     for key in keys:
         base_name, base_text = base.files.get(key, (key, None))
         head_name, head_text = head.files.get(key, (key, None))
-        if head_text is not None:
-            lint += lint_baseline(
-                head_text, head_name, catalogue, today=today, horizon_days=horizon
-            )
         old, old_err = _parse_quiet(base_text, base_name, catalogue)
         new, new_err = _parse_quiet(head_text, head_name, catalogue)
+        if head_text is not None:
+            lint += lint_baseline(
+                head_text, head_name, catalogue, today=today, horizon_days=horizon, parsed=new
+            )
         if old_err:
             notes.append(f"the base could not be read, so every entry shows as added: {old_err}")
         if new_err:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from iamgate.baseline.lint import PLACEHOLDER_OWNER, PLACEHOLDER_REASON
 from iamgate.errors import InputError
 from iamgate.formats.baseline_yaml import render_baseline
+from iamgate.formats.times import days_after
 from iamgate.model.results import Status, Verdict
 
 _ACCEPTABLE = (Status.FAIL, Status.EXPIRED, Status.ACCEPTED)
@@ -30,7 +31,7 @@ def init_from_verdicts(
         )
     verdict = verdicts[0]
     account = verdict.account_id
-    expires = today + timedelta(days=horizon_days)
+    expires = days_after(today, horizon_days)
     chosen: dict[tuple[str, str], dict[str, Any]] = {}
     for f in verdict.findings:
         if f.status not in _ACCEPTABLE or f.account_id not in (account, ""):

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import PurePath
 
 from iamgate.errors import InputError
 from iamgate.formats.baseline_yaml import parse_baseline
+from iamgate.formats.times import days_after
 from iamgate.model.baseline import Baseline, BaselineException
 from iamgate.model.results import CheckInfo
 
@@ -64,11 +65,13 @@ def lint_baseline(
     *,
     today: date,
     horizon_days: int,
+    parsed: Baseline | None = None,
 ) -> list[LintProblem]:
     """Every problem in one baseline file. A structural error stops the parser: it is then the
-    one problem reported, since nothing after it can be trusted."""
+    one problem reported, since nothing after it can be trusted. ``parsed``: the text, already
+    parsed (``baseline diff`` reads each file once)."""
     try:
-        baseline = parse_baseline(text, source, catalogue)
+        baseline = parsed or parse_baseline(text, source, catalogue)
     except InputError as exc:
         return [LintProblem(exc.source or source, exc.line, exc.message)]
     problems: list[LintProblem] = []
@@ -82,7 +85,7 @@ def lint_baseline(
             )
         )
     lines = _field_lines(text, baseline)
-    limit = today + timedelta(days=horizon_days)
+    limit = days_after(today, horizon_days)
     for e in baseline.exceptions:
 
         def at(key: str, exc: BaselineException = e) -> int:

@@ -1,17 +1,79 @@
 """What a check sees: the snapshot, the configuration, and what is derived from them once per run
 (parsed policies, principals' effective access and admin verdicts, who can assume each role, the
-escalation graph)."""
+escalation graph, the credential report checked against the users)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from iamgate.model.config import Config
-from iamgate.model.snapshot import Role, Snapshot
+from iamgate.model.snapshot import CredentialRow, Role, Snapshot, Source
 from iamgate.policy.graph import Graph, trust_admits
 from iamgate.policy.principals import Principals
 from iamgate.policy.trust import Assumers, TrustContext, who_can_assume
+
+# AWS reuses a credential report for up to four hours (GenerateCredentialReport, "Getting
+# credential reports": https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html).
+REPORT_REUSE = timedelta(hours=4)
+# A date up to this far after the report's (or the snapshot's) time is clock skew; SigV4 itself
+# refuses requests more than five minutes off.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportUsers:
+    """The credential report's user rows, checked against the users the account lists."""
+
+    rows: tuple[CredentialRow, ...]  # rows of users GetAccountAuthorizationDetails lists too
+    unmatched: tuple[tuple[str, str], ...]  # (user ARN, why it cannot be evaluated)
+
+
+def cross_check(snapshot: Snapshot) -> ReportUsers:
+    """Every listed user must have a report row, and every row a listed user.
+
+    A user created after the report was generated has no row (AWS reuses a report for up to
+    four hours); a row whose user is not listed is a user deleted since, or a listing that is
+    incomplete. Either way that user's credentials cannot be judged: it is reported, never
+    skipped. When the users could not be listed, there is nothing to compare with (the run
+    already says error for the checks that need them).
+    """
+    rows = tuple(r for r in snapshot.credential_report if not r.is_root)
+    if snapshot.errors_for((Source.AUTHORIZATION_DETAILS,)):
+        return ReportUsers(rows, ())
+    listed = {u.arn for u in snapshot.users}
+    reported = {r.arn for r in rows}
+    generated = snapshot.credential_report_generated_at
+    if generated is not None:
+        made = f"generated {generated:%Y-%m-%d %H:%M} UTC"
+        renewed = generated + REPORT_REUSE
+        again = (
+            f"; AWS reuses a report for up to 4 hours: run again after {renewed:%Y-%m-%d %H:%M} UTC"
+        )
+    else:
+        made, again = "generation time not recorded", ""
+    unmatched: list[tuple[str, str]] = []
+    for u in snapshot.users:
+        if u.arn not in reported:
+            unmatched.append(
+                (
+                    u.arn,
+                    f"not evaluated: user {u.name} (created {u.create_date:%Y-%m-%d %H:%M} UTC) "
+                    f"has no row in the credential report ({made}){again}",
+                )
+            )
+    for r in rows:
+        if r.arn not in listed:
+            unmatched.append(
+                (
+                    r.arn,
+                    f"not evaluated: user {r.user} is in the credential report ({made}) but "
+                    "GetAccountAuthorizationDetails does not list it: deleted since the report "
+                    f"was generated, or the listing is incomplete{again}",
+                )
+            )
+    return ReportUsers(tuple(r for r in rows if r.arn in listed), tuple(unmatched))
 
 
 class Context:
@@ -53,3 +115,20 @@ class Context:
 
     def age_days(self, when: datetime) -> int:
         return (self.now - when).days
+
+    @cached_property
+    def report_users(self) -> ReportUsers:
+        """The credential report's user rows checked against the listed users, once per run."""
+        return cross_check(self.snapshot)
+
+    @cached_property
+    def latest_credential_date(self) -> datetime:
+        """The latest date a credential report can truthfully hold: when it was generated (or
+        the snapshot taken, whichever is later), plus clock skew. A later date is a data error,
+        never "fresh"."""
+        generated = self.snapshot.credential_report_generated_at
+        latest = max(self.now, generated) if generated is not None else self.now
+        return latest + CLOCK_SKEW
+
+    def future(self, when: object) -> bool:
+        return isinstance(when, datetime) and when > self.latest_credential_date

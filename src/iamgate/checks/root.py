@@ -140,6 +140,15 @@ def root_recent_use(ctx: Context) -> Iterator[Outcome]:
     for key in row.keys:
         if isinstance(key.last_used, datetime):
             uses.append((f"access key {key.slot}", key.last_used))
+    late = [f"{what} {when:%Y-%m-%d %H:%M} UTC" for what, when in uses if ctx.future(when)]
+    if late:  # a use later than the report could know: the report (or a clock) is wrong
+        yield from _one(
+            ctx,
+            None,
+            f"not evaluated: root {', '.join(late)} is after the credential report was "
+            f"generated ({_ROW})",
+        )
+        return
     recent = [(what, when) for what, when in uses if ctx.age_days(when) < limit]
     if recent:
         what, when = max(recent, key=lambda u: u[1])

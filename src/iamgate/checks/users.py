@@ -1,4 +1,11 @@
-"""IAM users' credentials, from the credential report (CIS 1.10-1.14; FSBP IAM.3, IAM.5, IAM.8)."""
+"""IAM users' credentials, from the credential report (CIS 1.10-1.14; FSBP IAM.3, IAM.5, IAM.8).
+
+Each check reads the report's rows of the users that ``GetAccountAuthorizationDetails`` lists
+too; a user without a row (created after the report was generated: AWS reuses a report for up
+to four hours) or a row without a user is ``error`` for every check here, never an absent
+result. A date later than the report could know (a clock or the report is wrong) is ``error``
+for the check that reads it, never "recently used".
+"""
 
 from __future__ import annotations
 
@@ -14,7 +21,35 @@ _NEEDS = (Source.CREDENTIAL_REPORT,)
 
 
 def _users(ctx: Context) -> Iterator[CredentialRow]:
-    return (r for r in ctx.snapshot.credential_report if not r.is_root)
+    return iter(ctx.report_users.rows)
+
+
+def _unmatched(ctx: Context) -> Iterator[Outcome]:
+    """``error`` for each user the report and the user listing do not agree on."""
+    for arn, message in ctx.report_users.unmatched:
+        yield Outcome(arn, "user", None, message)
+
+
+def _future(ctx: Context, row: CredentialRow, dates: dict[str, ReportDate]) -> Outcome | None:
+    """``error`` when a date this check reads is later than the report could know."""
+    late = [f"{what} {when:%Y-%m-%d %H:%M} UTC" for what, when in dates.items() if ctx.future(when)]
+    if not late:
+        return None
+    return Outcome(
+        row.arn,
+        "user",
+        None,
+        f"not evaluated: {', '.join(late)} is after the credential report was generated: "
+        "the report (or a clock) is wrong",
+    )
+
+
+def _key_dates(keys: list[AccessKeySlot], *fields: str) -> dict[str, ReportDate]:
+    return {
+        f"access key {k.slot} {name.replace('_', ' ')}": getattr(k, name)
+        for k in keys
+        for name in fields
+    }
 
 
 def _active_keys(row: CredentialRow) -> list[AccessKeySlot]:
@@ -59,6 +94,7 @@ def user_console_mfa(ctx: Context) -> Iterator[Outcome]:
                     False,
                     f"user {row.user} has a console password and no MFA device",
                 )
+    yield from _unmatched(ctx)
 
 
 @check(
@@ -79,6 +115,9 @@ def user_access_key_rotation(ctx: Context) -> Iterator[Outcome]:
         keys = _active_keys(row)
         if not keys:
             continue
+        if late := _future(ctx, row, _key_dates(keys, "last_rotated")):
+            yield late
+            continue
         problems = []
         for key in keys:
             rotated = _date(key.last_rotated)
@@ -94,6 +133,7 @@ def user_access_key_rotation(ctx: Context) -> Iterator[Outcome]:
         yield _fail_or_pass(
             row, problems, f"{len(keys)} active key(s), none older than {limit} days"
         )
+    yield from _unmatched(ctx)
 
 
 def _last_use(used: ReportDate, fallback: ReportDate) -> tuple[datetime | None, str]:
@@ -119,6 +159,18 @@ def _last_use(used: ReportDate, fallback: ReportDate) -> tuple[datetime | None, 
 def user_unused_credentials(ctx: Context) -> Iterator[Outcome]:
     limit = ctx.thresholds.credentials_unused_days
     for row in _users(ctx):
+        read: dict[str, ReportDate] = _key_dates(_active_keys(row), "last_used", "last_rotated")
+        if row.password_enabled:
+            read.update(
+                {
+                    "password last used": row.password_last_used,
+                    "password last changed": row.password_last_changed,
+                    "user creation time": row.user_creation_time,
+                }
+            )
+        if late := _future(ctx, row, read):
+            yield late
+            continue
         creds: list[tuple[str, datetime | None, str]] = []
         if row.password_enabled:
             fallback = row.password_last_changed
@@ -135,6 +187,7 @@ def user_unused_credentials(ctx: Context) -> Iterator[Outcome]:
             if when is not None and ctx.age_days(when) >= limit
         ]
         yield _fail_or_pass(row, problems, f"every enabled credential used within {limit} days")
+    yield from _unmatched(ctx)
 
 
 @check(
@@ -152,6 +205,7 @@ def user_multiple_active_keys(ctx: Context) -> Iterator[Outcome]:
         keys = _active_keys(row)
         if keys:
             yield Outcome(row.arn, "user", len(keys) < 2, f"{len(keys)} active access key(s)")
+    yield from _unmatched(ctx)
 
 
 @check(
@@ -170,6 +224,9 @@ def user_initial_access_key(ctx: Context) -> Iterator[Outcome]:
         keys = _active_keys(row)
         if not (row.password_enabled and keys):
             continue
+        if late := _future(ctx, row, _key_dates(keys, "last_used", "last_rotated")):
+            yield late
+            continue
         never = [k for k in keys if not isinstance(k.last_used, datetime)]
         problems = [
             f"console user {row.user} has active access key {k.slot} that was never used "
@@ -177,6 +234,7 @@ def user_initial_access_key(ctx: Context) -> Iterator[Outcome]:
             for k in never
         ]
         yield _fail_or_pass(row, problems, "every active key of this console user has been used")
+    yield from _unmatched(ctx)
 
 
 @check(
@@ -192,6 +250,9 @@ def user_password_age(ctx: Context) -> Iterator[Outcome]:
     limit = ctx.thresholds.password_max_age_days
     for row in _users(ctx):
         if not row.password_enabled:
+            continue
+        if late := _future(ctx, row, {"password last changed": row.password_last_changed}):
+            yield late
             continue
         changed = _date(row.password_last_changed)
         if changed is None:
@@ -211,6 +272,7 @@ def user_password_age(ctx: Context) -> Iterator[Outcome]:
             )
         else:
             yield Outcome(row.arn, "user", True, f"password changed {changed:%Y-%m-%d}")
+    yield from _unmatched(ctx)
 
 
 @check(
@@ -227,6 +289,12 @@ def user_password_age(ctx: Context) -> Iterator[Outcome]:
 def user_inactive(ctx: Context) -> Iterator[Outcome]:
     limit = ctx.thresholds.user_inactive_days
     for row in _users(ctx):
+        read = {"password last used": row.password_last_used}
+        read.update(_key_dates(list(row.keys), "last_used"))
+        read["user creation time"] = row.user_creation_time
+        if late := _future(ctx, row, read):
+            yield late
+            continue
         used = [
             d
             for d in (row.password_last_used, *(k.last_used for k in row.keys))
@@ -243,3 +311,4 @@ def user_inactive(ctx: Context) -> Iterator[Outcome]:
             last, text = created, f"no credential ever used since creation {created:%Y-%m-%d}"
         age = ctx.age_days(last)
         yield Outcome(row.arn, "user", age < limit, f"{text} ({age} days ago, limit {limit})")
+    yield from _unmatched(ctx)

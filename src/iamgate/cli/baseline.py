@@ -18,7 +18,7 @@ from iamgate.baseline.prune import prune_text
 from iamgate.baseline.review import render_review
 from iamgate.baseline.sources import resolve
 from iamgate.checks import catalogue
-from iamgate.cli.common import handle_errors, step_summary, today_or
+from iamgate.cli.common import handle_errors, say, step_summary, today_or
 from iamgate.errors import ExitCode, InputError
 from iamgate.formats.baseline_yaml import parse_baseline
 from iamgate.formats.config_toml import load_config
@@ -78,10 +78,9 @@ def init_cmd(
     text = init_from_verdicts(verdicts, today=today, horizon_days=_horizon(config), source=source)
     write_atomic(output, text)
     count = text.count("  - check: ")
-    typer.echo(
+    say(
         f"iamgate: wrote {output} with {count} exceptions; fill in every reason and owner "
-        "(`iamgate baseline lint` rejects the placeholders)",
-        err=True,
+        "(`iamgate baseline lint` rejects the placeholders)"
     )
 
 
@@ -126,19 +125,18 @@ def lint_cmd(
     if annotations is None:
         annotations = os.environ.get("GITHUB_ACTIONS") == "true"
     for p in problems:
-        typer.echo(str(p))
+        say(str(p), err=False)
         if annotations:
             props = {"file": p.source, "title": "iamgate baseline lint"}
             if p.line:
                 props["line"] = str(p.line)
             typer.echo(workflow_command("error", p.message, **props))
     n = len(problems)
-    typer.echo(
+    say(
         f"iamgate: {n} problem{'s' if n != 1 else ''} in {len(files)} file"
         f"{'s' if len(files) != 1 else ''}"
         if n
-        else f"iamgate: {len(files)} baseline(s) clean",
-        err=True,
+        else f"iamgate: {len(files)} baseline(s) clean"
     )
     if unreadable:
         raise typer.Exit(int(ExitCode.BAD_INPUT))
@@ -181,7 +179,7 @@ def diff_cmd(
     if summary is not None:
         append_text(summary, text)
     for p in review.lint:
-        typer.echo(f"iamgate: lint: {p}", err=True)
+        say(f"iamgate: lint: {p}")
     raise typer.Exit(int(ExitCode.FAIL) if review.lint else 0)
 
 
@@ -216,13 +214,12 @@ def prune_cmd(
     result = prune_text(text, str(file), known, stale, verdict.checks)
     verb = "would remove" if dry_run else "removed"
     for e in result.removed:
-        typer.echo(f"{verb}: {e.check} on {e.resource} ({e.where}, owner {e.owner})")
+        say(f"{verb}: {e.check} on {e.resource} ({e.where}, owner {e.owner})", err=False)
     for check, resource, why in result.skipped:
-        typer.echo(f"kept: {check} on {resource}: {why}")
+        say(f"kept: {check} on {resource}: {why}", err=False)
     if result.removed and not dry_run:
         write_atomic(file, result.text)
-    typer.echo(
+    say(
         f"iamgate: {verb} {len(result.removed)} stale exception"
-        f"{'s' if len(result.removed) != 1 else ''} from {file}",
-        err=True,
+        f"{'s' if len(result.removed) != 1 else ''} from {file}"
     )

@@ -53,7 +53,11 @@ def collect(
     wanted_regions = parse_regions(regions)  # bad input before any API call
     clients = Clients(aws_options(cfg, region, profile, role_arn, external_id, role_session_name))
     snapshot = collect_snapshot(
-        clients, console.progress, cfg.collect.credential_report_timeout, wanted_regions
+        clients,
+        console.progress,
+        cfg.collect.credential_report_timeout,
+        wanted_regions,
+        max_pages=cfg.collect.max_pages,
     )
     write_atomic(output, snapshot_to_json(snapshot))
     report_collection(snapshot, console)

@@ -3,15 +3,22 @@ argument parsers, and how a gating run finishes.
 
 Exit codes: 0 pass, 1 new non-compliance or expired exception, 2 bad input, 3 could not collect,
 4 internal error (a bug). Expected failures print one message on stderr, never a traceback.
+
+Every message iamgate prints itself goes through :func:`iamgate.text.terminal` (one line, no
+workflow command an account or a baseline could smuggle in), and every error message through
+:func:`iamgate.aws.failures.scrub` (no credential, even one botocore echoes).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -20,6 +27,7 @@ import typer
 
 from iamgate.app.evaluate import GateOptions, config_notes
 from iamgate.app.reports import Outputs, Report, report_context
+from iamgate.aws.failures import scrub
 from iamgate.errors import ExitCode, IamgateError, InputError
 from iamgate.formats.results_json import load_results
 from iamgate.gate.since import with_since
@@ -28,6 +36,7 @@ from iamgate.model.results import Severity, Verdict
 from iamgate.model.snapshot import Snapshot
 from iamgate.report.annotations import render_annotations
 from iamgate.report.context import ReportContext
+from iamgate.text import terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 _KIND = {ExitCode.BAD_INPUT: "bad input", ExitCode.COLLECT_ERROR: "could not collect"}
@@ -42,24 +51,64 @@ class Console:
 
     def progress(self, message: str) -> None:
         if self.progress_on:
-            typer.echo(f"iamgate: {message}", err=True)
+            say(f"iamgate: {message}")
 
     def info(self, message: str) -> None:
         if not self.quiet:
-            typer.echo(message, err=True)
+            say(message)
+
+
+def say(message: str, err: bool = True) -> None:
+    """Print one line of iamgate's own (stderr by default), made inert (:func:`terminal`)."""
+    typer.echo(terminal(message), err=err)
+
+
+def error_text(message: object) -> str:
+    """An error message as it may be shown: no credential in it, one inert line."""
+    return terminal(scrub(str(message)))
+
+
+class Terminated(BaseException):
+    """SIGTERM (a CI runner cancelling the job): unwinds like Ctrl-C, so every ``finally``
+    runs (temp files removed) and no ``except Exception`` can swallow it."""
+
+
+def _terminate(signum: int, _frame: Any) -> None:
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def _sigterm_handled() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+EXIT_TERMINATED = 128 + signal.SIGTERM  # as a shell reports a process ended by SIGTERM
 
 
 def handle_errors(fn: F) -> F:
-    """Every command's errors, mapped to one message and its exit code."""
+    """Every command's errors, mapped to one message and its exit code. SIGTERM ends the run
+    with exit 143 once the reports being written are complete (``write_all_atomic`` holds it
+    until then) and every temp file is gone."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with _sigterm_handled():
+                return fn(*args, **kwargs)
+        except Terminated:
+            typer.echo("iamgate: terminated (SIGTERM)", err=True)
+            raise typer.Exit(EXIT_TERMINATED) from None
         except IamgateError as exc:
             if exc.exit_code is ExitCode.INTERNAL_ERROR:
                 _internal(str(exc))
-            typer.echo(f"iamgate: error ({_KIND[exc.exit_code]}): {exc}", err=True)
+            typer.echo(f"iamgate: error ({_KIND[exc.exit_code]}): {error_text(exc)}", err=True)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             typer.echo("iamgate: interrupted", err=True)
@@ -75,8 +124,8 @@ def handle_errors(fn: F) -> F:
 def _internal(what: str) -> NoReturn:
     """Called from an ``except`` block: a bug, said so; never exit 0 or 1."""
     typer.echo(
-        f"iamgate: internal error: {what} (please report this; set IAMGATE_DEBUG=1 for a "
-        "traceback)",
+        f"iamgate: internal error: {error_text(what)} (please report this; set IAMGATE_DEBUG=1 "
+        "for a traceback)",
         err=True,
     )
     if os.environ.get("IAMGATE_DEBUG"):
@@ -366,7 +415,7 @@ def report_collection(snapshot: Snapshot, console: Console) -> None:
         f"{len(snapshot.groups)} groups, {len(snapshot.roles)} roles, {calls} API calls"
     )
     for err in snapshot.errors:
-        typer.echo(f"iamgate: collection error: {err.describe()}", err=True)
+        typer.echo(f"iamgate: collection error: {error_text(err.describe())}", err=True)
 
 
 def finish(

@@ -47,6 +47,7 @@ from iamgate.cli.common import (
     Verbose,
     annotations_on,
     announce_config,
+    error_text,
     finish,
     gate_options,
     handle_errors,
@@ -135,7 +136,10 @@ def scan(
             wanted_regions,
         )
         for err in verdict.collection_errors:
-            typer.echo(f"iamgate: collection error: [{err.account_id}] {err.describe()}", err=True)
+            typer.echo(
+                f"iamgate: collection error: [{err.account_id}] {error_text(err.describe())}",
+                err=True,
+            )
         verdict = since_previous(verdict, before, previous)
         finish(write_reports(verdict, where, None, context), console, annotations=annotate)
         return

@@ -3,19 +3,21 @@
 Per region: ``ListAnalyzers`` (all pages), then for each ACTIVE analyzer ``ListFindingsV2``
 filtered on ``status = ACTIVE`` (all pages), then ``GetFindingV2`` for each external-access
 finding, because the list summary does not say who has access, to what, or whether it is public.
-A region that fails (denied, unreachable) becomes one ``CollectionError`` tagged with that region
-(source ``access_analyzer_region``): the checks report ``error`` for that region only.
+A region that fails (denied, unreachable, an answer without the shape the code reads, markers
+that never end) becomes one ``CollectionError`` tagged with that region (source
+``access_analyzer_region``): the checks report ``error`` for that region only. Pagination goes
+through the collection guard (:func:`iamgate.collect.source.paginate`), as every source's does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
-from iamgate.aws.clients import Clients
 from iamgate.aws.failures import CALL_ERRORS, malformed
-from iamgate.collect.source import DataSource, Session
+from iamgate.collect.source import SHAPE_ERRORS, DataSource, Session, paginate, parsed_answer
 from iamgate.formats.analyzer_findings import finding_from_api
 from iamgate.model.snapshot import (
     Analyzer,
@@ -29,25 +31,31 @@ MAX_WORKERS = 4  # regions at once: enough to hide latency, few enough not to be
 EXTERNAL_TYPES = frozenset({"ACCOUNT", "ORGANIZATION"})
 
 
-def _region(clients: Clients, region: str, progress: Callable[[str], None]) -> AnalyzerRegion:
-    aa = clients.client("accessanalyzer", region)
+def _region(session: Session, region: str, progress: Callable[[str], None]) -> AnalyzerRegion:
+    aa = session.clients.client("accessanalyzer", region)
+    most = session.max_pages
     analyzers: list[Analyzer] = []
-    for page in aa.get_paginator("list_analyzers").paginate():
-        for a in page.get("analyzers", []):
+    for page in paginate(aa, "ListAnalyzers", max_pages=most):
+        for a in page["analyzers"]:
             analyzers.append(Analyzer(a["arn"], a["name"], a["type"], a["status"]))
     findings: list[AnalyzerFinding] = []
     for analyzer in analyzers:
         if analyzer.status != "ACTIVE":
             continue
-        pages = aa.get_paginator("list_findings_v2").paginate(
-            analyzerArn=analyzer.arn, filter={"status": {"eq": ["ACTIVE"]}}
+        pages = paginate(
+            aa,
+            "ListFindingsV2",
+            max_pages=most,
+            analyzerArn=analyzer.arn,
+            filter={"status": {"eq": ["ACTIVE"]}},
         )
         for page in pages:
-            for item in page.get("findings", []):
+            for item in page["findings"]:
                 if item.get("findingType", "ExternalAccess") == "ExternalAccess" and (
                     analyzer.type in EXTERNAL_TYPES
                 ):
-                    item = aa.get_finding_v2(analyzerArn=analyzer.arn, id=item["id"])
+                    get = partial(aa.get_finding_v2, analyzerArn=analyzer.arn, id=item["id"])
+                    item = parsed_answer("GetFindingV2", get)
                 findings.append(finding_from_api(item, analyzer.arn))
     progress(f"Access Analyzer {region}: {len(analyzers)} analyzers, {len(findings)} findings")
     return AnalyzerRegion(region, tuple(analyzers), tuple(findings))
@@ -62,11 +70,11 @@ def access_analyzer(session: Session) -> dict[str, Any]:
     def one(region: str) -> tuple[AnalyzerRegion, CollectionError | None]:
         counter.begin()
         try:
-            return _region(session.clients, region, session.progress), None
+            return _region(session, region, session.progress), None
         except CALL_ERRORS as exc:
             op = getattr(exc, "operation_name", None) or counter.last_operation() or "ListAnalyzers"
             return AnalyzerRegion(region), session.failure(regional, op, exc, region)
-        except (KeyError, TypeError, ValueError) as exc:
+        except SHAPE_ERRORS as exc:
             op = counter.last_operation() or "ListFindingsV2"
             problem = f"{type(exc).__name__}: {exc}"
             return AnalyzerRegion(region), malformed(

@@ -64,7 +64,10 @@ PASSWORD_POLICY = DataSource(
     password_policy,
 )
 ACCOUNT_SUMMARY = DataSource(
-    Source.ACCOUNT_SUMMARY, {"GetAccountSummary": "iam:GetAccountSummary"}, account_summary
+    Source.ACCOUNT_SUMMARY,
+    {"GetAccountSummary": "iam:GetAccountSummary"},
+    account_summary,
+    answers={"GetAccountSummary": ("SummaryMap",)},
 )
 VIRTUAL_MFA_DEVICES = DataSource(
     Source.VIRTUAL_MFA_DEVICES,

@@ -125,7 +125,7 @@ def metric_alarms(session: Session) -> dict[str, Any]:
         logs = clients.client("logs", region)
         return [
             _metric_filter(f, region)
-            for page in logs.get_paginator("describe_metric_filters").paginate()
+            for page in session.pages(logs, "DescribeMetricFilters", None)
             for f in page.get("metricFilters", [])
         ]
 
@@ -133,7 +133,7 @@ def metric_alarms(session: Session) -> dict[str, Any]:
 
     def alarms_of(region: str) -> list[Alarm]:
         cw = clients.client("cloudwatch", region)
-        pages = cw.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"])
+        pages = session.pages(cw, "DescribeAlarms", None, AlarmTypes=["MetricAlarm"])
         return [_alarm(a, region) for page in pages for a in page.get("MetricAlarms", [])]
 
     with_filters = [region for region, found in filters.items() if found]
@@ -188,6 +188,11 @@ CLOUDTRAIL = DataSource(
         "GetEventSelectors": "cloudtrail:GetEventSelectors",
     },
     trails,
+    answers={
+        "DescribeTrails": ("trailList",),
+        "GetTrailStatus": ("IsLogging",),
+        "GetEventSelectors": ("TrailARN",),
+    },
 )
 LOG_METRICS = DataSource(
     Source.LOG_METRICS,
@@ -196,4 +201,5 @@ LOG_METRICS = DataSource(
         "DescribeAlarms": "cloudwatch:DescribeAlarms",
     },
     metric_alarms,
+    answers={"DescribeMetricFilters": ("metricFilters",), "DescribeAlarms": ("MetricAlarms",)},
 )

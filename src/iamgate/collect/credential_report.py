@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from iamgate.aws.failures import malformed
 from iamgate.collect.source import DataSource, Session, SourceFailed
 from iamgate.formats.times import parse_time
 from iamgate.model.snapshot import (
@@ -74,11 +76,17 @@ def parse_credential_report(content: str) -> tuple[CredentialRow, ...]:
     if missing:
         raise CredentialReportError(f"missing column(s): {', '.join(missing)}")
     rows: list[CredentialRow] = []
+    seen: dict[str, int] = {}
     try:
         for raw in reader:
             line = reader.line_num
             if None in raw or any(raw.get(c) is None for c in REQUIRED_COLUMNS):
                 raise CredentialReportError(f"line {line}: wrong number of fields (truncated?)")
+            if raw["arn"] in seen:  # one row per user: a second one would be read as which?
+                raise CredentialReportError(
+                    f"line {line}: a second row for {raw['arn']} (first on line {seen[raw['arn']]})"
+                )
+            seen[raw["arn"]] = line
             keys = tuple(
                 AccessKeySlot(
                     slot=n,
@@ -141,13 +149,33 @@ def credential_report(session: Session) -> dict[str, Any]:
             )
         session.sleep(delay)
         delay = min(delay * 2, 5.0)
-    response = iam.get_credential_report()
+    response = session.call(source, "GetCredentialReport", iam.get_credential_report)
+    # AWS reuses a report for up to four hours: when it was made says what it cannot know.
+    generated = response["GeneratedTime"].astimezone(UTC)
+    now = datetime.now(UTC)
+    if generated > now + CLOCK_SKEW:
+        raise SourceFailed(
+            malformed(
+                source,
+                "GetCredentialReport",
+                session.permissions.get("GetCredentialReport", ""),
+                session.region,
+                f"the report says it was generated at {generated:%Y-%m-%d %H:%M:%S} UTC, after "
+                f"now ({now:%Y-%m-%d %H:%M:%S} UTC): its dates cannot be trusted",
+            )
+        )
     content = response["Content"]
     text = content.decode("utf-8") if isinstance(content, bytes) else str(content)
     rows = parse_credential_report(text)
-    session.progress(f"GetCredentialReport: {len(rows)} rows")
-    return {"credential_report": rows}
+    session.progress(
+        f"GetCredentialReport: {len(rows)} rows, generated {generated:%Y-%m-%d %H:%M} UTC"
+    )
+    return {"credential_report": rows, "credential_report_generated_at": generated}
 
+
+# SigV4 refuses requests more than five minutes off AWS's clock: the same tolerance for a
+# report's generation time against this machine's clock.
+CLOCK_SKEW = timedelta(minutes=5)
 
 CREDENTIAL_REPORT = DataSource(
     Source.CREDENTIAL_REPORT,
@@ -156,4 +184,8 @@ CREDENTIAL_REPORT = DataSource(
         "GetCredentialReport": "iam:GetCredentialReport",
     },
     credential_report,
+    answers={
+        "GenerateCredentialReport": ("State",),
+        "GetCredentialReport": ("Content", "GeneratedTime"),
+    },
 )

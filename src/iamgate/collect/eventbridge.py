@@ -35,8 +35,8 @@ def event_rules(session: Session) -> dict[str, Any]:
     def bus(region: str) -> EventBus:
         events = clients.client("events", region)
         rules = [
-            _rule(events, r)
-            for page in events.get_paginator("list_rules").paginate(EventBusName="default")
+            _rule(session, events, r)
+            for page in session.pages(events, "ListRules", None, EventBusName="default")
             for r in page.get("Rules", [])
         ]
         return EventBus(region, tuple(rules))
@@ -47,12 +47,12 @@ def event_rules(session: Session) -> dict[str, Any]:
     return {"event_buses": tuple(buses.values())}
 
 
-def _rule(events: Any, r: dict[str, Any]) -> EventRule:
+def _rule(session: Session, events: Any, r: dict[str, Any]) -> EventRule:
     pattern = r.get("EventPattern") or ""
     targets: tuple[str, ...] = ()
     if pattern and r.get("State") != "DISABLED":
-        pages = events.get_paginator("list_targets_by_rule").paginate(
-            Rule=r["Name"], EventBusName="default"
+        pages = session.pages(
+            events, "ListTargetsByRule", None, Rule=r["Name"], EventBusName="default"
         )
         targets = tuple(t["Arn"] for page in pages for t in page.get("Targets", []))
     return EventRule(r["Name"], r["Arn"], r.get("State", ""), pattern, targets)
@@ -62,4 +62,6 @@ EVENT_RULES = DataSource(
     Source.EVENT_RULES,
     {"ListRules": "events:ListRules", "ListTargetsByRule": "events:ListTargetsByRule"},
     event_rules,
+    # An answer without its list would read as "no rules" / "no targets".
+    answers={"ListRules": ("Rules",), "ListTargetsByRule": ("Targets",)},
 )

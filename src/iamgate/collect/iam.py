@@ -166,11 +166,28 @@ def aws_managed_policies(session: Session) -> dict[str, Any]:
 
 AWS_MANAGED_OPERATIONS = {"GetPolicy": "iam:GetPolicy", "GetPolicyVersion": "iam:GetPolicyVersion"}
 
+AWS_MANAGED_ANSWERS = {
+    "GetPolicy": ("Policy.PolicyName", "Policy.DefaultVersionId"),
+    "GetPolicyVersion": ("PolicyVersion.Document",),
+}
+
 AUTHORIZATION_DETAILS = DataSource(
     Source.AUTHORIZATION_DETAILS,
     {"GetAccountAuthorizationDetails": "iam:GetAccountAuthorizationDetails"},
     authorization_details,
+    # Every page carries all four lists (empty ones too): a page without them is not "none".
+    answers={
+        "GetAccountAuthorizationDetails": (
+            "UserDetailList",
+            "GroupDetailList",
+            "RoleDetailList",
+            "Policies",
+        )
+    },
 )
 AWS_MANAGED_POLICIES = DataSource(
-    Source.AWS_MANAGED_POLICIES, AWS_MANAGED_OPERATIONS, aws_managed_policies
+    Source.AWS_MANAGED_POLICIES,
+    AWS_MANAGED_OPERATIONS,
+    aws_managed_policies,
+    answers=AWS_MANAGED_ANSWERS,
 )

@@ -37,4 +37,5 @@ ORGANIZATION = DataSource(
     Source.ORGANIZATION,
     {"DescribeOrganization": "organizations:DescribeOrganization"},
     organization,
+    answers={"DescribeOrganization": ("Organization.Id",)},
 )

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from iamgate.aws.failures import CALL_ERRORS, malformed
-from iamgate.collect.source import Session, SourceFailed
+from iamgate.collect.source import SHAPE_ERRORS, Session, SourceFailed
 from iamgate.model.snapshot import CollectionError, Source
 
 MAX_WORKERS = 4  # regions at once: enough to hide latency, few enough not to be throttled
@@ -38,7 +38,7 @@ def each_region(
         except CALL_ERRORS as exc:
             op = getattr(exc, "operation_name", None) or counter.last_operation()
             return None, session.failure(source, op or first_operation, exc, region)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except SHAPE_ERRORS as exc:
             op = counter.last_operation() or first_operation
             problem = f"{type(exc).__name__}: {exc}"
             return None, malformed(source, op, session.permissions.get(op, ""), region, problem)

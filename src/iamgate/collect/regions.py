@@ -28,4 +28,5 @@ REGIONS = DataSource(
     {"DescribeRegions": "ec2:DescribeRegions"},
     regions,
     fallback=lambda session: {"regions": (session.region,)},
+    answers={"DescribeRegions": ("Regions[].RegionName",)},
 )

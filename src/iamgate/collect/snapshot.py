@@ -11,6 +11,7 @@ A new data source is a module with a :class:`~iamgate.collect.source.DataSource`
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from botocore.exceptions import NoCredentialsError
 
 from iamgate import __version__
 from iamgate.aws.clients import Clients
-from iamgate.aws.failures import CALL_ERRORS, MALFORMED, classify, hint_for
+from iamgate.aws.failures import CALL_ERRORS, MALFORMED, MalformedAnswer, classify, hint_for
 from iamgate.collect import (
     access_analyzer,
     account,
@@ -31,7 +32,14 @@ from iamgate.collect import (
     sns,
 )
 from iamgate.collect.membership import ORGANIZATION
-from iamgate.collect.source import DataSource, Progress, Session
+from iamgate.collect.source import (
+    MAX_PAGES,
+    SHAPE_ERRORS,
+    DataSource,
+    Progress,
+    Session,
+    parsed_answer,
+)
 from iamgate.errors import CollectError
 from iamgate.model.snapshot import Snapshot, Source
 
@@ -60,6 +68,10 @@ PERMISSIONS: dict[str, str] = {
     **IDENTITY_OPERATIONS,
     **{op: perm for src in SOURCES for op, perm in src.operations.items()},
 }
+# Operation -> the members its answers must carry (the collection guard checks every answer).
+ANSWERS: dict[str, tuple[str, ...]] = {
+    op: paths for src in SOURCES for op, paths in src.answers.items()
+}
 # Where a failed operation is recorded (what the checks that need it depend on). Access
 # Analyzer's calls fail per region: only that region's results say error.
 OPERATION_SOURCE: dict[str, Source] = {
@@ -77,8 +89,11 @@ def identify(clients: Clients) -> tuple[str, str]:
     sts = clients.client("sts")
     region = clients.region
     try:
-        identity = sts.get_caller_identity()
-        return str(identity["Account"]), str(identity["Arn"])
+        identity = parsed_answer("GetCallerIdentity", sts.get_caller_identity)
+        account, arn = identity["Account"], identity["Arn"]
+        if not (isinstance(account, str) and re.fullmatch(r"[0-9]{12}", account)):
+            raise MalformedAnswer("GetCallerIdentity", f"not a 12-digit account id: {account!r}")
+        return account, str(arn)
     except NoCredentialsError:  # before CALL_ERRORS, which would call it a failed call
         raise CollectError(
             "no AWS credentials found: set AWS_PROFILE or the AWS_* variables, or in GitHub "
@@ -88,7 +103,7 @@ def identify(clients: Clients) -> tuple[str, str]:
         permission = IDENTITY_OPERATIONS["GetCallerIdentity"]
         err = classify(Source.IDENTITY, "GetCallerIdentity", permission, region, exc)
         raise CollectError(f"cannot identify the account: {err.describe()}") from None
-    except (KeyError, TypeError) as exc:
+    except SHAPE_ERRORS as exc:
         hint = hint_for(MALFORMED, IDENTITY_OPERATIONS["GetCallerIdentity"])
         raise CollectError(
             f"cannot identify the account: GetCallerIdentity ({region}) answered "
@@ -103,6 +118,7 @@ def collect(
     regions: tuple[str, ...] = (),
     sleep: Callable[[float], None] = time.sleep,
     sources: tuple[DataSource, ...] = SOURCES,
+    max_pages: int = MAX_PAGES,
 ) -> Snapshot:
     say: Progress = progress or (lambda _msg: None)
     account_id, caller = identify(clients)
@@ -117,6 +133,8 @@ def collect(
         account_id=account_id,
         credential_report_timeout=credential_report_timeout,
         sleep=sleep,
+        answers=ANSWERS,
+        max_pages=max_pages,
     )
     for spec in sources:
         session.found.update(session.run(spec))

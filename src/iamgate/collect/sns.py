@@ -45,7 +45,7 @@ def subscriptions(session: Session) -> dict[str, Any]:
         try:
             subs = [
                 s
-                for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=arn)
+                for page in session.pages(sns, "ListSubscriptionsByTopic", None, TopicArn=arn)
                 for s in page.get("Subscriptions", [])
             ]
         except CALL_ERRORS as exc:
@@ -72,4 +72,5 @@ SNS_SUBSCRIPTIONS = DataSource(
     Source.SNS_SUBSCRIPTIONS,
     {"ListSubscriptionsByTopic": "sns:ListSubscriptionsByTopic"},
     subscriptions,
+    answers={"ListSubscriptionsByTopic": ("Subscriptions",)},
 )

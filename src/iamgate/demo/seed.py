@@ -221,6 +221,12 @@ def seed_demo(account: MotoAccount) -> None:
     seed_monitoring(account)
     seed_access_analyzer(account)
 
+    # AWS reuses a credential report for up to four hours: a user created since has no row, and
+    # each credential check says error for it (it used to have no result at all, and pass).
+    account.reuse_credential_report()
+    iam.create_user(UserName="late-joiner")
+    iam.create_login_profile(UserName="late-joiner", Password="Late-Joiner-Pw-2026!")
+
 
 def _trust(principal: object, condition: dict[str, object] | None = None) -> str:
     statement: dict[str, object] = {

@@ -2,9 +2,10 @@
 
 Used by ``iamgate demo``, the tests and the benchmark. The code under test only ever sees an
 endpoint (``AWS_ENDPOINT_URL``, or the demo's own options); this module reaches moto's in-memory
-backends to set ages and last-used dates (no AWS API can). Two things moto lacks are added in
-front of its WSGI app, for this server's requests only (nothing of moto is patched): the
-credential report's ``<root_account>`` row, and IAM Access Analyzer (:mod:`.access_analyzer`).
+backends to set ages and last-used dates (no AWS API can). What moto lacks is added in front of
+its WSGI app, for this server's requests only (nothing of moto is patched): the credential
+report's ``<root_account>`` row and a true ``GeneratedTime`` (moto's is fixed in 2015), and IAM
+Access Analyzer (:mod:`.access_analyzer`).
 Requires the ``demo`` extra (moto[server]).
 """
 
@@ -91,18 +92,24 @@ def days_ago(days: float) -> datetime:
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _IAM_SCOPE = re.compile(r"Credential=([^/]+)/\d{8}/[a-z0-9-]+/iam/aws4_request")
 _CONTENT = re.compile(rb"<Content>([^<]*)</Content>")
+_GENERATED = re.compile(rb"<GeneratedTime>[^<]*</GeneratedTime>")
 
 
 class RootRows:
-    """The credential report's root row, per account (moto never writes one).
+    """The credential report's root row, per account (moto never writes one), its true
+    ``GeneratedTime``, and, when asked, AWS's reuse of a report.
 
     A ``GetCredentialReport`` answer to the fake credentials gets the default account's row,
-    inserted after the header, as AWS puts it first.
+    inserted after the header, as AWS puts it first. After :meth:`reuse`, the next answer is kept
+    and returned again, as AWS returns a report for up to four hours: users created since have
+    no row in it.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._rows: dict[str, RootRow] = {}
+        self._reuse = False
+        self._kept: bytes | None = None
 
     def set(self, account_id: str, row: RootRow) -> None:
         if account_id != DEFAULT_ACCOUNT:
@@ -110,22 +117,29 @@ class RootRows:
         with self._lock:
             self._rows[account_id] = row
 
+    def reuse(self) -> None:
+        with self._lock:
+            self._reuse, self._kept = True, None
+
     def clear(self) -> None:
         with self._lock:
             self._rows.clear()
+            self._reuse, self._kept = False, None
 
     def wrap(self, app: WSGIApp) -> WSGIApp:
         def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
             found = _IAM_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
-            if found is None or found.group(1) != FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]:
+            if found is None:
                 return app(environ, start_response)
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = environ["wsgi.input"].read(length) if length else b""
             environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again
+            if b"Action=GetCredentialReport" not in body:
+                return app(environ, start_response)
             with self._lock:
                 row = self._rows.get(DEFAULT_ACCOUNT)
-            if row is None or b"Action=GetCredentialReport" not in body:
-                return app(environ, start_response)
+            if found.group(1) != FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]:
+                row = None  # another account's (an assumed role's): no root row set for it
             captured: dict[str, Any] = {}
 
             def capture(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
@@ -133,9 +147,18 @@ class RootRows:
                 return lambda _data: None
 
             answer = b"".join(app(environ, capture))
-            answer = _CONTENT.sub(
-                lambda m: b"<Content>" + _with_row(m.group(1), row) + b"</Content>", answer
-            )
+            # moto builds the report afresh on every call but dates it 2015: date it now.
+            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+            answer = _GENERATED.sub(b"<GeneratedTime>" + now + b"</GeneratedTime>", answer)
+            if row is not None:
+                answer = _CONTENT.sub(
+                    lambda m: b"<Content>" + _with_row(m.group(1), row) + b"</Content>", answer
+                )
+            with self._lock:
+                if self._reuse and found.group(1) == FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]:
+                    if self._kept is None:
+                        self._kept = answer
+                    answer = self._kept
             headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
             start_response(captured["status"], [*headers, ("Content-Length", str(len(answer)))])
             return [answer]
@@ -355,6 +378,14 @@ class MotoAccount:
 
     def set_root(self, row: RootRow, account_id: str = DEFAULT_ACCOUNT) -> None:
         self._root_rows.set(account_id, row)
+
+    def reuse_credential_report(self) -> None:
+        """Make the credential report now and serve that one from then on, as AWS serves a
+        report for up to four hours: users created after this have no row in it."""
+        self._root_rows.reuse()
+        iam = self.client("iam")
+        iam.generate_credential_report()
+        iam.get_credential_report()
 
     def age_user(self, name: str, days: float, account_id: str = DEFAULT_ACCOUNT) -> None:
         """Created ``days`` ago; moto reports this as password_last_changed too."""

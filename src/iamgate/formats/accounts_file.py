@@ -14,24 +14,26 @@ import yaml
 
 from iamgate.errors import InputError
 from iamgate.formats.files import read_text
-from iamgate.formats.safe_yaml import Loader, line_of, mapping, scalar
+from iamgate.formats.safe_yaml import compose, line_of, mapping, scalar
 from iamgate.model.targets import AccountTarget
 
-_ACCOUNT = re.compile(r"^\d{12}$")
-_ROLE = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+$")
+_ACCOUNT = re.compile(r"[0-9]{12}")
+_ROLE = re.compile(r"arn:aws[a-z-]*:iam::([0-9]{12}):role/[\w+=,.@/-]+", re.ASCII)
 
 
 def _account(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         value = f"{value:012d}"
-    return value if isinstance(value, str) and _ACCOUNT.match(value) else None
+    return value if isinstance(value, str) and _ACCOUNT.fullmatch(value) else None
 
 
 def parse_accounts(text: str, source: str) -> list[AccountTarget]:
-    """A YAML (or JSON) list of ``{account_id, role_arn}``; every error names file and line."""
-    loader = Loader(text)
+    """A YAML (or JSON) list of ``{account_id, role_arn}``; every error names file and line.
+
+    Every YAML failure is caught, wherever it happens: making the loader (a control character),
+    composing (syntax, nesting), or constructing a value (a bad ``!!timestamp``)."""
     try:
-        root = loader.get_single_node()
+        return _parse_accounts(text, source)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise InputError(
@@ -39,10 +41,20 @@ def parse_accounts(text: str, source: str) -> list[AccountTarget]:
             source,
             mark.line + 1 if mark else None,
         ) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise InputError(
+            f"invalid YAML/JSON: character U+{char:04X} is not allowed", source, line
+        ) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML/JSON: {exc}", source) from None
-    finally:
-        loader.dispose()
+        raise InputError(f"invalid YAML/JSON: {' '.join(str(exc).split())}", source) from None
+    except RecursionError:
+        raise InputError("invalid YAML/JSON: nested too deeply", source) from None
+
+
+def _parse_accounts(text: str, source: str) -> list[AccountTarget]:
+    loader, root = compose(text)
     if not isinstance(root, yaml.SequenceNode) or not root.value:
         line = line_of(root) if root is not None else None
         raise InputError("expected a non-empty list of {account_id, role_arn}", source, line)
@@ -71,7 +83,7 @@ def parse_accounts(text: str, source: str) -> list[AccountTarget]:
             rnode = fields["role_arn"][1]
             value = scalar(loader, rnode) if isinstance(rnode, yaml.ScalarNode) else ""
             if value is not None:
-                match = _ROLE.match(value) if isinstance(value, str) else None
+                match = _ROLE.fullmatch(value) if isinstance(value, str) else None
                 if match is None:
                     raise InputError(
                         "role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)",

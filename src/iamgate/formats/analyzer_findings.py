@@ -70,6 +70,56 @@ def finding_from_api(item: dict[str, Any], analyzer_arn: str = "") -> AnalyzerFi
     )
 
 
+# The members read from a finding, and their types: a field of another type is bad input,
+# never a crash and never a value silently dropped. Members not listed are not read.
+_TEXT: Any = str
+_SHAPE: dict[str, Any] = {
+    "id": _TEXT,
+    "resource": _TEXT,
+    "resourceType": _TEXT,
+    "status": _TEXT,
+    "findingType": _TEXT,
+    "analyzerArn": _TEXT,
+    "resourceOwnerAccount": _TEXT,
+    "principal": {"*": _TEXT},
+    "action": [_TEXT],
+    "isPublic": bool,
+    "findingDetails": [
+        {
+            "externalAccessDetails": {
+                "principal": {"*": _TEXT},
+                "action": [_TEXT],
+                "isPublic": bool,
+            },
+            "unusedPermissionDetails": {"serviceNamespace": _TEXT, "actions": [{"action": _TEXT}]},
+        }
+    ],
+}
+_KINDS = {str: "a string", bool: "true or false"}
+
+
+def _problem(shape: Any, value: Any, where: str) -> str | None:
+    """Where ``value`` does not have ``shape`` (None: it does; null is always allowed)."""
+    if value is None:
+        return None
+    if isinstance(shape, type):
+        return None if isinstance(value, shape) else f"{where}: expected {_KINDS[shape]}"
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            return f"{where}: expected a list"
+        return next(
+            (p for i, v in enumerate(value) if (p := _problem(shape[0], v, f"{where}[{i}]"))),
+            None,
+        )
+    if not isinstance(value, dict):
+        return f"{where}: expected an object"
+    if "*" in shape:
+        items = ((k, v, shape["*"]) for k, v in value.items())
+    else:
+        items = ((k, value[k], sub) for k, sub in shape.items() if k in value)
+    return next((p for k, v, sub in items if (p := _problem(sub, v, f"{where}.{k}"))), None)
+
+
 def load_findings_file(path: Path) -> AnalyzerRegion:
     name = str(path)
     data: Any = read_json(path, "Access Analyzer findings")
@@ -89,6 +139,9 @@ def load_findings_file(path: Path) -> AnalyzerRegion:
         item = {k[:1].lower() + k[1:]: v for k, v in raw.items()} if isinstance(raw, dict) else raw
         if not isinstance(item, dict) or not item.get("id"):
             raise InputError(f"finding #{i + 1} is not an object with an 'id'", name)
+        problem = _problem(_SHAPE, item, f"finding #{i + 1}")
+        if problem is not None:
+            raise InputError(problem, name)
         if not item.get("resource") and not item.get("resourceType"):
             raise InputError(f"finding #{i + 1} ({item['id']}) names no resource", name)
         finding = finding_from_api(item)

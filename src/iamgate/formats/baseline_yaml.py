@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -18,22 +19,48 @@ import yaml
 
 from iamgate.errors import InputError
 from iamgate.formats.files import read_text
-from iamgate.formats.safe_yaml import Loader, line_of, mapping, scalar
+from iamgate.formats.safe_yaml import compose, line_of, mapping, scalar
 from iamgate.model.baseline import BASELINE_VERSION, Baseline, BaselineException
 
 REQUIRED_KEYS = ("check", "resource", "reason", "owner", "expires")
 OPTIONAL_KEYS = ("ticket", "allow-broad")
-_ACCOUNT = re.compile(r"^\d{12}$")
+_ACCOUNT = re.compile(r"[0-9]{12}")
 
 
-def _text(loader: Loader, node: yaml.Node, key: str, source: str) -> str:
+# Characters no entry may hold: controls (an escaped "\\n" followed by "::error" would print as a
+# workflow command of its own), format characters (bidirectional overrides that make a reviewer
+# read something else), line and paragraph separators, and lone surrogates (which cannot even be
+# written out as UTF-8). A reason written as a block scalar (| or >) may span lines.
+_REFUSED = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_BLOCK_LINES = frozenset({"\n", "\t"})
+
+
+def inert_problem(value: str, block: bool = False) -> str | None:
+    """Why ``value`` cannot be accepted as baseline text (None when it can)."""
+    if value.isprintable():
+        return None
+    for ch in value:
+        if unicodedata.category(ch) in _REFUSED and not (block and ch in _BLOCK_LINES):
+            name = unicodedata.name(ch, "a lone surrogate" if "\ud800" <= ch <= "\udfff" else "")
+            return (
+                f"contains U+{ord(ch):04X}{f' ({name})' if name else ''}: control and format "
+                "characters, line separators and lone surrogates are not allowed"
+            )
+    return None
+
+
+def _text(loader: Any, node: yaml.Node, key: str, source: str) -> str:
     value = scalar(loader, node) if isinstance(node, yaml.ScalarNode) else None
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{key} must be a non-empty string", source, line_of(node))
+    block = key == "reason" and getattr(node, "style", None) in ("|", ">")
+    problem = inert_problem(value.strip(), block)
+    if problem is not None:
+        raise InputError(f"{key} {problem}", source, line_of(node))
     return value.strip()
 
 
-def _date(loader: Loader, node: yaml.Node, source: str) -> date:
+def _date(loader: Any, node: yaml.Node, source: str) -> date:
     value = scalar(loader, node) if isinstance(node, yaml.ScalarNode) else None
     if isinstance(value, datetime):
         return value.date()
@@ -72,11 +99,7 @@ def parse_baseline(text: str, source: str, known_checks: Iterable[str]) -> Basel
 
 
 def _parse_baseline(text: str, source: str, known: set[str]) -> Baseline:
-    loader = Loader(text)
-    try:
-        root = loader.get_single_node()
-    finally:
-        loader.dispose()
+    loader, root = compose(text)
     if root is None:
         raise InputError("empty baseline (expected version, account and exceptions)", source)
     top = mapping(root, "the baseline", source)
@@ -97,7 +120,7 @@ def _parse_baseline(text: str, source: str, known: set[str]) -> Baseline:
     account = scalar(loader, account_node) if isinstance(account_node, yaml.ScalarNode) else None
     if isinstance(account, int) and not isinstance(account, bool):
         account = str(account)
-    if not isinstance(account, str) or not _ACCOUNT.match(account):
+    if not isinstance(account, str) or not _ACCOUNT.fullmatch(account):
         raise InputError(
             'account must be a 12-digit AWS account id in quotes, e.g. "123456789012"',
             source,
@@ -131,7 +154,7 @@ def _parse_baseline(text: str, source: str, known: set[str]) -> Baseline:
 
 
 def _exception(
-    loader: Loader, node: yaml.Node, source: str, known: set[str], account: str
+    loader: Any, node: yaml.Node, source: str, known: set[str], account: str
 ) -> BaselineException:
     fields = mapping(node, "an exception", source)
     line = line_of(node)

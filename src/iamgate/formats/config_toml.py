@@ -33,7 +33,9 @@ DEFAULT_CONFIG_NAME = "iamgate.toml"
 _CHOICES: dict[str, tuple[str, ...]] = {"retry_mode": ("adaptive", "standard", "legacy")}
 
 # Whole-number settings for which 0 makes no sense (botocore needs at least one attempt).
-_MINIMUM = {"max_attempts": 1, "connect_timeout": 1, "read_timeout": 1}
+_MINIMUM = {"max_attempts": 1, "connect_timeout": 1, "read_timeout": 1, "max_pages": 1}
+
+_MAXIMUM = 1_000_000
 
 _SECTIONS: dict[str, type] = {
     "thresholds": Thresholds,
@@ -43,9 +45,9 @@ _SECTIONS: dict[str, type] = {
     "trust": TrustSettings,
     "monitoring": MonitoringSettings,
 }
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 # An owner: path segments of name characters, no wildcard (a name, not a pattern).
-_OWNER_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_OWNER_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 class _Where:
@@ -140,6 +142,8 @@ def _value(cls: type, name: str, key: str, value: Any) -> Any:
         low = _MINIMUM.get(key, 0)
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise _Bad(f"[{name}] {key}: expected a whole number >= {low}, got {value!r}")
+        if value > _MAXIMUM:  # days, seconds, attempts, pages: more is a typo
+            raise _Bad(f"[{name}] {key}: {value} is too large (at most {_MAXIMUM})")
         return value
     if key == "oidc_owners":
         return _owner_list(value, f"[{name}] {key}")
@@ -150,7 +154,7 @@ def _account_list(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise _Bad(f"{where}: expected a list of 12-digit account ids")
     for item in value:
-        if not isinstance(item, str) or not _ACCOUNT_ID.match(item):
+        if not isinstance(item, str) or not _ACCOUNT_ID.fullmatch(item):
             raise _Bad(
                 f"{where}: {item!r} is not a 12-digit account id (write it as a quoted string)",
                 item,
@@ -172,7 +176,7 @@ def _owner_list(value: Any, where: str) -> tuple[str, ...]:
         if provider == "github" and owner.startswith("id:"):  # repository_owner_id
             ok = owner[3:].isdigit()
         else:
-            ok = bool(owner) and all(_OWNER_SEGMENT.match(s) for s in owner.split("/"))
+            ok = bool(owner) and all(_OWNER_SEGMENT.fullmatch(s) for s in owner.split("/"))
         if provider not in OIDC_OWNER_PROVIDERS or not ok:
             raise _Bad(f"{where}: {item!r} is not {form}", item)
         out.append(item)

@@ -2,19 +2,30 @@
 
 Every input file (baseline, config, accounts list, snapshot, results, Access Analyzer export)
 is read by :func:`read_text`, so each failure says the same thing the same way, names the file,
-and is bad input (exit 2), never an internal error. Reports are written atomically (temp file +
-rename), so a killed run never leaves a half-written ``junit.xml`` that a CI renderer would read
-as a pass.
+and is bad input (exit 2), never an internal error. A run's reports are written as one set
+(:func:`write_all_atomic` says exactly what is guaranteed): no half-written ``junit.xml`` that a
+CI renderer would read as a pass, no mix of two runs, no temp file left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import json
 import os
+import re
+import signal
 import tempfile
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no directory lock
+    fcntl = None  # type: ignore[assignment]
 
 from iamgate.errors import InputError
 
@@ -42,14 +53,48 @@ def read_text(path: Path, what: str = "file", max_bytes: int = SMALL_FILE) -> st
 
 
 def read_json(path: Path, what: str = "file", max_bytes: int = LARGE_FILE) -> Any:
-    """A JSON input file, parsed; a syntax error names the line."""
+    """A JSON input file, parsed; a syntax error names the line. A string holding a lone
+    surrogate (the escape ``"\\ud800"``, valid JSON but not text) is refused too: it could not
+    be printed or written out later."""
     text = read_text(path, what, max_bytes)
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", str(path), exc.lineno) from None
     except RecursionError:
         raise InputError("invalid JSON: nested too deeply", str(path)) from None
+    if _SURROGATE_ESCAPE.search(text):  # rare: only then is every string looked at
+        where = _lone_surrogate(data, "")
+        if where is not None:
+            raise InputError(
+                f"invalid JSON: {where or 'the document'} holds a lone surrogate (a \\uD800-"
+                "\\uDFFF escape that is not half of a pair): not text",
+                str(path),
+            )
+    return data
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate(value: Any, where: str) -> str | None:
+    """The path of the first string (or key) that cannot be encoded as UTF-8."""
+    stack: list[tuple[Any, str]] = [(value, where)]
+    while stack:
+        item, at = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return at
+        elif isinstance(item, dict):
+            for key, sub in item.items():
+                stack.append((key, f"{at} (a key)"))
+                stack.append((sub, f"{at}.{key}" if key.isascii() else f"{at}[key]"))
+        elif isinstance(item, list):
+            stack.extend((sub, f"{at}[{i}]") for i, sub in enumerate(item))
+    return None
 
 
 def _stage(path: Path, text: str) -> Path:
@@ -57,8 +102,7 @@ def _stage(path: Path, text: str) -> Path:
     if path.is_dir():
         raise InputError("is a directory, not a file", str(path))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror}", str(path)) from None
     try:
@@ -75,34 +119,135 @@ def _stage(path: Path, text: str) -> Path:
     return Path(tmp)
 
 
+TEMP_SUFFIX = ".tmp"
+# How long a run waits for another one writing into the same directory (seconds).
+LOCK_WAIT = 60.0
+_HELD_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name)
+)
+
+
 def write_atomic(path: Path, text: str) -> None:
     write_all_atomic({path: text})
 
 
 def write_all_atomic(files: Mapping[Path, str]) -> None:
-    """Write a set of files so that no reader sees a half-written one.
+    """Write a set of files (a run's reports) so that they appear together or not at all.
 
-    What is guaranteed: every file is fully written and synced to a temp file beside its target
-    before the first rename; a target that cannot be staged (a directory, no permission, a full
-    disk) leaves every target as it was, and no temp file behind. Each rename is atomic, so a
-    file is either its old or its new version. Not guaranteed: the renames of several files are
-    not one atomic step, so a process killed between two renames leaves some targets new and
-    some old.
+    What is guaranteed:
+
+    - **No partial file.** Each file is fully written and synced to a temp file beside its
+      target, then renamed over it (atomic): a reader sees the old version or the new one.
+    - **One run at a time.** Every target directory is locked (``flock`` on the directory)
+      while the set is staged and renamed, so a second run into the same ``--output-dir``
+      waits (up to ``LOCK_WAIT`` s, then bad input) and never interleaves its files with this
+      run's: the directory ends with one run's set, never a mix.
+    - **Signals wait.** SIGTERM, SIGINT and SIGHUP that arrive while the set is written are held
+      and delivered once it is complete and every temp file is gone: a terminated run leaves
+      all the new files or, if it was stopped before writing started, all the old ones.
+    - **Nothing left behind.** A target that cannot be staged (a directory, no permission, a
+      full disk) leaves every target as it was and no temp file; temp files of a run that was
+      killed outright (SIGKILL, power loss) are removed by the next run into that directory.
+
+    Not guaranteed: a reader that opens the files *while* they are renamed (microseconds) may
+    pair an old file with a new one; and on systems without ``fcntl`` (Windows) there is no
+    lock.
     """
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, text in files.items():
-            staged.append((_stage(path, text), path))
-        for n, (tmp, path) in enumerate(staged):
+    paths = list(files)
+    with _signals_held():
+        try:
+            for path in paths:
+                path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror}", str(path)) from None
+        with _locked({path.parent for path in paths}):
+            _remove_leftovers(paths)
+            staged: list[tuple[Path, Path]] = []
             try:
-                os.replace(tmp, path)
-            except OSError as exc:
-                raise InputError(f"cannot write: {exc.strerror}", str(path)) from None
-            staged[n] = (path, path)  # renamed: no longer a temp file to clean up
+                for path, text in files.items():
+                    staged.append((_stage(path, text), path))
+                for n, (tmp, path) in enumerate(staged):
+                    try:
+                        os.replace(tmp, path)
+                    except OSError as exc:
+                        raise InputError(f"cannot write: {exc.strerror}", str(path)) from None
+                    staged[n] = (path, path)  # renamed: no longer a temp file to clean up
+            finally:
+                for tmp, path in staged:
+                    if tmp != path:
+                        tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGTERM, SIGINT and SIGHUP until the block is done, then deliver them to the
+    handlers in place (which end the run). Only the main thread can set handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = {sig: signal.signal(sig, lambda n, _f: pending.append(n)) for sig in _HELD_SIGNALS}
+    try:
+        yield
     finally:
-        for tmp, path in staged:
-            if tmp != path:
-                tmp.unlink(missing_ok=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(pending):
+            signal.raise_signal(sig)
+
+
+@contextlib.contextmanager
+def _locked(directories: set[Path]) -> Iterator[None]:
+    """An exclusive ``flock`` on each directory (each once, in one order: no deadlock)."""
+    if fcntl is None:  # pragma: no cover - Windows
+        yield
+        return
+    fds: dict[tuple[int, int], int] = {}
+    try:
+        for directory in sorted(directories, key=str):
+            try:
+                fd = os.open(directory, os.O_RDONLY)
+                info = os.fstat(fd)
+            except OSError as exc:
+                raise InputError(f"cannot write: {exc.strerror}", str(directory)) from None
+            if (info.st_dev, info.st_ino) in fds:  # the same directory by another name
+                os.close(fd)
+                continue
+            fds[(info.st_dev, info.st_ino)] = fd
+            _lock(fd, directory)
+        yield
+    finally:
+        for fd in fds.values():
+            os.close(fd)  # closing releases the lock
+
+
+def _lock(fd: int, directory: Path) -> None:
+    """Wait for the directory's lock (up to ``LOCK_WAIT`` s). A filesystem that has no locks
+    (some network mounts) is written unlocked."""
+    assert fcntl is not None
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise InputError(
+                    f"another iamgate run has been writing reports here for over {LOCK_WAIT:.0f} s",
+                    str(directory),
+                ) from None
+            time.sleep(0.05)
+        except OSError:
+            return
+
+
+def _remove_leftovers(paths: list[Path]) -> None:
+    """Temp files of these targets left by a run that was killed outright. The directories
+    are locked: no live run is staging them."""
+    for path in paths:
+        for leftover in path.parent.glob(f".{glob.escape(path.name)}.*{TEMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
 
 def append_text(path: Path, text: str) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -140,90 +141,202 @@ def render_results(verdict: Verdict) -> str:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _exception(e: dict[str, Any]) -> ExceptionRef:
+class _Malformed(ValueError):
+    """Where in the file, and what is wrong there."""
+
+
+_ACCOUNT = re.compile(r"[0-9]{12}")
+
+
+def _get(obj: Any, key: str, where: str) -> Any:
+    if not isinstance(obj, dict):
+        raise _Malformed(f"{where or 'the file'}: expected an object")
+    if key not in obj:
+        raise _Malformed(f"{where + '.' if where else ''}{key}: missing")
+    return obj[key]
+
+
+def _text(obj: Any, key: str, where: str, default: str | None = None) -> str:
+    if default is not None and isinstance(obj, dict) and obj.get(key) is None:
+        return default
+    value = _get(obj, key, where)
+    return _string(value, f"{where + '.' if where else ''}{key}")
+
+
+def _string(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise _Malformed(f"{where}: expected a string")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800"): it could not be written out
+            raise _Malformed(f"{where}: not valid Unicode text") from None
+    return value
+
+
+def _list(obj: Any, key: str, where: str) -> list[Any]:
+    value = _get(obj, key, where)
+    if not isinstance(value, list):
+        raise _Malformed(f"{where + '.' if where else ''}{key}: expected a list")
+    return value
+
+
+def _account(value: str, where: str, blank: bool = False) -> str:
+    if not (_ACCOUNT.fullmatch(value) or (blank and value == "")):
+        raise _Malformed(f"{where}: not a 12-digit account id: {value!r}")
+    return value
+
+
+def _choice(enum: Any, value: str, where: str) -> Any:
+    try:
+        return enum(value)
+    except ValueError:
+        raise _Malformed(f"{where}: {value!r} is not one of {', '.join(enum)}") from None
+
+
+def _date(value: str, where: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _Malformed(f"{where}: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _exception(e: Any, where: str) -> ExceptionRef:
+    ticket = e.get("ticket") if isinstance(e, dict) else None
     return ExceptionRef(
-        check=e["check"],
-        resource=e["resource"],
-        reason=e["reason"],
-        owner=e["owner"],
-        expires=date.fromisoformat(e["expires"]),
-        ticket=e.get("ticket"),
-        source=e["source"],
+        check=_text(e, "check", where),
+        resource=_text(e, "resource", where),
+        reason=_text(e, "reason", where),
+        owner=_text(e, "owner", where),
+        expires=_date(_text(e, "expires", where), f"{where}.expires"),
+        ticket=None if ticket is None else _string(ticket, f"{where}.ticket"),
+        source=_text(e, "source", where),
     )
 
 
-def _finding(f: dict[str, Any]) -> Finding:
-    exc = f.get("exception")
+def _finding(f: Any, where: str) -> Finding:
+    exc = f.get("exception") if isinstance(f, dict) else None
     return Finding(
-        check=f["check"],
-        resource=f["resource"],
-        resource_type=f["resource_type"],
-        status=Status(f["status"]),
-        severity=Severity(f["severity"]),
-        title=f["title"],
-        message=f["message"],
-        account_id=f["account_id"],
-        exception=_exception(exc) if exc else None,
+        check=_text(f, "check", where),
+        resource=_text(f, "resource", where),
+        resource_type=_text(f, "resource_type", where),
+        status=_choice(Status, _text(f, "status", where), f"{where}.status"),
+        severity=_choice(Severity, _text(f, "severity", where), f"{where}.severity"),
+        title=_text(f, "title", where),
+        message=_text(f, "message", where),
+        account_id=_account(_text(f, "account_id", where), f"{where}.account_id"),
+        exception=_exception(exc, f"{where}.exception") if exc is not None else None,
     )
 
 
-def _error(e: dict[str, Any], account_id: str) -> CollectionError:
+def _error(e: Any, account_id: str, where: str) -> CollectionError:
     return CollectionError(
-        source=e["source"],
-        operation=e["operation"],
-        region=e["region"],
-        code=e["code"],
-        message=e["message"],
-        hint=e.get("hint", ""),
-        account_id=e.get("account_id") or account_id,
+        source=_text(e, "source", where),
+        operation=_text(e, "operation", where),
+        region=_text(e, "region", where),
+        code=_text(e, "code", where),
+        message=_text(e, "message", where),
+        hint=_text(e, "hint", where, default=""),
+        account_id=_account(_text(e, "account_id", where, default=account_id), where),
     )
+
+
+def _number(obj: Any, key: str, where: str) -> int:
+    value = _get(obj, key, where)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10**6:
+        raise _Malformed(f"{key}: expected a whole number from 0 to 1000000")
+    return value
+
+
+def _flag(obj: Any, key: str, where: str) -> bool:
+    value = _get(obj, key, where)
+    if not isinstance(value, bool):
+        raise _Malformed(f"{where + '.' if where else ''}{key}: expected true or false")
+    return value
 
 
 def verdicts_from_results(data: Any, source: str) -> list[Verdict]:
-    """The per-account verdicts a ``results.json`` was rendered from."""
+    """The per-account verdicts a ``results.json`` was rendered from.
+
+    Every member is checked for its type (and account ids, statuses, dates for their form), so
+    damage anywhere is bad input naming where it is, never a crash in a later step."""
     if not isinstance(data, dict) or data.get("schema_version") != RESULTS_SCHEMA_VERSION:
         raise InputError(
             f"not an iamgate results.json (schema_version {RESULTS_SCHEMA_VERSION})", source
         )
     try:
-        findings = [_finding(f) for f in data["findings"]]
-        common: dict[str, Any] = {
-            "generated_at": parse_time(data["generated_at"]),
-            "today": date.fromisoformat(data["as_of"]),
-            "fail_on": Severity(data["fail_on"]),
-            "expiring_within_days": int(data["expiring_within_days"]),
-            "tool_version": data.get("tool_version", ""),
-            "checks": tuple(data["checks"]),
-        }
-        entries = data.get("accounts") or [
-            {**data, "stale_exceptions": data["stale_exceptions"], "errors": data["errors"]}
-        ]
-        verdicts = []
-        for entry in entries:
-            account = entry["account_id"]
-            mine = tuple(f for f in findings if f.account_id == account)
-            stale = tuple(_exception(e) for e in entry["stale_exceptions"])
-            verdict = Verdict(
-                account_id=account,
-                findings=mine,
-                stale=stale,
-                collection_errors=tuple(_error(e, account) for e in entry["errors"]),
-                allow_partial=bool(entry["allow_partial"]),
-                notes=tuple(entry["notes"]),
-                counts=count_statuses(mine, len(stale)),
-                **common,
-            )
-            if verdict.counts != entry["counts"] or verdict.status != entry["verdict"]:
-                raise InputError(
-                    f"account {account}: counts/verdict do not match the findings "
-                    "(was the file edited?)",
-                    source,
-                )
-            verdicts.append(verdict)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return _verdicts(data)
+    except _Malformed as exc:
+        raise InputError(f"malformed results.json: {exc}", source) from None
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise InputError(f"malformed results.json: {type(exc).__name__}: {exc}", source) from None
+
+
+def _verdicts(data: dict[str, Any]) -> list[Verdict]:
+    findings = [_finding(f, f"findings[{i}]") for i, f in enumerate(_list(data, "findings", ""))]
+    generated = _text(data, "generated_at", "")
+    try:
+        generated_at = parse_time(generated)
+    except ValueError:
+        raise _Malformed(f"generated_at: not an ISO 8601 time: {generated!r}") from None
+    common: dict[str, Any] = {
+        "generated_at": generated_at,
+        "today": _date(_text(data, "as_of", ""), "as_of"),
+        "fail_on": _choice(Severity, _text(data, "fail_on", ""), "fail_on"),
+        "expiring_within_days": _number(data, "expiring_within_days", ""),
+        "tool_version": _text(data, "tool_version", "", default=""),
+        "checks": tuple(
+            _string(c, f"checks[{i}]") for i, c in enumerate(_list(data, "checks", ""))
+        ),
+    }
+    several = data.get("accounts")
+    if several is not None and not isinstance(several, list):
+        raise _Malformed("accounts: expected a list")
+    entries = [(f"accounts[{i}]", e) for i, e in enumerate(several or [])] or [("", data)]
+    by_account: dict[str, list[Finding]] = {}
+    for f in findings:  # grouped once: a check per account and finding would be quadratic
+        by_account.setdefault(f.account_id, []).append(f)
+    verdicts = []
+    seen: set[str] = set()
+    for where, entry in entries:
+        account = _account(
+            _text(entry, "account_id", where), f"{where + '.' if where else ''}account_id"
+        )
+        if account in seen:
+            raise _Malformed(f"{where}: account {account} is listed twice")
+        seen.add(account)
+        mine = tuple(by_account.get(account, ()))
+        stale = tuple(
+            _exception(e, f"{where}.stale_exceptions[{i}]")
+            for i, e in enumerate(_list(entry, "stale_exceptions", where))
+        )
+        errors = tuple(
+            _error(e, account, f"{where}.errors[{i}]")
+            for i, e in enumerate(_list(entry, "errors", where))
+        )
+        notes = tuple(
+            _string(n, f"{where}.notes[{i}]") for i, n in enumerate(_list(entry, "notes", where))
+        )
+        verdict = Verdict(
+            account_id=account,
+            findings=mine,
+            stale=stale,
+            collection_errors=errors,
+            allow_partial=_flag(entry, "allow_partial", where),
+            notes=notes,
+            counts=count_statuses(mine, len(stale)),
+            **common,
+        )
+        if verdict.counts != _get(entry, "counts", where) or verdict.status != _get(
+            entry, "verdict", where
+        ):
+            raise _Malformed(
+                f"account {account}: counts/verdict do not match the findings (was the file "
+                "edited?)"
+            )
+        verdicts.append(verdict)
     if sum(len(v.findings) for v in verdicts) != len(findings):
-        raise InputError("findings of an account not listed in `accounts`", source)
+        raise _Malformed("findings of an account not listed in `accounts`")
     return verdicts
 
 

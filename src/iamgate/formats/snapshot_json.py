@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -88,11 +89,19 @@ def _located(fn: Decoder, value: Any) -> Any:
         raise _DecodeError("", str(exc)) from None
 
 
+# Times outside these years are damage, not data (and the end of the calendar would overflow
+# the arithmetic on ages and expiries).
+_YEARS = range(1900, 9000)
+
+
 def _time(text: str) -> datetime:
     try:
-        return parse_time(text)
+        parsed = parse_time(text)
     except ValueError:  # say what: the bare message names no value
         _fail(f"not an ISO 8601 time: {text!r}")
+    if parsed.year not in _YEARS:
+        _fail(f"not a plausible time (years {_YEARS[0]}-{_YEARS[-1]}): {text!r}")
+    return parsed
 
 
 @cache
@@ -110,7 +119,21 @@ def _decoder(tp: Any) -> Decoder:
                 return sentinels[v] if v in sentinels else _time(v)
 
             return report_date
-        inner = _decoder(next(o for o in options if o is not type(None)))
+        kinds = [o for o in options if o is not type(None)]
+        if len(kinds) > 1:  # e.g. int | bool: scalars only, the first that fits
+            if not all(k in (str, int, bool, float) for k in kinds):
+                raise TypeError(f"cannot decode {tp!r}")
+            names = " or ".join(k.__name__ for k in kinds)
+
+            def either(v: Any) -> Any:
+                if v is None and type(None) in options:
+                    return None
+                if not isinstance(v, tuple(kinds)):
+                    _fail(f"expected {names}")
+                return v
+
+            return either
+        inner = _decoder(kinds[0])
         if type(None) not in options:
             return inner
         return lambda v: None if v is None else inner(v)
@@ -134,10 +157,18 @@ def _decoder(tp: Any) -> Decoder:
 
         return sequence
     if origin in (Mapping, dict) or tp is dict:
+        args = typing.get_args(tp)
+        value = _decoder(args[1]) if len(args) == 2 and args[1] is not Any else None
 
         def mapping(v: Any) -> Any:
             if not isinstance(v, dict):
                 _fail("expected an object")
+            if value is not None:  # typed values (Mapping[str, int]): each one checked
+                for key, item in v.items():
+                    try:
+                        value(item)
+                    except _DecodeError as exc:
+                        raise exc.under(f"[{key!r}]") from None
             return v
 
         return mapping
@@ -161,6 +192,14 @@ def _decoder(tp: Any) -> Decoder:
             return v
 
         return scalar
+    if tp is float:
+
+        def number(v: Any) -> Any:
+            if not isinstance(v, int | float) or isinstance(v, bool):
+                _fail("expected a number")
+            return v
+
+        return number
     raise TypeError(f"cannot decode {tp!r}")
 
 
@@ -195,6 +234,9 @@ def _decode(tp: Any, value: Any, where: str) -> Any:
         raise TypeError(f"{where}{exc.path}: {exc.problem}") from None
 
 
+_ACCOUNT = re.compile(r"[0-9]{12}")
+
+
 def snapshot_from_dict(data: Any, source: str = "snapshot") -> Snapshot:
     if not isinstance(data, dict):
         raise InputError("not a snapshot (expected a JSON object)", source)
@@ -206,9 +248,16 @@ def snapshot_from_dict(data: Any, source: str = "snapshot") -> Snapshot:
             source,
         )
     try:
-        return typing.cast(Snapshot, _decode(Snapshot, data, "snapshot"))
+        snapshot = typing.cast(Snapshot, _decode(Snapshot, data, "snapshot"))
     except (TypeError, ValueError, KeyError) as exc:
         raise InputError(f"malformed snapshot: {exc}", source) from None
+    if not _ACCOUNT.fullmatch(snapshot.account_id):
+        raise InputError(
+            f"malformed snapshot: snapshot.account_id: not a 12-digit account id: "
+            f"{snapshot.account_id!r}",
+            source,
+        )
+    return snapshot
 
 
 def snapshot_to_json(snapshot: Snapshot) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
+from iamgate.errors import InputError
 from iamgate.model.baseline import EMPTY, Baseline, BaselineException, exception_ref
 from iamgate.model.results import (
     CheckInfo,
@@ -22,6 +23,12 @@ from iamgate.model.results import (
     count_statuses,
 )
 from iamgate.model.snapshot import CollectionError
+
+# Globs run against findings' resources before the baseline is refused as too costly to match.
+# Only globs whose literal prefix starts a resource are run (each in linear time), so this is
+# reached only by thousands of globs sharing one prefix, against thousands of findings: a
+# baseline built to stall the gate. A few seconds of matching on a slow machine.
+MAX_GLOB_RUNS = 2_000_000
 
 # Enum members looked up once: ``Status.PASS`` costs a descriptor call each time (Python 3.11),
 # which showed at 100,000-user scale.
@@ -48,6 +55,7 @@ def apply_baseline(
     findings: list[Finding] = []
     used: set[int] = set()
     errored_checks: set[str] = set()
+    runs = 0  # globs run against a resource, bounded by MAX_GLOB_RUNS
     for r in results:
         meta = info[r.check]
         status, ref = _PASS, None
@@ -58,10 +66,16 @@ def apply_baseline(
             status = _FAIL
             live: list[BaselineException] = []
             dead: list[BaselineException] = []
-            for exc in baseline.candidates(r.check):
-                if exc.matches(r.check, r.resource):
-                    used.add(id(exc))
-                    (live if exc.expires >= today else dead).append(exc)
+            matched = baseline.exact(r.check, r.resource)
+            globs = baseline.glob_candidates(r.check, r.resource)
+            if globs:
+                runs += len(globs)
+                if runs > MAX_GLOB_RUNS:
+                    raise _too_many_globs(baseline, r.check, r.resource, globs)
+                matched = [*matched, *(g for g in globs if g.matches(r.check, r.resource))]
+            for exc in matched:
+                used.add(id(exc))
+                (live if exc.expires >= today else dead).append(exc)
             if live:
                 # An exact entry is more specific than a glob: it is the one reported.
                 best = min(live, key=lambda e: (e.is_glob, e.line))
@@ -84,11 +98,12 @@ def apply_baseline(
                 exception=ref,
             )
         )
-    # An exception whose check could not run may still be needed: it is not called stale.
+    # An exception whose check did not run (left out by --checks/--skip-checks) or could not
+    # run (error) may still be needed: its staleness was not observed, so it is not stale.
     stale = tuple(
         exception_ref(e)
         for e in baseline.exceptions
-        if id(e) not in used and e.check not in errored_checks
+        if id(e) not in used and e.check in info and e.check not in errored_checks
     )
     return Verdict(
         account_id=account_id,
@@ -104,6 +119,18 @@ def apply_baseline(
         tool_version=tool_version,
         checks=tuple(c.id for c in checks),
         counts=count_statuses(findings, len(stale)),
+    )
+
+
+def _too_many_globs(
+    baseline: Baseline, check: str, resource: str, globs: Sequence[BaselineException]
+) -> InputError:
+    prefix = globs[0].resource.split("*", 1)[0]
+    return InputError(
+        f"the baseline's globs would have to be run more than {MAX_GLOB_RUNS:,} times against "
+        f"the findings ({len(globs)} globs of {check} may match {resource}, e.g. those starting "
+        f"{prefix!r}): narrow them or list the resources",
+        baseline.source,
     )
 
 

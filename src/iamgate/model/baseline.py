@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from iamgate.model.results import ExceptionRef
 
@@ -61,7 +61,7 @@ def glob_match(pattern: str, text: str) -> bool:
     """
     if "*" not in pattern:
         return pattern == text
-    first, *middle, last = pattern.split("*")
+    first, middle, last = _pieces(pattern)
     if len(text) < len(first) + len(last) or not (text.startswith(first) and text.endswith(last)):
         return False
     pos, end = len(first), len(text) - len(last)
@@ -73,8 +73,29 @@ def glob_match(pattern: str, text: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)  # no slots: the per-check index below is cached on the instance
+@lru_cache(maxsize=65536)
+def _pieces(pattern: str) -> tuple[str, tuple[str, ...], str]:
+    """A glob's literal text around its stars, split once (a baseline's globs are run against
+    every finding of their check)."""
+    first, *middle, last = pattern.split("*")
+    return first, tuple(middle), last
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    exact: dict[tuple[str, str], list[BaselineException]]
+    # check -> literal prefix (the text before the first ``*``) -> globs with that prefix
+    globs: dict[str, dict[str, list[BaselineException]]]
+    lengths: dict[str, tuple[int, ...]]  # check -> the distinct prefix lengths, longest first
+
+
+@dataclass(frozen=True)  # no slots: the index below is cached on the instance
 class Baseline:
+    """Matching a finding costs one dict look-up for the exact entry, plus one per distinct
+    glob-prefix length of its check; only globs whose literal prefix starts the resource are
+    then run (each in linear time). 40,000 findings against 40,000 exceptions: seconds, not the
+    minutes a per-check scan took."""
+
     account: str
     exceptions: tuple[BaselineException, ...]
     source: str = ""
@@ -82,14 +103,43 @@ class Baseline:
     version: int = BASELINE_VERSION
 
     @cached_property
-    def _by_check(self) -> dict[str, list[BaselineException]]:
-        index: dict[str, list[BaselineException]] = {}
+    def _index(self) -> _Index:
+        exact: dict[tuple[str, str], list[BaselineException]] = {}
+        globs: dict[str, dict[str, list[BaselineException]]] = {}
         for exc in self.exceptions:
-            index.setdefault(exc.check, []).append(exc)
-        return index
+            if exc.is_glob:
+                prefix = exc.resource.split("*", 1)[0]
+                globs.setdefault(exc.check, {}).setdefault(prefix, []).append(exc)
+            else:
+                exact.setdefault((exc.check, exc.resource), []).append(exc)
+        lengths = {
+            check: tuple(sorted({len(p) for p in by_prefix}, reverse=True))
+            for check, by_prefix in globs.items()
+        }
+        return _Index(exact, globs, lengths)
 
-    def candidates(self, check: str) -> list[BaselineException]:
-        return self._by_check.get(check, [])
+    def exact(self, check: str, resource: str) -> list[BaselineException]:
+        """The exceptions naming exactly this resource for this check."""
+        return self._index.exact.get((check, resource), [])
+
+    def glob_candidates(self, check: str, resource: str) -> list[BaselineException]:
+        """The check's globs whose literal prefix starts ``resource``: the only ones that may
+        match it (each still to be run with :meth:`BaselineException.matches`)."""
+        index = self._index
+        by_prefix = index.globs.get(check)
+        if not by_prefix:
+            return []
+        found: list[BaselineException] = []
+        for n in index.lengths[check]:
+            if n <= len(resource):
+                found.extend(by_prefix.get(resource[:n], ()))
+        return found
+
+    def matching(self, check: str, resource: str) -> list[BaselineException]:
+        """Every exception that matches (check, resource): exact entries first."""
+        found = list(self.exact(check, resource))
+        found += [e for e in self.glob_candidates(check, resource) if e.matches(check, resource)]
+        return found
 
 
 EMPTY = Baseline(account="", exceptions=())

@@ -43,6 +43,7 @@ class CollectSettings:
     connect_timeout: int = 10
     read_timeout: int = 60
     credential_report_timeout: int = 120  # seconds to wait for the report to be generated
+    max_pages: int = 2000  # pages per paginated call before it is stopped as endless
 
 
 @dataclass(frozen=True, slots=True)

@@ -289,7 +289,10 @@ class Snapshot:
     roles: tuple[Role, ...] = ()
     policies: tuple[ManagedPolicy, ...] = ()
     credential_report: tuple[CredentialRow, ...] = ()
-    password_policy: Mapping[str, Any] | None = None  # None: no policy set (a finding)
+    # When AWS generated that report (GetCredentialReport's GeneratedTime): AWS reuses a report
+    # for up to four hours, so it may predate the snapshot. None: not known (older snapshots).
+    credential_report_generated_at: datetime | None = None
+    password_policy: Mapping[str, int | bool] | None = None  # None: no policy set (a finding)
     account_summary: Mapping[str, int] = field(default_factory=dict)
     virtual_mfa_devices: tuple[VirtualMfaDevice, ...] = ()
     server_certificates: tuple[ServerCertificate, ...] = ()

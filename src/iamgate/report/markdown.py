@@ -67,7 +67,7 @@ def _account_table(verdict: Verdict, max_rows: int, more: str) -> list[str]:
 def verdict_line(verdict: Verdict) -> str:
     c = verdict.counts
     accounts = _accounts(verdict)
-    where = f"account {accounts[0]}" if len(accounts) == 1 else f"{len(accounts)} accounts"
+    where = f"account {cell(accounts[0])}" if len(accounts) == 1 else f"{len(accounts)} accounts"
     return (
         f"**iamgate {_ICON[verdict.status]}** on {where}: {c['new']} new, "
         f"{c['expired']} expired, {c['accepted']} accepted, {c['stale']} stale, "

@@ -342,3 +342,64 @@ def test_review_shows_lint_problems_and_escapes_cells() -> None:
     assert "### ❌ Lint: 2 problems" in md
     assert "a \\| b &lt;script&gt;" in md
     assert "<script>" not in md
+
+
+# --- the end of the calendar, and hostile sizes ---------------------------------------------
+
+
+def test_lint_and_init_at_the_end_of_the_calendar_do_not_overflow() -> None:
+    last = date.max
+    problems = lint_baseline(BASE, "b.yml", REGISTRY, today=last, horizon_days=90)
+    assert problems  # every entry has expired by then
+    assert all("expired on" in p.message for p in problems)
+    text = init_from_verdicts(
+        _verdict(_finding("user-console-mfa", f"{A}:user/bob", Status.FAIL)),
+        today=last,
+        horizon_days=10**6,
+    )
+    assert parse(text).exceptions[0].expires == last
+
+
+def _many(n: int, resource: str) -> str:
+    lines = ["version: 1", 'account: "123456789012"', "exceptions:"]
+    for i in range(n):
+        lines += [
+            "  - check: user-console-mfa",
+            f"    resource: {resource.format(i=i)}",
+            "    reason: r",
+            "    owner: o",
+            "    expires: 2026-07-01",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def test_diff_pairs_globs_with_what_they_cover_among_many_entries() -> None:
+    base = parse(_many(2000, A + ":user/u{i}"))
+    head_text = _many(2000, A + ":user/v{i}") + (
+        "  - check: user-console-mfa\n    resource: " + A + ":user/u1*\n"
+        "    reason: r\n    owner: o\n    expires: 2026-07-01\n"
+    )
+    changes = diff_baselines(base, parse(head_text), "b.yml")
+    kinds = [c.kind for c in changes]
+    assert kinds.count("added") == 2000  # the v-users
+    assert kinds.count("changed") == 1  # u1* paired with the first removal it covers (u1)
+    assert kinds.count("removed") == 1999
+    (changed,) = [c for c in changes if c.kind == "changed"]
+    assert changed.old is not None
+    assert changed.old.resource == A + ":user/u1"
+    assert changed.details == (f"resource widened from `{A}:user/u1` to `{A}:user/u1*`",)
+
+
+def test_diff_pairing_past_its_budget_shows_additions_and_removals(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from iamgate.baseline import diff
+
+    monkeypatch.setattr(diff, "MAX_PAIRING_RUNS", 3)
+    base = parse(_many(10, A + ":user/u{i}"))
+    head = parse(_many(10, A + ":user/u{i}*"))
+    changes = diff_baselines(base, head, "b.yml")
+    assert [c.kind for c in changes].count("changed") < 10
+    added = [c for c in changes if c.kind == "added"]
+    assert added
+    assert all(c.loosens for c in added)  # nothing that loosens goes unflagged

@@ -87,3 +87,14 @@ def test_missing_source_is_an_error_for_every_root_check() -> None:
         assert result.passed is None, check_id
         assert "GetCredentialReport" in result.message
         assert "iam:GetCredentialReport" in result.message
+
+
+def test_root_use_after_the_report_was_generated_is_an_error() -> None:
+    from datetime import timedelta
+
+    from testing.factories import NOW
+
+    future = snap(credential_report=(root(mfa=True, password_used=NOW + timedelta(days=3)),))
+    result = only(future, "root-recent-use")
+    assert result.passed is None
+    assert "after the credential report was generated" in result.message

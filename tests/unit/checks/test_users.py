@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from iamgate.model.snapshot import Sentinel
-from testing.checks import only, thresholds, verdicts
-from testing.factories import arn, key, row, snap
+from datetime import timedelta
+
+from iamgate.model.snapshot import CollectionError, Sentinel
+from testing.checks import only, run, thresholds, verdicts
+from testing.factories import NOW, ago, arn, key, row, snap, user
 
 ALICE = arn("user", "alice")
 
@@ -138,3 +140,86 @@ def test_root_row_is_not_a_user() -> None:
         "user-multiple-active-keys",
     ):
         assert verdicts(s, check_id) == {}, check_id
+
+
+# --- the credential report against the users GetAccountAuthorizationDetails lists ---------------
+
+USER_CHECKS = [
+    "user-console-mfa",
+    "user-access-key-rotation",
+    "user-unused-credentials",
+    "user-multiple-active-keys",
+    "user-initial-access-key",
+    "user-password-age",
+    "user-inactive",
+]
+GENERATED = ago(0.5)  # the report AWS reused, 12 hours old
+
+
+def test_a_listed_user_without_a_report_row_is_an_error_for_every_credential_check() -> None:
+    # Created after the report was generated: AWS reuses a report for up to four hours.
+    s = snap(
+        users=(user("alice"), user("newbie")),
+        credential_report=(row("alice", password=True, mfa=True),),
+        credential_report_generated_at=GENERATED,
+    )
+    for check in USER_CHECKS:
+        result = verdicts(s, check)
+        assert result[arn("user", "newbie")] is None, check
+        newbie = next(r for r in run(s, check) if r.resource == arn("user", "newbie"))
+        assert "has no row in the credential report (generated 2026-06-01 00:00 UTC)" in (
+            newbie.message
+        )
+        assert "run again after 2026-06-01 04:00 UTC" in newbie.message
+    assert verdicts(s, "user-console-mfa")[ALICE] is True
+
+
+def test_a_report_row_without_a_listed_user_is_an_error() -> None:
+    s = snap(users=(), credential_report=(row("ghost", password=True),))
+    for check in USER_CHECKS:
+        assert verdicts(s, check) == {arn("user", "ghost"): None}, check
+    message = run(s, "user-console-mfa")[0].message
+    assert "GetAccountAuthorizationDetails does not list it" in message
+    assert "generation time not recorded" in message  # an older snapshot
+
+
+def test_no_cross_check_when_the_users_could_not_be_listed() -> None:
+    denied = CollectionError(
+        "authorization_details", "GetAccountAuthorizationDetails", "us-east-1", "AccessDenied", "x"
+    )
+    s = snap(users=(), credential_report=(row("alice", password=True),), errors=(denied,))
+    assert verdicts(s, "user-console-mfa") == {ALICE: False}
+
+
+def test_dates_after_the_report_was_generated_are_errors_not_fresh() -> None:
+    future = NOW + timedelta(days=30)
+    keys = (key(rotated=future, used=future),)
+    s = snap(
+        credential_report=(row("alice", password=True, password_used=future, keys=keys),),
+        credential_report_generated_at=NOW,
+    )
+    for check in (
+        "user-access-key-rotation",
+        "user-unused-credentials",
+        "user-initial-access-key",
+        "user-inactive",
+    ):
+        result = only(s, check)
+        assert result.passed is None, check
+        assert "after the credential report was generated" in result.message, check
+    assert only(s, "user-console-mfa").passed is False  # reads no date
+    changed = snap(credential_report=(row("bob", password=True, password_changed=future),))
+    assert only(changed, "user-password-age").passed is None
+
+
+def test_a_date_within_clock_skew_of_the_report_is_still_evaluated() -> None:
+    # The scanner's own key, used while the report was being made: minutes after the snapshot.
+    soon = NOW + timedelta(minutes=3)
+    s = snap(credential_report=(row("ci", keys=(key(rotated=10, used=soon),)),))
+    assert only(s, "user-unused-credentials").passed is True
+    late = NOW + timedelta(hours=2)
+    s = snap(
+        credential_report=(row("ci", keys=(key(rotated=10, used=late),)),),
+        credential_report_generated_at=late + timedelta(minutes=1),  # generated after collection
+    )
+    assert only(s, "user-unused-credentials").passed is True

@@ -49,3 +49,54 @@ def test_a_malformed_policy_is_an_error_result_not_a_crash() -> None:
     [result] = [r for r in run_checks(snap(users=(broken,)), Config(), ["policy-full-admin"])]
     assert result.passed is None
     assert "malformed policy" in result.message
+
+
+# --- no credential in any error text -----------------------------------------------------------
+
+TOKEN = "FwoGZXIvYXdzEBcaDHhPasted+Token/" + "A1b2" * 40
+
+
+def test_the_error_handler_never_prints_a_credential(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import typer
+
+    from iamgate.cli.common import handle_errors
+    from iamgate.errors import CollectError
+
+    monkeypatch.setenv("AWS_SESSION_TOKEN", TOKEN + "\n")  # pasted with its newline
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+
+    @handle_errors
+    def failing() -> None:
+        raise CollectError(
+            f"Invalid header value b'{TOKEN}\\n' (key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY)"
+        )
+
+    with pytest.raises(typer.Exit) as exit_:
+        failing()
+    assert exit_.value.exit_code == 3
+    err = capsys.readouterr().err
+    assert TOKEN not in err
+    assert "K7MDENG" not in err
+    assert "[secret redacted]" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("commit 4f2c9a1e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a39 not found", True),  # hex: no secret
+        ("arn:aws:iam::123456789012:role/a-very-long-role-name-that-is-forty-chars", True),
+        ("key AKIAIOSFODNN7EXAMPLE failed", True),  # an access key id is not a secret
+        ("secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY leaked", False),
+        (f"token {TOKEN} leaked", False),
+    ],
+)
+def test_scrub_hides_what_is_shaped_like_a_secret_and_nothing_else(
+    text: str, kept: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iamgate.aws.failures import scrub
+
+    for name in ("AWS_SESSION_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    assert (scrub(text) == text) is kept

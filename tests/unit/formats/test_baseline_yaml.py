@@ -7,6 +7,7 @@ from iamgate.errors import InputError
 from iamgate.formats.baseline_yaml import parse_baseline
 from iamgate.model.baseline import Baseline
 
+BOB = "arn:aws:iam::123456789012:user/bob"
 HEAD = 'version: 1\naccount: "123456789012"\nexceptions:\n'
 ENTRY = """  - check: user-console-mfa
     resource: arn:aws:iam::123456789012:user/bob
@@ -67,6 +68,19 @@ def test_empty_exceptions_and_unquoted_account() -> None:
         ("", "empty baseline", None),
         ("- a\n- b\n", "must be a mapping", 1),
         ('version: 1\naccount: "123456789012"\nexceptions: {}\n', "must be a list", 3),
+        # Text that would print as a line of its own, a workflow command, or not at all.
+        (
+            HEAD + ENTRY.replace(BOB, f'"{BOB}\\n::error::x"'),
+            "resource contains U+000A",
+            5,
+        ),
+        (HEAD + ENTRY.replace("Break-glass", '"ok\\r::add-mask::y"'), "reason contains U+000D", 6),
+        (HEAD + ENTRY.replace("security", '"sec\\x1b[2J"'), "owner contains U+001B", 7),
+        (HEAD + ENTRY.replace("security", '"sec\\u202eytiruces"'), "U+202E (RIGHT-TO-LEFT", 7),
+        (HEAD + ENTRY.replace("Break-glass", '"a\\u2028b"'), "U+2028 (LINE SEPARATOR)", 6),
+        (HEAD + ENTRY.replace(BOB, f'"{BOB}\\ud800"'), "U+D800 (a lone surrogate)", 5),
+        (HEAD + ENTRY + '    ticket: "SEC-1\\nx"\n', "ticket contains U+000A", 9),
+        ('version: 1\naccount: "123456789012\\n"\n', "12-digit", 2),
     ],
 )
 def test_rejections_name_file_and_line(text: str, fragment: str, line: int | None) -> None:
@@ -91,3 +105,9 @@ def test_glob_matching_is_anchored() -> None:
     # Substrings never match: the complaint about other tools' suppressions.
     exact = parse(HEAD + ENTRY).exceptions[0]
     assert not exact.matches("user-console-mfa", "arn:aws:iam::123456789012:user/bobby")
+
+
+def test_a_reason_written_as_a_block_may_span_lines() -> None:
+    block = ENTRY.replace("reason: Break-glass", "reason: |\n      Break-glass,\n      in the safe")
+    assert parse(HEAD + block).exceptions[0].reason == "Break-glass,\nin the safe"
+    assert "\t" not in parse(HEAD + ENTRY).exceptions[0].reason

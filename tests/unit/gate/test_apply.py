@@ -3,8 +3,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
+
 from iamgate.checks import REGISTRY
-from iamgate.errors import ExitCode
+from iamgate.errors import ExitCode, InputError
 from iamgate.formats.baseline_yaml import parse_baseline
 from iamgate.gate.apply import apply_baseline
 from iamgate.model.baseline import EMPTY, Baseline
@@ -130,3 +132,52 @@ def test_expiring_window() -> None:
     base = baseline(("user-console-mfa", BOB, "2026-07-01"), ("user-inactive", BOB, "2026-08-01"))
     v = gate([fail("user-console-mfa", BOB), fail("user-inactive", BOB)], base)
     assert [f.check for f in v.expiring()] == ["user-console-mfa"]
+
+
+def test_exceptions_of_checks_that_did_not_run_are_not_stale() -> None:
+    # --checks user-console-mfa: the root-mfa exception was not looked at, so it is kept.
+    base = baseline(
+        ("root-mfa", "arn:aws:iam::123456789012:root", "2027-01-01"),
+        ("user-console-mfa", CAROL, "2027-01-01"),
+    )
+    v = gate([fail("user-console-mfa", BOB)], base, checks=infos("user-console-mfa"))
+    assert [(e.check, e.resource) for e in v.stale] == [("user-console-mfa", CAROL)]
+    # With the check run and nothing failing, it is stale.
+    v = gate([], base, checks=infos("root-mfa", "user-console-mfa"))
+    assert {e.check for e in v.stale} == {"root-mfa", "user-console-mfa"}
+
+
+def test_exact_and_glob_matching_through_the_index() -> None:
+    users = [f"arn:aws:iam::123456789012:user/u{n}" for n in range(300)]
+    base = baseline(
+        *(("user-console-mfa", u, "2027-01-01") for u in users[:100]),
+        ("user-console-mfa", "arn:aws:iam::123456789012:user/u1*", "2027-01-01"),
+        ("user-console-mfa", "arn:aws:iam::123456789012:user/*9", "2020-01-01"),
+        ("user-inactive", users[200], "2027-01-01"),
+    )
+    v = gate([fail("user-console-mfa", u) for u in users], base)
+    got = {r: s for (_, r), s in statuses(v).items()}
+    for n, u in enumerate(users):
+        if n < 100 or str(n).startswith("1"):
+            assert got[u] is Status.ACCEPTED, u  # exact, or the live u1* glob
+        elif str(n).endswith("9"):
+            assert got[u] is Status.EXPIRED, u  # only the expired *9 glob
+        else:
+            assert got[u] is Status.FAIL, u  # the user-inactive entry is another check's
+    # The exact entry is the one reported, not a glob that also matches.
+    exact = next(f for f in v.findings if f.resource == users[19])
+    assert exact.exception is not None
+    assert exact.exception.resource == users[19]
+
+
+def test_a_baseline_of_globs_built_to_stall_the_gate_is_bad_input(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from iamgate.gate import apply
+
+    monkeypatch.setattr(apply, "MAX_GLOB_RUNS", 1000)
+    prefix = "arn:aws:iam::123456789012:user/"
+    base = baseline(*(("user-console-mfa", f"{prefix}*x{n}*", "2027-01-01") for n in range(100)))
+    with pytest.raises(InputError, match="globs would have to be run more than 1,000 times") as e:
+        gate([fail("user-console-mfa", f"{prefix}u{n}") for n in range(20)], base)
+    assert e.value.source == "b.yml"
