@@ -37,6 +37,7 @@ _ILLEGAL_XML = re.compile(
     + "".join(f"{chr(p * 0x10000 + 0xFFFE)}-{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
     + "]"
 )
+_SPECIAL = re.compile('[&<>"]')
 # ElementTree's escaping of text and of attribute values.
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ATTR = str.maketrans(
@@ -53,10 +54,15 @@ _ATTR = str.maketrans(
 
 
 def _attr(value: str) -> str:
+    # Most values are plain ASCII with nothing to escape: test that at C speed first.
+    if value.isascii() and value.isprintable():
+        return value.translate(_ATTR) if _SPECIAL.search(value) else value
     return _ILLEGAL_XML.sub("\ufffd", value).translate(_ATTR)
 
 
 def _text(value: str) -> str:
+    if value.isascii() and value.isprintable():
+        return value.translate(_TEXT) if _SPECIAL.search(value) else value
     return _ILLEGAL_XML.sub("\ufffd", value).translate(_TEXT)
 
 
