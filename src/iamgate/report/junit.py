@@ -1,50 +1,131 @@
-"""JUnit XML, written with the ``junit-xml`` package.
+"""JUnit XML: the document junit-xml defines, written as text.
 
 One ``<testsuite>`` per check (per account and check when several accounts are reported), one
 ``<testcase>`` per (check, resource): ``failure`` for new and expired, ``skipped`` for accepted,
 ``error`` where the check could not be evaluated.
+
+The elements, attributes and their order are junit-xml's (``TestSuite.build_xml_doc``), as
+ElementTree serializes them, with one element per line. They are written here directly instead
+of through junit-xml's objects: an organization's 800,000 test cases cost 14 s and 300 MB as
+junit-xml ``TestCase`` objects and an ElementTree, and a few seconds as text. The tests render
+every golden verdict and hundreds of random ones with junit-xml itself and compare the bytes
+(``testing/junit_reference.py``).
+
+``passing="summary"`` keeps a report of that size usable in the renderers users wire up: every
+failure, expired and accepted exception and error stays one test case per resource, while the
+passing resources of a check (per account) are one test case that counts them.
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections import defaultdict
-
-from junit_xml import TestCase, TestSuite
+from collections.abc import Iterable
+from typing import Literal
 
 from iamgate.model.results import Finding, Status, Verdict
 
+Passing = Literal["each", "summary"]
 _PASS, _FAIL, _EXPIRED = Status.PASS, Status.FAIL, Status.EXPIRED  # (enum lookups are slow)
+_ACCEPTED, _ERROR = Status.ACCEPTED, Status.ERROR
+
+# Characters XML 1.0 cannot carry, even escaped (control characters, surrogates), and the
+# "discouraged" ones (C1 controls, noncharacters) that some readers reject. Visibly replaced, not
+# dropped: a resource name must not silently become another one.
+_ILLEGAL_XML = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufddf"
+    + "".join(f"{chr(p * 0x10000 + 0xFFFE)}-{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
+    + "]"
+)
+_SPECIAL = re.compile('[&<>"]')
+# ElementTree's escaping of text and of attribute values.
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTR = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\r": "&#13;",
+        "\n": "&#10;",
+        "\t": "&#09;",
+    }
+)
 
 
-def _case(f: Finding) -> TestCase:
-    case = TestCase(name=f.resource, classname=f"iamgate.{f.check}", file=None)
+def _attr(value: str) -> str:
+    # Most values are plain ASCII with nothing to escape: test that at C speed first.
+    if value.isascii() and value.isprintable():
+        return value.translate(_ATTR) if _SPECIAL.search(value) else value
+    return _ILLEGAL_XML.sub("\ufffd", value).translate(_ATTR)
+
+
+def _text(value: str) -> str:
+    if value.isascii() and value.isprintable():
+        return value.translate(_TEXT) if _SPECIAL.search(value) else value
+    return _ILLEGAL_XML.sub("\ufffd", value).translate(_TEXT)
+
+
+def _case(f: Finding) -> tuple[str, str]:
+    """(the test case's markup, its kind: "" pass, "failure", "skipped" or "error")."""
+    head = f'\n  <testcase name="{_attr(f.resource)}" classname="{_attr("iamgate." + f.check)}"'
     status = f.status
-    if status is _PASS:
-        return case
-    if status is _FAIL:
-        case.add_failure_info(
-            message=f.message, output=f"{f.severity.value}: {f.title}", failure_type="new"
-        )
-    elif status is _EXPIRED:
-        case.add_failure_info(
-            message=f.message, output=f"{f.severity.value}: {f.title}", failure_type="expired"
-        )
-    elif f.status is Status.ACCEPTED and f.exception is not None:
+    if status is _FAIL or status is _EXPIRED:
+        kind = "new" if status is _FAIL else "expired"
+        message = f' message="{_attr(f.message)}"' if f.message else ""
+        output = _text(f"{f.severity.value}: {f.title}")
+        failure = f'<failure type="{kind}"{message}>{output}</failure>'
+        return f"{head}>\n   {failure}\n  </testcase>", "failure"
+    if status is _ACCEPTED and f.exception is not None:
         e = f.exception
         ticket = f", ticket {e.ticket}" if e.ticket else ""
-        case.add_skipped_info(
-            message=f"accepted: {e.reason} (owner {e.owner}, expires "
-            f"{e.expires:%Y-%m-%d}{ticket}, {e.source})",
-            output=f.message,
+        reason = (
+            f"accepted: {e.reason} (owner {e.owner}, expires {e.expires:%Y-%m-%d}{ticket}, "
+            f"{e.source})"
         )
-    elif f.status is Status.ERROR:
-        case.add_error_info(message=f.message, error_type="not-evaluated")
-    return case
+        end = f">{_text(f.message)}</skipped>" if f.message else " />"
+        skipped = f'<skipped type="skipped" message="{_attr(reason)}"{end}'
+        return f"{head}>\n   {skipped}\n  </testcase>", "skipped"
+    if status is _ERROR and f.message:  # junit-xml writes no error without a message
+        error = f'<error type="not-evaluated" message="{_attr(f.message)}" />'
+        return f"{head}>\n   {error}\n  </testcase>", "error"
+    return f"{head} />", ""
 
 
-def render_junit(verdict: Verdict) -> str:
+def _passing_summary(check: str, passed: list[Finding]) -> tuple[str, str]:
+    """One test case for a check's passing resources: how many, not each one."""
+    name = f"{len(passed)} passing resource{'s' if len(passed) != 1 else ''}"
+    return f'\n  <testcase name="{_attr(name)}" classname="{_attr("iamgate." + check)}" />', ""
+
+
+def _suite(
+    name: str, account: str, timestamp: str, cases: Iterable[tuple[str, str]]
+) -> tuple[str, dict[str, int]]:
+    markup: list[str] = []
+    counts = {"failure": 0, "skipped": 0, "error": 0, "": 0}
+    for text, kind in cases:
+        markup.append(text)
+        counts[kind] += 1
+    tests = len(markup)
+    head = (
+        f'\n <testsuite disabled="0" errors="{counts["error"]}" failures="{counts["failure"]}" '
+        f'name="{_attr(name)}" skipped="{counts["skipped"]}" tests="{tests}" time="0" '
+        f'timestamp="{_attr(timestamp)}">'
+        f'\n  <properties>\n   <property name="account" value="{_attr(account)}" />'
+        "\n  </properties>"
+    )
+    totals = {
+        "errors": counts["error"],
+        "failures": counts["failure"],
+        "tests": tests,
+        "skipped": counts["skipped"],
+    }
+    return head + "".join(markup) + "\n </testsuite>", totals
+
+
+def render_junit(verdict: Verdict, passing: Passing = "each") -> str:
+    """The JUnit document; ``passing="summary"`` counts each check's passing resources in one
+    test case instead of one per resource."""
     groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     if verdict.accounts:  # every scanned account, even one with no findings at all
         accounts = {a.account_id for a in verdict.accounts}
@@ -56,60 +137,24 @@ def render_junit(verdict: Verdict) -> str:
             groups[(account, check)] = []
     for f in verdict.findings:
         groups[(f.account_id if many else verdict.account_id, f.check)].append(f)
-    suites = []
-    for (account, check), findings in groups.items():
-        name = f"{account}.{check}" if many else check
-        suites.append(
-            TestSuite(
-                name=name,
-                test_cases=[_case(f) for f in findings],
-                timestamp=verdict.generated_at.isoformat(),
-                properties={"account": account},
-            )
-        )
-    # Each suite's tree comes from junit-xml (``build_xml_doc``); the <testsuites> wrapper is
-    # assembled here as ``to_xml_report_string`` does, plus the "skipped" total it leaves off
-    # (CI renderers read it there). Measured at 100,000 test cases, the library's wrapper spent
-    # as long stripping illegal characters with its huge regex as building the tree, and
-    # re-parsing plus ``ET.indent`` doubled that again: so one small regex, and the line breaks
-    # put in as text (a raw "<" only ever starts markup: ElementTree escapes it in values).
-    root = ET.Element("testsuites")
-    totals = dict.fromkeys(("disabled", "errors", "failures", "tests", "skipped"), 0)
-    for suite in suites:
-        element = suite.build_xml_doc()
-        for key in totals:
-            totals[key] += int(element.get(key, 0))
-        root.append(element)
-    for key in ("disabled", "errors", "failures", "tests"):
-        root.set(key, str(totals[key]))
-    root.set("time", "0.0")
-    root.set("skipped", str(totals["skipped"]))
-    root.set("name", "iamgate")
-    # Visibly replaced, not dropped: a resource name must not silently become another one.
-    text = _ILLEGAL_XML.sub("\ufffd", ET.tostring(root, encoding="unicode"))
-    for tag, indent in _BREAKS:
-        text = text.replace(tag, indent + tag)
-    return f"<?xml version='1.0' encoding='utf-8'?>\n{text}\n"
-
-
-# Characters XML 1.0 cannot carry, even escaped (control characters, surrogates), and the
-# "discouraged" ones (C1 controls, noncharacters) that some readers reject.
-_ILLEGAL_XML = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufddf"
-    + "".join(f"{chr(p * 0x10000 + 0xFFFE)}-{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
-    + "]"
-)
-# Where ``ET.indent`` would break lines (one element per line, one space per level).
-_BREAKS = (
-    ("<testsuite ", "\n "),
-    ("</testsuite>", "\n "),
-    ("<properties>", "\n  "),
-    ("</properties>", "\n  "),
-    ("<property ", "\n   "),
-    ("<testcase ", "\n  "),
-    ("</testcase>", "\n  "),
-    ("<failure ", "\n   "),
-    ("<error ", "\n   "),
-    ("<skipped ", "\n   "),
-    ("</testsuites>", "\n"),
-)
+    timestamp = verdict.generated_at.isoformat()
+    suites: list[str] = []
+    totals = dict.fromkeys(("errors", "failures", "tests", "skipped"), 0)
+    for (account, check), found in groups.items():
+        if passing == "summary":
+            passed = [f for f in found if f.status is _PASS]
+            cases = [_case(f) for f in found if f.status is not _PASS]
+            if passed:
+                cases.append(_passing_summary(check, passed))
+        else:
+            cases = [_case(f) for f in found]
+        text, counts = _suite(f"{account}.{check}" if many else check, account, timestamp, cases)
+        suites.append(text)
+        for key, n in counts.items():
+            totals[key] += n
+    root = (
+        f'<testsuites disabled="0" errors="{totals["errors"]}" failures="{totals["failures"]}" '
+        f'tests="{totals["tests"]}" time="0.0" skipped="{totals["skipped"]}" name="iamgate"'
+    )
+    body = f"{root}>{''.join(suites)}\n</testsuites>" if suites else f"{root} />"
+    return f"<?xml version='1.0' encoding='utf-8'?>\n{body}\n"
