@@ -21,6 +21,7 @@ from iamgate.formats.snapshot_json import snapshot_to_json
 from iamgate.model.results import Verdict
 from iamgate.model.snapshot import Snapshot
 from iamgate.report import REPORTERS, ReportContext
+from iamgate.report.junit import JunitPassing
 from iamgate.report.markdown import render_markdown
 
 SNAPSHOT_FILE = "snapshot.json"
@@ -38,6 +39,7 @@ class Outputs:
     badge: Path | None = None  # shields.io endpoint JSON; the SVG is written beside it (.svg)
     html: Path | None = None
     history: Path | None = None  # read, then rewritten with this run's line (--history)
+    junit_passing: JunitPassing = "auto"  # one test case per passing resource, or counted
 
     def targets(self) -> dict[str, Path]:
         """Report kind -> path, for every report this run writes."""
@@ -71,7 +73,7 @@ def report_context(outputs: Outputs) -> ReportContext:
     """What the reports show beyond the verdict: the check catalogue, and the runs recorded in
     the history file. Load it before a scan, so a malformed history is bad input at once."""
     history = load_history(outputs.history) if outputs.history is not None else None
-    return ReportContext(checks=catalogue(), history=history)
+    return ReportContext(checks=catalogue(), history=history, junit_passing=outputs.junit_passing)
 
 
 def write_reports(

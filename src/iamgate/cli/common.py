@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar, cast, get_args
 
 import typer
 
@@ -36,6 +36,7 @@ from iamgate.model.results import Severity, Verdict
 from iamgate.model.snapshot import Snapshot
 from iamgate.report.annotations import render_annotations
 from iamgate.report.context import ReportContext
+from iamgate.report.junit import JunitPassing
 from iamgate.text import terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -216,6 +217,17 @@ JunitPath = Annotated[
     Path | None,
     typer.Option("--junit", help="JUnit XML file (overrides --output-dir for this report)."),
 ]
+JunitPassingOpt = Annotated[
+    str,
+    typer.Option(
+        "--junit-passing",
+        metavar="[auto|each|summary]",
+        help="Passing resources in junit.xml: 'each' one test case per resource, 'summary' one "
+        "test case per check (and account) that counts them; failures, accepted exceptions and "
+        "errors are always one case per resource. 'auto': each for one account, summary for "
+        "several.",
+    ),
+]
 MarkdownPath = Annotated[Path | None, typer.Option("--markdown", help="Markdown summary file.")]
 JsonPath = Annotated[Path | None, typer.Option("--json", help="JSON results file.")]
 CsvPath = Annotated[
@@ -362,7 +374,12 @@ def outputs(
     badge: Path | None,
     html: Path | None = None,
     history: Path | None = None,
+    junit_passing: str = "auto",
 ) -> Outputs:
+    if junit_passing not in get_args(JunitPassing):
+        raise InputError(
+            f"unknown value {junit_passing!r} (auto, each or summary)", "--junit-passing"
+        )
     return Outputs(
         output_dir=output_dir,
         junit=junit,
@@ -373,6 +390,7 @@ def outputs(
         badge=badge,
         html=html,
         history=history,
+        junit_passing=cast(JunitPassing, junit_passing),
     )
 
 

@@ -23,6 +23,7 @@ from iamgate.cli.common import (
     HistoryPath,
     HtmlPath,
     JsonPath,
+    JunitPassingOpt,
     JunitPath,
     MarkdownPath,
     OutputDir,
@@ -54,6 +55,7 @@ def evaluate_cmd(
     config: ConfigPath = None,
     output_dir: OutputDir = None,
     junit: JunitPath = None,
+    junit_passing: JunitPassingOpt = "auto",
     markdown: MarkdownPath = None,
     json_path: JsonPath = None,
     csv_path: CsvPath = None,
@@ -88,7 +90,9 @@ def evaluate_cmd(
         snapshot = with_exported_findings(snapshot, exported)
         console.progress(f"{len(exported.findings)} ACTIVE findings from {exported.export}")
     options = gate_options(baseline, fail_on, checks, skip_checks, allow_partial, as_of)
-    where = outputs(output_dir, junit, markdown, json_path, csv_path, badge, html, history)
+    where = outputs(
+        output_dir, junit, markdown, json_path, csv_path, badge, html, history, junit_passing
+    )
     context = load_context(where, console)
     before = load_previous(previous)
     verdict = since_previous(evaluate(snapshot, cfg, options), before, previous)

@@ -15,6 +15,7 @@ from iamgate.cli.common import (
     HistoryPath,
     HtmlPath,
     JsonPath,
+    JunitPassingOpt,
     JunitPath,
     MarkdownPath,
     OutputDir,
@@ -39,6 +40,7 @@ def merge_cmd(
     ],
     output_dir: OutputDir = None,
     junit: JunitPath = None,
+    junit_passing: JunitPassingOpt = "auto",
     markdown: MarkdownPath = None,
     json_path: JsonPath = None,
     badge: BadgePath = None,
@@ -51,7 +53,9 @@ def merge_cmd(
 ) -> None:
     """Combine the results.json of several jobs (a matrix) into one report and exit code."""
     console = Console(verbose, quiet)
-    where = outputs(output_dir, junit, markdown, json_path, None, badge, html, history)
+    where = outputs(
+        output_dir, junit, markdown, json_path, None, badge, html, history, junit_passing
+    )
     context = load_context(where, console)
     before = load_previous(previous)
     verdict = since_previous(merge(files), before, previous)

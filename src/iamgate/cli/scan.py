@@ -31,6 +31,7 @@ from iamgate.cli.common import (
     HtmlPath,
     Jobs,
     JsonPath,
+    JunitPassingOpt,
     JunitPath,
     MarkdownPath,
     MemberRole,
@@ -70,6 +71,7 @@ def scan(
     config: ConfigPath = None,
     output_dir: OutputDir = None,
     junit: JunitPath = None,
+    junit_passing: JunitPassingOpt = "auto",
     markdown: MarkdownPath = None,
     json_path: JsonPath = None,
     csv_path: CsvPath = None,
@@ -106,7 +108,9 @@ def scan(
     cfg = load_config(config)
     announce_config(cfg, console)
     options = gate_options(baseline, fail_on, checks, skip_checks, allow_partial, as_of)
-    where = outputs(output_dir, junit, markdown, json_path, csv_path, badge, html, history)
+    where = outputs(
+        output_dir, junit, markdown, json_path, csv_path, badge, html, history, junit_passing
+    )
     # Bad input before any API call: the selection, the region names, the earlier runs.
     select_checks(options.checks, options.skip_checks)
     context = load_context(where, console)

@@ -18,7 +18,7 @@ from iamgate.report.badge import render_badge_json, render_badge_svg
 from iamgate.report.context import ReportContext
 from iamgate.report.csv import render_csv
 from iamgate.report.html import render_html
-from iamgate.report.junit import render_junit
+from iamgate.report.junit import passing_cases, render_junit
 from iamgate.report.markdown import render_markdown
 
 Render = Callable[[Verdict, ReportContext], str]
@@ -39,6 +39,10 @@ def _history(verdict: Verdict, context: ReportContext) -> str:
     return render_history(context.history, verdict)
 
 
+def _junit(verdict: Verdict, context: ReportContext) -> str:
+    return render_junit(verdict, passing_cases(verdict, context.junit_passing))
+
+
 @dataclass(frozen=True, slots=True)
 class Reporter:
     kind: str  # the option that names its path (``--junit``), and its key in Outputs
@@ -48,7 +52,7 @@ class Reporter:
 
 
 REPORTERS: tuple[Reporter, ...] = (
-    Reporter("junit", "junit.xml", of_verdict(render_junit)),
+    Reporter("junit", "junit.xml", _junit),
     Reporter("markdown", "summary.md", of_verdict(render_markdown)),
     Reporter("json", "results.json", of_verdict(render_results)),
     Reporter("csv", "results.csv", of_verdict(render_csv)),

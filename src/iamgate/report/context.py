@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from iamgate.model.history import HistoryEntry
 from iamgate.model.results import CheckInfo
+from iamgate.report.junit import JunitPassing
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,3 +16,4 @@ class ReportContext:
     checks: Mapping[str, CheckInfo] = field(default_factory=dict)  # the catalogue, by check id
     # The runs recorded before this one (``--history``), oldest first; None: no history kept.
     history: tuple[HistoryEntry, ...] | None = None
+    junit_passing: JunitPassing = "auto"  # --junit-passing

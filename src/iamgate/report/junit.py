@@ -26,6 +26,9 @@ from typing import Literal
 from iamgate.model.results import Finding, Status, Verdict
 
 Passing = Literal["each", "summary"]
+# ``auto``: one test case per resource for one account, passing resources counted for several
+# (an organization's merged report), where one case per resource would be hundreds of thousands.
+JunitPassing = Literal["auto", "each", "summary"]
 _PASS, _FAIL, _EXPIRED = Status.PASS, Status.FAIL, Status.EXPIRED  # (enum lookups are slow)
 _ACCEPTED, _ERROR = Status.ACCEPTED, Status.ERROR
 
@@ -121,6 +124,14 @@ def _suite(
         "skipped": counts["skipped"],
     }
     return head + "".join(markup) + "\n </testsuite>", totals
+
+
+def passing_cases(verdict: Verdict, wanted: JunitPassing) -> Passing:
+    """How passing resources are written: as asked, or for ``auto`` by how many accounts the
+    verdict covers."""
+    if wanted != "auto":
+        return wanted
+    return "summary" if len(verdict.accounts) > 1 else "each"
 
 
 def render_junit(verdict: Verdict, passing: Passing = "each") -> str:
