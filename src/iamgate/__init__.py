@@ -1,8 +1,3 @@
 """iamgate: an AWS IAM compliance gate for CI/GitOps."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("iamgate")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"

@@ -24,12 +24,9 @@ from iamgate.gate.combine import combine
 from iamgate.model.config import Config
 from iamgate.model.results import Verdict
 from iamgate.model.snapshot import CollectionError, Snapshot, Source
-from iamgate.model.targets import AccountTarget
+from iamgate.model.targets import DEFAULT_JOBS, AccountTarget
 
 Progress = Callable[[str], None]
-# IAM throttles per account, but every job shares the caller's STS rate and this runner's
-# CPU: a handful of accounts at a time keeps each within its retries.
-DEFAULT_JOBS = 4
 
 
 def unreachable(account_id: str, region: str, operation: str, message: str) -> Snapshot:

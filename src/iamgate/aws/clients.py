@@ -20,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from botocore.parsers import ResponseParserError
 
 from iamgate import __version__
-from iamgate.aws.failures import scrub
+from iamgate.aws.secrets import scrub
 from iamgate.errors import CollectError
 
 DEFAULT_REGION = "us-east-1"

@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import os
-import re
-
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
+from iamgate.aws.secrets import scrub
 from iamgate.model.snapshot import CollectionError
 
 
@@ -42,31 +40,6 @@ _UNREACHABLE = {
     "ConnectionClosedError",
 }
 _SERVER = {"ServiceUnavailable", "InternalFailure", "ServiceFailure"}
-
-
-# The credentials' secret parts. botocore puts a header value it cannot send (a session token
-# pasted with a trailing newline) into its error text; nothing iamgate prints or writes may
-# carry them.
-SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
-# Shaped like one, whoever's it is: a secret access key is 40 characters of base64 (both cases),
-# a session token hundreds. Hex (a commit id, a hash) has no upper case and is left alone.
-_SECRET_SHAPES = re.compile(
-    r"(?<![A-Za-z0-9/+=])"
-    r"(?:(?=[A-Za-z0-9/+]{0,39}[a-z])(?=[A-Za-z0-9/+]{0,39}[A-Z])[A-Za-z0-9/+]{40}"
-    r"(?![A-Za-z0-9/+=])|[A-Za-z0-9/+=]{100,})"
-)
-REDACTED = "[secret redacted]"
-
-
-def scrub(text: str) -> str:
-    """``text`` without the values of the credential variables (as given, and stripped of the
-    whitespace a paste brings along) and without anything shaped like a secret key or token."""
-    for name in SECRET_VARIABLES:
-        value = os.environ.get(name) or ""
-        for form in sorted({value, value.strip()}, key=len, reverse=True):
-            if len(form) >= 8:
-                text = text.replace(form, REDACTED)
-    return _SECRET_SHAPES.sub(REDACTED, text)
 
 
 def hint_for(code: str, permission: str) -> str:

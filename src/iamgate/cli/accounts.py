@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from iamgate.app.targets import matrix, resolve_targets, select
 from iamgate.cli.aws_options import aws_options
 from iamgate.cli.common import (
     AccountIds,
@@ -39,6 +38,8 @@ def accounts(
     profile: Profile = None,
 ) -> None:
     """List the accounts a multi-account scan would cover (or chunk them for a matrix)."""
+    from iamgate.app.targets import matrix, resolve_targets, select  # boto3, only when run
+
     cfg = load_config(config)
     aws = aws_options(cfg, region, profile, None, None, "iamgate")
     targets = select(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from iamgate.aws.clients import AwsOptions
+from typing import TYPE_CHECKING
+
 from iamgate.model.config import Config
+
+if TYPE_CHECKING:
+    from iamgate.aws.clients import AwsOptions
 
 
 def aws_options(
@@ -14,6 +18,8 @@ def aws_options(
     external_id: str | None,
     session_name: str,
 ) -> AwsOptions:
+    from iamgate.aws.clients import AwsOptions  # boto3: only for the commands that call AWS
+
     c = config.collect
     return AwsOptions(
         region=region,

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from iamgate.aws.clients import Clients
 from iamgate.cli.aws_options import aws_options
 from iamgate.cli.common import (
     ConfigPath,
@@ -24,7 +23,6 @@ from iamgate.cli.common import (
     parse_regions,
     report_collection,
 )
-from iamgate.collect.snapshot import collect as collect_snapshot
 from iamgate.errors import ExitCode
 from iamgate.formats.config_toml import load_config
 from iamgate.formats.files import write_atomic
@@ -48,6 +46,9 @@ def collect(
 
     Exits 3 if any data could not be collected; the snapshot is still written, with the errors.
     """
+    from iamgate.aws.clients import Clients  # boto3: imported when a collection runs
+    from iamgate.collect.snapshot import collect as collect_snapshot
+
     console = Console(verbose, quiet)
     cfg = load_config(config)
     wanted_regions = parse_regions(regions)  # bad input before any API call

@@ -6,7 +6,7 @@ Exit codes: 0 pass, 1 new non-compliance or expired exception, 2 bad input, 3 co
 
 Every message iamgate prints itself goes through :func:`iamgate.text.terminal` (one line, no
 workflow command an account or a baseline could smuggle in), and every error message through
-:func:`iamgate.aws.failures.scrub` (no credential, even one botocore echoes).
+:func:`iamgate.aws.secrets.scrub` (no credential, even one botocore echoes).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import typer
 
 from iamgate.app.evaluate import GateOptions, config_notes
 from iamgate.app.reports import Outputs, Report, report_context
-from iamgate.aws.failures import scrub
+from iamgate.aws.secrets import scrub
 from iamgate.errors import ExitCode, IamgateError, InputError
 from iamgate.formats.results_json import load_results
 from iamgate.gate.since import with_since

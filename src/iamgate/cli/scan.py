@@ -7,10 +7,6 @@ from dataclasses import replace
 import typer
 
 from iamgate.app.reports import write_reports
-from iamgate.app.scan import scan_one
-from iamgate.app.scan_many import DEFAULT_JOBS, scan_accounts
-from iamgate.app.targets import resolve_targets, select
-from iamgate.aws.clients import Clients
 from iamgate.checks import select_checks
 from iamgate.cli.aws_options import aws_options
 from iamgate.cli.common import (
@@ -63,6 +59,7 @@ from iamgate.cli.common import (
 from iamgate.errors import InputError
 from iamgate.formats.config_toml import load_config
 from iamgate.model.snapshot import Snapshot
+from iamgate.model.targets import DEFAULT_JOBS
 
 
 @handle_errors
@@ -104,6 +101,12 @@ def scan(
     With --organization or --accounts, every listed account is scanned by assuming its role,
     and --baseline is a template such as 'baselines/{account_id}.yml'.
     """
+    # The AWS side (boto3) is imported when a scan runs, not by every command of the CLI.
+    from iamgate.app.scan import scan_one
+    from iamgate.app.scan_many import scan_accounts
+    from iamgate.app.targets import resolve_targets, select
+    from iamgate.aws.clients import Clients
+
     console = Console(verbose, quiet)
     cfg = load_config(config)
     announce_config(cfg, console)

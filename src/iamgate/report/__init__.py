@@ -17,7 +17,6 @@ from iamgate.model.results import Verdict
 from iamgate.report.badge import render_badge_json, render_badge_svg
 from iamgate.report.context import ReportContext
 from iamgate.report.csv import render_csv
-from iamgate.report.html import render_html
 from iamgate.report.junit import passing_cases, render_junit
 from iamgate.report.markdown import render_markdown
 
@@ -39,6 +38,12 @@ def _history(verdict: Verdict, context: ReportContext) -> str:
     return render_history(context.history, verdict)
 
 
+def _html(verdict: Verdict, context: ReportContext) -> str:
+    from iamgate.report.html import render_html  # Jinja2: only when the page is written
+
+    return render_html(verdict, context)
+
+
 def _junit(verdict: Verdict, context: ReportContext) -> str:
     return render_junit(verdict, passing_cases(verdict, context.junit_passing))
 
@@ -58,7 +63,7 @@ REPORTERS: tuple[Reporter, ...] = (
     Reporter("csv", "results.csv", of_verdict(render_csv)),
     Reporter("badge", "badge.json", of_verdict(render_badge_json)),
     Reporter("badge-svg", "badge.svg", of_verdict(render_badge_svg), beside="badge"),
-    Reporter("html", "report.html", render_html),
+    Reporter("html", "report.html", _html),
     # Read and rewritten by every run (--history): it outlives one run's output directory.
     Reporter("history", "", _history),
 )

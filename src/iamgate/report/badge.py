@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from html import escape
 
 from iamgate.model.results import Verdict
 
@@ -74,8 +74,8 @@ def render_badge_svg(verdict: Verdict) -> str:
     right = _text_width(b.message) + pad
     total = left + right
     color = _HEX[b.color]
-    label, message = escape(b.label), escape(b.message)
-    title = escape(f"{b.label}: {b.message}")
+    label, message = escape(b.label, quote=False), escape(b.message, quote=False)
+    title = escape(f"{b.label}: {b.message}", quote=False)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="20" role="img" '
         f'aria-label="{title}">\n'

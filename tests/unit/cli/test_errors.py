@@ -95,7 +95,7 @@ def test_the_error_handler_never_prints_a_credential(
 def test_scrub_hides_what_is_shaped_like_a_secret_and_nothing_else(
     text: str, kept: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from iamgate.aws.failures import scrub
+    from iamgate.aws.secrets import scrub
 
     for name in ("AWS_SESSION_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN"):
         monkeypatch.delenv(name, raising=False)
