@@ -322,6 +322,7 @@ def test_every_input_becomes_its_flag(workspace: Path) -> None:
         "skip-checks": "c",
         "annotations": "false",
         "badge-path": "badges/x.json",
+        "junit-passing": "summary",
     }
     base = dict(env)
     base.pop("PYTHONPATH", None)
@@ -350,6 +351,8 @@ def test_every_input_becomes_its_flag(workspace: Path) -> None:
         "a,b",
         "--skip-checks",
         "c",
+        "--junit-passing",
+        "summary",
         "--no-annotations",
     ]
     # It exited 0 but wrote no results.json: the verdict output is error, never pass.

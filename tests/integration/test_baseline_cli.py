@@ -146,21 +146,22 @@ def test_prune_stale_exceptions_from_a_real_run(offline: Any, tmp_path: Path) ->
     ev = offline("evaluate", snap, *gate, "--output-dir", "out")
     assert ev.code == 1
     stale = ev.json()["stale_exceptions"]
-    assert [s["resource"] for s in stale] == [
-        f"{A}:user/departed-admin",
-        f"{A}:server-certificate/retired-api",
-    ]
+    # departed-admin's exception (user-console-mfa) is not stale: the demo's late-joiner has no
+    # credential report row, so that check could not see every user (an error, not "gone").
+    assert [s["resource"] for s in stale] == [f"{A}:server-certificate/retired-api"]
     before = baseline.read_text(encoding="utf-8")
 
     dry = offline("baseline", "prune", str(baseline), "--results", "out/results.json", "--dry-run")
     assert dry.code == 0
-    assert f"would remove: user-console-mfa on {A}:user/departed-admin" in dry.stdout
+    assert f"would remove: server-certificate-expired on {A}:server-certificate/retired-api" in (
+        dry.stdout
+    )
     assert baseline.read_text(encoding="utf-8") == before
 
     run = offline("baseline", "prune", str(baseline), "--results", "out/results.json")
     assert run.code == 0, run.stderr
     after = baseline.read_text(encoding="utf-8")
-    assert "departed-admin" not in after
+    assert "departed-admin" in after
     assert "retired-api" not in after
     assert after.startswith("# Accepted exceptions for account 123456789012")
     # Still a valid baseline (the demo's expiry dates span more than the default horizon).
