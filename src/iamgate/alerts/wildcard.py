@@ -12,6 +12,10 @@ match is one pass over the text (no backtracking, no regex built from account da
 
 from __future__ import annotations
 
+from iamgate.globs import pieces_match as match  # the one ``*``-piece matcher
+
+__all__ = ["escaped_segments", "match", "segments"]
+
 
 def segments(pattern: str) -> tuple[str, ...]:
     """The literal pieces between ``*`` (CloudWatch Logs has no escape for ``*``)."""
@@ -49,21 +53,3 @@ def escaped_segments(pattern: str) -> tuple[str, ...] | str:
         i += 1
     pieces.append("".join(current))
     return tuple(pieces)
-
-
-def match(pieces: tuple[str, ...], text: str) -> bool:
-    """Whether ``text`` matches the glob whose literal pieces are ``pieces``."""
-    if len(pieces) == 1:
-        return text == pieces[0]
-    first, last = pieces[0], pieces[-1]
-    if len(text) < len(first) + len(last):
-        return False
-    if not (text.startswith(first) and text.endswith(last)):
-        return False
-    position, end = len(first), len(text) - len(last)
-    for piece in pieces[1:-1]:
-        found = text.find(piece, position, end)
-        if found < 0:
-            return False
-        position = found + len(piece)
-    return True

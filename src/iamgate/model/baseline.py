@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 
+from iamgate.globs import pieces_match
 from iamgate.model.results import ExceptionRef
 
 BASELINE_VERSION = 1
@@ -53,32 +54,17 @@ class BaselineException:
 
 
 def glob_match(pattern: str, text: str) -> bool:
-    """``*``-only glob match in linear passes of ``str.find``.
-
-    The regex it replaces (``a.*b.*c`` with fullmatch) backtracks catastrophically on a pattern
-    with many stars (found by fuzzing: one baseline entry could hang the gate). Matching each
-    literal segment at its leftmost place is exact for globs whose only wildcard is ``*``.
-    """
+    """``*``-only glob match in linear passes of ``str.find`` (:mod:`iamgate.globs`)."""
     if "*" not in pattern:
         return pattern == text
-    first, middle, last = _pieces(pattern)
-    if len(text) < len(first) + len(last) or not (text.startswith(first) and text.endswith(last)):
-        return False
-    pos, end = len(first), len(text) - len(last)
-    for segment in middle:
-        found = text.find(segment, pos, end)
-        if found < 0:
-            return False
-        pos = found + len(segment)
-    return True
+    return pieces_match(_pieces(pattern), text)
 
 
 @lru_cache(maxsize=65536)
-def _pieces(pattern: str) -> tuple[str, tuple[str, ...], str]:
+def _pieces(pattern: str) -> tuple[str, ...]:
     """A glob's literal text around its stars, split once (a baseline's globs are run against
     every finding of their check)."""
-    first, *middle, last = pattern.split("*")
-    return first, tuple(middle), last
+    return tuple(pattern.split("*"))
 
 
 @dataclass(frozen=True, slots=True)

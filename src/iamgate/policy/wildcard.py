@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from iamgate.globs import pieces_match
+
 Dialect = Literal["action", "resource", "text"]
 
 LITERAL_STAR = "\ue000"
@@ -79,7 +81,7 @@ class Glob:
         if self.shape == "prefix":
             return text.startswith(self.literal)
         if self.pieces:
-            if not _pieces_match(self.pieces, text):
+            if not pieces_match(self.pieces, text):
                 return False
             if self.exact_pieces:
                 return True
@@ -219,23 +221,6 @@ def compile_glob(pattern: str, dialect: Dialect) -> Glob:
         pieces=pieces,
         exact_pieces=bool(pieces) and not star_seg & ~star_any,
     )
-
-
-def _pieces_match(pieces: tuple[str, ...], text: str) -> bool:
-    """``p0*p1*...*pn`` with crossing stars: anchored ends, middle pieces leftmost in order
-    (greedy is exact for '*'-only globs), every step a C-level str method."""
-    first, last = pieces[0], pieces[-1]
-    if len(text) < len(first) + len(last) or not text.startswith(first):
-        return False
-    if not text.endswith(last):
-        return False
-    at, end = len(first), len(text) - len(last)
-    for piece in pieces[1:-1]:
-        found = text.find(piece, at, end)
-        if found < 0:
-            return False
-        at = found + len(piece)
-    return True
 
 
 def match_action(pattern: str, action: str) -> bool:
