@@ -60,6 +60,19 @@ class Scanned:
     snapshot: Snapshot
 
 
+def collect_account(
+    clients: Clients, config: Config, progress: Progress, regions: tuple[str, ...] = ()
+) -> Snapshot:
+    """Collect what ``clients`` reach, as the config's [collect] section says."""
+    return collect(
+        clients,
+        progress,
+        config.collect.credential_report_timeout,
+        regions,
+        max_pages=config.collect.max_pages,
+    )
+
+
 def scan_one(
     clients: Clients,
     config: Config,
@@ -74,13 +87,7 @@ def scan_one(
     template = is_template(path)
     # Read (and so validated) before spending API calls; its account is checked once known.
     loaded = load_baseline(path, REGISTRY) if path is not None and not template else None
-    snapshot = collect(
-        clients,
-        progress,
-        config.collect.credential_report_timeout,
-        regions,
-        max_pages=config.collect.max_pages,
-    )
+    snapshot = collect_account(clients, config, progress, regions)
     on_collected(snapshot)
     gate = replace(options, baseline=None)
     if template:

@@ -16,9 +16,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from iamgate.app.evaluate import GateOptions, evaluate
-from iamgate.app.scan import AccountBaseline, baseline_for
+from iamgate.app.scan import AccountBaseline, baseline_for, collect_account
 from iamgate.aws.clients import AwsOptions, Clients
-from iamgate.collect.snapshot import collect
 from iamgate.errors import CollectError, IamgateError, InputError
 from iamgate.gate.combine import combine
 from iamgate.model.config import Config
@@ -60,13 +59,7 @@ def scan_account(
     try:
         clients = Clients(opts)
         region = clients.region
-        snapshot = collect(
-            clients,
-            progress,
-            config.collect.credential_report_timeout,
-            regions,
-            max_pages=config.collect.max_pages,
-        )
+        snapshot = collect_account(clients, config, progress, regions)
         if snapshot.account_id != target.account_id:
             raise CollectError(
                 f"expected account {target.account_id}, but the credentials reach account "

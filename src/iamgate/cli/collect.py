@@ -46,20 +46,14 @@ def collect(
 
     Exits 3 if any data could not be collected; the snapshot is still written, with the errors.
     """
+    from iamgate.app.scan import collect_account
     from iamgate.aws.clients import Clients  # boto3: imported when a collection runs
-    from iamgate.collect.snapshot import collect as collect_snapshot
 
     console = Console(verbose, quiet)
     cfg = load_config(config)
     wanted_regions = parse_regions(regions)  # bad input before any API call
     clients = Clients(aws_options(cfg, region, profile, role_arn, external_id, role_session_name))
-    snapshot = collect_snapshot(
-        clients,
-        console.progress,
-        cfg.collect.credential_report_timeout,
-        wanted_regions,
-        max_pages=cfg.collect.max_pages,
-    )
+    snapshot = collect_account(clients, cfg, console.progress, wanted_regions)
     write_atomic(output, snapshot_to_json(snapshot))
     report_collection(snapshot, console)
     console.info(
