@@ -13,6 +13,7 @@ from botocore.stub import Stubber
 from iamgate.aws.clients import AwsOptions, Clients
 from iamgate.collect.access_analyzer import access_analyzer
 from iamgate.collect.cloudtrail import trails
+from iamgate.collect.eventbridge import EVENT_RULES
 from iamgate.collect.regions import REGIONS
 from iamgate.collect.snapshot import PERMISSIONS
 from iamgate.collect.source import Session
@@ -299,3 +300,73 @@ def test_a_topic_of_this_account_that_cannot_be_read_fails_the_source(clients: C
         "eu-west-1",
         "AuthorizationError",
     )
+
+
+# --- sources read region by region (collect/regional.py) ---------------------------------------
+
+
+def rule(region: str, name: str) -> dict[str, Any]:
+    return {
+        "Name": name,
+        "Arn": f"arn:aws:events:{region}:{ACCOUNT}:rule/{name}",
+        "State": "ENABLED",
+        "EventPattern": '{"source": ["aws.iam"]}',
+        "EventBusName": "default",
+    }
+
+
+def event_buses(clients: Clients, regions: list[str]) -> tuple[dict[str, Any], list[Any]]:
+    s = session(clients)
+    s.found["regions"] = tuple(regions)
+    return dict(s.run(EVENT_RULES)), s.errors
+
+
+def test_every_region_is_read_and_named(clients: Clients) -> None:
+    east = clients.client("events", "us-east-1")
+    west = clients.client("events", "eu-west-1")
+    with Stubber(east) as stub_east, Stubber(west) as stub_west:
+        stub_east.add_response("list_rules", {"Rules": []}, {"EventBusName": "default"})
+        stub_west.add_response(
+            "list_rules", {"Rules": [rule("eu-west-1", "iam")]}, {"EventBusName": "default"}
+        )
+        stub_west.add_response(
+            "list_targets_by_rule",
+            {"Targets": [{"Id": "1", "Arn": "arn:aws:sns:eu-west-1:123456789012:ops"}]},
+            {"Rule": "iam", "EventBusName": "default"},
+        )
+        found, errors = event_buses(clients, ["eu-west-1", "us-east-1"])
+    assert errors == []
+    buses = {b.region: b for b in found["event_buses"]}
+    assert set(buses) == {"eu-west-1", "us-east-1"}
+    assert [r.targets for r in buses["eu-west-1"].rules] == [
+        ("arn:aws:sns:eu-west-1:123456789012:ops",)
+    ]
+
+
+def test_one_denied_region_fails_the_source_and_names_that_region(clients: Clients) -> None:
+    # A rule seen in one region says nothing of the others: the checks that need the rules
+    # must say error, not judge an account seen in part.
+    east = clients.client("events", "us-east-1")
+    west = clients.client("events", "eu-west-1")
+    with Stubber(east) as stub_east, Stubber(west) as stub_west:
+        stub_east.add_response("list_rules", {"Rules": []}, {"EventBusName": "default"})
+        stub_west.add_client_error("list_rules", "AccessDeniedException", "denied here")
+        found, errors = event_buses(clients, ["eu-west-1", "us-east-1"])
+    assert "event_buses" not in found  # the fallback: nothing, not the regions that answered
+    assert [(e.source, e.operation, e.region, e.code) for e in errors] == [
+        (Source.EVENT_RULES, "ListRules", "eu-west-1", "AccessDeniedException")
+    ]
+    assert "events:ListRules" in errors[0].hint
+
+
+def test_every_failed_region_is_recorded(clients: Clients) -> None:
+    east = clients.client("events", "us-east-1")
+    west = clients.client("events", "eu-west-1")
+    with Stubber(east) as stub_east, Stubber(west) as stub_west:
+        stub_east.add_client_error("list_rules", "ThrottlingException", "slow down")
+        stub_west.add_client_error("list_rules", "AccessDeniedException", "denied here")
+        _found, errors = event_buses(clients, ["eu-west-1", "us-east-1"])
+    assert sorted((e.region, e.code) for e in errors) == [
+        ("eu-west-1", "AccessDeniedException"),
+        ("us-east-1", "ThrottlingException"),
+    ]
