@@ -26,8 +26,29 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 # characters XML cannot carry (replaced), lone surrogates, and plain text.
 AWKWARD = st.text(
     alphabet=st.sampled_from(
-        ["a", "Z", " ", "<", ">", "&", '"', "'", "\n", "\r", "\t", "\x00", "\x1b", "\x85",
-         "\ud800", "\ufffe", "é", "☃", "]", ":", "/"]
+        [
+            "a",
+            "Z",
+            " ",
+            "<",
+            ">",
+            "&",
+            '"',
+            "'",
+            "\n",
+            "\r",
+            "\t",
+            "\x00",
+            "\x1b",
+            "\x85",
+            "\ud800",
+            "\ufffe",
+            "é",
+            "☃",
+            "]",
+            ":",
+            "/",
+        ]
     ),
     max_size=12,
 )
@@ -64,9 +85,7 @@ def findings(draw: st.DrawFn) -> Finding:
 
 def verdict_of(found: list[Finding], checks: tuple[str, ...], account: str) -> Verdict:
     mine = tuple(f for f in found if f.account_id == account)
-    return Verdict(
-        account, NOW, NOW.date(), mine, checks=checks, counts=count_statuses(mine, 0)
-    )
+    return Verdict(account, NOW, NOW.date(), mine, checks=checks, counts=count_statuses(mine, 0))
 
 
 @settings(max_examples=300, deadline=None)
@@ -91,9 +110,7 @@ def test_an_empty_report_is_junit_xml_too() -> None:
 
 
 def _finding(resource: str, status: Status, account: str = "111111111111") -> Finding:
-    return Finding(
-        "user-console-mfa", resource, "user", status, Severity.HIGH, "t", "msg", account
-    )
+    return Finding("user-console-mfa", resource, "user", status, Severity.HIGH, "t", "msg", account)
 
 
 def test_summary_counts_passing_resources_and_keeps_every_failure() -> None:
