@@ -12,10 +12,13 @@ each line; an indented dump of 100,000 findings would go through the slow pure-P
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import operator
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +110,35 @@ def since_json(since: SinceLastRun) -> dict[str, Any]:
 
 
 def render_results(verdict: Verdict) -> str:
+    return "".join(iter_results(verdict))
+
+
+def _finding_lines(findings: Iterable[Finding]) -> Iterator[str]:
+    """Each finding as ``json.dumps(finding_json(f), ensure_ascii=False)`` writes it, made
+    from its members' JSON: the ones that repeat (account, check, resource, type, status,
+    severity, title) are encoded once, by the same C function ``json.dumps`` uses."""
+    encoded: dict[str, str] = {}
+
+    def once(value: str) -> str:
+        found = encoded.get(value)
+        if found is None:
+            found = encoded[value] = encode_basestring(value)
+        return found
+
+    for f in findings:
+        if f.exception is not None:
+            yield json.dumps(finding_json(f), ensure_ascii=False)
+            continue
+        yield (
+            f'{{"account_id": {once(f.account_id)}, "check": {once(f.check)}, '
+            f'"resource": {once(f.resource)}, "resource_type": {once(f.resource_type)}, '
+            f'"status": {once(f.status)}, "severity": {once(f.severity)}, '
+            f'"title": {once(f.title)}, "message": {encode_basestring(f.message)}}}'
+        )
+
+
+def iter_results(verdict: Verdict, chunk: int = 4096) -> Iterator[str]:
+    """``results.json`` in pieces (``chunk`` findings each): written as it is made."""
     head: dict[str, Any] = {
         "schema_version": RESULTS_SCHEMA_VERSION,
         "tool_version": verdict.tool_version,
@@ -129,14 +161,15 @@ def render_results(verdict: Verdict) -> str:
     if verdict.since is not None:  # only with --previous: other runs keep their exact shape
         head["since_last_run"] = since_json(verdict.since)
     lines = json.dumps(head, indent=1, ensure_ascii=False)[:-2]  # reopen the object
-    findings = ",\n  ".join(
-        json.dumps(finding_json(f), ensure_ascii=False) for f in verdict.findings
-    )
-    return (
-        f'{lines},\n "findings": [\n  {findings}\n ]\n}}\n'
-        if findings
-        else f'{lines},\n "findings": []\n}}\n'
-    )
+    if not verdict.findings:
+        yield f'{lines},\n "findings": []\n}}\n'
+        return
+    yield f'{lines},\n "findings": [\n  '
+    findings = _finding_lines(verdict.findings)
+    yield ",\n  ".join(itertools.islice(findings, chunk))
+    while piece := ",\n  ".join(itertools.islice(findings, chunk)):
+        yield ",\n  " + piece
+    yield "\n ]\n}\n"
 
 
 # --- reading ----------------------------------------------------------------------------------
