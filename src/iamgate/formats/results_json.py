@@ -16,7 +16,7 @@ import itertools
 import json
 import operator
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from json.encoder import encode_basestring
 from pathlib import Path
@@ -113,27 +113,32 @@ def render_results(verdict: Verdict) -> str:
     return "".join(iter_results(verdict))
 
 
+class _Once(dict[str, str]):
+    """``value -> make(value)``, each made once (a dict lookup, in C, for the rest)."""
+
+    def __init__(self, make: Callable[[str], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, value: str) -> str:
+        made = self[value] = self.make(value)
+        return made
+
+
 def _finding_lines(findings: Iterable[Finding]) -> Iterator[str]:
     """Each finding as ``json.dumps(finding_json(f), ensure_ascii=False)`` writes it, made
     from its members' JSON: the ones that repeat (account, check, resource, type, status,
     severity, title) are encoded once, by the same C function ``json.dumps`` uses."""
-    encoded: dict[str, str] = {}
-
-    def once(value: str) -> str:
-        found = encoded.get(value)
-        if found is None:
-            found = encoded[value] = encode_basestring(value)
-        return found
-
+    once = _Once(encode_basestring)
     for f in findings:
         if f.exception is not None:
             yield json.dumps(finding_json(f), ensure_ascii=False)
             continue
         yield (
-            f'{{"account_id": {once(f.account_id)}, "check": {once(f.check)}, '
-            f'"resource": {once(f.resource)}, "resource_type": {once(f.resource_type)}, '
-            f'"status": {once(f.status)}, "severity": {once(f.severity)}, '
-            f'"title": {once(f.title)}, "message": {encode_basestring(f.message)}}}'
+            f'{{"account_id": {once[f.account_id]}, "check": {once[f.check]}, '
+            f'"resource": {once[f.resource]}, "resource_type": {once[f.resource_type]}, '
+            f'"status": {once[f.status]}, "severity": {once[f.severity]}, '
+            f'"title": {once[f.title]}, "message": {encode_basestring(f.message)}}}'
         )
 
 

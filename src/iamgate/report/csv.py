@@ -28,6 +28,14 @@ HEADER = (
 )
 
 
+class _Once(dict[str, str]):
+    """A cell -> the cell made safe, each once (a dict lookup, in C, for the rest)."""
+
+    def __missing__(self, value: str) -> str:
+        made = self[value] = csv_cell(str(value))
+        return made
+
+
 def render_csv(verdict: Verdict) -> str:
     return "".join(iter_csv(verdict))
 
@@ -39,24 +47,17 @@ def iter_csv(verdict: Verdict, rows: int = 4096) -> Iterator[str]:
     writer.writerow(HEADER)
     # Cells that repeat from row to row (account, check, severity, status, type) are made
     # safe once; the resource and the message of each row are looked at each time.
-    safe: dict[str, str] = {}
-
-    def once(value: str) -> str:
-        found = safe.get(value)
-        if found is None:
-            found = safe[value] = csv_cell(str(value))
-        return found
-
+    once = _Once()
     default = verdict.account_id
     for n, f in enumerate(verdict.findings, 1):
         exc = f.exception
         writer.writerow(
             (
-                once(f.account_id or default),
-                once(f.check),
-                once(f.severity),
-                once(f.status),
-                once(f.resource_type),
+                once[f.account_id or default],
+                once[f.check],
+                once[f.severity],
+                once[f.status],
+                once[f.resource_type],
                 csv_cell(f.resource),
                 csv_cell(f.message),
                 csv_cell(exc.reason) if exc else "",
