@@ -167,18 +167,22 @@ def results_summary(path: Path) -> tuple[int, int, int]:
     return len(data["findings"]), data["counts"]["errors"], errors
 
 
-def bench_evaluate(users: int, repeat: int, work: Path) -> None:
-    from iamgate.formats.snapshot_json import snapshot_to_json
+def generate(what: str, work: Path, *sizes: int) -> None:
+    """Make the data in a child process: this one stays small. (A child's peak RSS, as the
+    kernel counts it, is at least its parent's at the fork: a parent that built a 100,000-user
+    snapshot would lend every child its 1.4 GB.)"""
+    command = [sys.executable, __file__, "--generate", what, str(work), *map(str, sizes)]
+    subprocess.run(command, check=True, env=env())
 
+
+def bench_evaluate(users: int, repeat: int, work: Path) -> None:
     print(f"\n== evaluate --output-dir: synthetic snapshot of {users:,} users", flush=True)
     started = time.perf_counter()
-    text = snapshot_to_json(synthetic_snapshot(users))
-    (work / "snapshot.json").write_text(text, encoding="utf-8")
+    generate("snapshot", work, users)
     print(
-        f"  snapshot.json: {len(text) / 1e6:.1f} MB (generated in "
+        f"  snapshot.json: {(work / 'snapshot.json').stat().st_size / 1e6:.1f} MB (generated in "
         f"{time.perf_counter() - started:.1f} s, not timed)"
     )
-    del text
     out = work / "out"
     iamgate = [*iamgate_cmd(), "evaluate", "snapshot.json", "--output-dir", "out", "-q"]
     floor = [sys.executable, "-c", FLOOR_EVALUATE, "snapshot.json", "floor.json"]
@@ -220,7 +224,8 @@ def write_accounts(accounts: int, users: int, work: Path) -> list[str]:
 def bench_merge(accounts: int, users: int, repeat: int, work: Path) -> None:
     print(f"\n== merge --output-dir: {accounts} accounts of {users:,} users each", flush=True)
     started = time.perf_counter()
-    names = write_accounts(accounts, users, work)
+    generate("accounts", work, accounts, users)
+    names = sorted(p.name for p in work.glob("results-*.json"))
     size = sum((work / n).stat().st_size for n in names)
     print(
         f"  {accounts} results.json files, {size / 1e6:.0f} MB (generated in "
@@ -239,6 +244,16 @@ def bench_merge(accounts: int, users: int, repeat: int, work: Path) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--generate"]:  # a child of generate()
+        what, work, *sizes = sys.argv[2:]
+        if what == "snapshot":
+            from iamgate.formats.snapshot_json import snapshot_to_json
+
+            text = snapshot_to_json(synthetic_snapshot(int(sizes[0])))
+            (Path(work) / "snapshot.json").write_text(text, encoding="utf-8")
+        else:
+            write_accounts(int(sizes[0]), int(sizes[1]), Path(work))
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=100_000, help="users in evaluate's snapshot")
     parser.add_argument("--accounts", type=int, default=100, help="results.json files to merge")
