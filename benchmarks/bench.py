@@ -596,6 +596,21 @@ def synthetic_snapshot(n: int) -> Any:
                 keys=tuple(keys),
             )
         )
+    rows.append(
+        CredentialRow(
+            user="<root_account>",
+            arn=f"arn:aws:iam::{ACCOUNT}:root",
+            user_creation_time=ago(2000),
+            password_enabled=None,
+            password_last_used=ago(400),
+            password_last_changed=Sentinel.NOT_SUPPORTED,
+            mfa_active=True,
+            keys=(
+                AccessKeySlot(1, False, Sentinel.NA, Sentinel.NA),
+                AccessKeySlot(2, False, Sentinel.NA, Sentinel.NA),
+            ),
+        )
+    )
     roles, more = synthetic_roles(n, rng, [u.name for u in users])
     return Snapshot(
         account_id=ACCOUNT,
@@ -605,9 +620,139 @@ def synthetic_snapshot(n: int) -> Any:
         roles=tuple(roles),
         policies=tuple(policies + more),
         credential_report=tuple(rows),
+        credential_report_generated_at=now,
         password_policy={"MinimumPasswordLength": 14, "RequireSymbols": True},
         account_summary={"AccountMFAEnabled": 1},
+        **synthetic_sources(n, [r.arn for r in roles], [u.arn for u in users]),
     )
+
+
+REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2")
+
+
+def synthetic_sources(n: int, roles: list[str], users: list[str]) -> dict[str, Any]:
+    """What ``collect`` reads besides IAM, so that every check has its data (no errors): the
+    regions, an organization, Access Analyzer in each region (external and unused-access
+    analyzers, with findings in proportion to ``n``), a multi-region organization trail sent to
+    CloudWatch Logs, a metric filter and alarm for every CIS alert (one of them missing, one
+    left to an EventBridge rule), the SNS topic they notify, and each region's default bus."""
+    from iamgate.alerts.controls import CONTROLS, ENABLED_ALL
+    from iamgate.model.snapshot import (
+        Alarm,
+        Analyzer,
+        AnalyzerFinding,
+        AnalyzerRegion,
+        EventBus,
+        EventRule,
+        MetricFilter,
+        Organization,
+        SnsTopic,
+        Trail,
+    )
+
+    rng = random.Random(n + 1)  # its own stream: the IAM part stays as it was for each n
+    topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:security-alerts"
+    group = "cloudtrail/organization"
+    regions = []
+    for index, region in enumerate(REGIONS):
+        analyzers = [
+            Analyzer(
+                f"arn:aws:access-analyzer:{region}:{ACCOUNT}:analyzer/external",
+                "external",
+                "ACCOUNT",
+                "ACTIVE",
+            )
+        ]
+        if index % 2 == 0:
+            analyzers.append(
+                Analyzer(
+                    f"arn:aws:access-analyzer:{region}:{ACCOUNT}:analyzer/unused",
+                    "unused",
+                    "ACCOUNT_UNUSED_ACCESS",
+                    "ACTIVE",
+                )
+            )
+        findings = [
+            AnalyzerFinding(
+                id=f"{region}-x{i}",
+                resource=f"arn:aws:s3:::shared-{region}-{i}",
+                resource_type="AWS::S3::Bucket",
+                finding_type="ExternalAccess",
+                analyzer_arn=analyzers[0].arn,
+                resource_owner_account=ACCOUNT,
+                principal={"AWS": f"{rng.randrange(10**11, 10**12)}"},
+                actions=("s3:GetObject", "s3:ListBucket"),
+                is_public=rng.random() < 0.1,
+            )
+            for i in range(max(1, n // 2000))
+        ]
+        if len(analyzers) > 1:
+            findings += [
+                AnalyzerFinding(
+                    id=f"{region}-u{i}",
+                    resource=arn,
+                    resource_type="AWS::IAM::Role" if ":role/" in arn else "AWS::IAM::User",
+                    finding_type="UnusedIAMRole" if ":role/" in arn else "UnusedIAMUserAccessKey",
+                    analyzer_arn=analyzers[1].arn,
+                    resource_owner_account=ACCOUNT,
+                    detail="last used more than 90 days ago",
+                )
+                for i, arn in enumerate(rng.sample(roles + users, max(1, n // 1000)))
+            ]
+        regions.append(
+            AnalyzerRegion(region=region, analyzers=tuple(analyzers), findings=tuple(findings))
+        )
+    # Every alert by a metric filter and an alarm, but the last: that one by an EventBridge
+    # rule in each region; and the first filter's alarm notifies nobody (a finding).
+    by_filter, by_rule = CONTROLS[:-1], CONTROLS[-1]
+
+    def metric(c: Any) -> str:
+        return "CIS/" + "".join(w.title() for w in c.id.split("-"))
+
+    filters = tuple(
+        MetricFilter(group, "us-east-1", c.id, c.filter_pattern, (metric(c),)) for c in by_filter
+    )
+    alarms = tuple(
+        Alarm(c.id, "us-east-1", metric(c), () if i == 0 else (topic,), True)
+        for i, c in enumerate(by_filter)
+    )
+    buses = tuple(
+        EventBus(
+            region,
+            (
+                EventRule(
+                    by_rule.id,
+                    f"arn:aws:events:{region}:{ACCOUNT}:rule/{by_rule.id}",
+                    by_rule.eventbridge_state or ENABLED_ALL,
+                    by_rule.eventbridge_pattern,
+                    (topic,),
+                ),
+            ),
+        )
+        for region in REGIONS
+    )
+    trail = Trail(
+        name="organization",
+        arn=f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/organization",
+        home_region="us-east-1",
+        multi_region=True,
+        global_events=True,
+        log_validation=True,
+        is_logging=True,
+        management_events="All",
+        log_group_arn=f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{group}:*",
+        organization=True,
+    )
+    return {
+        "regions": REGIONS,
+        "organization": Organization("o-bench00001"),
+        "access_analyzer": tuple(regions),
+        "trails": (trail,),
+        "metric_filters": filters,
+        "alarms": alarms,
+        "event_buses": buses,
+        "sns_topics": (SnsTopic(topic, confirmed=2),),
+    }
 
 
 def timed(label: str, fn: Callable[[], Any]) -> Any:

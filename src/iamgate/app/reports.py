@@ -1,9 +1,11 @@
 """Where a run's reports go, and writing them as one set.
 
-Every report is rendered before any file is touched (a reporter that fails leaves every file as
-it was), then all of them are written by ``iamgate.formats.files.write_all_atomic``: they appear
-together or not at all, even when the run is terminated (SIGTERM, Ctrl-C) or a second run writes
-into the same ``--output-dir``, and no temp file is left behind. Reports named one by one
+Every report is rendered and staged before any target is touched (a reporter that fails leaves
+every file as it was), one report at a time: each is made while its temp file is written and
+dropped before the next (an organization's reports are never all in memory at once). All of them
+are written by ``iamgate.formats.files.write_all_atomic``: they appear together or not at all,
+even when the run is terminated (SIGTERM, Ctrl-C) or a second run writes into the same
+``--output-dir``, and no temp file is left behind. Reports named one by one
 (``--junit`` elsewhere) are part of the same set, each beside its own target. Files a run does
 not write (``snapshot.json`` after ``evaluate``) are left as they were. ``$GITHUB_STEP_SUMMARY``
 is not part of the set: other steps write to it too, so it is appended to, after the set is in
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from iamgate.checks import catalogue
-from iamgate.formats.files import append_text, write_all_atomic
+from iamgate.formats.files import Content, append_text, write_all_atomic
 from iamgate.formats.history_jsonl import load_history
 from iamgate.formats.snapshot_json import snapshot_to_json
 from iamgate.model.results import Verdict
@@ -82,19 +84,19 @@ def write_reports(
     snapshot: Snapshot | None = None,
     context: ReportContext | None = None,
 ) -> Report:
-    """Render and write every requested report. Nothing is written until all are rendered."""
+    """Render and write every requested report. No target is replaced until all are staged."""
     targets = outputs.targets()
     if context is None:
         context = report_context(outputs)
     markdown = render_markdown(verdict)
-    rendered: dict[str, str] = {}
+    rendered: dict[str, Content] = {}
     for reporter in REPORTERS:
         if reporter.kind in targets:
             rendered[reporter.kind] = (
-                markdown if reporter.kind == "markdown" else reporter.render(verdict, context)
+                markdown if reporter.kind == "markdown" else reporter.later(verdict, context)
             )
     if snapshot is not None and "snapshot" in targets:
-        rendered["snapshot"] = snapshot_to_json(snapshot)
+        rendered["snapshot"] = lambda: (snapshot_to_json(snapshot),)
     # All rendered before any is written: one unwritable target must not leave the others as a
     # partial report.
     write_all_atomic({targets[kind]: text for kind, text in rendered.items()})

@@ -18,7 +18,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +97,14 @@ def _lone_surrogate(value: Any, where: str) -> str | None:
     return None
 
 
-def _stage(path: Path, text: str) -> Path:
-    """Write ``text`` to a temp file beside ``path`` (same filesystem, so rename is atomic)."""
+# A file's content: its text, or what makes it piece by piece when it is written (a large report
+# is then never whole in memory, and the next one is made only once this one is on disk).
+Content = str | Callable[[], Iterable[str]]
+
+
+def _stage(path: Path, content: Content) -> Path:
+    """Write the content to a temp file beside ``path`` (same filesystem: the rename is
+    atomic)."""
     if path.is_dir():
         raise InputError("is a directory, not a file", str(path))
     try:
@@ -107,7 +113,8 @@ def _stage(path: Path, text: str) -> Path:
         raise InputError(f"cannot write: {exc.strerror}", str(path)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            for piece in (content,) if isinstance(content, str) else content():
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
@@ -131,8 +138,9 @@ def write_atomic(path: Path, text: str) -> None:
     write_all_atomic({path: text})
 
 
-def write_all_atomic(files: Mapping[Path, str]) -> None:
+def write_all_atomic(files: Mapping[Path, Content]) -> None:
     """Write a set of files (a run's reports) so that they appear together or not at all.
+    Content given as a function is made while its file is staged, one file after another.
 
     What is guaranteed:
 
@@ -164,8 +172,8 @@ def write_all_atomic(files: Mapping[Path, str]) -> None:
             _remove_leftovers(paths)
             staged: list[tuple[Path, Path]] = []
             try:
-                for path, text in files.items():
-                    staged.append((_stage(path, text), path))
+                for path, content in files.items():
+                    staged.append((_stage(path, content), path))
                 for n, (tmp, path) in enumerate(staged):
                     try:
                         os.replace(tmp, path)

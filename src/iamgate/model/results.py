@@ -145,11 +145,19 @@ class Verdict:
     # fields above then hold the union, and the status is the worst account's.
     accounts: tuple[Verdict, ...] = ()
     since: SinceLastRun | None = None  # with --previous: the comparison with that run
+    # What is derived from the fields above (all immutable) and asked for by every reporter:
+    # each a pass over every finding, so worked out once. Not a field of ``replace``.
+    _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def blocking(self) -> list[Finding]:
-        failing, rank = (Status.FAIL, Status.EXPIRED), self.fail_on.rank
-        return [f for f in self.findings if f.status in failing and f.severity.rank >= rank]
+        found = self._derived.get("blocking")
+        if not isinstance(found, tuple):
+            failing = (Status.FAIL, Status.EXPIRED)
+            blocks = {s: s.rank >= self.fail_on.rank for s in Severity}
+            found = tuple(f for f in self.findings if f.status in failing and blocks[f.severity])
+            self._derived["blocking"] = found
+        return list(found)
 
     @property
     def has_errors(self) -> bool:
@@ -159,6 +167,13 @@ class Verdict:
     @property
     def status(self) -> str:
         """``fail``, ``error`` or ``pass`` for the whole run."""
+        found = self._derived.get("status")
+        if not isinstance(found, str):
+            found = self._status()
+            self._derived["status"] = found
+        return found
+
+    def _status(self) -> str:
         if self.accounts:
             statuses = {a.status for a in self.accounts}
             return next(s for s in ("fail", "error", "pass") if s in statuses)

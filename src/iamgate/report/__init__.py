@@ -7,16 +7,16 @@ the run's ``ReportContext`` (the check catalogue, the runs recorded before this 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from iamgate.errors import InternalError
 from iamgate.formats.history_jsonl import render_history
-from iamgate.formats.results_json import render_results
+from iamgate.formats.results_json import iter_results, render_results
 from iamgate.model.results import Verdict
 from iamgate.report.badge import render_badge_json, render_badge_svg
 from iamgate.report.context import ReportContext
-from iamgate.report.csv import render_csv
+from iamgate.report.csv import iter_csv, render_csv
 from iamgate.report.junit import passing_cases, render_junit
 from iamgate.report.markdown import render_markdown
 
@@ -48,19 +48,37 @@ def _junit(verdict: Verdict, context: ReportContext) -> str:
     return render_junit(verdict, passing_cases(verdict, context.junit_passing))
 
 
+Pieces = Callable[[Verdict, ReportContext], Iterable[str]]
+
+
 @dataclass(frozen=True, slots=True)
 class Reporter:
     kind: str  # the option that names its path (``--junit``), and its key in Outputs
     filename: str  # its name under --output-dir; empty: written only where its option says
     render: Render
     beside: str = ""  # written next to this kind's file, with this one's suffix, and only then
+    pieces: Pieces | None = None  # the same text as ``render``'s, made piece by piece
+
+    def later(self, verdict: Verdict, context: ReportContext) -> Callable[[], Iterable[str]]:
+        """The report, made when it is written: one large report at a time in memory."""
+        pieces, render = self.pieces, self.render
+        if pieces is not None:
+            return lambda: pieces(verdict, context)
+        return lambda: (render(verdict, context),)
 
 
 REPORTERS: tuple[Reporter, ...] = (
     Reporter("junit", "junit.xml", _junit),
     Reporter("markdown", "summary.md", of_verdict(render_markdown)),
-    Reporter("json", "results.json", of_verdict(render_results)),
-    Reporter("csv", "results.csv", of_verdict(render_csv)),
+    Reporter(
+        "json",
+        "results.json",
+        of_verdict(render_results),
+        pieces=lambda verdict, _context: iter_results(verdict),
+    ),
+    Reporter(
+        "csv", "results.csv", of_verdict(render_csv), pieces=lambda verdict, _c: iter_csv(verdict)
+    ),
     Reporter("badge", "badge.json", of_verdict(render_badge_json)),
     Reporter("badge-svg", "badge.svg", of_verdict(render_badge_svg), beside="badge"),
     Reporter("html", "report.html", _html),

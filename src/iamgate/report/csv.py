@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from iamgate.model.results import Verdict
 from iamgate.text import csv_cell
@@ -27,23 +28,45 @@ HEADER = (
 )
 
 
+class _Once(dict[str, str]):
+    """A cell -> the cell made safe, each once (a dict lookup, in C, for the rest)."""
+
+    def __missing__(self, value: str) -> str:
+        made = self[value] = csv_cell(str(value))
+        return made
+
+
 def render_csv(verdict: Verdict) -> str:
+    return "".join(iter_csv(verdict))
+
+
+def iter_csv(verdict: Verdict, rows: int = 4096) -> Iterator[str]:
+    """``results.csv`` in pieces of ``rows`` rows: written as it is made, never whole."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
-    for f in verdict.findings:
+    # Cells that repeat from row to row (account, check, severity, status, type) are made
+    # safe once; the resource and the message of each row are looked at each time.
+    once = _Once()
+    default = verdict.account_id
+    for n, f in enumerate(verdict.findings, 1):
         exc = f.exception
-        row = [
-            f.account_id or verdict.account_id,
-            f.check,
-            f.severity.value,
-            f.status.value,
-            f.resource_type,
-            f.resource,
-            f.message,
-            exc.reason if exc else "",
-            exc.owner if exc else "",
-            exc.expires.isoformat() if exc else "",
-        ]
-        writer.writerow([csv_cell(str(v)) for v in row])
-    return out.getvalue()
+        writer.writerow(
+            (
+                once[f.account_id or default],
+                once[f.check],
+                once[f.severity],
+                once[f.status],
+                once[f.resource_type],
+                csv_cell(f.resource),
+                csv_cell(f.message),
+                csv_cell(exc.reason) if exc else "",
+                csv_cell(exc.owner) if exc else "",
+                csv_cell(exc.expires.isoformat()) if exc else "",
+            )
+        )
+        if n % rows == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()

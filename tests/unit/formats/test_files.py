@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,46 @@ def test_one_unwritable_target_writes_none_of_the_reports(tmp_path: Path) -> Non
             {out / "junit.xml": "<testsuites/>", out / "results.json": "{}", out / "s.md": "#"}
         )
     assert sorted(p.name for p in out.iterdir()) == ["results.json"]
+
+
+def test_reports_made_while_written_are_staged_one_after_another(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    made: list[str] = []
+
+    def report(name: str) -> Iterator[str]:
+        made.append(name)
+        assert len(made) == 1 or (out / made[-2]).exists() is False  # not renamed yet
+        yield f"<{name}>"
+        yield "x" * 10
+
+    write_all_atomic(
+        {
+            out / "junit.xml": lambda: report("junit.xml"),
+            out / "summary.md": "# text",
+            out / "results.csv": lambda: report("results.csv"),
+        }
+    )
+    assert made == ["junit.xml", "results.csv"]
+    assert (out / "junit.xml").read_text(encoding="utf-8") == "<junit.xml>" + "x" * 10
+    assert (out / "summary.md").read_text(encoding="utf-8") == "# text"
+    assert leftovers(out) == []
+
+
+def test_a_report_that_fails_while_made_leaves_every_file_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "junit.xml").write_text("<old/>", encoding="utf-8")
+    (out / "results.json").write_text('"old"', encoding="utf-8")
+
+    def broken() -> Iterator[str]:
+        yield '"new'
+        raise RuntimeError("reporter failed")
+
+    with pytest.raises(RuntimeError, match="reporter failed"):
+        write_all_atomic({out / "junit.xml": "<new/>", out / "results.json": broken})
+    assert (out / "junit.xml").read_text(encoding="utf-8") == "<old/>"
+    assert (out / "results.json").read_text(encoding="utf-8") == '"old"'
+    assert leftovers(out) == []
 
 
 def test_a_failed_rename_cleans_up_the_staged_files(

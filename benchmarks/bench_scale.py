@@ -1,0 +1,284 @@
+"""Organization scale, offline: ``iamgate evaluate`` of a large snapshot and ``iamgate merge`` of
+many accounts' results, each against the floor of reading its input and writing its results.
+
+    python benchmarks/bench_scale.py                        # evaluate 100,000 users; merge 100
+    python benchmarks/bench_scale.py --accounts 1000        # merge 1,000 accounts' results
+    python benchmarks/bench_scale.py --only merge --repeat 5
+
+The floor is what any tool must do for the same job: ``json.load`` the inputs and ``json.dump``
+as many result records as iamgate writes. The floor and iamgate run as child processes, in
+turn (floor, iamgate, floor, iamgate, ...), ``--repeat`` times each; CPU (user + sys) and peak
+RSS are the kernel's figures for the finished child (``os.wait4``). On a shared machine wall
+times move with the load while CPU times stay put, so the ratio is taken pair by pair and its
+median printed. The data is generated into a temp dir first and is not part of any timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench import ACCOUNT, REPO, iamgate_cmd, synthetic_snapshot
+
+# The floors, run as ``python -c``: argv[1:] are the inputs, then the output and what to write.
+FLOOR_EVALUATE = r"""
+import json, sys
+snapshot, out, count, length = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+with open(snapshot, encoding="utf-8") as h:
+    data = json.load(h)
+arns = [p["arn"] for kind in ("users", "roles", "groups", "policies") for p in data[kind]]
+pad = "x" * length
+records = [
+    {
+        "account_id": data["account_id"],
+        "check": f"check-{i % 40}",
+        "resource": arns[i % len(arns)],
+        "resource_type": "user",
+        "status": "pass",
+        "severity": "medium",
+        "title": "A check's title",
+        "message": pad,
+    }
+    for i in range(count)
+]
+with open(out, "w", encoding="utf-8") as h:
+    json.dump(records, h)
+"""
+
+FLOOR_MERGE = r"""
+import json, sys
+*inputs, out = sys.argv[1:]
+found = []
+for path in inputs:
+    with open(path, encoding="utf-8") as h:
+        found.extend(json.load(h)["findings"])
+with open(out, "w", encoding="utf-8") as h:
+    json.dump(found, h)
+"""
+
+
+@dataclass
+class Run:
+    code: int
+    wall: float
+    cpu: float
+    rss_mb: float
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> Run:
+    started = time.perf_counter()
+    with (cwd / "stderr.txt").open("wb") as err:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        sys.exit(f"{' '.join(cmd[:4])} ...: exit {code}\n{(cwd / 'stderr.txt').read_text()}")
+    return Run(code, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def machine() -> str:
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        model = platform.processor() or "?"
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()} "
+        f"({platform.python_implementation()}), {platform.system()} {platform.release()}, "
+        f"load average {load}"
+    )
+
+
+def env() -> dict[str, str]:
+    found = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    found["PYTHONPATH"] = str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")
+    return found
+
+
+def paired(
+    label: str,
+    floor: list[str],
+    iamgate: list[str],
+    cwd: Path,
+    repeat: int,
+    after_first: Any = None,
+) -> None:
+    """Time iamgate and its floor in turn; print each run, the medians and the ratios."""
+    children = env()
+    floors: list[Run] = []
+    tools: list[Run] = []
+    for i in range(repeat):
+        tools.append(run(iamgate, cwd, children))
+        if i == 0 and after_first is not None:
+            floor = after_first(floor)
+        floors.append(run(floor, cwd, children))
+        print(
+            f"  run {i + 1}: floor {floors[-1].cpu:6.2f} s cpu {floors[-1].wall:6.2f} s wall "
+            f"{floors[-1].rss_mb:6.0f} MB | iamgate {tools[-1].cpu:6.2f} s cpu "
+            f"{tools[-1].wall:6.2f} s wall {tools[-1].rss_mb:6.0f} MB (exit {tools[-1].code})",
+            flush=True,
+        )
+
+    def median(runs: list[Run], field: str) -> float:
+        return statistics.median(getattr(r, field) for r in runs)
+
+    cpu_ratio = statistics.median(t.cpu / f.cpu for t, f in zip(tools, floors, strict=True))
+    wall_ratio = statistics.median(t.wall / f.wall for t, f in zip(tools, floors, strict=True))
+    rss = median(tools, "rss_mb")
+    print(f"  {label}, median of {repeat}:")
+    print(
+        f"    floor:   {median(floors, 'cpu'):6.2f} s cpu, {median(floors, 'wall'):6.2f} s wall, "
+        f"peak RSS {median(floors, 'rss_mb'):5.0f} MB"
+    )
+    print(
+        f"    iamgate: {median(tools, 'cpu'):6.2f} s cpu, {median(tools, 'wall'):6.2f} s wall, "
+        f"peak RSS {rss:5.0f} MB"
+    )
+    print(
+        f"    ratio iamgate / floor (median of the pairs): cpu {cpu_ratio:.2f}x, wall "
+        f"{wall_ratio:.2f}x; targets: <= 3x {'met' if cpu_ratio <= 3 else 'MISSED'} (cpu), "
+        f"< 1 GB {'met' if rss < 1000 else 'MISSED'} ({rss:.0f} MB)"
+    )
+
+
+def results_summary(path: Path) -> tuple[int, int, int]:
+    """(results, results that are errors, collection errors) of a results.json."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    errors = len(data["errors"]) + sum(len(a["errors"]) for a in data.get("accounts", []))
+    return len(data["findings"]), data["counts"]["errors"], errors
+
+
+def generate(what: str, work: Path, *sizes: int) -> None:
+    """Make the data in a child process: this one stays small. (A child's peak RSS, as the
+    kernel counts it, is at least its parent's at the fork: a parent that built a 100,000-user
+    snapshot would lend every child its 1.4 GB.)"""
+    command = [sys.executable, __file__, "--generate", what, str(work), *map(str, sizes)]
+    subprocess.run(command, check=True, env=env())
+
+
+def bench_evaluate(users: int, repeat: int, work: Path) -> None:
+    print(f"\n== evaluate --output-dir: synthetic snapshot of {users:,} users", flush=True)
+    started = time.perf_counter()
+    generate("snapshot", work, users)
+    print(
+        f"  snapshot.json: {(work / 'snapshot.json').stat().st_size / 1e6:.1f} MB (generated in "
+        f"{time.perf_counter() - started:.1f} s, not timed)"
+    )
+    out = work / "out"
+    iamgate = [*iamgate_cmd(), "evaluate", "snapshot.json", "--output-dir", "out", "-q"]
+    floor = [sys.executable, "-c", FLOOR_EVALUATE, "snapshot.json", "floor.json"]
+
+    def sized(floor: list[str]) -> list[str]:
+        """The floor writes as many records as iamgate did, messages as long on average."""
+        findings = json.loads((out / "results.json").read_text(encoding="utf-8"))["findings"]
+        length = sum(len(f["message"]) for f in findings) // max(1, len(findings))
+        return [*floor, str(len(findings)), str(length)]
+
+    paired(f"evaluate of {users:,} users", floor, iamgate, work, repeat, sized)
+    results, failed, errors = results_summary(out / "results.json")
+    print(
+        f"  {results:,} results, {failed} not evaluated, {errors} collection errors; reports: "
+        + ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in sorted(out.iterdir()))
+    )
+
+
+def write_accounts(accounts: int, users: int, work: Path) -> list[str]:
+    """``accounts`` single-account results.json files, each of a ``users``-user account: one
+    synthetic account evaluated, its results written under every account id, with its user
+    names made distinct per account (resources and messages differ between accounts, as they
+    do in an organization)."""
+    from iamgate.app.evaluate import GateOptions, evaluate
+    from iamgate.formats.results_json import render_results
+    from iamgate.model.config import Config
+
+    text = render_results(evaluate(synthetic_snapshot(users), Config(), GateOptions()))
+    name = re.compile(r"user-(?=[0-9]{6})")
+    names = []
+    for i in range(accounts):
+        account = f"{200000000000 + i:012d}"
+        one = name.sub(f"user-a{i}-", text.replace(ACCOUNT, account))
+        names.append(f"results-{account}.json")
+        (work / names[-1]).write_text(one, encoding="utf-8")
+    return names
+
+
+def bench_merge(accounts: int, users: int, repeat: int, work: Path) -> None:
+    print(f"\n== merge --output-dir: {accounts} accounts of {users:,} users each", flush=True)
+    started = time.perf_counter()
+    generate("accounts", work, accounts, users)
+    names = sorted(p.name for p in work.glob("results-*.json"))
+    size = sum((work / n).stat().st_size for n in names)
+    print(
+        f"  {accounts} results.json files, {size / 1e6:.0f} MB (generated in "
+        f"{time.perf_counter() - started:.1f} s, not timed)"
+    )
+    iamgate = [*iamgate_cmd(), "merge", *names, "--output-dir", "out", "-q"]
+    floor = [sys.executable, "-c", FLOOR_MERGE, *names, "floor.json"]
+    paired(f"merge of {accounts} accounts", floor, iamgate, work, repeat)
+    results, failed, errors = results_summary(work / "out" / "results.json")
+    print(
+        f"  {results:,} results, {failed} not evaluated, {errors} collection errors; reports: "
+        + ", ".join(
+            f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in sorted((work / "out").iterdir())
+        )
+    )
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--generate"]:  # a child of generate()
+        what, work, *sizes = sys.argv[2:]
+        if what == "snapshot":
+            from iamgate.formats.snapshot_json import snapshot_to_json
+
+            text = snapshot_to_json(synthetic_snapshot(int(sizes[0])))
+            (Path(work) / "snapshot.json").write_text(text, encoding="utf-8")
+        else:
+            write_accounts(int(sizes[0]), int(sizes[1]), Path(work))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=100_000, help="users in evaluate's snapshot")
+    parser.add_argument("--accounts", type=int, default=100, help="results.json files to merge")
+    parser.add_argument("--account-users", type=int, default=1000, help="users per merged account")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each, in turn")
+    parser.add_argument("--only", choices=("evaluate", "merge"), help="one of the two benchmarks")
+    parser.add_argument("--keep", action="store_true", help="keep the generated data")
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    print(f"iamgate: {' '.join(iamgate_cmd())} (src: {REPO / 'src'})")
+    work = Path(tempfile.mkdtemp(prefix="iamgate-bench-scale-"))
+    try:
+        if args.only in (None, "evaluate"):
+            (work / "evaluate").mkdir()
+            bench_evaluate(args.users, args.repeat, work / "evaluate")
+        if args.only in (None, "merge"):
+            (work / "merge").mkdir()
+            bench_merge(args.accounts, args.account_users, args.repeat, work / "merge")
+        print(f"\nmachine after: {machine()}")
+    finally:
+        if args.keep:
+            print(f"kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
