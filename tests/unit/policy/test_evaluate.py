@@ -1115,3 +1115,67 @@ def test_coverage_messages() -> None:
     got = coverage(parse_policy(arn("policy", "p"), doc(allow("*"), two)).statements, None)
     assert got.describe() == "statement #2 of policy/p denies every action but s3:*, ec2:*"
     assert coverage((), None).describe() == "no statement allows every action on every resource"
+
+
+def test_a_group_member_in_another_partition() -> None:
+    """The member judged for a group lives in the group's partition and account: a group policy
+    of ``aws-cn`` that lets members write their own user policy makes them administrators."""
+    group = "arn:aws-cn:iam::123456789012:group/devs"
+    member = member_of(group, ACCOUNT)
+    assert member.arn == f"arn:aws-cn:iam::{ACCOUNT}:user/(member)"
+    own = "arn:aws-cn:iam::${aws:PrincipalAccount}:user/${aws:username}"
+    pol = parse_policy(f"{group}#inline/self", doc(allow("iam:PutUserPolicy", own)), "inline")
+    verdict = admin(Access(member, (Attachment(pol, group),), None, (group,)))
+    assert verdict.is_admin, verdict.why
+    assert verdict.route == "self-grant"
+    # The member is nobody else: not a user of the aws partition, not a role.
+    assert not allows(
+        Access(member, (Attachment(pol, group),)), "iam:PutUserPolicy", arn("user", "(member)")
+    ).allowed
+
+
+def test_labels_name_the_group_a_statement_comes_through() -> None:
+    """``(via group ops)``: the group's name, without its path; nothing for the principal's own
+    policies, for a group's inline policy (its id names the group) or for the boundary."""
+    me = arn("user", "alice")
+    who = Identity(me, "user", "alice", ACCOUNT)
+    ops = arn("group", "team/ops")
+    mine = parse_policy(arn("policy", "mine"), doc(allow("s3:*", sid="Mine")))
+    shared = parse_policy(arn("policy", "shared"), doc(allow("ec2:*", sid="Shared")))
+    inline = parse_policy(f"{ops}#inline/i", doc(allow("sqs:*", sid="Inline")), "inline")
+    bound = parse_policy(arn("policy", "b"), doc(allow("*", sid="Bound")))
+    acc = Access(
+        who,
+        (Attachment(mine, me), Attachment(shared, ops), Attachment(inline, ops)),
+        bound,
+        (ops,),
+    )
+    assert acc.label(shared.statements[0]) == "statement 'Shared' of policy/shared (via group ops)"
+    assert acc.label(mine.statements[0]) == "statement 'Mine' of policy/mine"
+    assert acc.label(inline.statements[0]) == "statement 'Inline' of group/ops#inline/i"
+    assert acc.label(bound.statements[0]) == "statement 'Bound' of policy/b"
+    d = allows(acc, "ec2:RunInstances", "*")
+    assert d.grant is not None
+    assert acc.label(d.grant).endswith("(via group ops)")
+
+
+@pytest.mark.parametrize(
+    ("resource", "allowed"),
+    [
+        # Out of reach of an identity policy, an IAM resource of another account counts as one's
+        # own when the account segment may be one's own account
+        # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+        ("arn:aws:iam::*:user/alice", False),
+        (f"arn:aws:iam::{ACCOUNT[:-1]}?:user/alice", False),
+        (USER_ALICE, False),
+        # Another account's alice, or another user of one's own account: a write over others.
+        ("arn:aws:iam::210987654321:user/alice", True),
+        ("arn:aws:iam::*:user/bob", True),
+        ("arn:aws:iam::*:user/a*", True),
+        ("*", True),
+    ],
+)
+def test_allows_any_over_others(resource: str, allowed: bool) -> None:
+    acc = access(doc(allow("iam:PutUserPolicy", resource)))
+    got = allows_any(acc, "iam:PutUserPolicy", frozenset({USER_ALICE}))
+    assert got.allowed is allowed, got.why
