@@ -86,7 +86,9 @@ def test_malformed_documents_raise(bad: object, message: str) -> None:
 def test_json_text_is_not_url_decoded() -> None:
     """AWS returns policy documents URL-encoded; JSON text (even after blanks) is taken as it is,
     so a ``%`` in it stays a ``%``."""
-    text = ' \n{"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::a%41"}}'
+    text = (
+        ' \n{"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::a%41"}}'
+    )
     (st,) = statements(text)
     assert st.resources == ("arn:aws:s3:::a%41",)
     (encoded,) = statements(quote(text.strip()))
@@ -145,6 +147,7 @@ def new_statement(resource: str) -> dict[str, object]:
     ("arn", "short"),
     [
         ("arn:aws:iam::1:user/path/ci", "user/ci"),
+        ("arn:aws:iam::1:user/a/b/ci", "user/ci"),
         ("arn:aws:iam::1:role/deployer", "role/deployer"),
         ("arn:aws:iam::aws:policy/AdministratorAccess", "policy/AdministratorAccess (AWS managed)"),
         ("arn:aws:iam::1:user/ci#inline/deploy", "user/ci#inline/deploy"),
@@ -181,6 +184,14 @@ def test_policy_caches_statements_per_action() -> None:
         (doc({"Effect": "Allow", "Action": "iam:*Policy", "Resource": "*"}), []),
         (doc({"Effect": "Deny", "Action": "s3:*", "Resource": "*"}), []),
         (doc({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}), []),
+        (
+            doc(
+                {"Effect": "Deny", "Action": "ec2:*", "Resource": "*"},
+                {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+                {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+            ),
+            ["s3:*"],
+        ),
     ],
 )
 def test_service_wildcards(document: dict[str, object], found: list[str]) -> None:
@@ -198,3 +209,25 @@ def test_not_a_service_wildcard(action: str) -> None:
         service_wildcards(statements(doc({"Effect": "Allow", "Action": action, "Resource": "*"})))
         == []
     )
+
+
+@pytest.mark.parametrize(
+    ("policy_id", "kind"),
+    [
+        ("arn:aws:iam::aws:policy/AdministratorAccess", "aws-managed"),
+        ("arn:aws-cn:iam::aws:policy/job-function/ViewOnlyAccess", "aws-managed"),
+        ("arn:aws:iam::123456789012:policy/deploy", "managed"),
+        ("arn:aws:iam::123456789012:user/ci#inline/deploy", "inline"),
+        ("arn:aws:iam::123456789012:group/ops#inline/p", "inline"),
+    ],
+)
+def test_policy_kind_from_its_id(policy_id: str, kind: str) -> None:
+    assert (
+        parse_policy(policy_id, doc({"Effect": "Allow", "Action": "*", "Resource": "*"})).kind
+        == kind
+    )
+
+
+def test_a_statement_of_no_policy_is_labelled_by_its_place() -> None:
+    (_, second) = statements(doc(*[{"Effect": "Allow", "Action": "*", "Resource": "*"}] * 2))
+    assert second.label == "statement #2"
