@@ -969,6 +969,7 @@ def test_allows_any_within_a_boundary(
         (("IAM:*", "iam:Get*"), False),  # same service (any case): iam:Get* is left out
         (("iam:*", "*:Get*"), False),  # a wildcard service proves nothing: iam:Get* left out
         (("iam:*", "iam:*"), False),
+        (("iam:*", "*"), False),  # NotAction "*" allows nothing: iam:* is left out
     ],
 )
 def test_two_notaction_grants(exclusions: tuple[str, str], is_admin: bool) -> None:
@@ -1521,6 +1522,9 @@ GUARD += ["iam:PutUserPermissionsBoundary"]
         # NotResource of a role's absent user name: every resource, and no guess.
         ((doc(NOT_OWN_USER),), None, "role", True, "", False),
         ((ADMIN,), doc(NOT_OWN_USER), "role", True, "", False),
+        # Wildcards around an unknown value: it may resolve to every resource.
+        ((doc(allow("*", "*${aws:PrincipalTag/x}*")),), None, "user", True, "", True),
+        ((doc(allow("*", "?${aws:PrincipalTag/x}")),), None, "user", True, "", True),
         (
             (doc(allow("iam:AttachUserPolicy", OWN_USER)),),
             doc(allow(), deny(["s3:*", *GUARD], [HOME, OWN_USER])),
@@ -1545,6 +1549,8 @@ def test_admin_verdicts_resolve_for_the_principal(
     if why.startswith("statement"):
         assert verdict.why == why
     assert verdict.conditioned is conditioned
+    if is_admin:
+        assert verdict.route == "every-action", verdict.why
 
 
 def test_a_guard_of_ones_own_resources_it_may_not_remove() -> None:
@@ -1612,3 +1618,42 @@ def test_policy_level_near_misses() -> None:
         doc(allow("sts:AssumeRole", "arn:aws:iam::*:role/${aws:PrincipalTag/r}")),
     )
     assert assume_any(tagged)
+
+
+def test_self_grant_steps_are_only_those_taken() -> None:
+    """No boundary: nothing to remove, and the verdict names the one write."""
+    role = arn("role", "alice")
+    verdict = admin(access(doc(allow("iam:PutRolePolicy", role, "W")), kind="role"))
+    assert verdict.why == (
+        f"may grant itself anything: iam:PutRolePolicy on {role} is allowed by statement 'W' "
+        "of policy/p0"
+    )
+
+
+@pytest.mark.parametrize("via_group", [False, True])
+def test_removing_a_guard_under_a_grant_on_every_arn(via_group: bool) -> None:
+    """``arn:*`` is every resource as ``*`` is: a managed guard the user may rewrite (a new
+    version), or a group guard it may leave, takes nothing away for good."""
+    me, group = USER_ALICE, arn("group", "guarded")
+    grant = parse_policy(f"{me}#inline/all", doc(allow("*", "arn:*")), "inline")
+    writes = ["iam:Put*", "iam:Attach*", "iam:Detach*", "iam:Delete*"]
+    if via_group:
+        guard = parse_policy(f"{group}#inline/guard", doc(deny(writes)), "inline")
+        acc = Access(ALICE, (Attachment(grant, me), Attachment(guard, group)), None, (group,))
+        step = f"iam:RemoveUserFromGroup on {group}"
+    else:
+        guard = parse_policy(arn("policy", "guard"), doc(deny(writes)))
+        acc = Access(ALICE, (Attachment(grant, me), Attachment(guard, me)))
+        step = f"iam:CreatePolicyVersion on {arn('policy', 'guard')}"
+    verdict = admin(acc)
+    assert verdict.is_admin, verdict.why
+    assert step in verdict.why
+
+
+def test_a_policy_whose_holder_may_detach_it() -> None:
+    """A holder of "everything but S3" may write itself a policy and detach this one."""
+    pol = parse_policy(arn("policy", "most"), doc(allow("*", "arn:*"), deny("s3:*")))
+    holders = [(ALICE, USER_ALICE), (ROLE_R, ROLE_R.arn)]
+    verdict = policy_grants_admin(pol, holders)
+    assert verdict.is_admin, verdict.why
+    assert f"iam:DetachUserPolicy on {USER_ALICE}" in verdict.why
