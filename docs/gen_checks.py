@@ -166,24 +166,42 @@ set instead of the role.
 
 **Mutation testing** of the policy language (`tools/mutation.py`: mutmut 3.8.1 on
 `policy/evaluate.py`, `admin.py`, `document.py`, `principals.py`, with the policy and checks
-unit tests; 1,755 mutants). First run, 2026-11-28, stopped after 728 mutants to leave the
-shared machine to the full suite: **559 killed, 4 timeouts, 165 survived: 77% killed** of
-those checked. The larger survivor families got a test afterwards (`tests/unit/policy/
-test_evaluate.py`, "near misses that pin the helpers"): a Deny's coverage of an Allow's
-resources (`_deny_covers`, 14), `allows_any`'s decision fields and boundary overlap (40),
-removing a Deny by leaving its group or by a new policy version (`_removal`, 12), two
-`NotAction` grants of the same or different services (`_disjoint_actions`, 8), variables that
-may cover every resource (`applies_everywhere`, 10), `${aws:PrincipalType}` (7), the
-hypothetical holders of a managed policy (8), `assume_any` near misses (7), coverage messages
-(9), result kinds (3). Not yet: `Access.label`'s "via group" wording (6), `_only`'s
-account-segment case (5), `member_of` (3), `_raise_self`/`_mentioned` short cuts (6) and a few
-single ones (17 in all). The rerun with those tests is the next step (`python tools/mutation.py`;
-it takes about 40 minutes on 2 quiet cores). Judged **equivalent** (no test can tell them
-apart): the value returned with `"absent"` by `Identity.variable` (never read: an absent key
-drops the entry unless a default is given); `Access.with_policy`'s `via` for the synthetic
-"any policy" (it only feeds `label`, never shown for that policy); `is_universal`'s `and` made
-`or` for globs whose literal text is a prefix of `arn:` followed by `?` (no real resource
-pattern has that shape, and `covers_resource` decides the rest).
+unit tests; about 25 minutes on 2 cores). 2026-11-28, **1,758 mutants**: before the tests
+below, 1,493 killed, 4 timeouts, 261 survived (**84.9% killed**); with them, a full run then
+the survivors re-run after the graph test below: **1,690 killed, 3 timeouts, 65 survived:
+96.1% killed** (96.3% with the timeouts), and every survivor judged equivalent below
+(`benchmarks/mutation-results.txt` lists each mutant's status). The tests that killed the
+rest (`tests/unit/policy/`): each field of a decision on each path of `allows`/`allows_any`;
+variables resolved for the principal, not for "anyone" (Denies, boundaries, coverage and the
+verdict); `coverage`'s edge cases (a conditioned or action-less Deny, `NotResource []`/`"*"`,
+every exclusion covered, ties); the verdict's grant, steps and exact wording; guards removed
+under a grant on `arn:*`; `Access.label`'s `(via group ops)` (the name, not the path);
+`allows_any` over others (another account's user, a wildcard account segment); a group member
+of another partition; what a snapshot lacks, named in order; parse errors' messages (they reach
+the report); a policy shared by two users with `${aws:username}` judged per user by the graph.
+No survivor showed a bug. The 65 survivors, judged **equivalent** (no input that can occur
+tells them apart): caches (18: `resource_globs`, `Policy.statements_for`/`allowed_among` and
+`_mentioned`'s key, `Principals.policy`/`inline`/`access`/`verdict`: a miss, or any key,
+recomputes the same value) and `resource_globs` resolving an entry without `${` (it comes back
+unchanged); `Statement.may_be_universal` and `Policy.broad` widened (5: a larger preselection,
+which `coverage` decides again statement by statement); values never read (9: the value
+`Identity.variable` returns with `"absent"`/`"unknown"` and `resolve` without a principal, the
+text of a dropped entry, `resolve`'s `dropped` and `_raise_self`'s `unbounded` as `None`,
+`_first_grant`'s initial `grant_cond`, read only once a grant sets it, a partial `Coverage`'s
+`conditioned`); `resolve` escaping `*`/`?` in known values (2: user names, account ids, ARNs
+and `User`/`AssumedRole` hold neither); `zip(strict=...)` in `Resolved.hit` (3: globs and
+guesses always have the same length); `split`/`rsplit` limits and indexes that give the same
+piece (11: `member_of`, `Access.label` and `short_name`, as a group ARN has a `/` and the IAM
+ARNs and policy ids `short_name` is given have no `:` in their resource; `service_wildcards`,
+as an action has one `:`); `policy_kind` for ids that are neither a managed ARN nor
+`<ARN>#inline/<name>` (3: none occur) and
+`Principals.inline`'s explicit `"inline"` dropped (2: `policy_kind` gives the same); `_only`'s
+account glob dialect (3: an account segment has no `:` and nothing to lower-case);
+`assume_any` asking `sts:assumerole` in another case (2: actions match case-insensitively);
+`Access.with_policy`'s `via` and `groups` and `Access.without`'s `groups` (4: the raised access
+only feeds `coverage`); `Access.label`'s default `via` as `None` (not a group either);
+`is_universal`'s `and` made `or` (for globs whose literal text is a prefix of `arn:` followed by
+`?`: no real resource pattern has that shape, and `covers_resource` decides the rest).
 
 **Support role** (`support-role`, CIS 1.17): the benchmark's audit lists the `PolicyRoles` of
 `AWSSupportAccess`, so only a **role** carrying it passes; a user or group holding it is named

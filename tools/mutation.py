@@ -81,7 +81,9 @@ def main() -> None:
     total = sum(statuses.values())
     print(f"mutmut exit {run.returncode}; mutants by status: {statuses}")
     if total:
+        caught = killed + statuses.get("timeout", 0)  # mutmut counts a timeout as caught
         print(f"killed {killed} of {total} ({100 * killed / total:.1f}%)")
+        print(f"killed or timed out {caught} of {total} ({100 * caught / total:.1f}%)")
     for name in survivors:
         diff = subprocess.run(
             [mutmut, "show", name], cwd=work, capture_output=True, text=True

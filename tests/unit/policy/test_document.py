@@ -3,6 +3,8 @@ statements allow is tested in test_evaluate.py."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from iamgate.policy.document import (
@@ -34,26 +36,63 @@ def test_action_matching(glob: str, action: str, expected: bool) -> None:
     assert matches(glob, action) is expected
 
 
+ALLOW = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+LIST = "must be a string or a list of strings"
+
+
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "message"),
     [
-        "not json",
-        {"Statement": "x"},
-        {"Version": "2012-10-17"},
-        doc({"Effect": "Maybe", "Action": "*", "Resource": "*"}),
-        doc({"Effect": "Allow", "Action": 3, "Resource": "*"}),
-        doc({"Effect": "Allow", "Action": "*", "NotAction": "iam:*", "Resource": "*"}),
-        doc({"Effect": "Allow", "Resource": "*"}),
-        doc({"Effect": "Allow", "Action": "*"}),
-        doc({"Effect": "Allow", "Action": "*", "Resource": "*", "NotResource": "x"}),
-        doc({"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": "x"}),
-        doc("not an object"),
-        {"iamgate:unparsed": "{not json"},
+        # The message reaches the report ("not evaluated: malformed policy in snapshot: ..."),
+        # so it names the statement and the field at fault.
+        ("not json", "policy document is not JSON: Expecting value"),
+        ("[" * 100_000, "policy document is nested too deeply"),
+        ("[]", "policy document is not a JSON object"),
+        ({"Statement": "x"}, "Statement must be an object or a list"),
+        ({"Version": "2012-10-17"}, "policy document has no Statement"),
+        ({"iamgate:unparsed": "{not json"}, "policy document could not be read: '{not json'"),
+        (doc("not an object"), "statement #1 is not an object"),
+        (doc({**ALLOW, "Effect": "Maybe"}), "statement #1: Effect must be Allow or Deny"),
+        (doc(ALLOW, {**ALLOW, "Effect": "allow"}), "statement #2: Effect must be Allow or Deny"),
+        (doc({**ALLOW, "Action": 3}), f"Action {LIST}"),
+        (doc({"Effect": "Allow", "NotAction": [1], "Resource": "*"}), f"NotAction {LIST}"),
+        (doc({**ALLOW, "Resource": {"a": 1}}), f"Resource {LIST}"),
+        (doc({"Effect": "Allow", "Action": "*", "NotResource": 2}), f"NotResource {LIST}"),
+        (
+            doc({**ALLOW, "NotAction": "iam:*"}),
+            "statement #1: needs exactly one of Action and NotAction",
+        ),
+        (
+            doc({"Effect": "Allow", "Resource": "*"}),
+            "statement #1: needs exactly one of Action and NotAction",
+        ),
+        (
+            doc({"Effect": "Allow", "Action": "*"}),
+            "statement #1: needs exactly one of Resource and NotResource",
+        ),
+        (
+            doc({**ALLOW, "NotResource": "x"}),
+            "statement #1: needs exactly one of Resource and NotResource",
+        ),
+        (doc({**ALLOW, "Condition": "x"}), "statement #1: Condition must be an object"),
     ],
 )
-def test_malformed_documents_raise(bad: object) -> None:
-    with pytest.raises(PolicyFormatError):
+def test_malformed_documents_raise(bad: object, message: str) -> None:
+    with pytest.raises(PolicyFormatError) as raised:
         statements(bad)  # type: ignore[arg-type]
+    assert str(raised.value) == message
+
+
+def test_json_text_is_not_url_decoded() -> None:
+    """AWS returns policy documents URL-encoded; JSON text (even after blanks) is taken as it is,
+    so a ``%`` in it stays a ``%``."""
+    text = (
+        ' \n{"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::a%41"}}'
+    )
+    (st,) = statements(text)
+    assert st.resources == ("arn:aws:s3:::a%41",)
+    (encoded,) = statements(quote(text.strip()))
+    assert encoded.resources == ("arn:aws:s3:::a%41",)
 
 
 def test_statements_keep_their_shape() -> None:
@@ -108,6 +147,7 @@ def new_statement(resource: str) -> dict[str, object]:
     ("arn", "short"),
     [
         ("arn:aws:iam::1:user/path/ci", "user/ci"),
+        ("arn:aws:iam::1:user/a/b/ci", "user/ci"),
         ("arn:aws:iam::1:role/deployer", "role/deployer"),
         ("arn:aws:iam::aws:policy/AdministratorAccess", "policy/AdministratorAccess (AWS managed)"),
         ("arn:aws:iam::1:user/ci#inline/deploy", "user/ci#inline/deploy"),
@@ -144,6 +184,14 @@ def test_policy_caches_statements_per_action() -> None:
         (doc({"Effect": "Allow", "Action": "iam:*Policy", "Resource": "*"}), []),
         (doc({"Effect": "Deny", "Action": "s3:*", "Resource": "*"}), []),
         (doc({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}), []),
+        (
+            doc(
+                {"Effect": "Deny", "Action": "ec2:*", "Resource": "*"},
+                {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+                {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+            ),
+            ["s3:*"],
+        ),
     ],
 )
 def test_service_wildcards(document: dict[str, object], found: list[str]) -> None:
@@ -161,3 +209,25 @@ def test_not_a_service_wildcard(action: str) -> None:
         service_wildcards(statements(doc({"Effect": "Allow", "Action": action, "Resource": "*"})))
         == []
     )
+
+
+@pytest.mark.parametrize(
+    ("policy_id", "kind"),
+    [
+        ("arn:aws:iam::aws:policy/AdministratorAccess", "aws-managed"),
+        ("arn:aws-cn:iam::aws:policy/job-function/ViewOnlyAccess", "aws-managed"),
+        ("arn:aws:iam::123456789012:policy/deploy", "managed"),
+        ("arn:aws:iam::123456789012:user/ci#inline/deploy", "inline"),
+        ("arn:aws:iam::123456789012:group/ops#inline/p", "inline"),
+    ],
+)
+def test_policy_kind_from_its_id(policy_id: str, kind: str) -> None:
+    assert (
+        parse_policy(policy_id, doc({"Effect": "Allow", "Action": "*", "Resource": "*"})).kind
+        == kind
+    )
+
+
+def test_a_statement_of_no_policy_is_labelled_by_its_place() -> None:
+    (_, second) = statements(doc(*[{"Effect": "Allow", "Action": "*", "Resource": "*"}] * 2))
+    assert second.label == "statement #2"

@@ -18,6 +18,7 @@ from iamgate.policy.document import parse_policy
 from iamgate.policy.evaluate import (
     Access,
     Attachment,
+    Decision,
     Identity,
     Kind,
     allows,
@@ -968,6 +969,7 @@ def test_allows_any_within_a_boundary(
         (("IAM:*", "iam:Get*"), False),  # same service (any case): iam:Get* is left out
         (("iam:*", "*:Get*"), False),  # a wildcard service proves nothing: iam:Get* left out
         (("iam:*", "iam:*"), False),
+        (("iam:*", "*"), False),  # NotAction "*" allows nothing: iam:* is left out
     ],
 )
 def test_two_notaction_grants(exclusions: tuple[str, str], is_admin: bool) -> None:
@@ -1115,3 +1117,543 @@ def test_coverage_messages() -> None:
     got = coverage(parse_policy(arn("policy", "p"), doc(allow("*"), two)).statements, None)
     assert got.describe() == "statement #2 of policy/p denies every action but s3:*, ec2:*"
     assert coverage((), None).describe() == "no statement allows every action on every resource"
+
+
+def test_a_group_member_in_another_partition() -> None:
+    """The member judged for a group lives in the group's partition and account: a group policy
+    of ``aws-cn`` that lets members write their own user policy makes them administrators."""
+    group = "arn:aws-cn:iam::123456789012:group/devs"
+    member = member_of(group, ACCOUNT)
+    assert member.arn == f"arn:aws-cn:iam::{ACCOUNT}:user/(member)"
+    own = "arn:aws-cn:iam::${aws:PrincipalAccount}:user/${aws:username}"
+    pol = parse_policy(f"{group}#inline/self", doc(allow("iam:PutUserPolicy", own)), "inline")
+    verdict = admin(Access(member, (Attachment(pol, group),), None, (group,)))
+    assert verdict.is_admin, verdict.why
+    assert verdict.route == "self-grant"
+    # The member is nobody else: not a user of the aws partition, not a role.
+    assert not allows(
+        Access(member, (Attachment(pol, group),)), "iam:PutUserPolicy", arn("user", "(member)")
+    ).allowed
+
+
+def test_labels_name_the_group_a_statement_comes_through() -> None:
+    """``(via group ops)``: the group's name, without its path; nothing for the principal's own
+    policies, for a group's inline policy (its id names the group) or for the boundary."""
+    me = arn("user", "alice")
+    who = Identity(me, "user", "alice", ACCOUNT)
+    ops = arn("group", "team/ops")
+    mine = parse_policy(arn("policy", "mine"), doc(allow("s3:*", sid="Mine")))
+    shared = parse_policy(arn("policy", "shared"), doc(allow("ec2:*", sid="Shared")))
+    inline = parse_policy(f"{ops}#inline/i", doc(allow("sqs:*", sid="Inline")), "inline")
+    bound = parse_policy(arn("policy", "b"), doc(allow("*", sid="Bound")))
+    acc = Access(
+        who,
+        (Attachment(mine, me), Attachment(shared, ops), Attachment(inline, ops)),
+        bound,
+        (ops,),
+    )
+    assert acc.label(shared.statements[0]) == "statement 'Shared' of policy/shared (via group ops)"
+    assert acc.label(mine.statements[0]) == "statement 'Mine' of policy/mine"
+    assert acc.label(inline.statements[0]) == "statement 'Inline' of group/ops#inline/i"
+    assert acc.label(bound.statements[0]) == "statement 'Bound' of policy/b"
+    d = allows(acc, "ec2:RunInstances", "*")
+    assert d.grant is not None
+    assert acc.label(d.grant).endswith("(via group ops)")
+
+
+@pytest.mark.parametrize(
+    ("resource", "allowed"),
+    [
+        # Out of reach of an identity policy, an IAM resource of another account counts as one's
+        # own when the account segment may be one's own account
+        # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+        ("arn:aws:iam::*:user/alice", False),
+        (f"arn:aws:iam::{ACCOUNT[:-1]}?:user/alice", False),
+        (USER_ALICE, False),
+        # Another account's alice, or another user of one's own account: a write over others.
+        ("arn:aws:iam::210987654321:user/alice", True),
+        ("arn:aws:iam::*:user/bob", True),
+        ("arn:aws:iam::*:user/a*", True),
+        ("*", True),
+    ],
+)
+def test_allows_any_over_others(resource: str, allowed: bool) -> None:
+    acc = access(doc(allow("iam:PutUserPolicy", resource)))
+    got = allows_any(acc, "iam:PutUserPolicy", frozenset({USER_ALICE}))
+    assert got.allowed is allowed, got.why
+
+
+# --- every field of a decision, on each path ---------------------------------------------------
+
+
+def _sts(*docs: dict[str, Any], boundary: dict[str, Any] | None = None) -> Any:
+    """(access, its statements by Sid) for the given documents."""
+    acc = access(*docs, boundary=boundary)
+    pols = [*acc.policies(), *([acc.boundary] if acc.boundary else [])]
+    return acc, {st.sid: st for p in pols for st in p.statements}
+
+
+def test_allows_decisions_in_full() -> None:
+    obj = S3 + "b/k"
+    maybe = deny("s3:*", Condition=MFA, sid="Maybe")
+    acc, st = _sts(
+        doc(allow("s3:*", sid="A"), allow("s3:*", sid="A2"), maybe, deny("s3:Put*", sid="D"))
+    )
+    # The first unconditioned Allow is the grant; a later one does not replace it.
+    assert allows(acc, "s3:GetObject", obj) == Decision(
+        True, "s3:GetObject", obj, st["A"], unsure=(st["Maybe"],)
+    )
+    assert allows(acc, "s3:PutObject", obj) == Decision(
+        False, "s3:PutObject", obj, st["A"], None, st["D"], unsure=(st["Maybe"],)
+    )
+    acc, st = _sts(doc(allow("ec2:*"), maybe))
+    assert allows(acc, "s3:GetObject", obj) == Decision(
+        False, "s3:GetObject", obj, unsure=(st["Maybe"],)
+    )
+    fence = doc(
+        allow("s3:Get*", sid="B"),
+        deny("s3:GetObject", Condition=MFA, sid="BMaybe"),
+        deny("s3:GetBucketPolicy", sid="BD"),
+    )
+    acc, st = _sts(doc(allow("s3:*", sid="A"), maybe), boundary=fence)
+    unsure = (st["Maybe"], st["BMaybe"])
+    assert allows(acc, "s3:GetObject", obj) == Decision(
+        True, "s3:GetObject", obj, st["A"], st["B"], None, False, unsure
+    )
+    assert allows(acc, "s3:GetBucketPolicy", S3 + "b") == Decision(
+        False, "s3:GetBucketPolicy", S3 + "b", st["A"], None, st["BD"], unsure=(st["Maybe"],)
+    )
+    assert allows(acc, "s3:PutObject", obj) == Decision(
+        False, "s3:PutObject", obj, st["A"], unsure=(st["Maybe"],), boundary_blocks=True
+    )
+
+
+def test_allows_any_decisions_in_full() -> None:
+    acc, st = _sts(doc(allow("s3:*", S3 + "a/*", "A")), boundary=doc(allow("s3:*", S3 + "*", "B")))
+    assert allows_any(acc, "s3:GetObject") == Decision(True, "s3:GetObject", "*", st["A"], st["B"])
+    acc, st = _sts(doc(allow("s3:*", S3 + "a/*", "A")), boundary=doc(allow("s3:*", S3 + "b/*")))
+    assert allows_any(acc, "s3:GetObject") == Decision(
+        False, "s3:GetObject", "*", st["A"], boundary_blocks=True
+    )
+
+
+# --- policy variables resolved for the principal, not for "anyone" ------------------------------
+
+OWN_USER = "arn:aws:iam::*:user/${aws:username}"
+HOME = S3 + "home/${aws:username}/*"
+
+
+KEY = "iam:CreateAccessKey"
+
+
+@pytest.mark.parametrize(
+    ("docs", "boundary", "action", "kind", "allowed", "conditioned"),
+    [
+        # A Deny of one's own user by a variable covers an Allow of it, literal or not.
+        (
+            (doc(allow(KEY, USER_ALICE)), doc(deny("iam:*", OWN_USER))),
+            None,
+            KEY,
+            "user",
+            False,
+            None,
+        ),
+        (
+            (doc(allow(KEY, OWN_USER)), doc(deny("iam:*", "arn:aws:iam::*:user/alice"))),
+            None,
+            KEY,
+            "user",
+            False,
+            None,
+        ),
+        # The Allow of one's own user resolves to alice: no unknown value, not conditioned.
+        ((OWN_CREDENTIALS,), None, KEY, "user", True, False),
+        # The boundary's home is alice's, which the identity's home of bob never meets...
+        (
+            (doc(allow("s3:*", S3 + "home/bob/*")),),
+            doc(allow("s3:*", HOME)),
+            "s3:GetObject",
+            "user",
+            False,
+            None,
+        ),
+        (
+            (doc(allow("s3:*", HOME)),),
+            doc(allow("s3:*", S3 + "home/bob/*")),
+            "s3:GetObject",
+            "user",
+            False,
+            None,
+        ),
+        # ... and meets alice's own, without an unknown value.
+        (
+            (doc(allow("s3:*", S3 + "home/alice/*")),),
+            doc(allow("s3:*", HOME)),
+            "s3:GetObject",
+            "user",
+            True,
+            False,
+        ),
+        # A boundary Deny of one's own user leaves the boundary nothing for it.
+        (
+            (doc(allow(KEY, USER_ALICE)),),
+            doc(allow("iam:*", USER_ALICE), deny("iam:*", OWN_USER)),
+            KEY,
+            "user",
+            False,
+            None,
+        ),
+        # An entry that resolves to nothing (a role has no user name) does not end the search.
+        (
+            (doc(allow("s3:*", HOME), allow("s3:*", S3 + "b/*")),),
+            None,
+            "s3:GetObject",
+            "role",
+            True,
+            False,
+        ),
+    ],
+)
+def test_allows_any_resolves_variables_for_the_principal(
+    docs: tuple[dict[str, Any], ...],
+    boundary: dict[str, Any] | None,
+    action: str,
+    kind: Kind,
+    allowed: bool,
+    conditioned: bool | None,
+) -> None:
+    got = allows_any(access(*docs, kind=kind, boundary=boundary), action)
+    assert got.allowed is allowed, got.why
+    if conditioned is not None:
+        assert got.conditioned is conditioned, got.why
+
+
+@pytest.mark.parametrize(
+    ("statement", "resource", "conditioned"),
+    [
+        # A literal entry is sure, whatever an unknown entry beside it widens to.
+        (allow("s3:*", ["${aws:PrincipalTag/team}", S3 + "b/k"]), S3 + "b/k", False),
+        (allow("s3:*", ["${aws:PrincipalTag/team}", S3 + "b/k"]), S3 + "c/k", True),
+        # A default does not stand in for an unknown value (only for an absent one).
+        (allow("s3:*", S3 + "b/${aws:PrincipalTag/team, 'none'}/*"), S3 + "b/red/k", True),
+        # NotResource: an unknown entry dropped, then an absent one: still rests on the unknown.
+        (
+            {
+                "Effect": "Allow",
+                "Action": "s3:*",
+                "NotResource": [S3 + "${aws:PrincipalTag/t}", HOME],
+            },
+            S3 + "b/k",
+            True,
+        ),
+    ],
+)
+def test_which_grants_rest_on_unknown_values(
+    statement: dict[str, Any], resource: str, conditioned: bool
+) -> None:
+    got = allows(access(doc(statement), kind="role", name="r"), "s3:GetObject", resource)
+    assert got.allowed, got.why
+    assert got.conditioned is conditioned, got.why
+
+
+def test_a_default_keeps_its_text() -> None:
+    """Only the quotes around a default are removed."""
+    acc = access(doc(allow("s3:*", S3 + "${aws:username, 'X-ray'}")), kind="role", name="r")
+    assert allows(acc, "s3:GetObject", S3 + "X-ray").allowed
+
+
+@pytest.mark.parametrize(
+    ("deny_st", "allowed"),
+    [
+        (deny("s3:*", "arn:*"), False),  # every ARN
+        # S3 keys may hold ':'; a '*' inside a segment does not match across it.
+        ({"Effect": "Deny", "Action": "s3:*", "NotResource": S3 + "a:b"}, False),
+    ],
+)
+def test_deny_coverage_edges(deny_st: dict[str, Any], allowed: bool) -> None:
+    acc = access(doc(allow("s3:*", S3 + "a*b")), doc(deny_st))
+    assert allows_any(acc, "s3:GetObject").allowed is allowed
+
+
+def test_boundary_within_a_segment() -> None:
+    """The boundary's ``a:b`` and the identity's ``a*b`` (a star that stays in its segment)
+    never meet (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html)."""
+    acc = access(doc(allow("s3:*", S3 + "a*b")), boundary=doc(allow("s3:*", S3 + "a:b")))
+    assert not allows_any(acc, "s3:GetObject").allowed
+
+
+# --- every action on every resource: coverage and the verdict's fields -----------------------
+
+
+def _coverage(*statements: dict[str, Any], who: Identity | None = None) -> Any:
+    return coverage(parse_policy(arn("policy", "p"), doc(*statements)).statements, who)
+
+
+ALICE = Identity(USER_ALICE, "user", "alice", ACCOUNT)
+ROLE_R = Identity(arn("role", "r"), "role", "r", ACCOUNT)
+NOT_OWN_USER = {"Effect": "Allow", "Action": "*", "NotResource": OWN_USER}
+
+
+@pytest.mark.parametrize(
+    ("statements", "who", "everything", "conditioned", "why"),
+    [
+        # A conditioned Deny or one that names no action takes nothing away, wherever it is.
+        ((deny(Condition=MFA), allow(sid="All")), None, True, False, "'All'"),
+        (({"Effect": "Deny", "NotAction": "*", "Resource": "*"}, allow()), None, True, False, ""),
+        # A Deny on NotResource [] denies everything; on NotResource "*" nothing.
+        (
+            (allow(), {"Effect": "Deny", "Action": "s3:*", "NotResource": []}),
+            None,
+            False,
+            False,
+            "denies s3:* on all but ",
+        ),
+        (
+            (allow(), {"Effect": "Deny", "Action": "s3:*", "NotResource": "*"}),
+            None,
+            True,
+            False,
+            "",
+        ),
+        # A Deny of one's own home is a Deny (resolved for alice, not dropped as unknown).
+        ((allow(), deny("s3:*", HOME)), ALICE, False, False, "denies s3:*"),
+        # ${aws:PrincipalArn} is the principal's own ARN, not every resource.
+        ((allow("*", "${aws:PrincipalArn}"),), ALICE, False, False, "no statement"),
+        # For a role, NotResource of its (absent) user name excludes nothing: not a guess.
+        ((NOT_OWN_USER,), ROLE_R, True, False, ""),
+        (
+            ({**NOT_OWN_USER, "Action": None, "NotAction": "iam:*"}, allow("iam:*")),
+            ROLE_R,
+            True,
+            False,
+            "",
+        ),
+        # An unknown tag widened to every resource is a guess, helped or not.
+        (
+            (
+                {"Effect": "Allow", "NotAction": "iam:*", "Resource": "${aws:PrincipalTag/x}"},
+                allow("iam:*"),
+            ),
+            ALICE,
+            True,
+            True,
+            "",
+        ),
+        # The exclusions of a NotAction are covered by a conditioned Allow: conditioned.
+        (
+            (
+                {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*", "Sid": "N"},
+                allow("iam:*", Condition=MFA),
+            ),
+            None,
+            True,
+            True,
+            "statement 'N' of policy/p allows every action on every resource",
+        ),
+        # Every exclusion must be covered, not only the first.
+        (
+            ({"Effect": "Allow", "NotAction": ["iam:*", "s3:*"], "Resource": "*"}, allow("iam:*")),
+            None,
+            False,
+            False,
+            "allows every action except s3:*",
+        ),
+        (
+            (
+                {"Effect": "Allow", "NotAction": ["iam:*", "s3:*"], "Resource": "*"},
+                {"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"},
+            ),
+            None,
+            False,
+            False,
+            "except s3:*",
+        ),
+        # Two grants leaving out as much: the first is named.
+        (
+            (
+                {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+                {"Effect": "Allow", "NotAction": "iam:Get*", "Resource": "*"},
+            ),
+            None,
+            False,
+            False,
+            "statement #1 of policy/p allows every action except iam:*",
+        ),
+    ],
+)
+def test_coverage_cases(
+    statements: tuple[dict[str, Any], ...],
+    who: Identity | None,
+    everything: bool,
+    conditioned: bool,
+    why: str,
+) -> None:
+    sts = [{k: v for k, v in st.items() if v is not None} for st in statements]
+    got = _coverage(*sts, who=who)
+    assert got.everything is everything, got.describe()
+    if everything:
+        assert got.conditioned is conditioned, got.describe()
+    assert why in got.describe()
+
+
+def test_no_grants_cover_nothing() -> None:
+    assert coverage((), None).everything is False
+    assert _coverage(deny()).everything is False
+
+
+GUARD = ["iam:PutUserPolicy", "iam:DeleteUserPolicy", "iam:DeleteUserPermissionsBoundary"]
+GUARD += ["iam:PutUserPermissionsBoundary"]
+
+
+@pytest.mark.parametrize(
+    ("docs", "boundary", "kind", "is_admin", "why", "conditioned"),
+    [
+        # Unconditioned: the verdict says so exactly, with no note.
+        (
+            (ADMIN,),
+            None,
+            "user",
+            True,
+            "statement 'Admin' of policy/p0 allows every action on every resource",
+            False,
+        ),
+        # A conditioned boundary makes the verdict conditioned.
+        ((ADMIN,), doc(allow(Condition=MFA)), "user", True, "every resource (conditioned)", True),
+        # NotResource of a role's absent user name: every resource, and no guess.
+        ((doc(NOT_OWN_USER),), None, "role", True, "", False),
+        ((ADMIN,), doc(NOT_OWN_USER), "role", True, "", False),
+        # Wildcards around an unknown value: it may resolve to every resource.
+        ((doc(allow("*", "*${aws:PrincipalTag/x}*")),), None, "user", True, "", True),
+        ((doc(allow("*", "?${aws:PrincipalTag/x}")),), None, "user", True, "", True),
+        (
+            (doc(allow("iam:AttachUserPolicy", OWN_USER)),),
+            doc(allow(), deny(["s3:*", *GUARD], [HOME, OWN_USER])),
+            "user",
+            False,
+            "",
+            False,
+        ),
+    ],
+)
+def test_admin_verdicts_resolve_for_the_principal(
+    docs: tuple[dict[str, Any], ...],
+    boundary: dict[str, Any] | None,
+    kind: Kind,
+    is_admin: bool,
+    why: str,
+    conditioned: bool,
+) -> None:
+    verdict = admin(access(*docs, kind=kind, boundary=boundary))
+    assert verdict.is_admin is is_admin, verdict.why
+    assert why in verdict.why
+    if why.startswith("statement"):
+        assert verdict.why == why
+    assert verdict.conditioned is conditioned
+    if is_admin:
+        assert verdict.route == "every-action", verdict.why
+
+
+def test_a_guard_of_ones_own_resources_it_may_not_remove() -> None:
+    """Attaching any policy to itself gives alice all but her own home and user, which an
+    inline Deny she may not delete or rewrite keeps: not a full administrator."""
+    attach = parse_policy(arn("policy", "attach"), doc(allow("iam:AttachUserPolicy", OWN_USER)))
+    guard = parse_policy(
+        f"{USER_ALICE}#inline/guard", doc(deny(["s3:*", *GUARD], [HOME, OWN_USER])), "inline"
+    )
+    acc = Access(ALICE, (Attachment(attach, USER_ALICE), Attachment(guard, USER_ALICE)))
+    verdict = admin(acc)
+    assert not verdict.is_admin, verdict.why
+
+
+def test_admin_verdict_fields() -> None:
+    # Self-grant: the write that does it is the grant, and each step is named.
+    acc, st = _sts(
+        doc(allow(["iam:PutUserPolicy", "iam:DeleteUserPermissionsBoundary"], USER_ALICE, "W")),
+        boundary=doc(allow("iam:*")),
+    )
+    verdict = admin(acc)
+    assert verdict.is_admin, verdict.why
+    assert verdict.grant is st["W"]
+    assert verdict.why == (
+        f"may grant itself anything: iam:PutUserPolicy on {USER_ALICE} is allowed by statement 'W' "
+        f"of policy/p0; iam:DeleteUserPermissionsBoundary on {USER_ALICE} is allowed by statement "
+        "'W' of policy/p0"
+    )
+    # Not every action: the grant that comes closest, and what it leaves out; the boundary
+    # is not mentioned when the identity policies already fall short.
+    acc, st = _sts(doc({**NOT_IAM, "Sid": "N"}), boundary=doc(allow()))
+    verdict = admin(acc)
+    assert (verdict.is_admin, verdict.grant, verdict.excluded) == (False, st["N"], ("iam:*",))
+    assert verdict.why == "statement 'N' of policy/p0 allows every action except iam:*"
+    # Everything, but the boundary falls short: said so, with what the boundary leaves out.
+    acc, st = _sts(doc(allow(sid="A")), boundary=doc({**NOT_IAM, "Sid": "B"}))
+    verdict = admin(acc)
+    assert (verdict.is_admin, verdict.grant, verdict.excluded) == (False, st["A"], ("iam:*",))
+    assert verdict.why == (
+        "statement 'A' of policy/p0 allows every action on every resource, but the permissions "
+        "boundary limits it: statement 'B' of policy/boundary allows every action except iam:*"
+    )
+
+
+def test_policy_level_near_misses() -> None:
+    # Writing any group's policy makes no administrator of a holder that is in no group.
+    groups_only = parse_policy(arn("policy", "g"), doc(allow("iam:PutGroupPolicy")))
+    holders = [
+        (Identity(arn("user", "(h)"), "user", "(h)", ACCOUNT), arn("user", "(h)")),
+        (Identity(arn("role", "(h)"), "role", "(h)", ACCOUNT), arn("role", "(h)")),
+    ]
+    assert not policy_grants_admin(groups_only, holders).is_admin
+    # Statements before the one that allows every role do not hide it.
+    after_deny = parse_policy(
+        arn("policy", "a"), doc(deny("sts:AssumeRole", arn("role", "x")), allow("sts:AssumeRole"))
+    )
+    assert assume_any(after_deny)
+    after_scoped = parse_policy(
+        arn("policy", "b"), doc(allow("sts:AssumeRole", arn("role", "x")), allow("sts:AssumeRole"))
+    )
+    assert [st.index for st in assume_any(after_scoped)] == [1]
+    # A variable in the role ARN: unknown for "any holder", so it may name every role.
+    tagged = parse_policy(
+        arn("policy", "t"),
+        doc(allow("sts:AssumeRole", "arn:aws:iam::*:role/${aws:PrincipalTag/r}")),
+    )
+    assert assume_any(tagged)
+
+
+def test_self_grant_steps_are_only_those_taken() -> None:
+    """No boundary: nothing to remove, and the verdict names the one write."""
+    role = arn("role", "alice")
+    verdict = admin(access(doc(allow("iam:PutRolePolicy", role, "W")), kind="role"))
+    assert verdict.why == (
+        f"may grant itself anything: iam:PutRolePolicy on {role} is allowed by statement 'W' "
+        "of policy/p0"
+    )
+
+
+@pytest.mark.parametrize("via_group", [False, True])
+def test_removing_a_guard_under_a_grant_on_every_arn(via_group: bool) -> None:
+    """``arn:*`` is every resource as ``*`` is: a managed guard the user may rewrite (a new
+    version), or a group guard it may leave, takes nothing away for good."""
+    me, group = USER_ALICE, arn("group", "guarded")
+    grant = parse_policy(f"{me}#inline/all", doc(allow("*", "arn:*")), "inline")
+    writes = ["iam:Put*", "iam:Attach*", "iam:Detach*", "iam:Delete*"]
+    if via_group:
+        guard = parse_policy(f"{group}#inline/guard", doc(deny(writes)), "inline")
+        acc = Access(ALICE, (Attachment(grant, me), Attachment(guard, group)), None, (group,))
+        step = f"iam:RemoveUserFromGroup on {group}"
+    else:
+        guard = parse_policy(arn("policy", "guard"), doc(deny(writes)))
+        acc = Access(ALICE, (Attachment(grant, me), Attachment(guard, me)))
+        step = f"iam:CreatePolicyVersion on {arn('policy', 'guard')}"
+    verdict = admin(acc)
+    assert verdict.is_admin, verdict.why
+    assert step in verdict.why
+
+
+def test_a_policy_whose_holder_may_detach_it() -> None:
+    """A holder of "everything but S3" may write itself a policy and detach this one."""
+    pol = parse_policy(arn("policy", "most"), doc(allow("*", "arn:*"), deny("s3:*")))
+    holders = [(ALICE, USER_ALICE), (ROLE_R, ROLE_R.arn)]
+    verdict = policy_grants_admin(pol, holders)
+    assert verdict.is_admin, verdict.why
+    assert f"iam:DetachUserPolicy on {USER_ALICE}" in verdict.why

@@ -601,3 +601,25 @@ def test_bitsets_equal_allows(seed: int) -> None:
                 for j, target in enumerate(uni.arns):
                     expected = allows(acc, action, target).allowed
                     assert bool((bits >> j) & 1) == expected, (acc.who.arn, action, target)
+
+
+def test_a_shared_policy_with_variables_is_judged_per_principal() -> None:
+    """Two users holding the same managed policy: ``${aws:username}`` makes its answer each
+    one's own, so a Deny of alice's functions leaves bob his (and his escalation)."""
+    own_functions = "arn:aws:lambda:*:*:function:${aws:username}-*"
+    deploy = managed(
+        "deploy",
+        doc(
+            allow("iam:PassRole", "*", "Pass"),
+            allow(["lambda:CreateFunction", "lambda:InvokeFunction"], own_functions, "Own"),
+            deny("lambda:*", "arn:aws:lambda:*:*:function:alice-*", "NotAlice"),
+        ),
+    )
+    alice = user("alice", attached=(deploy.arn,))
+    bob = user("bob", attached=(deploy.arn,))
+    v = verdicts(alice, bob, OPS_ADMIN, policies=(deploy,))
+    assert v["alice"].status == "none", v["alice"].message
+    assert v["bob"].status == "escalates", v["bob"].message
+    v = verdicts(bob, alice, OPS_ADMIN, policies=(deploy,))
+    assert v["alice"].status == "none", v["alice"].message
+    assert v["bob"].status == "escalates", v["bob"].message
