@@ -14,7 +14,7 @@ import yaml
 
 from iamgate.errors import InputError
 from iamgate.formats.files import read_text
-from iamgate.formats.safe_yaml import compose, line_of, mapping, scalar
+from iamgate.formats.safe_yaml import compose, line_of, mapping, scalar, yaml_errors
 from iamgate.model.targets import AccountTarget
 
 _ACCOUNT = re.compile(r"[0-9]{12}")
@@ -32,25 +32,8 @@ def parse_accounts(text: str, source: str) -> list[AccountTarget]:
 
     Every YAML failure is caught, wherever it happens: making the loader (a control character),
     composing (syntax, nesting), or constructing a value (a bad ``!!timestamp``)."""
-    try:
+    with yaml_errors(text, source, "YAML/JSON"):
         return _parse_accounts(text, source)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise InputError(
-            f"invalid YAML/JSON: {exc.problem or exc.context}",
-            source,
-            mark.line + 1 if mark else None,
-        ) from None
-    except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise InputError(
-            f"invalid YAML/JSON: character U+{char:04X} is not allowed", source, line
-        ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML/JSON: {' '.join(str(exc).split())}", source) from None
-    except RecursionError:
-        raise InputError("invalid YAML/JSON: nested too deeply", source) from None
 
 
 def _parse_accounts(text: str, source: str) -> list[AccountTarget]:

@@ -19,7 +19,7 @@ import yaml
 
 from iamgate.errors import InputError
 from iamgate.formats.files import read_text
-from iamgate.formats.safe_yaml import compose, line_of, mapping, scalar
+from iamgate.formats.safe_yaml import compose, line_of, mapping, scalar, yaml_errors
 from iamgate.model.baseline import BASELINE_VERSION, Baseline, BaselineException
 
 REQUIRED_KEYS = ("check", "resource", "reason", "owner", "expires")
@@ -76,26 +76,8 @@ def _date(loader: Any, node: yaml.Node, source: str) -> date:
 
 def parse_baseline(text: str, source: str, known_checks: Iterable[str]) -> Baseline:
     """Parse a baseline; anything wrong with it is an ``InputError`` naming the line."""
-    # Every YAML failure is caught here, wherever it happens: creating the loader (control
-    # characters), composing (syntax, nesting too deep) or constructing a value (a bad
-    # !!timestamp). Before, those escaped as internal errors (exit 4).
-    try:
+    with yaml_errors(text, source):
         return _parse_baseline(text, source, set(known_checks))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise InputError(f"invalid YAML: {problem}", source, line) from None
-    except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise InputError(
-            f"invalid YAML: character U+{char:04X} is not allowed", source, line
-        ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {' '.join(str(exc).split())}", source) from None
-    except RecursionError:
-        raise InputError("invalid YAML: nested too deeply", source) from None
 
 
 def _parse_baseline(text: str, source: str, known: set[str]) -> Baseline:

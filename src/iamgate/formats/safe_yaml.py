@@ -13,6 +13,8 @@ read again by the pure-Python reader, so every message and line is PyYAML's, whi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import yaml
@@ -39,6 +41,31 @@ _STR = "tag:yaml.org,2002:str"
 # Where libyaml and PyYAML read the same text differently (tabs inside plain scalars, byte-order
 # marks, Unicode line breaks): such text goes to PyYAML, so both readers always agree.
 _EXOTIC = re.compile("[\t\ufeff\u2028\u2029\x85]")
+
+
+@contextmanager
+def yaml_errors(text: str, source: str, kind: str = "YAML") -> Iterator[None]:
+    """Every YAML failure as an ``InputError`` naming ``source`` and the line, wherever it happens:
+    making the loader (a control character), composing (syntax, nesting too deep) or
+    constructing a value (a bad ``!!timestamp``); otherwise they escape as internal errors
+    (exit 4). ``kind`` names the format in the message (``YAML/JSON`` for lists)."""
+    try:
+        yield
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputError(f"invalid {kind}: {problem}", source, line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise InputError(
+            f"invalid {kind}: character U+{char:04X} is not allowed", source, line
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"invalid {kind}: {' '.join(str(exc).split())}", source) from None
+    except RecursionError:
+        raise InputError(f"invalid {kind}: nested too deeply", source) from None
 
 
 def compose(text: str) -> tuple[Any, yaml.Node | None]:
