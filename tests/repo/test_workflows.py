@@ -75,6 +75,7 @@ def test_write_permissions_only_where_needed() -> None:
         ("nightly.yml", "badge", "contents"),
         ("nightly-organization.yml", "plan", "id-token"),
         ("nightly-organization.yml", "scan", "id-token"),
+        ("nightly-organization.yml", "publish", "contents"),
         ("baseline-review.yml", "comment", "pull-requests"),
     }
 
@@ -96,5 +97,15 @@ def test_nightly_keeps_its_history_and_compares_with_the_last_run() -> None:
     publish = next(s["run"] for s in jobs["badge"]["steps"] if "run" in s)
     assert "test -s iamgate-report/history.jsonl" in publish
     assert "git add badge.json badge.svg history.jsonl" in publish
-    merge = _load(REPO / ".github" / "workflows" / "nightly-organization.yml")["jobs"]["report"]
-    assert any("--previous" in s.get("run", "") for s in merge["steps"])
+    org = _load(REPO / ".github" / "workflows" / "nightly-organization.yml")["jobs"]
+    merge = next(s["run"] for s in org["report"]["steps"] if "iamgate merge" in s.get("run", ""))
+    assert "--previous" in merge
+    assert "--history report/history.jsonl" in merge
+    # The organization's trend: its own branch, written only by the job that runs no iamgate.
+    read = next(s["run"] for s in org["report"]["steps"] if "history.jsonl" in s.get("run", ""))
+    assert "refs/heads/badges-organization" in read
+    assert org["report"]["permissions"] == {"contents": "read", "actions": "read"}
+    publish = next(s["run"] for s in org["publish"]["steps"] if "run" in s)
+    assert "test -s report/history.jsonl" in publish
+    assert "HEAD:refs/heads/badges-organization" in publish
+    assert not any("iamgate" in s.get("run", "").replace("iamgate-", "") for s in org["publish"]["steps"])
