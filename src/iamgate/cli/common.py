@@ -376,10 +376,10 @@ def outputs(
     history: Path | None = None,
     junit_passing: str = "auto",
 ) -> Outputs:
-    if junit_passing not in get_args(JunitPassing):
-        raise InputError(
-            f"unknown value {junit_passing!r} (auto, each or summary)", "--junit-passing"
-        )
+    choices = get_args(JunitPassing)
+    if junit_passing not in choices:
+        named = f"{', '.join(choices[:-1])} or {choices[-1]}"
+        raise InputError(f"unknown value {junit_passing!r} ({named})", "--junit-passing")
     return Outputs(
         output_dir=output_dir,
         junit=junit,
