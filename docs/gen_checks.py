@@ -721,6 +721,11 @@ def wrap(pattern: str, width: int = 96) -> str:
     return "\n".join(lines)
 
 
+def _links(urls: tuple[str, ...]) -> str:
+    """Each page named by its last path segment (and anchor), linked."""
+    return ", ".join(f"[{url.rsplit('/', 1)[-1].removesuffix('.html')}]({url})" for url in urls)
+
+
 def render() -> str:
     metas = [c.meta for c in REGISTRY.values()]
     rows = [
@@ -731,7 +736,7 @@ def render() -> str:
     sections = [
         f"## {m.id}\n\n**{m.title}** ({m.severity.value}; resource: {m.resource_type}; data: "
         f"{', '.join(s.value for s in m.requires)})\n\n**Why:** {m.rationale}\n\n"
-        f"**Fix:** {m.remediation}\n"
+        f"**Fix:** {m.remediation}\n\n**AWS semantics relied on:** {_links(m.semantics)}\n"
         for m in metas
     ]
     trust = TRUST_NOTES.replace("{semantics}", _semantics_table())

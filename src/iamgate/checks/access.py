@@ -7,6 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamgate.checks.aws_docs import (
+    BEST_PRACTICES,
+    EVALUATION_LOGIC,
+    GROUPS,
+    POLICY_VARIABLES,
+    SERVER_CERTIFICATES,
+    SUPPORT_ACCESS,
+)
 from iamgate.checks.context import Context
 from iamgate.checks.registry import Outcome, check
 from iamgate.model.results import Severity
@@ -26,6 +34,7 @@ SUPPORT_POLICY_SUFFIX = ":policy/AWSSupportAccess"
     requires=_AUTH,
     cis=("1.15",),
     fsbp=("IAM.2",),
+    semantics=(BEST_PRACTICES, GROUPS),
     rationale="Permissions granted to groups are reviewed once and apply consistently; grants "
     "scattered on users drift and are missed in access reviews.",
     remediation="Put the user in a group that carries the policy, then detach the user's own "
@@ -54,6 +63,7 @@ def user_direct_policies(ctx: Context) -> Iterator[Outcome]:
     resource_type="group",
     requires=(*_AUTH, Source.AWS_MANAGED_POLICIES),
     cis=("1.16",),
+    semantics=(EVALUATION_LOGIC,),
     rationale="Least privilege: a group that makes its members full administrators (every "
     "action on every resource, or the IAM writes to grant themselves anything) hands that "
     "to whoever is added to it, and membership is the easiest thing to change unnoticed. "
@@ -97,6 +107,7 @@ def group_admin_access(ctx: Context) -> Iterator[Outcome]:
     requires=_AUTH,
     cis=("1.16",),
     fsbp=("IAM.1",),
+    semantics=(EVALUATION_LOGIC, POLICY_VARIABLES),
     rationale="A policy with full administrative privileges defeats least privilege wherever "
     "it is attached. Full administrator: * on * (however written), or the IAM writes that let "
     "the holder grant itself anything (e.g. iam:PutUserPolicy on itself, "
@@ -125,6 +136,7 @@ def policy_full_admin(ctx: Context) -> Iterator[Outcome]:
     resource_type="account",
     requires=_AUTH,
     cis=("1.17",),
+    semantics=(SUPPORT_ACCESS,),
     rationale="During an incident someone must be able to open a support case without using "
     "root. CIS 1.17 asks for a role (its audit lists the policy's PolicyRoles): a role is "
     "assumed for the incident and audited as such; a user or group holding AWSSupportAccess "
@@ -168,6 +180,7 @@ def support_role(ctx: Context) -> Iterator[Outcome]:
     resource_type="certificate",
     requires=(Source.SERVER_CERTIFICATES,),
     cis=("1.19",),
+    semantics=(SERVER_CERTIFICATES,),
     rationale="An expired certificate can be deployed by mistake and breaks the service behind "
     "it; stale ones clutter the account.",
     remediation="aws iam delete-server-certificate --server-certificate-name NAME (move live "

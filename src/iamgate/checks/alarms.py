@@ -11,6 +11,13 @@ from collections.abc import Iterator
 
 from iamgate.alerts.controls import BY_ID
 from iamgate.checks.alert_chain import judge
+from iamgate.checks.aws_docs import (
+    CIS_ALARM_CONTROLS,
+    CLOUDTRAIL_ALARMS,
+    EVENTBRIDGE_CLOUDTRAIL,
+    GLOBAL_SERVICE_EVENTS,
+    ORGANIZATIONS_EVENTS,
+)
 from iamgate.checks.context import Context
 from iamgate.checks.monitoring import no_trail_data
 from iamgate.checks.registry import Outcome, check
@@ -65,6 +72,7 @@ def in_organization(snapshot: Snapshot) -> bool | None:
     requires=REQUIRES,
     cis=("4.1",),
     fsbp=("CloudWatch.2",),
+    semantics=(CLOUDTRAIL_ALARMS, CIS_ALARM_CONTROLS, EVENTBRIDGE_CLOUDTRAIL),
     rationale="Calls failing with AccessDenied or UnauthorizedOperation are how a stolen "
     "credential probes what it can do; someone should hear of them as they happen, through "
     + _ROUTE
@@ -83,6 +91,7 @@ def unauthorized_api_alarm(ctx: Context) -> Iterator[Outcome]:
     requires=REQUIRES,
     cis=("4.2",),
     fsbp=("CloudWatch.3",),
+    semantics=(CLOUDTRAIL_ALARMS, CIS_ALARM_CONTROLS, EVENTBRIDGE_CLOUDTRAIL),
     rationale="A console sign-in without MFA is a password alone standing between an attacker "
     "and the account; someone should hear of each, through " + _ROUTE + ".",
     remediation=_fix("4.2"),
@@ -99,6 +108,7 @@ def console_no_mfa_alarm(ctx: Context) -> Iterator[Outcome]:
     requires=REQUIRES,
     cis=("4.3",),
     fsbp=("CloudWatch.1",),
+    semantics=(CLOUDTRAIL_ALARMS, CIS_ALARM_CONTROLS, EVENTBRIDGE_CLOUDTRAIL),
     rationale="The root user can do anything and is almost never needed: every sign-in or call "
     "by it (unless an AWS service made it) should reach someone, through " + _ROUTE + ".",
     remediation=_fix("4.3"),
@@ -115,6 +125,7 @@ def root_usage_alarm(ctx: Context) -> Iterator[Outcome]:
     requires=REQUIRES,
     cis=("4.4",),
     fsbp=("CloudWatch.4",),
+    semantics=(CLOUDTRAIL_ALARMS, CIS_ALARM_CONTROLS, GLOBAL_SERVICE_EVENTS),
     rationale="Someone should hear about an IAM policy change as it happens, not at the next "
     "audit, through " + _ROUTE + ". IAM records its events in us-east-1 only: a "
     "single-region trail elsewhere never sees them.",
@@ -132,6 +143,7 @@ def iam_change_alarm(ctx: Context) -> Iterator[Outcome]:
     requires=REQUIRES,
     cis=("4.5",),
     fsbp=("CloudWatch.5",),
+    semantics=(CLOUDTRAIL_ALARMS, CIS_ALARM_CONTROLS, EVENTBRIDGE_CLOUDTRAIL),
     rationale="Stopping or changing a trail is how an intruder blinds the record of what they "
     "do next; someone should hear of it at once, through " + _ROUTE + ".",
     remediation=_fix("4.5"),
@@ -148,6 +160,7 @@ def cloudtrail_change_alarm(ctx: Context) -> Iterator[Outcome]:
     requires=REQUIRES,
     cis=("4.6",),
     fsbp=("CloudWatch.6",),
+    semantics=(CLOUDTRAIL_ALARMS, CIS_ALARM_CONTROLS, EVENTBRIDGE_CLOUDTRAIL),
     rationale="Repeated failed sign-ins are password guessing; someone should hear of them, "
     "through " + _ROUTE + ".",
     remediation=_fix("4.6"),
@@ -163,6 +176,7 @@ def console_auth_failure_alarm(ctx: Context) -> Iterator[Outcome]:
     resource_type="account",
     requires=(*REQUIRES, Source.ORGANIZATION),
     cis=("4.15",),
+    semantics=(CLOUDTRAIL_ALARMS, ORGANIZATIONS_EVENTS),
     rationale="Changes to the organization (accounts joining or leaving, policies, OUs) change "
     "what every account may do; someone should hear of them, through " + _ROUTE + ". Judged "
     "only where the account is in an organization; an account in none passes as not concerned.",

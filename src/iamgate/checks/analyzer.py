@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from iamgate.checks.aws_docs import ACCESS_ANALYZER, UNUSED_CREDENTIALS
 from iamgate.checks.context import Context
 from iamgate.checks.registry import Outcome, check
 from iamgate.model.results import Severity
@@ -58,6 +59,7 @@ def _not_collected(ctx: Context) -> Outcome:
     requires=_AA,
     cis=("1.20",),
     fsbp=("IAM.28",),
+    semantics=(ACCESS_ANALYZER,),
     rationale="Access Analyzer is regional: without an ACTIVE external-access analyzer in a "
     "region, a bucket, key or role shared with the world there goes unnoticed.",
     remediation="aws accessanalyzer create-analyzer --analyzer-name account --type ACCOUNT "
@@ -165,6 +167,7 @@ def _unused(group: list[AnalyzerFinding]) -> str:
     severity=Severity.HIGH,
     resource_type="resource",
     requires=_AA,
+    semantics=(ACCESS_ANALYZER,),
     rationale="Each ACTIVE external-access finding is a bucket, key, role, queue ... that a "
     "principal outside the account (or the public) can use. Access meant to be shared is "
     "accepted in the baseline with its reason, where it is reviewed; the rest is removed.",
@@ -181,6 +184,7 @@ def access_analyzer_external_access(ctx: Context) -> Iterator[Outcome]:
     severity=Severity.MEDIUM,
     resource_type="resource",
     requires=_AA,
+    semantics=(ACCESS_ANALYZER, UNUSED_CREDENTIALS),
     rationale="Unused access is risk without benefit: a role nobody assumes, a key or password "
     "nobody uses, permissions never exercised. Access Analyzer's unused-access analyzer finds "
     "them from actual use.",

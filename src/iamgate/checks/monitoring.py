@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamgate.checks.aws_docs import GLOBAL_SERVICE_EVENTS, LOG_VALIDATION, MULTI_REGION_TRAIL
 from iamgate.checks.context import Context
 from iamgate.checks.registry import Outcome, check
 from iamgate.model.results import Severity
@@ -32,6 +33,7 @@ def no_trail_data(ctx: Context) -> Outcome | None:
     requires=(Source.CLOUDTRAIL, Source.IDENTITY),
     cis=("3.1",),
     fsbp=("CloudTrail.1",),
+    semantics=(MULTI_REGION_TRAIL,),
     rationale="Without a logging, multi-region trail that records read and write management "
     "events, IAM changes and credential use in an unused region leave no record.",
     remediation="aws cloudtrail create-trail --is-multi-region-trail --name NAME "
@@ -76,6 +78,7 @@ def _shortfall(t: Trail) -> str:
     severity=Severity.MEDIUM,
     resource_type="trail",
     requires=(Source.CLOUDTRAIL,),
+    semantics=(GLOBAL_SERVICE_EVENTS,),
     rationale="IAM, STS and CloudFront are global services: their events (every IAM change) are "
     "recorded only by trails that include global service events.",
     remediation="aws cloudtrail update-trail --name NAME --include-global-service-events",
@@ -104,6 +107,7 @@ def cloudtrail_global_events(ctx: Context) -> Iterator[Outcome]:
     requires=(Source.CLOUDTRAIL,),
     cis=("3.2",),
     fsbp=("CloudTrail.4",),
+    semantics=(LOG_VALIDATION,),
     rationale="Log file validation signs digests of the logs, so tampering with the record of an "
     "incident can be detected.",
     remediation="aws cloudtrail update-trail --name NAME --enable-log-file-validation",

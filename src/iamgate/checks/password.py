@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from iamgate.checks.aws_docs import PASSWORD_POLICY
 from iamgate.checks.context import Context
 from iamgate.checks.registry import Outcome, check
 from iamgate.model.results import Severity
@@ -33,6 +34,7 @@ def _outcome(ctx: Context, passed: bool, message: str) -> Iterator[Outcome]:
     requires=_NEEDS,
     cis=("1.8",),
     fsbp=("IAM.7",),
+    semantics=(PASSWORD_POLICY,),
     rationale="Without a password policy IAM users may choose short, simple passwords.",
     remediation="aws iam update-account-password-policy --minimum-password-length 14 "
     "--require-symbols --require-numbers --require-uppercase-characters "
@@ -55,6 +57,7 @@ def password_policy_present(ctx: Context) -> Iterator[Outcome]:
     requires=_NEEDS,
     cis=("1.8",),
     fsbp=("IAM.15",),
+    semantics=(PASSWORD_POLICY,),
     rationale="Longer passwords resist guessing and brute force.",
     remediation="aws iam update-account-password-policy --minimum-password-length 14 (keep the "
     "other settings: the call replaces the whole policy)",
@@ -85,6 +88,7 @@ _COMPLEXITY = dict(
     resource_type="account",
     requires=_NEEDS,
     fsbp=("IAM.7",),
+    semantics=(PASSWORD_POLICY,),
     rationale="Mixed character classes make passwords harder to guess.",
 )
 
@@ -136,6 +140,7 @@ def password_policy_symbols(ctx: Context) -> Iterator[Outcome]:
     resource_type="account",
     requires=_NEEDS,
     fsbp=("IAM.7",),
+    semantics=(PASSWORD_POLICY,),
     rationale="Expiring passwords limit how long a leaked password stays useful.",
     remediation="aws iam update-account-password-policy --max-password-age 90 ...",
 )
@@ -161,6 +166,7 @@ def password_policy_max_age(ctx: Context) -> Iterator[Outcome]:
     requires=_NEEDS,
     cis=("1.9",),
     fsbp=("IAM.16",),
+    semantics=(PASSWORD_POLICY,),
     rationale="Reuse prevention stops users cycling back to a compromised password.",
     remediation="aws iam update-account-password-policy --password-reuse-prevention 24 ...",
 )
@@ -186,6 +192,7 @@ def password_policy_reuse_prevention(ctx: Context) -> Iterator[Outcome]:
     resource_type="account",
     requires=_NEEDS,
     fsbp=("IAM.7",),
+    semantics=(PASSWORD_POLICY,),
     rationale="Users who cannot change their password cannot rotate it or recover from a leak.",
     remediation="aws iam update-account-password-policy --allow-users-to-change-password ...",
 )

@@ -13,6 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamgate.checks.aws_docs import (
+    BEST_PRACTICES,
+    CLOUDSHELL_ACCESS,
+    EVALUATION_LOGIC,
+    GROUPS,
+    PASS_ROLE,
+    POLICY_VARIABLES,
+    SWITCH_ROLE_PERMISSIONS,
+)
 from iamgate.checks.context import Context
 from iamgate.checks.registry import Outcome, check
 from iamgate.model.results import Severity
@@ -51,6 +60,7 @@ def _sso_note(entity: User | Group | Role) -> str:
     severity=Severity.HIGH,
     resource_type="user/role",
     requires=_WITH_AWS_POLICIES,
+    semantics=(EVALUATION_LOGIC, POLICY_VARIABLES),
     rationale="Least privilege: a standing administrator turns one leaked credential into full "
     "control. Full administrator: may perform every action on every resource (by * on *, "
     "AdministratorAccess, a group, or Allow NotAction lists that together leave nothing out, "
@@ -108,6 +118,7 @@ def principal_admin_access(ctx: Context) -> Iterator[Outcome]:
     resource_type="policy",
     requires=_AUTH,
     fsbp=("IAM.21",),
+    semantics=(BEST_PRACTICES, EVALUATION_LOGIC),
     rationale="service:* grants every present and future action of the service, including its "
     "administrative and destructive ones (iam:* is administrator access in all but name).",
     remediation="List the actions the workload calls (IAM Access Analyzer can generate a policy "
@@ -132,6 +143,7 @@ def policy_service_wildcard(ctx: Context) -> Iterator[Outcome]:
     severity=Severity.HIGH,
     resource_type="user/group/role",
     requires=_WITH_AWS_POLICIES,
+    semantics=(EVALUATION_LOGIC, PASS_ROLE, SWITCH_ROLE_PERMISSIONS),
     rationale="A principal that can obtain another's access (assume a role, create its "
     "credentials, write its policies, pass it to a service that runs code, or run code on "
     "compute that carries it) is as privileged as the best it can reach. iamgate builds the "
@@ -172,6 +184,7 @@ def policy_privilege_escalation(ctx: Context) -> Iterator[Outcome]:
     severity=Severity.MEDIUM,
     resource_type="policy",
     requires=_AUTH,
+    semantics=(SWITCH_ROLE_PERMISSIONS,),
     rationale="sts:AssumeRole on * lets the holder assume every role whose trust admits its "
     "account (most roles trusted by the account root do), in this account and in every "
     "account that trusts it: the holder's real access is the union of theirs, and a new "
@@ -206,6 +219,7 @@ def role_assume_any(ctx: Context) -> Iterator[Outcome]:
     severity=Severity.LOW,
     resource_type="policy",
     requires=_AUTH,
+    semantics=(EVALUATION_LOGIC,),
     rationale="A customer-managed policy that grants full administrator but is attached to "
     "nothing is one iam:Attach*Policy away from a new administrator, and nobody reviews a "
     "policy that seems unused. Same definition of full administrator as policy-full-admin "
@@ -242,6 +256,7 @@ def policy_full_admin_unattached(ctx: Context) -> Iterator[Outcome]:
     severity=Severity.LOW,
     resource_type="group",
     requires=_AUTH,
+    semantics=(GROUPS,),
     rationale="An empty group with policies is unreviewed access waiting to be handed out: adding "
     "a user to it is one call, and nobody reviews a group that seems unused.",
     remediation="Delete the group (detach and delete its policies first), or record in the "
@@ -278,6 +293,7 @@ def group_no_members(ctx: Context) -> Iterator[Outcome]:
     resource_type="user/group/role",
     requires=_AUTH,
     cis=("1.22",),
+    semantics=(CLOUDSHELL_ACCESS,),
     rationale="CloudShell with full access can upload and download files to and from a shell "
     "that holds the user's credentials, a path for data to leave the account unnoticed.",
     remediation="Detach AWSCloudShellFullAccess; grant the CloudShell actions needed, without "

@@ -41,6 +41,8 @@ class CheckMeta:
     remediation: str
     cis: tuple[str, ...] = ()
     fsbp: tuple[str, ...] = ()  # AWS Foundational Security Best Practices (Security Hub)
+    # The AWS documentation of the behaviour the verdict relies on (docs/checks.md shows it).
+    semantics: tuple[str, ...] = ()
 
     @property
     def info(self) -> CheckInfo:
@@ -74,6 +76,7 @@ def check(
     rationale: str,
     remediation: str,
     cis: Sequence[str] = (),
+    semantics: Sequence[str],
     fsbp: Sequence[str] = (),
 ) -> Callable[[CheckFn], CheckFn]:
     def register(fn: CheckFn) -> CheckFn:
@@ -88,6 +91,8 @@ def check(
             problems.append("title, rationale and remediation are required")
         if not requires:
             problems.append("requires must name the snapshot sources the check reads")
+        if not semantics or not all(u.startswith("https://") for u in semantics):
+            problems.append("semantics must link the AWS documentation the verdict relies on")
         if problems:
             raise ValueError(f"check {id!r}: {'; '.join(problems)}")
         meta = CheckMeta(
@@ -100,6 +105,7 @@ def check(
             remediation=" ".join(remediation.split()),
             cis=tuple(cis),
             fsbp=tuple(fsbp),
+            semantics=tuple(semantics),
         )
         REGISTRY[id] = Check(meta, fn)
         return fn

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from iamgate.checks.aws_docs import CREDENTIAL_REPORT, MFA, ROOT_USER
 from iamgate.checks.context import Context
 from iamgate.checks.registry import Outcome, check
 from iamgate.model.results import Severity
@@ -30,6 +31,7 @@ def _one(ctx: Context, passed: bool | None, message: str) -> Iterator[Outcome]:
     requires=(Source.CREDENTIAL_REPORT, Source.ACCOUNT_SUMMARY, Source.IDENTITY),
     cis=("1.4",),
     fsbp=("IAM.4",),
+    semantics=(ROOT_USER, CREDENTIAL_REPORT),
     rationale="Root keys cannot be limited by any policy; a leaked one is a full compromise.",
     remediation="Sign in as root, open Security credentials, and delete every access key.",
 )
@@ -67,6 +69,7 @@ def _root_mfa(ctx: Context) -> tuple[bool, str]:
     requires=(Source.CREDENTIAL_REPORT, Source.ACCOUNT_SUMMARY, Source.IDENTITY),
     cis=("1.5",),
     fsbp=("IAM.9",),
+    semantics=(ROOT_USER, MFA),
     rationale="The root password alone must never be enough to take the whole account.",
     remediation="Sign in as root and assign an MFA device (a hardware key is best).",
 )
@@ -91,6 +94,7 @@ def root_mfa(ctx: Context) -> Iterator[Outcome]:
     ),
     cis=("1.6",),
     fsbp=("IAM.6",),
+    semantics=(ROOT_USER, MFA),
     rationale="A virtual MFA lives on a phone that can be lost, cloned or reset.",
     remediation="Replace the root user's virtual MFA with a hardware key or FIDO token.",
 )
@@ -118,6 +122,7 @@ def root_hardware_mfa(ctx: Context) -> Iterator[Outcome]:
     resource_type="account",
     requires=(Source.CREDENTIAL_REPORT, Source.IDENTITY),
     cis=("1.7",),
+    semantics=(ROOT_USER, CREDENTIAL_REPORT),
     rationale="Daily work with root means its credentials are exposed; use it only for the few "
     "tasks that need it.",
     remediation="Find out who used root (CloudTrail: userIdentity.type = Root) and move that work "

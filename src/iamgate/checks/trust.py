@@ -11,6 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from iamgate.checks.aws_docs import (
+    CONDITION_OPERATORS,
+    CONFUSED_DEPUTY,
+    OIDC_ROLES,
+    PRINCIPAL,
+    THIRD_PARTY,
+)
 from iamgate.checks.context import Context
 from iamgate.checks.registry import Outcome, check
 from iamgate.model.results import Severity
@@ -68,6 +75,7 @@ def _can_assume(assumers: Assumers) -> str:
     severity=Severity.CRITICAL,
     resource_type="role",
     requires=_AUTH,
+    semantics=(PRINCIPAL, CONDITION_OPERATORS),
     rationale='Anyone can assume a role whose trust policy allows "*" (or {"AWS": "*"}) with no '
     "condition that pins the caller to an account, organization or principal ARN once every "
     "Deny is applied (aws:SecureTransport, sts:ExternalId, a wildcard value or an IfExists / "
@@ -100,6 +108,7 @@ def _external_pass(assumers: Assumers) -> str:
     severity=Severity.HIGH,
     resource_type="role",
     requires=(*_AUTH, Source.ORGANIZATION),
+    semantics=(PRINCIPAL, THIRD_PARTY),
     rationale="A role that a principal of another account can assume without sts:ExternalId can "
     "be used by anyone in that account, and a vendor that serves many customers can be tricked "
     "into using it for someone else (the confused deputy). Accounts of your organization "
@@ -145,6 +154,7 @@ def _federated_pass(assumers: Assumers) -> str:
     severity=Severity.CRITICAL,
     resource_type="role",
     requires=_AUTH,
+    semantics=(OIDC_ROLES, CONDITION_OPERATORS),
     rationale="A web identity trust lets in every identity its provider vouches for unless a "
     "condition pins the claim that names the caller: for GitHub Actions the sub claim "
     "repo:OWNER/REPO:... (an aud condition alone admits every workflow of every repository on "
@@ -181,6 +191,7 @@ def _deputy_pass(assumers: Assumers) -> str:
     severity=Severity.LOW,
     resource_type="role",
     requires=_AUTH,
+    semantics=(CONFUSED_DEPUTY,),
     rationale="A service that works for many customers can be steered by one of them into using "
     "another customer's role (the cross-service confused deputy) unless the trust holds it to "
     "aws:SourceAccount, aws:SourceArn (with an account in it) or aws:SourceOrgID. Services that "

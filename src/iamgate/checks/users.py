@@ -12,6 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from iamgate.checks.aws_docs import (
+    ACCESS_KEYS,
+    CREDENTIAL_REPORT,
+    MFA,
+    PASSWORD_POLICY,
+    UNUSED_CREDENTIALS,
+)
 from iamgate.checks.context import Context
 from iamgate.checks.registry import Outcome, check
 from iamgate.model.results import Severity
@@ -78,6 +85,7 @@ def _fail_or_pass(row: CredentialRow, problems: list[str], ok: str) -> Outcome:
     requires=_NEEDS,
     cis=("1.10",),
     fsbp=("IAM.5",),
+    semantics=(MFA, CREDENTIAL_REPORT),
     rationale="A password alone is phished, guessed or reused; MFA stops most account takeovers.",
     remediation="Have the user assign an MFA device, and deny actions without MFA "
     "(aws:MultiFactorAuthPresent) until they do.",
@@ -105,6 +113,7 @@ def user_console_mfa(ctx: Context) -> Iterator[Outcome]:
     requires=_NEEDS,
     cis=("1.14",),
     fsbp=("IAM.3",),
+    semantics=(ACCESS_KEYS, CREDENTIAL_REPORT),
     rationale="The longer a key lives, the more places it leaks to; rotation bounds the damage.",
     remediation="Create a second key, switch the workload to it, deactivate then delete the old "
     "one; better, replace long-lived keys with a role.",
@@ -152,6 +161,7 @@ def _last_use(used: ReportDate, fallback: ReportDate) -> tuple[datetime | None, 
     requires=_NEEDS,
     cis=("1.12",),
     fsbp=("IAM.8",),
+    semantics=(UNUSED_CREDENTIALS, CREDENTIAL_REPORT),
     rationale="Unused passwords and keys are attack surface that nobody would miss or notice.",
     remediation="Remove the login profile or deactivate the key (aws iam delete-login-profile, "
     "aws iam update-access-key --status Inactive).",
@@ -197,6 +207,7 @@ def user_unused_credentials(ctx: Context) -> Iterator[Outcome]:
     resource_type="user",
     requires=_NEEDS,
     cis=("1.13",),
+    semantics=(ACCESS_KEYS, CREDENTIAL_REPORT),
     rationale="Two live keys mean one is usually forgotten; rotation needs them only briefly.",
     remediation="Deactivate and delete the key that is no longer used.",
 )
@@ -215,6 +226,7 @@ def user_multiple_active_keys(ctx: Context) -> Iterator[Outcome]:
     resource_type="user",
     requires=_NEEDS,
     cis=("1.11",),
+    semantics=(ACCESS_KEYS, CREDENTIAL_REPORT),
     rationale="Keys made by default at user creation are rarely needed and never noticed.",
     remediation="Delete access keys that were never used; create keys only when a workload "
     "needs them.",
@@ -243,6 +255,7 @@ def user_initial_access_key(ctx: Context) -> Iterator[Outcome]:
     severity=Severity.LOW,
     resource_type="user",
     requires=_NEEDS,
+    semantics=(PASSWORD_POLICY, CREDENTIAL_REPORT),
     rationale="An old password has had more time to leak.",
     remediation="Have the user change the password, and set a maximum password age.",
 )
@@ -281,6 +294,7 @@ def user_password_age(ctx: Context) -> Iterator[Outcome]:
     severity=Severity.LOW,
     resource_type="user",
     requires=_NEEDS,
+    semantics=(UNUSED_CREDENTIALS, CREDENTIAL_REPORT),
     rationale="The access review: an identity nobody uses should be removed, or kept with a "
     "reason in the baseline.",
     remediation="Confirm with the owner, then delete the user (or accept it in the baseline with "
