@@ -20,6 +20,22 @@ _SECRET_SHAPES = re.compile(
 REDACTED = "[secret redacted]"
 
 
+def _path_like(token: str) -> bool:
+    """A file path has the same alphabet (``/`` is base64): ``tmp.UHDOzUQrPD/tests/data/bad/x``
+    or ``home/runner/work/Org/Repo/baselines`` are 40 characters of it. Two or more slashes
+    with a lower-case word between them is a path; a secret key rarely has two slashes, and
+    then almost never an all-lower-case piece of three letters or more."""
+    parts = token.split("/")
+    return len(parts) >= 3 and any(
+        len(part) >= 3 and part.isalpha() and part.islower() for part in parts
+    )
+
+
+def _redact(match: re.Match[str]) -> str:
+    token = match.group(0)
+    return token if _path_like(token) else REDACTED
+
+
 def scrub(text: str) -> str:
     """``text`` without the values of the credential variables (as given, and stripped of the
     whitespace a paste brings along) and without anything shaped like a secret key or token."""
@@ -28,4 +44,4 @@ def scrub(text: str) -> str:
         for form in sorted({value, value.strip()}, key=len, reverse=True):
             if len(form) >= 8:
                 text = text.replace(form, REDACTED)
-    return _SECRET_SHAPES.sub(REDACTED, text)
+    return _SECRET_SHAPES.sub(_redact, text)

@@ -90,6 +90,9 @@ def test_the_error_handler_never_prints_a_credential(
         ("key AKIAIOSFODNN7EXAMPLE failed", True),  # an access key id is not a secret
         ("secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY leaked", False),
         (f"token {TOKEN} leaked", False),
+        # Paths are the same alphabet: a checkout under mktemp -d, a GitHub runner's workspace.
+        ("/tmp/tmp.UHDOzUQrPD/tests/data/bad/config/unknown-section.toml:1: bad", True),
+        ("/home/runner/work/AcmeOrg/OpsRepo/baselines/123456789012.yml: bad", True),
     ],
 )
 def test_scrub_hides_what_is_shaped_like_a_secret_and_nothing_else(
