@@ -26,16 +26,14 @@ from typing import Annotated, Any, NoReturn, TypeVar, cast, get_args
 import typer
 
 from iamgate.app.evaluate import GateOptions, config_notes
-from iamgate.app.reports import Outputs, Report, report_context
+from iamgate.app.gating import GatingRun, start_run
+from iamgate.app.reports import Outputs, Report
 from iamgate.aws.secrets import scrub
 from iamgate.errors import ExitCode, IamgateError, InputError
-from iamgate.formats.results_json import load_results
-from iamgate.gate.since import with_since
 from iamgate.model.config import Config
-from iamgate.model.results import Severity, Verdict
+from iamgate.model.results import Severity
 from iamgate.model.snapshot import Snapshot
 from iamgate.report.annotations import render_annotations
-from iamgate.report.context import ReportContext
 from iamgate.report.junit import JunitPassing
 from iamgate.text import terminal
 
@@ -394,30 +392,14 @@ def outputs(
     )
 
 
-def load_context(outputs: Outputs, console: Console) -> ReportContext:
-    """The reports' context, read before anything else is done; a new history is said so (a
-    mistyped path must not start one unnoticed)."""
-    context = report_context(outputs)
-    if outputs.history is not None:
-        runs = len(context.history or ())
-        console.info(
-            f"iamgate: history: {runs} earlier run{'s' if runs > 1 else ''} in {outputs.history}"
-            if runs
-            else f"iamgate: history: {outputs.history} is new; it starts with this run"
-        )
-    return context
-
-
-def load_previous(path: Path | None) -> list[Verdict] | None:
-    """``--previous``: the last run's verdicts, read before anything else is done."""
-    return load_results(path) if path is not None else None
-
-
-def since_previous(verdict: Verdict, previous: list[Verdict] | None, path: Path | None) -> Verdict:
-    """The verdict told what changed since the previous run, when one was given."""
-    if previous is None or path is None:
-        return verdict
-    return with_since(verdict, previous, str(path))
+def begin(outputs: Outputs, previous: Path | None, console: Console) -> GatingRun:
+    """A gating run started: its reports' context and the previous run read before anything
+    else is done (bad input at once), and what the history file holds said."""
+    run = start_run(outputs, previous)
+    note = run.history_note()
+    if note is not None:
+        console.info(f"iamgate: history: {note}")
+    return run
 
 
 def announce_config(config: Config, console: Console) -> None:

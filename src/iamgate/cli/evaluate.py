@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from iamgate.app.evaluate import evaluate, with_exported_findings
-from iamgate.app.reports import write_reports
+from iamgate.app.gating import finish_run
 from iamgate.cli.common import (
     AllowPartial,
     AnnotationsOpt,
@@ -33,13 +33,11 @@ from iamgate.cli.common import (
     Verbose,
     annotations_on,
     announce_config,
+    begin,
     finish,
     gate_options,
     handle_errors,
-    load_context,
-    load_previous,
     outputs,
-    since_previous,
 )
 from iamgate.formats.analyzer_findings import load_findings_file
 from iamgate.formats.config_toml import load_config
@@ -93,8 +91,6 @@ def evaluate_cmd(
     where = outputs(
         output_dir, junit, markdown, json_path, csv_path, badge, html, history, junit_passing
     )
-    context = load_context(where, console)
-    before = load_previous(previous)
-    verdict = since_previous(evaluate(snapshot, cfg, options), before, previous)
-    report = write_reports(verdict, where, None, context)
+    run = begin(where, previous, console)
+    report = finish_run(run, evaluate(snapshot, cfg, options))
     finish(report, console, annotations=annotations_on(annotations))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from iamgate.app.reports import write_reports
+from iamgate.app.gating import finish_run
 from iamgate.cli.common import (
     AnnotationsOpt,
     BadgePath,
@@ -23,12 +23,10 @@ from iamgate.cli.common import (
     Quiet,
     Verbose,
     annotations_on,
+    begin,
     finish,
     handle_errors,
-    load_context,
-    load_previous,
     outputs,
-    since_previous,
 )
 from iamgate.gate.merge import merge
 
@@ -56,8 +54,6 @@ def merge_cmd(
     where = outputs(
         output_dir, junit, markdown, json_path, None, badge, html, history, junit_passing
     )
-    context = load_context(where, console)
-    before = load_previous(previous)
-    verdict = since_previous(merge(files), before, previous)
-    report = write_reports(verdict, where, None, context)
+    run = begin(where, previous, console)
+    report = finish_run(run, merge(files))
     finish(report, console, annotations=annotations_on(annotations))

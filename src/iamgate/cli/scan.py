@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import typer
 
-from iamgate.app.reports import write_reports
+from iamgate.app.gating import finish_run
 from iamgate.checks import select_checks
 from iamgate.cli.aws_options import aws_options
 from iamgate.cli.common import (
@@ -44,16 +44,14 @@ from iamgate.cli.common import (
     Verbose,
     annotations_on,
     announce_config,
+    begin,
     error_text,
     finish,
     gate_options,
     handle_errors,
-    load_context,
-    load_previous,
     outputs,
     parse_regions,
     report_collection,
-    since_previous,
     split_csv,
 )
 from iamgate.errors import InputError
@@ -116,8 +114,7 @@ def scan(
     )
     # Bad input before any API call: the selection, the region names, the earlier runs.
     select_checks(options.checks, options.skip_checks)
-    context = load_context(where, console)
-    before = load_previous(previous)
+    run = begin(where, previous, console)
     wanted_regions = parse_regions(regions)
     annotate = annotations_on(annotations)
     if organization or accounts_file is not None or account_ids:
@@ -147,8 +144,7 @@ def scan(
                 f"iamgate: collection error: [{err.account_id}] {error_text(err.describe())}",
                 err=True,
             )
-        verdict = since_previous(verdict, before, previous)
-        finish(write_reports(verdict, where, None, context), console, annotations=annotate)
+        finish(finish_run(run, verdict), console, annotations=annotate)
         return
     clients = Clients(aws_options(cfg, region, profile, role_arn, external_id, role_session_name))
 
@@ -156,6 +152,4 @@ def scan(
         report_collection(snapshot, console)
 
     scanned = scan_one(clients, cfg, options, console.progress, wanted_regions, collected)
-    verdict = since_previous(scanned.verdict, before, previous)
-    report = write_reports(verdict, where, scanned.snapshot, context)
-    finish(report, console, annotations=annotate)
+    finish(finish_run(run, scanned.verdict, scanned.snapshot), console, annotations=annotate)

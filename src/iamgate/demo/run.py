@@ -14,14 +14,13 @@ from datetime import date
 from pathlib import Path
 
 from iamgate.app.evaluate import GateOptions, evaluate
-from iamgate.app.reports import Outputs, Report, report_context, write_reports
+from iamgate.app.gating import finish_run, start_run
+from iamgate.app.reports import Outputs, Report
 from iamgate.aws.clients import Clients
 from iamgate.collect.snapshot import collect
 from iamgate.demo.seed import DEMO_REGIONS, seed_demo
 from iamgate.demo.standin import DEFAULT_ACCOUNT, MotoAccount
 from iamgate.errors import InputError
-from iamgate.formats.results_json import load_results
-from iamgate.gate.since import with_since
 from iamgate.model.config import Config
 
 DEMO_DATE = date(2026, 11, 27)
@@ -49,8 +48,7 @@ def run_demo(
     """``history`` and ``previous`` as ``scan --history/--previous``: a second run given the
     first one's ``results.json`` and the same history file shows the trend and what changed."""
     outputs = Outputs(output_dir=output_dir, step_summary=None, history=history)
-    context = report_context(outputs)  # bad input before the account is started
-    before = load_results(previous) if previous is not None else None
+    run = start_run(outputs, previous)  # bad input before the account is started
     progress("starting an embedded moto account on 127.0.0.1 ...")
     account = MotoAccount()
     try:
@@ -65,6 +63,4 @@ def run_demo(
         baseline = baseline.relative_to(Path.cwd())
     progress(f"gating on {baseline} as of {DEMO_DATE} (the demo's fixed date)")
     verdict = evaluate(snapshot, Config(), GateOptions(baseline=baseline, as_of=DEMO_DATE))
-    if before is not None:
-        verdict = with_since(verdict, before, str(previous))
-    return write_reports(verdict, outputs, snapshot, context)
+    return finish_run(run, verdict, snapshot)
