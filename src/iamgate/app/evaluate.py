@@ -4,6 +4,7 @@ by ``scan``, ``evaluate``, multi-account scans and the demo."""
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,8 +16,9 @@ from iamgate.formats.baseline_yaml import load_baseline
 from iamgate.gate.apply import apply_baseline
 from iamgate.model.baseline import EMPTY, Baseline
 from iamgate.model.config import Config
+from iamgate.model.org_policies import OrganizationPolicies, PolicyType
 from iamgate.model.results import Severity, Verdict
-from iamgate.model.snapshot import AnalyzerRegion, Snapshot
+from iamgate.model.snapshot import AnalyzerRegion, Snapshot, Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +61,12 @@ REPORT_AGE_NOTE = timedelta(minutes=5)
 
 
 def snapshot_notes(snapshot: Snapshot) -> list[str]:
-    """What the summary must say about the data itself (e.g. an old credential report)."""
+    """What the summary must say about the data itself (e.g. an old credential report, whether
+    the organization's policies were read)."""
+    return [*_report_age_notes(snapshot), organization_note(snapshot)]
+
+
+def _report_age_notes(snapshot: Snapshot) -> list[str]:
     generated = snapshot.credential_report_generated_at
     if generated is None or snapshot.collected_at - generated <= REPORT_AGE_NOTE:
         return []
@@ -70,6 +77,57 @@ def snapshot_notes(snapshot: Snapshot) -> list[str]:
         f"{minutes:02d} min before this snapshot: credential changes since then are not in it "
         "(AWS reuses a report for up to 4 hours; users created since are reported as errors)"
     ]
+
+
+NOT_READ = "organization policies were not read: access is judged by IAM policies alone"
+IAM_ALONE = "iamgate does not apply them yet: access is judged by IAM policies alone"
+
+
+def organization_note(snapshot: Snapshot) -> str:
+    """Whether the SCPs and RCPs over the account were read, and which: every report says it,
+    as verdicts without them are judged by IAM policies alone."""
+    policies = snapshot.organization_policies
+    if policies is None:
+        return f"{NOT_READ} ({_why_unread(snapshot)})"
+    if policies.organization_id is None:
+        return f"account {snapshot.account_id} is in no AWS Organization: no SCP or RCP applies"
+    where = f"organization {policies.organization_id}"
+    if policies.read_with:
+        where += f", read with {policies.read_with}"
+    read = "; ".join(_read_of(policies, t) for t in PolicyType)
+    if policies.exempt(snapshot.account_id):
+        return (
+            f"organization policies were read for account {snapshot.account_id} ({where}): "
+            f"{read}. It is the management account: no SCP or RCP applies to it"
+        )
+    return (
+        f"organization policies were read for account {snapshot.account_id} ({where}): {read}. "
+        f"{IAM_ALONE}"
+    )
+
+
+def _why_unread(snapshot: Snapshot) -> str:
+    if snapshot.organization_policies_unread:
+        return snapshot.organization_policies_unread
+    failed = snapshot.errors_for([Source.ORGANIZATION_POLICIES])
+    if failed:
+        return f"{failed[0].operation} failed: {failed[0].code}; see the collection errors"
+    return "not collected"
+
+
+def _read_of(policies: OrganizationPolicies, policy_type: PolicyType) -> str:
+    """``SCPs FullAWSAccess at root r-ab12, deny-iam (p-1234abcd) at ou-ab12-cdefgh12``."""
+    if not policies.is_enabled(policy_type):
+        return f"{policy_type.short}s not enabled (none apply)"
+    names = {p.id: p.name for level in policies.chain for p in level.attached(policy_type)}
+    # A name need not be unique: the id follows a name two policies share.
+    shared = {name for name, n in Counter(names.values()).items() if n > 1}
+    placed = [
+        f"{p.name if p.name not in shared else f'{p.name} ({p.id})'} at {level.label}"
+        for level in policies.chain
+        for p in level.attached(policy_type)
+    ]
+    return f"{policy_type.short}s {', '.join(placed)}"
 
 
 def with_exported_findings(snapshot: Snapshot, exported: AnalyzerRegion) -> Snapshot:

@@ -14,7 +14,9 @@ from pathlib import Path
 from iamgate.app.evaluate import GateOptions, evaluate, for_account, load_checked_baseline
 from iamgate.aws.clients import Clients
 from iamgate.checks import REGISTRY
+from iamgate.collect.org_policies import PolicyReader
 from iamgate.collect.snapshot import collect
+from iamgate.collect.source import OrganizationReader
 from iamgate.errors import InputError
 from iamgate.formats.baseline_yaml import load_baseline
 from iamgate.model.baseline import EMPTY, Baseline
@@ -61,14 +63,36 @@ class Scanned:
 
 
 def collect_account(
-    clients: Clients, config: Config, progress: Progress, regions: tuple[str, ...] = ()
+    clients: Clients,
+    config: Config,
+    progress: Progress,
+    regions: tuple[str, ...] = (),
+    organization: OrganizationReader | None = None,
 ) -> Snapshot:
-    """Collect what ``clients`` reach, as the config's [collect] section says."""
+    """Collect what ``clients`` reach, as the config's [collect] section says; ``organization``
+    reads the SCPs and RCPs over it with other credentials."""
     return collect(
         clients,
         progress,
         config.collect.credential_report_timeout,
         regions,
+        max_pages=config.collect.max_pages,
+        organization=organization,
+    )
+
+
+def organization_role_reader(
+    clients: Clients, role_arn: str | None, config: Config
+) -> PolicyReader | None:
+    """``--organization-role``: the SCPs and RCPs read with that role, assumed from the scan's
+    own base credentials when they are first needed (a role that cannot be assumed is then a
+    collection error, not the end of the scan), its calls counted with the scan's."""
+    if not role_arn:
+        return None
+    options = replace(clients.options, role_arn=role_arn)
+    return PolicyReader(
+        lambda: Clients(options, clients.counter),
+        role_arn=role_arn,
         max_pages=config.collect.max_pages,
     )
 
@@ -80,14 +104,17 @@ def scan_one(
     progress: Progress,
     regions: tuple[str, ...] = (),
     on_collected: Callable[[Snapshot], None] = lambda _s: None,
+    organization_role: str | None = None,
 ) -> Scanned:
-    """Collect the account ``clients`` reach, then gate it on ``options.baseline`` (a file or a
+    """Collect the account ``clients`` reach (its organization's policies with
+    ``organization_role`` when given), then gate it on ``options.baseline`` (a file or a
     ``{account_id}`` template)."""
     path = options.baseline
     template = is_template(path)
     # Read (and so validated) before spending API calls; its account is checked once known.
     loaded = load_baseline(path, REGISTRY) if path is not None and not template else None
-    snapshot = collect_account(clients, config, progress, regions)
+    reader = organization_role_reader(clients, organization_role, config)
+    snapshot = collect_account(clients, config, progress, regions, reader)
     on_collected(snapshot)
     gate = replace(options, baseline=None)
     if template:

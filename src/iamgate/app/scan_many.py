@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from iamgate.app.evaluate import GateOptions, evaluate
 from iamgate.app.scan import AccountBaseline, baseline_for, collect_account
 from iamgate.aws.clients import AwsOptions, Clients
+from iamgate.collect.org_policies import PolicyReader
+from iamgate.collect.source import OrganizationReader
 from iamgate.errors import CollectError, IamgateError, InputError
 from iamgate.gate.combine import combine
 from iamgate.model.config import Config
@@ -53,13 +55,14 @@ def scan_account(
     baseline: AccountBaseline,
     progress: Progress,
     regions: tuple[str, ...] = (),
+    organization: OrganizationReader | None = None,
 ) -> Verdict:
     region = aws.region or "us-east-1"
     opts = replace(aws, role_arn=target.role_arn)
     try:
         clients = Clients(opts)
         region = clients.region
-        snapshot = collect_account(clients, config, progress, regions)
+        snapshot = collect_account(clients, config, progress, regions, organization)
         if snapshot.account_id != target.account_id:
             raise CollectError(
                 f"expected account {target.account_id}, but the credentials reach account "
@@ -79,6 +82,24 @@ def scan_account(
     return verdict
 
 
+def organization_reader(
+    aws: AwsOptions, config: Config, read_as_caller: bool, role_arn: str | None = None
+) -> PolicyReader | None:
+    """One reader of the organization's SCPs and RCPs for every account of a scan, so each
+    root, OU and policy is read once: with ``--organization-role`` when given, else with the
+    caller's credentials when the caller listed the organization (``read_as_caller``: the
+    management account or a delegated administrator). None: each account reads its own when
+    it is the management account, and a member says they were not read."""
+    max_pages = config.collect.max_pages
+    if role_arn:
+        with_role = replace(aws, role_arn=role_arn)
+        return PolicyReader(lambda: Clients(with_role), role_arn=role_arn, max_pages=max_pages)
+    if read_as_caller:
+        caller = replace(aws, role_arn=None)
+        return PolicyReader(lambda: Clients(caller), max_pages=max_pages)
+    return None
+
+
 def scan_accounts(
     targets: Sequence[AccountTarget],
     aws: AwsOptions,
@@ -88,7 +109,10 @@ def scan_accounts(
     jobs: int = DEFAULT_JOBS,
     progress: Progress | None = None,
     regions: tuple[str, ...] = (),
+    organization: OrganizationReader | None = None,
 ) -> Verdict:
+    """Every target through collect -> checks -> gate, ``jobs`` at a time; ``organization``
+    (one reader for all) hands each account the SCPs and RCPs over it."""
     if jobs < 1:
         raise InputError("must be at least 1", "--jobs")
     say = progress or (lambda _m: None)
@@ -102,8 +126,9 @@ def scan_accounts(
                 say(f"[{target.account_id}] {message}")
 
         try:
+            baseline = baselines[target.account_id]
             return scan_account(
-                target, aws, config, options, baselines[target.account_id], tagged, regions
+                target, aws, config, options, baseline, tagged, regions, organization
             )
         except IamgateError:
             raise

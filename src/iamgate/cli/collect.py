@@ -12,6 +12,7 @@ from iamgate.cli.common import (
     ConfigPath,
     Console,
     ExternalId,
+    OrganizationRole,
     Profile,
     Quiet,
     Region,
@@ -21,6 +22,7 @@ from iamgate.cli.common import (
     Verbose,
     handle_errors,
     parse_regions,
+    parse_role_arn,
     report_collection,
 )
 from iamgate.errors import ExitCode
@@ -39,6 +41,7 @@ def collect(
     role_arn: RoleArn = None,
     external_id: ExternalId = None,
     role_session_name: SessionName = "iamgate",
+    organization_role: OrganizationRole = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -46,14 +49,16 @@ def collect(
 
     Exits 3 if any data could not be collected; the snapshot is still written, with the errors.
     """
-    from iamgate.app.scan import collect_account
+    from iamgate.app.scan import collect_account, organization_role_reader
     from iamgate.aws.clients import Clients  # boto3: imported when a collection runs
 
     console = Console(verbose, quiet)
     cfg = load_config(config)
     wanted_regions = parse_regions(regions)  # bad input before any API call
+    org_role = parse_role_arn(organization_role, "--organization-role")
     clients = Clients(aws_options(cfg, region, profile, role_arn, external_id, role_session_name))
-    snapshot = collect_account(clients, cfg, console.progress, wanted_regions)
+    reader = organization_role_reader(clients, org_role, cfg)
+    snapshot = collect_account(clients, cfg, console.progress, wanted_regions, reader)
     write_atomic(output, snapshot_to_json(snapshot))
     report_collection(snapshot, console)
     console.info(

@@ -151,6 +151,16 @@ def parse_regions(values: list[str] | None) -> tuple[str, ...]:
     return regions
 
 
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}")
+
+
+def parse_role_arn(value: str | None, option: str) -> str | None:
+    """A role ARN, checked before any call (bad input, not an AssumeRole failure later)."""
+    if value is not None and not _ROLE_ARN.fullmatch(value):
+        raise InputError(f"not an IAM role ARN: {value!r}", option)
+    return value
+
+
 def parse_as_of(value: str | None) -> date | None:
     if value is None:
         return None
@@ -276,6 +286,16 @@ Organization = Annotated[
         "--organization",
         help="Scan every ACTIVE account of the organization (needs --member-role-name; the "
         "caller's own account is scanned with the caller's credentials).",
+    ),
+]
+OrganizationRole = Annotated[
+    str | None,
+    typer.Option(
+        "--organization-role",
+        help="Read the organization's service and resource control policies (SCPs, RCPs) with "
+        "this role of the management account or a delegated administrator (needed to read "
+        "them for a member account; without them access is judged by IAM policies alone, and "
+        "the reports say so).",
     ),
 ]
 MemberRole = Annotated[

@@ -32,6 +32,7 @@ from iamgate.cli.common import (
     MarkdownPath,
     MemberRole,
     Organization,
+    OrganizationRole,
     OutputDir,
     PreviousPath,
     Profile,
@@ -51,6 +52,7 @@ from iamgate.cli.common import (
     handle_errors,
     outputs,
     parse_regions,
+    parse_role_arn,
     report_collection,
     split_csv,
 )
@@ -83,6 +85,7 @@ def scan(
     as_of: AsOf = None,
     organization: Organization = False,
     member_role_name: MemberRole = None,
+    organization_role: OrganizationRole = None,
     accounts_file: AccountsFile = None,
     account_ids: AccountIds = None,
     jobs: Jobs = DEFAULT_JOBS,
@@ -97,11 +100,12 @@ def scan(
     """Collect from the account boto3 reaches, check it, gate on the baseline, write reports.
 
     With --organization or --accounts, every listed account is scanned by assuming its role,
-    and --baseline is a template such as 'baselines/{account_id}.yml'.
+    and --baseline is a template such as 'baselines/{account_id}.yml'. The organization's SCPs
+    and RCPs are read once for every account (docs/organizations.md).
     """
     # The AWS side (boto3) is imported when a scan runs, not by every command of the CLI.
     from iamgate.app.scan import scan_one
-    from iamgate.app.scan_many import scan_accounts
+    from iamgate.app.scan_many import organization_reader, scan_accounts
     from iamgate.app.targets import resolve_targets, select
     from iamgate.aws.clients import Clients
 
@@ -116,6 +120,7 @@ def scan(
     select_checks(options.checks, options.skip_checks)
     run = begin(where, previous, console)
     wanted_regions = parse_regions(regions)
+    org_role = parse_role_arn(organization_role, "--organization-role")
     annotate = annotations_on(annotations)
     if organization or accounts_file is not None or account_ids:
         if role_arn is not None:
@@ -138,6 +143,7 @@ def scan(
             jobs,
             console.progress,
             wanted_regions,
+            organization_reader(aws, cfg, organization, org_role),
         )
         for err in verdict.collection_errors:
             typer.echo(
@@ -151,5 +157,5 @@ def scan(
     def collected(snapshot: Snapshot) -> None:
         report_collection(snapshot, console)
 
-    scanned = scan_one(clients, cfg, options, console.progress, wanted_regions, collected)
+    scanned = scan_one(clients, cfg, options, console.progress, wanted_regions, collected, org_role)
     finish(finish_run(run, scanned.verdict, scanned.snapshot), console, annotations=annotate)

@@ -32,10 +32,12 @@ from iamgate.collect import (
     sns,
 )
 from iamgate.collect.membership import ORGANIZATION
+from iamgate.collect.org_policies import ORGANIZATION_POLICIES
 from iamgate.collect.source import (
     MAX_PAGES,
     SHAPE_ERRORS,
     DataSource,
+    OrganizationReader,
     Progress,
     Session,
     parsed_answer,
@@ -45,7 +47,8 @@ from iamgate.model.snapshot import Snapshot, Source
 
 # In order: a source may read what an earlier one found (AWS-managed policies read the
 # authorization details; Access Analyzer reads the regions; alarms read the trails; SNS reads
-# the alarms and the rules).
+# the alarms and the rules; the organization's policies read whether the account is its
+# management account).
 SOURCES: tuple[DataSource, ...] = (
     iam.AUTHORIZATION_DETAILS,
     iam.AWS_MANAGED_POLICIES,
@@ -59,6 +62,7 @@ SOURCES: tuple[DataSource, ...] = (
     cloudtrail.CLOUDTRAIL,
     cloudtrail.LOG_METRICS,
     ORGANIZATION,
+    ORGANIZATION_POLICIES,
     eventbridge.EVENT_RULES,
     sns.SNS_SUBSCRIPTIONS,
 )
@@ -119,7 +123,10 @@ def collect(
     sleep: Callable[[float], None] = time.sleep,
     sources: tuple[DataSource, ...] = SOURCES,
     max_pages: int = MAX_PAGES,
+    organization: OrganizationReader | None = None,
 ) -> Snapshot:
+    """Identify the account, then run every source. ``organization`` reads its SCPs and RCPs
+    with other credentials (an organization scan's, or ``--organization-role``)."""
     say: Progress = progress or (lambda _msg: None)
     account_id, caller = identify(clients)
     partition = caller.split(":")[1] if caller.count(":") >= 5 else "aws"
@@ -135,6 +142,7 @@ def collect(
         sleep=sleep,
         answers=ANSWERS,
         max_pages=max_pages,
+        organization_reader=organization,
     )
     for spec in sources:
         session.found.update(session.run(spec))

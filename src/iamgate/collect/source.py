@@ -25,14 +25,15 @@ import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from botocore import xform_name
 from botocore.loaders import create_loader
 
 from iamgate.aws.clients import Clients
 from iamgate.aws.failures import CALL_ERRORS, MalformedAnswer, classify, malformed
-from iamgate.model.snapshot import CollectionError, Source
+from iamgate.model.org_policies import OrganizationPolicies
+from iamgate.model.snapshot import CollectionError, Organization, Source
 
 Progress = Callable[[str], None]
 PAGE_SIZE = 1000  # IAM's MaxItems limit (its default page is 100)
@@ -276,6 +277,15 @@ def paginate(
 # --- the session --------------------------------------------------------------------------------
 
 
+class OrganizationReader(Protocol):
+    """Reads the SCPs and RCPs over an account with other credentials than the account's own
+    (``collect/org_policies.py``: an organization scan's, or ``--organization-role``)."""
+
+    def read(
+        self, account_id: str, organization: Organization, progress: Progress
+    ) -> OrganizationPolicies: ...
+
+
 @dataclass
 class Session:
     """What a source may use while it collects: clients, progress, what earlier sources found."""
@@ -291,6 +301,7 @@ class Session:
     errors: list[CollectionError] = field(default_factory=list)
     answers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # op -> member paths
     max_pages: int = MAX_PAGES
+    organization_reader: OrganizationReader | None = None
 
     def __post_init__(self) -> None:
         # Every answer the clients get is checked before a source reads it.

@@ -3,6 +3,10 @@
 A small generic codec driven by the dataclasses' type hints, so a new snapshot field needs no
 code here. Reading validates every field's type; anything malformed is bad input naming the file
 and the path inside it (``snapshot.users[3].name: expected str``).
+
+Versions: 2 added the organization's SCPs and RCPs. A version 1 snapshot is read as one whose
+organization policies were not collected (``organization_policies_unread`` says so), so it
+evaluates exactly as it did; one that carries version 2's fields is malformed.
 """
 
 from __future__ import annotations
@@ -235,18 +239,36 @@ def _decode(tp: Any, value: Any, where: str) -> Any:
 
 
 _ACCOUNT = re.compile(r"[0-9]{12}")
+# The fields version 2 added; a version 1 snapshot never has them.
+_SINCE_V2 = ("organization_policies", "organization_policies_unread")
+V1_UNREAD = (
+    "the snapshot was taken by an iamgate that did not read them (snapshot schema version 1)"
+)
+
+
+def _upgraded(data: dict[str, Any], source: str) -> dict[str, Any]:
+    """``data`` as the current version: a version 1 snapshot gains "not collected"."""
+    version = data.get("schema_version")
+    if version == SCHEMA_VERSION:
+        return data
+    if version != 1 or isinstance(version, bool):
+        raise InputError(
+            f"unsupported snapshot schema_version {version!r} "
+            f"(this iamgate reads 1 and {SCHEMA_VERSION})",
+            source,
+        )
+    newer = [name for name in _SINCE_V2 if name in data]
+    if newer:
+        raise InputError(
+            f"malformed snapshot: snapshot.{newer[0]}: not a field of schema_version 1", source
+        )
+    return {**data, "schema_version": SCHEMA_VERSION, "organization_policies_unread": V1_UNREAD}
 
 
 def snapshot_from_dict(data: Any, source: str = "snapshot") -> Snapshot:
     if not isinstance(data, dict):
         raise InputError("not a snapshot (expected a JSON object)", source)
-    version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise InputError(
-            f"unsupported snapshot schema_version {version!r} "
-            f"(this iamgate reads {SCHEMA_VERSION})",
-            source,
-        )
+    data = _upgraded(data, source)
     try:
         snapshot = typing.cast(Snapshot, _decode(Snapshot, data, "snapshot"))
     except (TypeError, ValueError, KeyError) as exc:
@@ -257,6 +279,10 @@ def snapshot_from_dict(data: Any, source: str = "snapshot") -> Snapshot:
             f"{snapshot.account_id!r}",
             source,
         )
+    policies = snapshot.organization_policies
+    problem = policies.shape_problem(snapshot.account_id) if policies is not None else None
+    if problem is not None:
+        raise InputError(f"malformed snapshot: snapshot.organization_policies.{problem}", source)
     return snapshot
 
 

@@ -15,7 +15,11 @@ from datetime import datetime
 from enum import Enum, StrEnum
 from typing import Any
 
-SCHEMA_VERSION = 1
+from iamgate.model.org_policies import OrganizationPolicies
+
+# 2: the organization's SCPs and RCPs (``organization_policies``); version 1 snapshots are read
+# as "organization policies not collected" (``formats/snapshot_json.py``).
+SCHEMA_VERSION = 2
 
 
 class Source(StrEnum):
@@ -43,6 +47,11 @@ class Source(StrEnum):
     # The account's own organization (organizations:DescribeOrganization): trusts that name an
     # organization are judged against it.
     ORGANIZATION = "organization"
+    # The SCPs and RCPs over the account (organizations:ListRoots, ListParents,
+    # ListPoliciesForTarget, DescribePolicy), readable by the management account or a delegated
+    # administrator only. No check ``requires`` it: without them access is judged by IAM
+    # policies alone, as before, and every report says so.
+    ORGANIZATION_POLICIES = "organization_policies"
 
 
 class Sentinel(StrEnum):
@@ -259,6 +268,9 @@ class Organization:
     """The account's AWS Organizations membership (organizations:DescribeOrganization)."""
 
     id: str | None  # None: the account is in no organization (AWSOrganizationsNotInUseException)
+    # DescribeOrganization's MasterAccountId: SCPs and RCPs never apply to it. "": not known (a
+    # snapshot of an older iamgate).
+    management_account_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +319,10 @@ class Snapshot:
     organization: Organization | None = None
     event_buses: tuple[EventBus, ...] = ()  # one per region read, rules or not
     sns_topics: tuple[SnsTopic, ...] = ()
+    # The SCPs and RCPs over the account, root first. None: not read; why is in
+    # ``organization_policies_unread`` (when that was no error) or in ``errors``.
+    organization_policies: OrganizationPolicies | None = None
+    organization_policies_unread: str = ""
 
     @property
     def account_arn(self) -> str:
