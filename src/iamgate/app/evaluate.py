@@ -80,7 +80,7 @@ def _report_age_notes(snapshot: Snapshot) -> list[str]:
 
 
 NOT_READ = "organization policies were not read: access is judged by IAM policies alone"
-IAM_ALONE = "iamgate does not apply them yet: access is judged by IAM policies alone"
+IAM_ALONE = "not applied yet: access is judged by IAM policies alone"
 
 
 def organization_note(snapshot: Snapshot) -> str:
@@ -91,17 +91,17 @@ def organization_note(snapshot: Snapshot) -> str:
         return f"{NOT_READ} ({_why_unread(snapshot)})"
     if policies.organization_id is None:
         return f"account {snapshot.account_id} is in no AWS Organization: no SCP or RCP applies"
-    where = f"organization {policies.organization_id}"
+    where = policies.organization_id
     if policies.read_with:
         where += f", read with {policies.read_with}"
     read = "; ".join(_read_of(policies, t) for t in PolicyType)
     if policies.exempt(snapshot.account_id):
         return (
             f"organization policies were read for account {snapshot.account_id} ({where}): "
-            f"{read}. It is the management account: no SCP or RCP applies to it"
+            f"{read}; it is the management account: no SCP or RCP applies to it"
         )
     return (
-        f"organization policies were read for account {snapshot.account_id} ({where}): {read}. "
+        f"organization policies were read for account {snapshot.account_id} ({where}): {read}; "
         f"{IAM_ALONE}"
     )
 
@@ -116,18 +116,22 @@ def _why_unread(snapshot: Snapshot) -> str:
 
 
 def _read_of(policies: OrganizationPolicies, policy_type: PolicyType) -> str:
-    """``SCPs FullAWSAccess at root r-ab12, deny-iam (p-1234abcd) at ou-ab12-cdefgh12``."""
+    """``SCPs deny-iam (ou-ab12-cdefgh12), deny-x (account 111111111111)``: the organization's
+    own policies and where each is attached; the AWS-managed ones (FullAWSAccess,
+    RCPFullAWSAccess) are named only when nothing else is attached."""
+    short = policy_type.short
     if not policies.is_enabled(policy_type):
-        return f"{policy_type.short}s not enabled (none apply)"
-    names = {p.id: p.name for level in policies.chain for p in level.attached(policy_type)}
+        return f"{short}s not enabled (none apply)"
+    placed = [(p, lv) for lv in policies.chain for p in lv.attached(policy_type)]
+    own = [(p, lv) for p, lv in placed if not p.aws_managed]
+    if not own:
+        managed = ", ".join(dict.fromkeys(p.name for p, _lv in placed))
+        return f"{short}s: only the AWS-managed {managed}"
     # A name need not be unique: the id follows a name two policies share.
-    shared = {name for name, n in Counter(names.values()).items() if n > 1}
-    placed = [
-        f"{p.name if p.name not in shared else f'{p.name} ({p.id})'} at {level.label}"
-        for level in policies.chain
-        for p in level.attached(policy_type)
-    ]
-    return f"{policy_type.short}s {', '.join(placed)}"
+    names = Counter({p.id: p.name for p, _lv in own}.values())
+    return f"{short}s " + ", ".join(
+        f"{p.name}{f' [{p.id}]' if names[p.name] > 1 else ''} ({lv.label})" for p, lv in own
+    )
 
 
 def with_exported_findings(snapshot: Snapshot, exported: AnalyzerRegion) -> Snapshot:
