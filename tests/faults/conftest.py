@@ -79,9 +79,15 @@ def seed(endpoint: str) -> None:
         '"Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
     )
     iam.update_account_password_policy(MinimumPasswordLength=8)
-    # An organization (DescribeOrganization answers with it), and a role that trusts it.
-    org = boto3.client("organizations", **kw).create_organization(FeatureSet="ALL")
-    org_id = org["Organization"]["Id"]
+    # An organization (DescribeOrganization answers with it), and a role that trusts it. The
+    # account is its management account, so the scan reads its SCPs and RCPs too: both types
+    # enabled (ListRoots), FullAWSAccess and RCPFullAWSAccess on the root and the account
+    # (ListParents, ListPoliciesForTarget, DescribePolicy).
+    orgs = boto3.client("organizations", **kw)
+    org_id = orgs.create_organization(FeatureSet="ALL")["Organization"]["Id"]
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    for policy_type in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
+        orgs.enable_policy_type(RootId=root, PolicyType=policy_type)
     iam.create_role(
         RoleName="org-shared",
         AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'

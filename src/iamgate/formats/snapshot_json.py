@@ -241,9 +241,7 @@ def _decode(tp: Any, value: Any, where: str) -> Any:
 _ACCOUNT = re.compile(r"[0-9]{12}")
 # The fields version 2 added; a version 1 snapshot never has them.
 _SINCE_V2 = ("organization_policies", "organization_policies_unread")
-V1_UNREAD = (
-    "the snapshot was taken by an iamgate that did not read them (snapshot schema version 1)"
-)
+V1_UNREAD = "a snapshot of schema version 1, taken before iamgate read them"
 
 
 def _upgraded(data: dict[str, Any], source: str) -> dict[str, Any]:
