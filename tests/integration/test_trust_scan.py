@@ -218,7 +218,7 @@ def test_scan_and_evaluate_judge_every_kind_of_trust(
         f"can assume it: principals of your organization {org}"
     )
     snapshot = json.loads((tmp_path / "out" / "snapshot.json").read_text(encoding="utf-8"))
-    assert snapshot["organization"] == {"id": org}
+    assert snapshot["organization"] == {"id": org, "management_account_id": "123456789012"}
 
     # The saved snapshot, evaluated offline, gives the same verdicts and messages.
     again = iamgate(
@@ -247,4 +247,11 @@ def test_an_account_in_no_organization_trusts_no_organization(
     )
     assert got[("role-trust-public", "org-deny-outside")][0] == "pass"
     snapshot = json.loads((tmp_path / "out" / "snapshot.json").read_text(encoding="utf-8"))
-    assert snapshot["organization"] == {"id": None}
+    assert snapshot["organization"] == {"id": None, "management_account_id": ""}
+    # Nothing of an organization applies, and nothing more was called to learn it.
+    assert snapshot["organization_policies"]["organization_id"] is None
+    assert "organizations:ListRoots" not in snapshot["api_calls"]
+    assert (
+        "account 123456789012 is in no AWS Organization: no SCP or RCP applies"
+        in (results["notes"])
+    )
