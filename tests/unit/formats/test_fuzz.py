@@ -37,6 +37,13 @@ from iamgate.gate.apply import apply_baseline
 from iamgate.gate.combine import combine
 from iamgate.model.baseline import Baseline, BaselineException, glob_match
 from iamgate.model.config import Config
+from iamgate.model.org_policies import (
+    OrganizationPolicies,
+    OrgLevel,
+    OrgPolicy,
+    PolicyType,
+    TargetKind,
+)
 from iamgate.model.results import Result
 from iamgate.model.snapshot import Alarm, AnalyzerRegion, CollectionError, MetricFilter
 from iamgate.report import REPORTERS
@@ -376,8 +383,25 @@ def _snapshot_doc() -> Any:
         ),
         alarms=(Alarm("iam", "us-east-1", "CIS/Iam", ("arn:aws:sns:us-east-1:1:t",)),),
         errors=(CollectionError("regions", "DescribeRegions", "us-east-1", "AccessDenied", "no"),),
+        organization_policies=_org_policies(demo.account_id),
     )
     return json.loads(snapshot_to_json(rich))
+
+
+def _org_policies(account_id: str) -> OrganizationPolicies:
+    full = OrgPolicy("p-FullAWSAccess", "FullAWSAccess", {"Statement": []}, aws_managed=True)
+    deny = OrgPolicy("p-denyiam12", "deny <iam>", {"Statement": [{"Effect": "Deny"}]})
+    rcp = OrgPolicy("p-RCPFullAWSAccess", "RCPFullAWSAccess", {}, aws_managed=True)
+    return OrganizationPolicies(
+        "o-abcdef1234",
+        "999999999999",
+        (PolicyType.SCP, PolicyType.RCP),
+        (
+            OrgLevel("r-ab12", TargetKind.ROOT, (full,), (rcp,)),
+            OrgLevel("ou-ab12-cdefgh12", TargetKind.OU, (full, deny), (rcp,)),
+            OrgLevel(account_id, TargetKind.ACCOUNT, (full,), (rcp,)),
+        ),
+    )
 
 
 SNAPSHOT_DOC = _snapshot_doc()
@@ -456,6 +480,7 @@ SNAPSHOT_FOCUS = [
     "access_analyzer",
     "trails",
     "errors",
+    "organization_policies",
 ]
 
 
