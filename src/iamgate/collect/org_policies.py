@@ -124,17 +124,8 @@ class PolicyReader:
             root: _Root = self._once(("roots",), "ListRoots", self._root)
             if root.organization_id and root.organization_id != organization.id:
                 raise SourceFailed(self._wrong_organization(account_id, organization, root))
-            levels = tuple(
-                self._level(target, kind, root.enabled) for target, kind in self._chain(account_id)
-            )
-        if levels[0].target_id != root.id:
-            raise SourceFailed(
-                self._malformed(
-                    "ListParents",
-                    f"account {account_id}'s parents lead to {levels[0].label}, but ListRoots "
-                    f"lists root {root.id}",
-                )
-            )
+            chain = self._chain(account_id, root.id)
+            levels = tuple(self._level(target, kind, root.enabled) for target, kind in chain)
         return OrganizationPolicies(
             organization_id=organization.id,
             management_account_id=organization.management_account_id,
@@ -159,21 +150,24 @@ class PolicyReader:
         )
         return _Root(root_id, found.group(1) if found else "", tuple(sorted(set(enabled))))
 
-    def _chain(self, account_id: str) -> list[tuple[str, TargetKind]]:
+    def _chain(self, account_id: str, root_id: str) -> list[tuple[str, TargetKind]]:
         """(target id, kind) from the root down to the account."""
         chain = [(account_id, TargetKind.ACCOUNT)]
+        loops = (
+            f"account {account_id}'s parents do not reach the root within {MAX_LEVELS} levels "
+            "(AWS nests OUs five deep at most): stopped"
+        )
         while chain[-1][1] is not TargetKind.ROOT:
+            if len(chain) >= MAX_LEVELS:
+                raise SourceFailed(self._malformed("ListParents", loops))
             child = chain[-1][0]
             parent = self._once(("parent", child), "ListParents", self._parent, child)
-            if parent in chain or len(chain) >= MAX_LEVELS:
-                raise SourceFailed(
-                    self._malformed(
-                        "ListParents",
-                        f"account {account_id}'s parents do not reach the root within "
-                        f"{MAX_LEVELS} levels (AWS nests OUs five deep at most): stopped",
-                    )
-                )
+            if parent in chain:
+                raise SourceFailed(self._malformed("ListParents", loops))
             chain.append(parent)
+        if chain[-1][0] != root_id:
+            problem = f"account {account_id}'s parents lead to {chain[-1][0]}, not root {root_id}"
+            raise SourceFailed(self._malformed("ListParents", problem))
         return chain[::-1]
 
     def _parent(self, child: str) -> tuple[str, TargetKind]:
@@ -238,12 +232,13 @@ class PolicyReader:
     # --- calls, memo and errors -----------------------------------------------------------------
 
     def _client(self) -> Any:
-        if self._clients is None:
+        if self._clients is None and callable(self._connect):
             try:
-                self._clients = self._connect() if callable(self._connect) else self._connect
+                self._clients = self._connect()
             except CollectError as exc:
                 raise SourceFailed(self._not_assumed(str(exc))) from None
             self._clients.answer_check = _check  # clients of its own: checked here
+        assert self._clients is not None
         return self._clients.client("organizations")
 
     def _pages(self, operation: str, **params: Any) -> list[dict[str, Any]]:

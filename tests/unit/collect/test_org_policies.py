@@ -259,6 +259,8 @@ def _chain_to_root(stub: Stubber) -> None:
         ("another policy than asked", "DescribePolicy", "asked for policy p-FullAWSAccess"),
         ("a policy of another type", "ListPoliciesForTarget", "got a 'TAG_POLICY' policy"),
         ("a parent id AWS never makes", "ListParents", "not a ou id"),
+        ("deeper than AWS nests", "ListParents", "do not reach the root within 7 levels"),
+        ("another root", "ListParents", "lead to r-zz99, not root r-ab12"),
     ],
 )
 def test_answers_that_cannot_be_read_as_they_stand_are_errors_never_empty(
@@ -280,6 +282,16 @@ def test_answers_that_cannot_be_read_as_they_stand_are_errors_never_empty(
         stub.add_response("list_roots", roots(SCP), {})
         stub.add_response("list_parents", parent(OU), {"ChildId": MANAGEMENT})
         stub.add_response("list_parents", parent(OU), {"ChildId": OU})
+    elif case == "deeper than AWS nests":
+        stub.add_response("list_roots", roots(SCP), {})
+        child = MANAGEMENT
+        for n in range(6):  # six OUs, each the parent of the one before: one more than AWS allows
+            ou = f"ou-ab12-deep000{n}"
+            stub.add_response("list_parents", parent(ou), {"ChildId": child})
+            child = ou
+    elif case == "another root":
+        stub.add_response("list_roots", roots(SCP), {})
+        stub.add_response("list_parents", parent("r-zz99", "ROOT"), {"ChildId": MANAGEMENT})
     elif case == "a parent id AWS never makes":
         stub.add_response("list_roots", roots(SCP), {})
         stub.add_response("list_parents", parent("ou-x"), {"ChildId": MANAGEMENT})
