@@ -277,6 +277,17 @@ class CollectionError:
 
 
 @dataclass(frozen=True, slots=True)
+class Projection:
+    """This snapshot is not what was collected but what the account would be after a change
+    (``iamgate plan``): the files applied, and what could only be assumed."""
+
+    sources: tuple[str, ...]  # the Terraform plans and CloudFormation templates applied
+    changes: int = 0  # the resource changes modelled
+    assumptions: tuple[str, ...] = ()  # values known only after apply, read conservatively
+    unresolved: tuple[str, ...] = ()  # changes whose effect could not be worked out
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     account_id: str
     collected_at: datetime
@@ -307,6 +318,7 @@ class Snapshot:
     organization: Organization | None = None
     event_buses: tuple[EventBus, ...] = ()  # one per region read, rules or not
     sns_topics: tuple[SnsTopic, ...] = ()
+    projection: Projection | None = None  # set on the account as a plan would leave it
 
     @property
     def account_arn(self) -> str:
