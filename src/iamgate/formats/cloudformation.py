@@ -62,6 +62,8 @@ SHORT_TAGS = {
         )
     },
 }
+_COLLECTIONS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", None}
+_FOREIGN = {"tag:yaml.org,2002:set", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs"}
 _KEEP_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:float", "tag:yaml.org,2002:binary"}
 
 
@@ -277,7 +279,9 @@ def _value(loader: Any, node: yaml.Node, source: str, depth: int) -> Any:
     tag = node.tag
     if tag in SHORT_TAGS:
         return _intrinsic(loader, node, SHORT_TAGS[tag], source, depth)
-    if tag is not None and tag.startswith("!"):
+    foreign = tag is not None and (tag.startswith("!") or tag in _FOREIGN or "python/" in tag)
+    collection = isinstance(node, yaml.MappingNode | yaml.SequenceNode)
+    if foreign or (collection and tag not in _COLLECTIONS):
         raise InputError(
             f"unknown tag {tag} (not a CloudFormation function)", source, line_of(node)
         )

@@ -32,6 +32,7 @@ from iamgate.formats.cloudformation import Parameter, Template, TemplateResource
 from iamgate.plan.names import Account, placeholder
 
 NO_VALUE = object()  # AWS::NoValue: the property or list item is left out
+_MISSING = object()  # a parameter with no value given and no Default
 _SUB = re.compile(r"\$\{(!?)([^}]*)\}")
 _URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
 MAX_DEPTH = 100
@@ -99,7 +100,7 @@ class Evaluator:
             return placeholder("", f"SSM parameter {spec.default or spec.name}")
         value = given if given is not None else spec.default
         if value is None:
-            raise self.fail("has no Default: give it with --parameter KEY=VALUE", where)
+            return _MISSING  # CDK's asset parameters: a placeholder, unless a condition needs it
         listed = spec.type.startswith("List<") or spec.type == "CommaDelimitedList"
         items = value if isinstance(value, list) else str(value).split(",") if listed else [value]
         for item in items:
@@ -180,7 +181,17 @@ class Evaluator:
         if pseudo is not None:
             return pseudo
         if name in self.values:
-            return self.values[name]
+            value = self.values[name]
+            if value is not _MISSING:
+                return value
+            if self._evaluating:  # a condition cannot be decided on a placeholder
+                raise self.fail(
+                    f"parameter {name} has no value and no Default: give it with --parameter "
+                    f"{name}=VALUE",
+                    where,
+                )
+            self.notes.append(f"{where.what}: parameter {name} has no value given; a placeholder")
+            return placeholder("", f"parameter {name}")
         resource = self._resource(name, where)
         return self.attribute(resource, "", where)
 

@@ -84,7 +84,7 @@ class _Resource:
     def text(self, *path: str | int, before: bool = False) -> str:
         value = self.before(*path) if before else self.after(*path)
         if isinstance(value, Unknown):
-            raise _Unresolvable(f"{value.what} is known only after apply")
+            raise _Unresolvable(value.describe())
         if not isinstance(value, str) or not value:
             where = ".".join(map(str, path))
             raise _Unresolvable(f"{self.change.address}.{where} is not set")
@@ -93,13 +93,13 @@ class _Resource:
     def texts(self, *path: str | int, before: bool = False) -> tuple[str, ...]:
         value = self.before(*path) if before else self.after(*path)
         if isinstance(value, Unknown):
-            raise _Unresolvable(f"{value.what} is known only after apply")
+            raise _Unresolvable(value.describe())
         out = []
         for i, item in enumerate(value if isinstance(value, list) else []):
             if item is None and not before:
                 item = self.after(*path, i)
             if isinstance(item, Unknown):
-                raise _Unresolvable(f"{item.what} is known only after apply")
+                raise _Unresolvable(item.describe())
             if isinstance(item, str):
                 out.append(item)
         return tuple(out)
@@ -107,7 +107,7 @@ class _Resource:
     def document(self, *path: str | int, before: bool = False) -> Mapping[str, Any]:
         value = self.before(*path) if before else self.after(*path)
         if isinstance(value, Unknown):
-            raise _Unresolvable(f"the policy document {value.what} is known only after apply")
+            raise _Unresolvable(f"the policy document {value.describe()}")
         if isinstance(value, dict):
             return value
         try:
@@ -128,7 +128,7 @@ class _Resource:
             self.before("permissions_boundary") if before else self.after("permissions_boundary")
         )
         if isinstance(value, Unknown):
-            raise _Unresolvable(f"the permissions boundary {value.what} is known only after apply")
+            raise _Unresolvable(f"the permissions boundary {value.describe()}")
         return value if isinstance(value, str) and value else None
 
     def policy_arn(self, attribute: str = "policy_arn", before: bool = False) -> str:
@@ -345,7 +345,7 @@ def _put_password_policy(r: _Resource) -> list[Op]:
     for attribute, key in _PASSWORD_FIELDS.items():
         value = r.after(attribute)
         if isinstance(value, Unknown):
-            raise _Unresolvable(f"{value.what} is known only after apply")
+            raise _Unresolvable(value.describe())
         if isinstance(value, bool | int):
             policy[key] = value
     for attribute, key in (
@@ -354,7 +354,7 @@ def _put_password_policy(r: _Resource) -> list[Op]:
     ):
         value = r.after(attribute)
         if isinstance(value, Unknown):
-            raise _Unresolvable(f"{value.what} is known only after apply")
+            raise _Unresolvable(value.describe())
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             policy[key] = value
     policy["ExpirePasswords"] = "MaxPasswordAge" in policy

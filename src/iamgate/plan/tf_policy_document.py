@@ -83,7 +83,7 @@ def _merge_documents(
 ) -> bool:
     value = instance.get(key)
     if is_unknown(value):
-        out.why = f"{key} is known only after apply: {value.what}"
+        out.why = value.describe()
         return False
     texts = value if isinstance(value, list) else [value] if isinstance(value, str) else []
     for i, text in enumerate(texts):
@@ -149,14 +149,14 @@ def _list(
     if values is None:
         return None
     if isinstance(values, Unknown):
-        unknowns.append(values.what)
+        unknowns.append(values.describe())
         return None if negated or deny else ["*"]
     out = []
     for i, item in enumerate(values if isinstance(values, list) else [values]):
         if isinstance(item, Unknown) or item is None:
             item = instance.get(*path, i) if item is None else item
         if isinstance(item, Unknown):
-            unknowns.append(item.what)
+            unknowns.append(item.describe())
             if not negated and not deny:
                 out.append("*")
         else:
@@ -167,7 +167,7 @@ def _list(
 def _principals(instance: Instance, index: int, key: str, unknowns: list[str], deny: bool) -> Any:
     blocks = instance.get("statement", index, key)
     if isinstance(blocks, Unknown):
-        unknowns.append(blocks.what)
+        unknowns.append(blocks.describe())
         return None if deny or key.startswith("not_") else "*"
     if not isinstance(blocks, list) or not blocks:
         return None
@@ -191,16 +191,18 @@ def _conditions(
 ) -> dict[str, dict[str, Any]]:
     blocks = instance.get("statement", index, "condition")
     if isinstance(blocks, Unknown):
-        unknowns.append(blocks.what)
+        unknowns.append(blocks.describe())
         return {}
     out: dict[str, dict[str, Any]] = {}
     for j in range(len(blocks) if isinstance(blocks, list) else 0):
-        parts = [instance.get("statement", index, "condition", j, k) for k in ("test", "variable")]
-        values = instance.get("statement", index, "condition", j, "values")
+        at = ("statement", index, "condition", j)
+        parts = [instance.get(*at, k) for k in ("test", "variable")]
+        values = instance.get(*at, "values")
         items: Sequence[Any] = values if isinstance(values, list) else [values]
+        items = [instance.get(*at, "values", k) if v is None else v for k, v in enumerate(items)]
         missing = [p for p in (*parts, values, *items) if is_unknown(p)]
         if missing:
-            unknowns.append(f"the condition {j + 1} ({missing[0].what})")
+            unknowns.append(f"the condition {j + 1} ({missing[0].describe()})")
             continue  # an Allow without it grants more; a Deny holding it is dropped
         test, variable = (str(p) for p in parts)
         out.setdefault(test, {})[variable] = list(items)

@@ -31,9 +31,15 @@ _PART = re.compile(r'([^.\[\]]+)((?:\[(?:"(?:[^"\\]|\\.)*"|\d+|[^\]]*)\])?)')
 
 @dataclass(frozen=True, slots=True)
 class Unknown:
-    """A value known only after apply that could not be traced; ``what`` says what it is."""
+    """A value known only after apply that could not be traced: ``what`` it is (an address
+    and attribute), and ``via`` what the configuration says it comes from."""
 
     what: str
+    via: str = ""
+
+    def describe(self) -> str:
+        via = f" (it comes from {self.via})" if self.via else ""
+        return f"{self.what} is known only after apply{via}"
 
 
 Value = Any  # a known value, or Unknown
@@ -116,22 +122,27 @@ class Values:
             refs = configured.get(".".join(str(p) for p in path[:end]), ())
             if refs or not isinstance(path[end - 1], int):
                 break
-        what = f"{change.address}.{flat}"
-        if refs:
-            what += f" (from {', '.join(_attribute_refs(refs)[:3]) or ', '.join(refs[:3])})"
-        return self.resolve(refs, change, what)
+        hint = next((_HINTS[p] for p in reversed(path) if isinstance(p, str) and p in _HINTS), "")
+        return self.resolve(refs, change, f"{change.address}.{flat}", hint)
 
-    def resolve(self, refs: Sequence[str], referrer: PlannedChange, what: str) -> Value:
-        """The value the first traceable reference gives, else :class:`Unknown`."""
+    def resolve(
+        self, refs: Sequence[str], referrer: PlannedChange, what: str, hint: str = ""
+    ) -> Value:
+        """The value the first traceable reference gives, else :class:`Unknown`. ``hint`` is
+        the attribute meant by a reference to a whole resource (``aws_iam_role.r[each.key]``
+        is written ``aws_iam_role.r`` in the references: a ``role`` argument takes its name)."""
+        via = ", ".join(r for r in refs if not r.startswith(_SKIP))
         if self._depth > MAX_HOPS:
-            return Unknown(what)
+            return Unknown(what, via)
         self._depth += 1
         try:
-            for ref in _attribute_refs(refs):
+            for ref in _attribute_refs(refs, hint):
+                if hint == "json" and not ref.endswith(_DOCUMENTS) and not ref.startswith(_PASSED):
+                    continue  # a document is not the ARN it holds: jsonencode({... x.arn ...})
                 found = self._follow(ref, referrer.module_config_path, referrer)
                 if not is_unknown(found):
                     return found
-            return Unknown(what)
+            return Unknown(what, via)
         finally:
             self._depth -= 1
 
@@ -156,7 +167,9 @@ class Values:
         config = f"{module + '.' if module else ''}{'data.' if data else ''}{rtype}.{rname}"
         target = self._instance(config, key, referrer)
         if target is None:
-            return Unknown(ref)
+            if rtype.startswith("aws_iam_") or data:
+                return Unknown(ref)
+            return f"(known after apply: {ref})"  # another service's resource: never IAM's
         return self.attribute(target, attr)
 
     def _instance(self, config: str, key: str, referrer: PlannedChange) -> PlannedChange | None:
@@ -217,9 +230,34 @@ class _SyntheticReferrer:
         )
 
 
-def _attribute_refs(refs: Sequence[str]) -> list[str]:
-    """The references that name a value (an attribute or an output), most specific first."""
+_DOCUMENTS = (".json", ".minified_json", ".policy")
+_DOCUMENT_SOURCE = "data.aws_iam_policy_document."
+_PASSED = ("module.", "var.")
+# The attribute an argument takes from a resource it names without one.
+_HINTS = {
+    "role": "name",
+    "user": "name",
+    "group": "name",
+    "role_name": "name",
+    "user_name": "name",
+    "group_name": "name",
+    "users": "name",
+    "roles": "name",
+    "groups": "name",
+    "policy_arn": "arn",
+    "policy_arns": "arn",
+    "managed_policy_arns": "arn",
+    "permissions_boundary": "arn",
+    "policy": "json",
+    "assume_role_policy": "json",
+}
+
+
+def _attribute_refs(refs: Sequence[str], hint: str = "") -> list[str]:
+    """The references that name a value (an attribute or an output), in order; then a whole
+    resource's, with the attribute ``hint`` names."""
     out: list[str] = []
+    bare: list[str] = []
     for ref in refs:
         if ref.startswith(_SKIP) or ref in out:
             continue
@@ -227,7 +265,9 @@ def _attribute_refs(refs: Sequence[str]) -> list[str]:
         depth = len(names) - (1 if names and names[0] == "data" else 0)
         if (names and names[0] in ("module", "var")) or depth >= 3:
             out.append(ref)
-    return out
+        elif depth == 2 and hint and (hint != "json" or ref.startswith(_DOCUMENT_SOURCE)):
+            bare.append(f"{ref}.{hint}")
+    return out + [b for b in bare if b not in out]
 
 
 def _unquote(text: str) -> str:
