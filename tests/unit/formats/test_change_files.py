@@ -25,7 +25,7 @@ def _write(tmp_path: Path, data: Any, name: str = "plan.json") -> Path:
     return path
 
 
-# --- Terraform ---------------------------------------------------------------------------------
+# --- Terraform -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("version", ["0.1", "0.2", "1.0", "1.1", "1.2", "1.9"])
@@ -240,7 +240,10 @@ def test_json_templates_keep_every_resources_line() -> None:
 
 def test_a_json_key_that_repeats_a_logical_id_deeper_does_not_move_its_line(tmp_path: Path) -> None:
     """The line is the key's in Resources, not a property of the same name elsewhere."""
-    text = '{\n "Metadata": {"Role": 1},\n "Resources": {\n  "X": {"Type": "A", "Properties": {"Role": "\\"}"}},\n  "Role": {"Type": "B"}\n }\n}'
+    text = (
+        '{\n "Metadata": {"Role": 1},\n "Resources": {\n'
+        '  "X": {"Type": "A", "Properties": {"Role": "\\"}"}},\n  "Role": {"Type": "B"}\n }\n}'
+    )
     read = read_template(_write(tmp_path, text, "t.json"))
     assert [(r.logical_id, r.line) for r in read.resources] == [("X", 4), ("Role", 5)]
 

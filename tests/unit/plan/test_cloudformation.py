@@ -144,7 +144,7 @@ def test_import_value_is_a_placeholder_and_said(tmp_path: Path) -> None:
     assert notes == ["R: Fn::ImportValue shared-role-name is known only at deploy time"]
 
 
-# --- parameters ------------------------------------------------------------------------------------
+# --- parameters ----------------------------------------------------------------------------------
 
 
 PARAMETERS = """
@@ -208,7 +208,7 @@ def test_a_parameter_without_a_value_is_a_placeholder_unless_a_condition_needs_i
         changes(template(tmp_path, decided, "c.yml"))
 
 
-# --- conditions ---------------------------------------------------------------------------------
+# --- conditions ----------------------------------------------------------------------------------
 
 
 CONDITIONAL = """
@@ -241,7 +241,7 @@ def test_a_condition_that_depends_on_itself_is_bad_input(tmp_path: Path) -> None
         changes(template(tmp_path, text))
 
 
-# --- resource types -------------------------------------------------------------------------------------
+# --- resource types ------------------------------------------------------------------------------
 
 
 def test_each_iam_type_does_what_its_reference_says(tmp_path: Path) -> None:
@@ -259,7 +259,10 @@ def test_each_iam_type_does_what_its_reference_says(tmp_path: Path) -> None:
 Resources:
   Admins:
     Type: AWS::IAM::Group
-    Properties: {GroupName: admins, Path: /ops/, ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]}
+    Properties:
+      GroupName: admins
+      Path: /ops/
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]
   Bob:
     Type: AWS::IAM::User
     Properties:
@@ -271,13 +274,15 @@ Resources:
     Type: AWS::IAM::ManagedPolicy
     Properties:
       ManagedPolicyName: shared
-      PolicyDocument: {Version: 2012-10-17, Statement: [{Effect: Allow, Action: "s3:*", Resource: "*"}]}
+      PolicyDocument:
+        {Version: 2012-10-17, Statement: [{Effect: Allow, Action: "s3:*", Resource: "*"}]}
       Roles: [existing]
   Inline:
     Type: AWS::IAM::Policy
     Properties:
       PolicyName: extra
-      PolicyDocument: '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}'
+      PolicyDocument: '{"Version": "2012-10-17", "Statement":
+        [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}'
       Users: [old]
       Groups: [devs]
   RoleInline:
@@ -285,7 +290,8 @@ Resources:
     Properties:
       RoleName: existing
       PolicyName: own
-      PolicyDocument: {Version: 2012-10-17, Statement: [{Effect: Allow, Action: "ec2:*", Resource: "*"}]}
+      PolicyDocument:
+        {Version: 2012-10-17, Statement: [{Effect: Allow, Action: "ec2:*", Resource: "*"}]}
   Addition:
     Type: AWS::IAM::UserToGroupAddition
     Properties: {GroupName: devs, Users: [old, !Ref Bob]}
@@ -309,7 +315,8 @@ Resources:
     assert [a.arn for a in existing.attached] == [arn("policy", "shared")]
     assert [p.name for p in existing.inline] == ["own"]
     (bob_row,) = [r for r in found.credential_report if r.user == "bob"]
-    assert bob_row.password_enabled and [k.active for k in bob_row.keys] == [True, False]
+    assert bob_row.password_enabled
+    assert [k.active for k in bob_row.keys] == [True, False]
 
 
 def test_an_access_key_of_a_user_that_already_has_one_is_taken_as_deployed(tmp_path: Path) -> None:
@@ -343,7 +350,7 @@ Resources:
     assert found.resources == 2
 
 
-# --- CDK's synthesized template --------------------------------------------------------------------------
+# --- CDK's synthesized template ------------------------------------------------------------------
 
 
 def test_a_cdk_template_with_its_metadata_conditions_and_join_arns(tmp_path: Path) -> None:
@@ -361,7 +368,7 @@ def test_a_cdk_template_with_its_metadata_conditions_and_join_arns(tmp_path: Pat
     assert statements[0]["Resource"][1] == "(known at deploy: ArtifactsBucket2AAC5544.Arn)/*"
     origin = projected.touched[deploy.arn][0]
     raw = json.loads(path.read_text())
-    assert origin.address == "GitHubDeployRoleD1A2B3C4" and origin.file == str(path)
+    assert (origin.address, origin.file) == ("GitHubDeployRoleD1A2B3C4", str(path))
     assert (
         path.read_text()
         .splitlines()[origin.line - 1]

@@ -11,7 +11,7 @@ import pytest
 
 from iamgate.model.change import Assumed, Attach, ExclusiveAttachments, PutRole, Unresolved
 from iamgate.model.snapshot import Source
-from testing.factories import ADMIN, ACCOUNT, arn, group, managed, role, row, snap, user
+from testing.factories import ACCOUNT, ADMIN, arn, group, managed, role, row, snap, user
 from testing.plans import (
     POLICY_UNKNOWN,
     ROLE_UNKNOWN,
@@ -43,7 +43,7 @@ def by_name(items: Any) -> dict[str, Any]:
     return {i.name: i for i in items}
 
 
-# --- principals and policies -------------------------------------------------------------------
+# --- principals and policies ---------------------------------------------------------------------
 
 
 def test_a_new_role_with_a_literal_trust_and_its_attachment_by_name() -> None:
@@ -61,7 +61,8 @@ def test_a_new_role_with_a_literal_trust_and_its_attachment_by_name() -> None:
     assert ci.trust_policy == LAMBDA
     assert attached(ci) == {READ.arn}
     assert by_name(after.policies)["read"].attachment_count == 2  # IAM's AttachmentCount
-    assert after.projection is not None and after.projection.changes == 2
+    assert after.projection is not None
+    assert after.projection.changes == 2
 
 
 def test_an_unknown_policy_arn_is_traced_to_the_new_policy_it_references() -> None:
@@ -227,7 +228,7 @@ def test_actions_that_change_nothing_in_the_account(actions: list[str]) -> None:
     assert after_plan(before, data).roles == before.roles
 
 
-# --- the exclusive kinds, beside their non-exclusive twins --------------------------------------------
+# --- the exclusive kinds, beside their non-exclusive twins ----------------------------------------
 
 
 def test_policy_attachment_is_exclusive_across_the_account() -> None:
@@ -359,7 +360,7 @@ def test_an_attachment_to_a_principal_that_is_nowhere_is_unresolved() -> None:
     ]
 
 
-# --- account settings and credentials -----------------------------------------------------------
+# --- account settings and credentials ------------------------------------------------------------
 
 
 def test_the_password_policy_as_get_account_password_policy_answers() -> None:
@@ -379,7 +380,8 @@ def test_the_password_policy_as_get_account_password_policy_answers() -> None:
     )
     policy = after_plan(snap(password_policy=None), data).password_policy
     assert policy is not None
-    assert "MaxPasswordAge" not in policy and policy["ExpirePasswords"] is False  # 0: not set
+    assert "MaxPasswordAge" not in policy  # 0: not set
+    assert policy["ExpirePasswords"] is False
     assert (policy["MinimumPasswordLength"], policy["PasswordReusePrevention"]) == (14, 24)
     gone = plan(delete("aws_iam_account_password_policy.strict", values))
     assert after_plan(snap(), gone).password_policy is None
@@ -393,7 +395,8 @@ def test_a_new_user_has_a_credential_report_row_with_its_password_and_key() -> N
     )
     after = after_plan(snap(), data)
     (dev,) = [r for r in after.credential_report if r.user == "dev"]
-    assert dev.password_enabled and not dev.mfa_active
+    assert dev.password_enabled
+    assert not dev.mfa_active
     assert dev.user_creation_time == after.collected_at == dev.password_last_changed
     assert [(k.active, k.last_rotated == after.collected_at) for k in dev.keys] == [
         (True, True),
@@ -507,7 +510,8 @@ def test_an_untraceable_allow_resource_grants_and_says_so() -> None:
     (policy,) = apply_policies(changes)
     assert policy.document["Statement"][0]["Resource"] == ["*"]
     notes = [op.note for op in changes.ops if isinstance(op, Assumed)]
-    assert notes and "read as granting (an Allow grants)" in notes[0]
+    assert notes
+    assert "read as granting (an Allow grants)" in notes[0]
 
 
 def test_an_untraceable_deny_is_left_out_a_deny_removes_nothing() -> None:
@@ -539,7 +543,7 @@ def apply_policies(changes: Any) -> Any:
     return apply_changes(snap(), [changes]).policies
 
 
-# --- what is not modelled ---------------------------------------------------------------------
+# --- what is not modelled ------------------------------------------------------------------------
 
 
 def test_iam_resources_no_check_reads_change_nothing_others_are_unresolved() -> None:
@@ -576,7 +580,8 @@ def test_an_empty_plan_and_a_plan_of_no_ops_leave_the_snapshot_as_it_was() -> No
 def test_every_mapped_type_names_its_origin() -> None:
     data = plan(create("aws_iam_role.ci", role_values("ci", LAMBDA), ROLE_UNKNOWN))
     (op,) = ops_of(data).ops
-    assert isinstance(op, PutRole) and op.origin.address == "aws_iam_role.ci"
+    assert isinstance(op, PutRole)
+    assert op.origin.address == "aws_iam_role.ci"
 
 
 def test_a_deposed_object_is_deleted_by_its_own_name() -> None:
