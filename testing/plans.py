@@ -165,3 +165,54 @@ POLICY_UNKNOWN = {
     "attachment_count": True,
     "name_prefix": True,
 }
+
+
+def changes_between(before: Snapshot, after: Snapshot) -> ChangeSet:
+    """The operations that turn ``before`` into ``after`` (IAM entities only), written as a
+    plan reader would: what is gone is removed, everything in ``after`` is put, and each
+    principal's policies and memberships are set exactly."""
+    from iamgate.model.change import (
+        ExclusiveAttachments,
+        ExclusiveInline,
+        Membership,
+        Op,
+        PutGroup,
+        PutInline,
+        PutPolicy,
+        PutRole,
+        PutUser,
+        Remove,
+    )
+    from iamgate.model.results import Origin
+
+    origin = Origin("test")
+    ops: list[Op] = []
+    for kind, old, new in (
+        ("user", before.users, after.users),
+        ("group", before.groups, after.groups),
+        ("role", before.roles, after.roles),
+    ):
+        kept = {e.name for e in new}
+        ops += [Remove(origin, kind, e.name) for e in old if e.name not in kept]  # type: ignore[arg-type]
+    kept_policies = {p.arn for p in after.policies}
+    ops += [Remove(origin, "policy", p.arn) for p in before.policies if p.arn not in kept_policies]
+    ops += [PutPolicy(origin, p.arn, p.name, p.document) for p in after.policies]
+    ops += [PutUser(origin, u.name, u.path, u.permissions_boundary) for u in after.users]
+    ops += [PutGroup(origin, g.name, g.path) for g in after.groups]
+    ops += [
+        PutRole(origin, r.name, r.trust_policy, r.path, r.permissions_boundary) for r in after.roles
+    ]
+    old_groups = {u.name: set(u.groups) for u in before.users}
+    for u in after.users:
+        ops += [
+            Membership(origin, u.name, g, add=False)
+            for g in old_groups.get(u.name, set()) - set(u.groups)
+        ]
+        ops += [Membership(origin, u.name, g) for g in u.groups]
+    for kind, entities in (("user", after.users), ("group", after.groups), ("role", after.roles)):
+        for e in entities:
+            arns = tuple(a.arn for a in e.attached)
+            ops.append(ExclusiveAttachments(origin, kind, e.name, arns))  # type: ignore[arg-type]
+            ops += [PutInline(origin, kind, e.name, p.name, p.document) for p in e.inline]  # type: ignore[arg-type]
+            ops.append(ExclusiveInline(origin, kind, e.name, tuple(p.name for p in e.inline)))  # type: ignore[arg-type]
+    return ChangeSet("test", tuple(ops), len(ops))
