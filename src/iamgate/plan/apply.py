@@ -162,6 +162,11 @@ class _State:
     def now(self) -> datetime:
         return self.base.collected_at
 
+    @property
+    def reported(self) -> bool:
+        """Whether the snapshot holds a credential report to change (it may have no rows)."""
+        return not self.base.errors_for((_REPORT,))
+
     def apply(self, op: Op) -> None:
         _HANDLERS[type(op)](self, op)
 
@@ -222,7 +227,7 @@ class _State:
             groups=tuple(self.groups.values()),
             roles=tuple(self.roles.values()),
             policies=tuple(self.policies.values()),
-            credential_report=rows if base.credential_report else base.credential_report,
+            credential_report=rows if self.reported else base.credential_report,
             password_policy=self.password_policy,
             projection=projection,
         )
@@ -246,7 +251,7 @@ def _put_user(state: _State, op: PutUser) -> None:
         state.users[op.name] = User(
             op.name, arn, state.now, op.path, permissions_boundary=op.permissions_boundary
         )
-        if state.base.credential_report:  # a new user has a row: no password, MFA or key
+        if state.reported:  # a new user has a row: no password, MFA or key
             state.rows[arn] = _new_row(op.name, arn, state.now)
         state.touch(op.origin, arn, source=_REPORT)
     else:
