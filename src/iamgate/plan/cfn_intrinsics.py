@@ -100,7 +100,7 @@ class Evaluator:
             return placeholder("", f"SSM parameter {spec.default or spec.name}")
         value = given if given is not None else spec.default
         if value is None:
-            return _MISSING  # CDK's asset parameters: a placeholder, unless a condition needs it
+            return _MISSING  # an error only if something deployed needs it
         listed = spec.type.startswith("List<") or spec.type == "CommaDelimitedList"
         items = value if isinstance(value, list) else str(value).split(",") if listed else [value]
         for item in items:
@@ -182,16 +182,13 @@ class Evaluator:
             return pseudo
         if name in self.values:
             value = self.values[name]
-            if value is not _MISSING:
-                return value
-            if self._evaluating:  # a condition cannot be decided on a placeholder
+            if value is _MISSING:  # CloudFormation itself would not deploy without it
                 raise self.fail(
                     f"parameter {name} has no value and no Default: give it with --parameter "
                     f"{name}=VALUE",
                     where,
                 )
-            self.notes.append(f"{where.what}: parameter {name} has no value given; a placeholder")
-            return placeholder("", f"parameter {name}")
+            return value
         resource = self._resource(name, where)
         return self.attribute(resource, "", where)
 

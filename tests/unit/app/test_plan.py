@@ -254,3 +254,16 @@ def test_results_json_of_a_plan_reads_back_to_the_same_verdict(
         assert found.change is Change.INTRODUCED
         assert found.origin is not None
         assert found.origin.address == "aws_iam_role_policy_attachment.app"
+
+
+def test_a_parameter_no_template_declares_is_bad_input(tmp_path: Path) -> None:
+    from iamgate.errors import InputError
+
+    template = tmp_path / "t.yml"
+    template.write_text(
+        "Parameters:\n  Env: {Type: String, Default: a}\nResources:\n  B: {Type: AWS::S3::Bucket}\n"
+    )
+    files = PlanFiles(cloudformation=(template,), parameters={"Env": "b", "Nope": "1"})
+    with pytest.raises(InputError, match="Nope: not a parameter of any template"):
+        read_change_files(files)
+    assert read_change_files(PlanFiles(cloudformation=(template,), parameters={"Env": "b"}))

@@ -193,19 +193,16 @@ def test_a_bad_parameter_is_bad_input_and_a_no_echo_value_is_never_shown(
     assert "NOT-LOWER" not in str(caught.value)
 
 
-def test_a_parameter_without_a_value_is_a_placeholder_unless_a_condition_needs_it(
+def test_a_parameter_without_a_value_is_bad_input_only_when_something_deployed_needs_it(
     tmp_path: Path,
 ) -> None:
-    """CDK's asset parameters have no Default (the CDK CLI gives them); a condition cannot be
-    decided on a placeholder."""
-    text = "Parameters:\n  Asset: {Type: String}\n" + ROLE.format(name="!Sub 'r-${Asset}'")
-    assert one_role(text, tmp_path).name == "r-(parameter Asset)"
-    decided = (
-        "Parameters:\n  Asset: {Type: String}\n"
-        "Conditions:\n  Given: !Equals [!Ref Asset, x]\n" + ROLE.format(name="!If [Given, a, b]")
-    )
+    """CloudFormation does not deploy without it; an unused one (CDK's asset parameters, read
+    by resources that are not IAM) is never asked for."""
+    unused = "Parameters:\n  Asset: {Type: String}\n" + ROLE.format(name="r")
+    assert one_role(unused, tmp_path).name == "r"
+    used = "Parameters:\n  Asset: {Type: String}\n" + ROLE.format(name="!Sub 'r-${Asset}'")
     with pytest.raises(InputError, match="parameter Asset has no value and no Default"):
-        changes(template(tmp_path, decided, "c.yml"))
+        changes(template(tmp_path, used, "c.yml"))
 
 
 # --- conditions ----------------------------------------------------------------------------------
