@@ -57,8 +57,9 @@ def test_a_plan_of_the_demo_account_offline(offline: Any) -> None:
     assert len(errors) == 4
     assert all("caused by" in line for line in errors)
     assert "This change introduces 4 findings" in run.text("out/report.html")
-    projected = run.json("out/snapshot.json")
-    assert projected["projection"]["sources"] == [str(demo_plan_path())]
+    # The account after is no account that was read: no snapshot.json, and the notes say so.
+    assert not (run.cwd / "out" / "snapshot.json").exists()
+    assert "this is the account as" in run.text("out/summary.md")
     # The Action's outputs, read from this results.json.
     outputs = offline("github-outputs", "--output-dir", "out", "--exit-code", str(run.code))
     assert "verdict=fail" in outputs.stdout.splitlines()

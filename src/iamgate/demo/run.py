@@ -90,7 +90,7 @@ def run_demo_plan(
     plan = demo_plan_path()
     read = read_change_files(PlanFiles(terraform=(plan,)))
     planned = plan_change(snapshot, Config(), options, read)
-    report = write_reports(planned.verdict, Outputs(output_dir=output_dir), planned.snapshot)
+    report = write_reports(planned.verdict, Outputs(output_dir=output_dir))
     comparison = planned.verdict.plan
     if comparison is not None:
         progress(

@@ -170,14 +170,15 @@ def _finding_lines(findings: Iterable[Finding]) -> Iterator[str]:
     severity, title) are encoded once, by the same C function ``json.dumps`` uses."""
     once = _Once(encode_basestring)
     for f in findings:
-        if f.exception is not None or f.change is not None:
+        if f.exception is not None or f.origin is not None:
             yield json.dumps(finding_json(f), ensure_ascii=False)
             continue
+        change = "" if f.change is None else f', "change": {once[f.change]}'
         yield (
             f'{{"account_id": {once[f.account_id]}, "check": {once[f.check]}, '
             f'"resource": {once[f.resource]}, "resource_type": {once[f.resource_type]}, '
             f'"status": {once[f.status]}, "severity": {once[f.severity]}, '
-            f'"title": {once[f.title]}, "message": {encode_basestring(f.message)}}}'
+            f'"title": {once[f.title]}, "message": {encode_basestring(f.message)}{change}}}'
         )
 
 
