@@ -18,9 +18,7 @@ use, MFA, the root row, trails, Access Analyzer) stays as collected.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from iamgate.model.change import (
@@ -45,37 +43,21 @@ from iamgate.model.change import (
     SetPasswordPolicy,
     Unresolved,
 )
-from iamgate.model.results import Origin
 from iamgate.model.snapshot import (
-    AccessKeySlot,
     AttachedPolicy,
-    CredentialRow,
     Group,
     InlinePolicy,
     ManagedPolicy,
-    Projection,
     Role,
-    Sentinel,
     Snapshot,
     Source,
     User,
 )
-from iamgate.plan.names import Account, name_from_arn
+from iamgate.plan.credentials import access_key, login_profile, new_row
+from iamgate.plan.names import name_from_arn
+from iamgate.plan.state import REPORT, Principal, Projected, State, kind_of
 
-Principal = User | Group | Role
-_AUTH = Source.AUTHORIZATION_DETAILS
-_REPORT = Source.CREDENTIAL_REPORT
-
-
-@dataclass(frozen=True, slots=True)
-class Projected:
-    """The account after the change, and what the change touched."""
-
-    snapshot: Snapshot
-    touched: Mapping[str, tuple[Origin, ...]]  # ARN (or inline policy id) -> what touches it
-    sources: frozenset[Source]  # the snapshot's data the change alters
-    unresolved: tuple[Unresolved, ...] = ()
-    assumed: tuple[Assumed, ...] = ()
+__all__ = ["Projected", "apply_changes", "project"]
 
 
 def apply_changes(snapshot: Snapshot, changes: Iterable[ChangeSet]) -> Snapshot:
@@ -89,15 +71,15 @@ def project(snapshot: Snapshot, changes: Iterable[ChangeSet]) -> Projected:
     ops = [op for change in sets for op in change.ops]
     if not ops:
         return Projected(snapshot, {}, frozenset())
-    state = _State.of(snapshot)
+    state = State.of(snapshot)
     for op in _ordered(ops):
-        state.apply(op)
+        _HANDLERS[type(op)](state, op)
     return state.result(sets)
 
 
 def _ordered(ops: Sequence[Op]) -> list[Op]:
     """The order IAM lets the operations happen in (see the module's docstring)."""
-    put = {(_put_kind(op), _put_key(op)) for op in ops if _put_kind(op)}
+    put = {(_putkind_of(op), _put_key(op)) for op in ops if _putkind_of(op)}
 
     def phase(op: Op) -> int:
         if isinstance(op, Remove):
@@ -117,7 +99,7 @@ def _ordered(ops: Sequence[Op]) -> list[Op]:
     return sorted(ops, key=phase)  # stable: the plan's order within a phase
 
 
-def _put_kind(op: Op) -> str:
+def _putkind_of(op: Op) -> str:
     kinds = {PutUser: "user", PutGroup: "group", PutRole: "role", PutPolicy: "policy"}
     return kinds.get(type(op), "")
 
@@ -128,123 +110,10 @@ def _put_key(op: Op) -> str:
     return str(getattr(op, "name", ""))
 
 
-@dataclass
-class _State:
-    """The account being changed: entities by name (policies by ARN), report rows by user."""
-
-    base: Snapshot
-    account: Account
-    users: dict[str, User]
-    groups: dict[str, Group]
-    roles: dict[str, Role]
-    policies: dict[str, ManagedPolicy]
-    rows: dict[str, CredentialRow]
-    password_policy: Mapping[str, int | bool] | None
-    touched: dict[str, list[Origin]] = field(default_factory=dict)
-    sources: set[Source] = field(default_factory=set)
-    unresolved: list[Unresolved] = field(default_factory=list)
-    assumed: list[Assumed] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, snapshot: Snapshot) -> _State:
-        return cls(
-            base=snapshot,
-            account=Account(snapshot.account_id, snapshot.partition),
-            users={u.name: u for u in snapshot.users},
-            groups={g.name: g for g in snapshot.groups},
-            roles={r.name: r for r in snapshot.roles},
-            policies={p.arn: p for p in snapshot.policies},
-            rows={r.arn: r for r in snapshot.credential_report if not r.is_root},
-            password_policy=snapshot.password_policy,
-        )
-
-    @property
-    def now(self) -> datetime:
-        return self.base.collected_at
-
-    @property
-    def reported(self) -> bool:
-        """Whether the snapshot holds a credential report to change (it may have no rows)."""
-        return not self.base.errors_for((_REPORT,))
-
-    def apply(self, op: Op) -> None:
-        _HANDLERS[type(op)](self, op)
-
-    def touch(self, origin: Origin, *arns: str, source: Source = _AUTH) -> None:
-        self.sources.add(source)
-        for arn in arns:
-            mine = self.touched.setdefault(arn, [])
-            if origin not in mine:
-                mine.append(origin)
-
-    def fail(self, origin: Origin, reason: str, resource: str = "", *touches: Source) -> None:
-        self.unresolved.append(Unresolved(origin, reason, touches or (_AUTH,), resource))
-        self.sources.update(touches or (_AUTH,))
-
-    # --- principals ------------------------------------------------------------------------------
-
-    def table(self, kind: PrincipalKind | str) -> dict[str, Any]:
-        tables: dict[str, dict[str, Any]] = {
-            "user": self.users,
-            "group": self.groups,
-            "role": self.roles,
-        }
-        return tables[kind]
-
-    def principal(self, kind: PrincipalKind, name: str, origin: Origin) -> Principal | None:
-        found: Principal | None = self.table(kind).get(name)
-        if found is None:
-            self.fail(origin, f"{kind} {name} is neither in the snapshot nor created by the change")
-        return found
-
-    def store(self, entity: Principal) -> None:
-        self.table(_kind(entity))[entity.name] = entity
-
-    def count(self, arns: Iterable[str], delta: int) -> None:
-        """Keep each managed policy's AttachmentCount as IAM would report it."""
-        for arn in arns:
-            policy = self.policies.get(arn)
-            if policy is not None:
-                count = max(policy.attachment_count + delta, 0)
-                self.policies[arn] = dataclasses.replace(policy, attachment_count=count)
-
-    def result(self, sets: Sequence[ChangeSet]) -> Projected:
-        base = self.base
-        root = [r for r in base.credential_report if r.is_root]
-        listed = {u.arn for u in self.users.values()}
-        rows = tuple(root) + tuple(r for r in self.rows.values() if r.arn in listed)
-        projection = Projection(
-            sources=tuple(c.source for c in sets),
-            changes=sum(c.resources for c in sets),
-            assumptions=tuple(dict.fromkeys(a.note for a in self.assumed)),
-            unresolved=tuple(
-                dict.fromkeys(f"{u.origin.address}: {u.reason}" for u in self.unresolved)
-            ),
-        )
-        snapshot = dataclasses.replace(
-            base,
-            users=tuple(self.users.values()),
-            groups=tuple(self.groups.values()),
-            roles=tuple(self.roles.values()),
-            policies=tuple(self.policies.values()),
-            credential_report=rows if self.reported else base.credential_report,
-            password_policy=self.password_policy,
-            projection=projection,
-        )
-        touched = {arn: tuple(origins) for arn, origins in self.touched.items()}
-        return Projected(
-            snapshot, touched, frozenset(self.sources), tuple(self.unresolved), tuple(self.assumed)
-        )
-
-
-def _kind(entity: Principal) -> PrincipalKind:
-    return "user" if isinstance(entity, User) else "group" if isinstance(entity, Group) else "role"
-
-
 # --- entities ------------------------------------------------------------------------------------
 
 
-def _put_user(state: _State, op: PutUser) -> None:
+def _put_user(state: State, op: PutUser) -> None:
     arn = state.account.arn("user", op.name, op.path)
     old = state.users.get(op.name)
     if old is None:
@@ -252,8 +121,8 @@ def _put_user(state: _State, op: PutUser) -> None:
             op.name, arn, state.now, op.path, permissions_boundary=op.permissions_boundary
         )
         if state.reported:  # a new user has a row: no password, MFA or key
-            state.rows[arn] = _new_row(op.name, arn, state.now)
-        state.touch(op.origin, arn, source=_REPORT)
+            state.rows[arn] = new_row(op.name, arn, state.now)
+        state.touch(op.origin, arn, source=REPORT)
     else:
         moved = state.rows.pop(old.arn, None)
         if moved is not None:
@@ -264,24 +133,7 @@ def _put_user(state: _State, op: PutUser) -> None:
     state.touch(op.origin, arn)
 
 
-def _new_row(name: str, arn: str, now: datetime) -> CredentialRow:
-    return CredentialRow(
-        user=name,
-        arn=arn,
-        user_creation_time=now,
-        password_enabled=False,
-        password_last_used=Sentinel.NA,
-        password_last_changed=Sentinel.NA,
-        mfa_active=False,
-        keys=(_empty_slot(1), _empty_slot(2)),
-    )
-
-
-def _empty_slot(slot: int) -> AccessKeySlot:
-    return AccessKeySlot(slot, False, Sentinel.NA, Sentinel.NA)
-
-
-def _put_group(state: _State, op: PutGroup) -> None:
+def _put_group(state: State, op: PutGroup) -> None:
     arn = state.account.arn("group", op.name, op.path)
     old = state.groups.get(op.name)
     if old is None:
@@ -291,7 +143,7 @@ def _put_group(state: _State, op: PutGroup) -> None:
     state.touch(op.origin, arn)
 
 
-def _put_role(state: _State, op: PutRole) -> None:
+def _put_role(state: State, op: PutRole) -> None:
     arn = state.account.arn("role", op.name, op.path)
     old = state.roles.get(op.name)
     if old is None:
@@ -314,7 +166,7 @@ def _put_role(state: _State, op: PutRole) -> None:
     state.touch(op.origin, arn)
 
 
-def _put_policy(state: _State, op: PutPolicy) -> None:
+def _put_policy(state: State, op: PutPolicy) -> None:
     old = state.policies.get(op.arn)
     if old is None:
         state.policies[op.arn] = ManagedPolicy(op.arn, op.name, op.document)
@@ -323,7 +175,7 @@ def _put_policy(state: _State, op: PutPolicy) -> None:
     state.touch(op.origin, op.arn)
 
 
-def _remove(state: _State, op: Remove) -> None:
+def _remove(state: State, op: Remove) -> None:
     if op.kind == "policy":
         policy = state.policies.pop(op.key, None)
         if policy is not None:
@@ -342,16 +194,16 @@ def _remove(state: _State, op: Remove) -> None:
                 state.users[user.name] = dataclasses.replace(user, groups=groups)
                 state.touch(op.origin, user.arn)
     if isinstance(entity, User) and state.rows.pop(entity.arn, None) is not None:
-        state.touch(op.origin, source=_REPORT)
+        state.touch(op.origin, source=REPORT)
     state.touch(op.origin, entity.arn)
 
 
-def _holders(state: _State, policy_arn: str) -> list[Principal]:
+def _holders(state: State, policy_arn: str) -> list[Principal]:
     every: list[Principal] = [*state.users.values(), *state.groups.values(), *state.roles.values()]
     return [e for e in every if any(a.arn == policy_arn for a in e.attached)]
 
 
-def _set_attached(state: _State, entity: Principal, attached: Sequence[AttachedPolicy]) -> None:
+def _set_attached(state: State, entity: Principal, attached: Sequence[AttachedPolicy]) -> None:
     before = {a.arn for a in entity.attached}
     after = {a.arn for a in attached}
     state.count(after - before, 1)
@@ -366,7 +218,7 @@ def _inline_id(entity: Principal, name: str) -> str:
     return f"{entity.arn}#inline/{name}"
 
 
-def _put_inline(state: _State, op: PutInline) -> None:
+def _put_inline(state: State, op: PutInline) -> None:
     entity = state.principal(op.kind, op.principal, op.origin)
     if entity is None:
         return
@@ -375,7 +227,7 @@ def _put_inline(state: _State, op: PutInline) -> None:
     state.touch(op.origin, entity.arn, _inline_id(entity, op.name))
 
 
-def _remove_inline(state: _State, op: RemoveInline) -> None:
+def _remove_inline(state: State, op: RemoveInline) -> None:
     entity = state.table(op.kind).get(op.principal)
     if entity is None:
         return
@@ -384,7 +236,7 @@ def _remove_inline(state: _State, op: RemoveInline) -> None:
     state.touch(op.origin, entity.arn, _inline_id(entity, op.name))
 
 
-def _attach(state: _State, op: Attach) -> None:
+def _attach(state: State, op: Attach) -> None:
     entity = state.table(op.kind).get(op.principal)
     if entity is None:
         if op.attach:
@@ -397,12 +249,12 @@ def _attach(state: _State, op: Attach) -> None:
     state.touch(op.origin, entity.arn, op.policy_arn)
 
 
-def _attachment(state: _State, arn: str) -> AttachedPolicy:
+def _attachment(state: State, arn: str) -> AttachedPolicy:
     known = state.policies.get(arn)
     return AttachedPolicy(known.name if known else name_from_arn(arn), arn)
 
 
-def _exclusive_attachments(state: _State, op: ExclusiveAttachments) -> None:
+def _exclusive_attachments(state: State, op: ExclusiveAttachments) -> None:
     entity = state.principal(op.kind, op.principal, op.origin)
     if entity is None:
         return
@@ -411,7 +263,7 @@ def _exclusive_attachments(state: _State, op: ExclusiveAttachments) -> None:
     state.touch(op.origin, entity.arn, *(before ^ set(op.arns)))
 
 
-def _exclusive_inline(state: _State, op: ExclusiveInline) -> None:
+def _exclusive_inline(state: State, op: ExclusiveInline) -> None:
     entity = state.principal(op.kind, op.principal, op.origin)
     if entity is None:
         return
@@ -421,14 +273,14 @@ def _exclusive_inline(state: _State, op: ExclusiveInline) -> None:
     state.touch(op.origin, entity.arn, *(_inline_id(entity, name) for name in gone))
 
 
-def _exclusive_holders(state: _State, op: ExclusiveHolders) -> None:
+def _exclusive_holders(state: State, op: ExclusiveHolders) -> None:
     wanted: dict[PrincipalKind, tuple[str, ...]] = {
         "user": op.users,
         "group": op.groups,
         "role": op.roles,
     }
     for holder in _holders(state, op.policy_arn):
-        if holder.name not in wanted[_kind(holder)]:
+        if holder.name not in wanted[kind_of(holder)]:
             _set_attached(state, holder, [a for a in holder.attached if a.arn != op.policy_arn])
             state.touch(op.origin, holder.arn)
     for kind, names in wanted.items():
@@ -437,7 +289,7 @@ def _exclusive_holders(state: _State, op: ExclusiveHolders) -> None:
     state.touch(op.origin, op.policy_arn)
 
 
-def _membership(state: _State, op: Membership) -> None:
+def _membership(state: State, op: Membership) -> None:
     user = state.users.get(op.user)
     if user is None:
         if op.add:
@@ -451,105 +303,23 @@ def _membership(state: _State, op: Membership) -> None:
     state.touch(op.origin, user.arn, *((group.arn,) if group else ()))
 
 
-def _password_policy(state: _State, op: SetPasswordPolicy) -> None:
+def _password_policy(state: State, op: SetPasswordPolicy) -> None:
     state.password_policy = op.policy
     state.touch(op.origin, state.base.account_arn, source=Source.PASSWORD_POLICY)
 
 
-# --- credentials ---------------------------------------------------------------------------------
-
-
-def _row(state: _State, user_name: str, origin: Origin) -> tuple[User, CredentialRow] | None:
-    user = state.users.get(user_name)
-    if user is None:
-        state.fail(
-            origin,
-            f"user {user_name} is neither in the snapshot nor created by the change",
-            "",
-            _REPORT,
-        )
-        return None
-    row = state.rows.get(user.arn)
-    if row is None:  # no report in the snapshot: the credential checks say error already
-        return None
-    state.touch(origin, user.arn, source=_REPORT)
-    return user, row
-
-
-def _login_profile(state: _State, op: LoginProfile) -> None:
-    found = _row(state, op.user, op.origin)
-    if found is None:
-        return
-    user, row = found
-    changed = state.now if op.enabled else row.password_last_changed
-    state.rows[user.arn] = dataclasses.replace(
-        row, password_enabled=op.enabled, password_last_changed=changed
-    )
-
-
-def _access_key(state: _State, op: AccessKey) -> None:
-    found = _row(state, op.user, op.origin)
-    if found is None:
-        return
-    user, row = found
-    slots = list(row.keys) + [_empty_slot(n) for n in range(len(row.keys) + 1, 3)]
-    if op.created is None and not op.delete:
-        free = [i for i, s in enumerate(slots) if not isinstance(s.last_rotated, datetime)]
-        if not free:
-            state.fail(
-                op.origin,
-                f"user {user.name} already has two access keys (IAM's limit)",
-                user.arn,
-                _REPORT,
-            )
-            return
-        slots[free[0]] = AccessKeySlot(slots[free[0]].slot, op.active, state.now, Sentinel.NA)
-    else:
-        index = _slot_of(slots, op.created)
-        if index is None:
-            when = f"{op.created:%Y-%m-%d %H:%M:%S} UTC" if op.created else "an unknown time"
-            state.fail(
-                op.origin,
-                f"no access key of user {user.name} was created at {when} in the credential report",
-                user.arn,
-                _REPORT,
-            )
-            return
-        old = slots[index]
-        slots[index] = (
-            _empty_slot(old.slot) if op.delete else dataclasses.replace(old, active=op.active)
-        )
-    state.rows[user.arn] = dataclasses.replace(row, keys=tuple(slots))
-
-
-def _slot_of(slots: Sequence[AccessKeySlot], created: datetime | None) -> int | None:
-    """The slot of the key created at ``created`` (to the second: the report's precision)."""
-    if created is None:
-        return None
-    wanted = _second(created)
-    for i, slot in enumerate(slots):
-        if isinstance(slot.last_rotated, datetime) and _second(slot.last_rotated) == wanted:
-            return i
-    return None
-
-
-def _second(when: datetime) -> datetime:
-    aware = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).replace(microsecond=0)
-
-
-def _unresolved(state: _State, op: Unresolved) -> None:
+def _unresolved(state: State, op: Unresolved) -> None:
     state.unresolved.append(op)
     state.sources.update(op.touches)
 
 
-def _assumed(state: _State, op: Assumed) -> None:
+def _assumed(state: State, op: Assumed) -> None:
     state.assumed.append(op)
     if op.resource:
         state.touch(op.origin, op.resource)
 
 
-_HANDLERS: dict[type, Callable[[_State, Any], None]] = {
+_HANDLERS: dict[type, Callable[[State, Any], None]] = {
     PutUser: _put_user,
     PutGroup: _put_group,
     PutRole: _put_role,
@@ -563,8 +333,8 @@ _HANDLERS: dict[type, Callable[[_State, Any], None]] = {
     ExclusiveHolders: _exclusive_holders,
     Membership: _membership,
     SetPasswordPolicy: _password_policy,
-    AccessKey: _access_key,
-    LoginProfile: _login_profile,
+    AccessKey: access_key,
+    LoginProfile: login_profile,
     Unresolved: _unresolved,
     Assumed: _assumed,
 }

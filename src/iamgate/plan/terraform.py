@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from iamgate.formats.terraform_plan import PlannedChange, TerraformPlan
 from iamgate.formats.times import parse_time
@@ -49,115 +47,13 @@ from iamgate.model.results import Origin
 from iamgate.model.snapshot import Source
 from iamgate.plan.names import Account, placeholder
 from iamgate.plan.tf_policy_document import render
+from iamgate.plan.tf_resource import AUTH, REPORT, Make, Mapper, Resource, Unresolvable, nothing
 from iamgate.plan.tf_values import Instance, Unknown, Value, Values
-
-_AUTH = (Source.AUTHORIZATION_DETAILS,)
-_REPORT = (Source.CREDENTIAL_REPORT,)
-
-
-class _Unresolvable(Exception):
-    """A value the change needs is known only after apply and could not be traced."""
-
-
-@dataclass
-class _Resource:
-    """One resource change, read: its values before and after, and where it is written."""
-
-    change: PlannedChange
-    values: Values
-    account: Account
-    origin: Origin
-
-    @property
-    def instance(self) -> Instance:
-        return Instance(self.change, self.values)
-
-    def after(self, *path: str | int) -> Value:
-        return self.values.value(self.change, path)
-
-    def before(self, *path: str | int) -> Any:
-        data: Any = self.change.before
-        for key in path:
-            data = data.get(key) if isinstance(data, dict) else None
-        return data
-
-    def text(self, *path: str | int, before: bool = False) -> str:
-        value = self.before(*path) if before else self.after(*path)
-        if isinstance(value, Unknown):
-            raise _Unresolvable(value.describe())
-        if not isinstance(value, str) or not value:
-            where = ".".join(map(str, path))
-            raise _Unresolvable(f"{self.change.address}.{where} is not set")
-        return value
-
-    def texts(self, *path: str | int, before: bool = False) -> tuple[str, ...]:
-        value = self.before(*path) if before else self.after(*path)
-        if isinstance(value, Unknown):
-            raise _Unresolvable(value.describe())
-        out = []
-        for i, item in enumerate(value if isinstance(value, list) else []):
-            if item is None and not before:
-                item = self.after(*path, i)
-            if isinstance(item, Unknown):
-                raise _Unresolvable(item.describe())
-            if isinstance(item, str):
-                out.append(item)
-        return tuple(out)
-
-    def document(self, *path: str | int, before: bool = False) -> Mapping[str, Any]:
-        value = self.before(*path) if before else self.after(*path)
-        if isinstance(value, Unknown):
-            raise _Unresolvable(f"the policy document {value.describe()}")
-        if isinstance(value, dict):
-            return value
-        try:
-            parsed = json.loads(value) if isinstance(value, str) else None
-        except json.JSONDecodeError as exc:
-            raise _Unresolvable(f"the policy document is not JSON: {exc.msg}") from None
-        if not isinstance(parsed, dict):
-            raise _Unresolvable("the policy document is not a JSON object")
-        return parsed
-
-    def name(self, before: bool = False) -> str:
-        if before:
-            return self.text("name", before=True)
-        return str(self.values.name(self.instance))
-
-    def boundary(self, before: bool = False) -> str | None:
-        value = (
-            self.before("permissions_boundary") if before else self.after("permissions_boundary")
-        )
-        if isinstance(value, Unknown):
-            raise _Unresolvable(f"the permissions boundary {value.describe()}")
-        return value if isinstance(value, str) and value else None
-
-    def policy_arn(self, attribute: str = "policy_arn", before: bool = False) -> str:
-        arn = self.text(attribute, before=before)
-        if not arn.startswith("arn:"):
-            raise _Unresolvable(f"{self.change.address}.{attribute} is not an ARN: {arn!r}")
-        return arn
-
-
-Make = Callable[[_Resource], list[Op]]
-
-
-@dataclass(frozen=True, slots=True)
-class Mapper:
-    """What a resource type does to the account: on create/update, on delete."""
-
-    put: Make
-    delete: Make
-    touches: tuple[Source, ...] = _AUTH
-
-
-def _nothing(_r: _Resource) -> list[Op]:
-    return []
-
 
 # --- principals ----------------------------------------------------------------------------------
 
 
-def _put_user(r: _Resource) -> list[Op]:
+def _put_user(r: Resource) -> list[Op]:
     ops: list[Op] = []
     name = r.name()
     if r.change.before is not None and r.before("name") not in (None, name):
@@ -166,11 +62,11 @@ def _put_user(r: _Resource) -> list[Op]:
     return [*ops, PutUser(r.origin, name, path, r.boundary())]
 
 
-def _put_group(r: _Resource) -> list[Op]:
+def _put_group(r: Resource) -> list[Op]:
     return [PutGroup(r.origin, r.name(), r.values.path(r.instance))]
 
 
-def _put_role(r: _Resource) -> list[Op]:
+def _put_role(r: Resource) -> list[Op]:
     name = r.name()
     trust = r.document("assume_role_policy")
     ops: list[Op] = [PutRole(r.origin, name, trust, r.values.path(r.instance), r.boundary())]
@@ -189,7 +85,7 @@ def _put_role(r: _Resource) -> list[Op]:
     return ops
 
 
-def _configured(r: _Resource, attribute: str) -> bool:
+def _configured(r: Resource, attribute: str) -> bool:
     """A role's ``inline_policy`` blocks and ``managed_policy_arns`` are exclusive only when the
     configuration sets them (the provider ignores them otherwise)."""
     config = r.values.plan.references.get(r.change.config_address)
@@ -200,7 +96,7 @@ def _configured(r: _Resource, attribute: str) -> bool:
 
 
 def _delete(kind: str) -> Make:
-    def delete(r: _Resource) -> list[Op]:
+    def delete(r: Resource) -> list[Op]:
         if kind == "policy":
             return [Remove(r.origin, "policy", r.policy_arn("arn", before=True))]
         return [Remove(r.origin, kind, r.text("name", before=True))]  # type: ignore[arg-type]
@@ -208,7 +104,7 @@ def _delete(kind: str) -> Make:
     return delete
 
 
-def _put_policy(r: _Resource) -> list[Op]:
+def _put_policy(r: Resource) -> list[Op]:
     name = r.name()
     arn = r.account.arn("policy", name, r.values.path(r.instance))
     return [PutPolicy(r.origin, arn, name, r.document("policy"))]
@@ -218,7 +114,7 @@ def _put_policy(r: _Resource) -> list[Op]:
 
 
 def _inline(kind: PrincipalKind) -> tuple[Make, Make]:
-    def put(r: _Resource) -> list[Op]:
+    def put(r: Resource) -> list[Op]:
         ops: list[Op] = []
         principal, name = r.text(kind), r.name()
         if r.change.before is not None:
@@ -227,24 +123,24 @@ def _inline(kind: PrincipalKind) -> tuple[Make, Make]:
                 ops.append(RemoveInline(r.origin, kind, str(old[0]), str(old[1])))
         return [*ops, PutInline(r.origin, kind, principal, name, r.document("policy"))]
 
-    def delete(r: _Resource) -> list[Op]:
+    def delete(r: Resource) -> list[Op]:
         return [RemoveInline(r.origin, kind, r.text(kind, before=True), r.name(before=True))]
 
     return put, delete
 
 
 def _attachment(kind: PrincipalKind) -> tuple[Make, Make]:
-    def put(r: _Resource) -> list[Op]:
+    def put(r: Resource) -> list[Op]:
         return [Attach(r.origin, kind, r.text(kind), r.policy_arn())]
 
-    def delete(r: _Resource) -> list[Op]:
+    def delete(r: Resource) -> list[Op]:
         principal = r.text(kind, before=True)
         return [Attach(r.origin, kind, principal, r.policy_arn(before=True), attach=False)]
 
     return put, delete
 
 
-def _put_holders(r: _Resource) -> list[Op]:
+def _put_holders(r: Resource) -> list[Op]:
     """``aws_iam_policy_attachment``: exclusive across the account ("all of the
     users/roles/groups to which a single policy is attached must be declared by a single
     aws_iam_policy_attachment resource")."""
@@ -259,7 +155,7 @@ def _put_holders(r: _Resource) -> list[Op]:
     ]
 
 
-def _delete_holders(r: _Resource) -> list[Op]:
+def _delete_holders(r: Resource) -> list[Op]:
     arn = r.policy_arn(before=True)
     kinds: tuple[PrincipalKind, ...] = ("user", "group", "role")
     return [
@@ -273,7 +169,7 @@ def _exclusive_attachments(kind: PrincipalKind) -> Make:
     """``aws_iam_{kind}_policy_attachments_exclusive``: the principal's managed policies become
     exactly ``policy_arns``; destroying the resource detaches nothing."""
 
-    def put(r: _Resource) -> list[Op]:
+    def put(r: Resource) -> list[Op]:
         return [
             ExclusiveAttachments(r.origin, kind, r.text(f"{kind}_name"), r.texts("policy_arns"))
         ]
@@ -285,7 +181,7 @@ def _exclusive_inline(kind: PrincipalKind) -> Make:
     """``aws_iam_{kind}_policies_exclusive``: inline policies not in ``policy_names`` are
     deleted; destroying the resource deletes nothing."""
 
-    def put(r: _Resource) -> list[Op]:
+    def put(r: Resource) -> list[Op]:
         return [ExclusiveInline(r.origin, kind, r.text(f"{kind}_name"), r.texts("policy_names"))]
 
     return put
@@ -294,7 +190,7 @@ def _exclusive_inline(kind: PrincipalKind) -> Make:
 # --- memberships ---------------------------------------------------------------------------------
 
 
-def _put_user_groups(r: _Resource) -> list[Op]:
+def _put_user_groups(r: Resource) -> list[Op]:
     """``aws_iam_user_group_membership``: not exclusive; an update removes only the groups it
     listed before."""
     user = r.text("user")
@@ -304,12 +200,12 @@ def _put_user_groups(r: _Resource) -> list[Op]:
     return [*removed, *(Membership(r.origin, user, g) for g in after)]
 
 
-def _delete_user_groups(r: _Resource) -> list[Op]:
+def _delete_user_groups(r: Resource) -> list[Op]:
     user = r.text("user", before=True)
     return [Membership(r.origin, user, g, add=False) for g in r.texts("groups", before=True)]
 
 
-def _put_group_members(r: _Resource) -> list[Op]:
+def _put_group_members(r: Resource) -> list[Op]:
     """``aws_iam_group_membership``: adds ``users``; an update removes the users it held before
     and no longer lists (its state holds every member of the group)."""
     group = r.text("group")
@@ -319,7 +215,7 @@ def _put_group_members(r: _Resource) -> list[Op]:
     return [*removed, *(Membership(r.origin, u, group) for u in after)]
 
 
-def _delete_group_members(r: _Resource) -> list[Op]:
+def _delete_group_members(r: Resource) -> list[Op]:
     group = r.text("group", before=True)
     return [Membership(r.origin, u, group, add=False) for u in r.texts("users", before=True)]
 
@@ -338,14 +234,14 @@ _PASSWORD_FIELDS = {
 }
 
 
-def _put_password_policy(r: _Resource) -> list[Op]:
+def _put_password_policy(r: Resource) -> list[Op]:
     """UpdateAccountPasswordPolicy with the resource's values, as GetAccountPasswordPolicy then
     answers (MaxPasswordAge and PasswordReusePrevention absent when 0: not set)."""
     policy: dict[str, int | bool] = {}
     for attribute, key in _PASSWORD_FIELDS.items():
         value = r.after(attribute)
         if isinstance(value, Unknown):
-            raise _Unresolvable(value.describe())
+            raise Unresolvable(value.describe())
         if isinstance(value, bool | int):
             policy[key] = value
     for attribute, key in (
@@ -354,29 +250,29 @@ def _put_password_policy(r: _Resource) -> list[Op]:
     ):
         value = r.after(attribute)
         if isinstance(value, Unknown):
-            raise _Unresolvable(value.describe())
+            raise Unresolvable(value.describe())
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             policy[key] = value
     policy["ExpirePasswords"] = "MaxPasswordAge" in policy
     return [SetPasswordPolicy(r.origin, policy)]
 
 
-def _delete_password_policy(r: _Resource) -> list[Op]:
+def _delete_password_policy(r: Resource) -> list[Op]:
     return [SetPasswordPolicy(r.origin, None)]
 
 
-def _put_access_key(r: _Resource) -> list[Op]:
+def _put_access_key(r: Resource) -> list[Op]:
     active = r.after("status") != "Inactive"
     if r.change.before is None:
         return [AccessKey(r.origin, r.text("user"), active)]
     return [AccessKey(r.origin, r.text("user"), active, created=_created(r))]
 
 
-def _delete_access_key(r: _Resource) -> list[Op]:
+def _delete_access_key(r: Resource) -> list[Op]:
     return [AccessKey(r.origin, r.text("user", before=True), created=_created(r), delete=True)]
 
 
-def _created(r: _Resource) -> datetime | None:
+def _created(r: Resource) -> datetime | None:
     value = r.before("create_date")
     try:
         return parse_time(value) if isinstance(value, str) and value else None
@@ -384,11 +280,11 @@ def _created(r: _Resource) -> datetime | None:
         return None
 
 
-def _put_login_profile(r: _Resource) -> list[Op]:
+def _put_login_profile(r: Resource) -> list[Op]:
     return [LoginProfile(r.origin, r.text("user"))]
 
 
-def _delete_login_profile(r: _Resource) -> list[Op]:
+def _delete_login_profile(r: Resource) -> list[Op]:
     return [LoginProfile(r.origin, r.text("user", before=True), enabled=False)]
 
 
@@ -400,7 +296,7 @@ _USER_ATTACH = _attachment("user")
 _GROUP_ATTACH = _attachment("group")
 
 TYPES: Mapping[str, Mapper] = {
-    "aws_iam_user": Mapper(_put_user, _delete("user"), (*_AUTH, *_REPORT)),
+    "aws_iam_user": Mapper(_put_user, _delete("user"), (*AUTH, *REPORT)),
     "aws_iam_group": Mapper(_put_group, _delete("group")),
     "aws_iam_role": Mapper(_put_role, _delete("role")),
     "aws_iam_policy": Mapper(_put_policy, _delete("policy")),
@@ -411,24 +307,24 @@ TYPES: Mapping[str, Mapper] = {
     "aws_iam_user_policy_attachment": Mapper(*_USER_ATTACH),
     "aws_iam_group_policy_attachment": Mapper(*_GROUP_ATTACH),
     "aws_iam_policy_attachment": Mapper(_put_holders, _delete_holders),
-    "aws_iam_role_policy_attachments_exclusive": Mapper(_exclusive_attachments("role"), _nothing),
-    "aws_iam_user_policy_attachments_exclusive": Mapper(_exclusive_attachments("user"), _nothing),
-    "aws_iam_group_policy_attachments_exclusive": Mapper(_exclusive_attachments("group"), _nothing),
-    "aws_iam_role_policies_exclusive": Mapper(_exclusive_inline("role"), _nothing),
-    "aws_iam_user_policies_exclusive": Mapper(_exclusive_inline("user"), _nothing),
-    "aws_iam_group_policies_exclusive": Mapper(_exclusive_inline("group"), _nothing),
+    "aws_iam_role_policy_attachments_exclusive": Mapper(_exclusive_attachments("role"), nothing),
+    "aws_iam_user_policy_attachments_exclusive": Mapper(_exclusive_attachments("user"), nothing),
+    "aws_iam_group_policy_attachments_exclusive": Mapper(_exclusive_attachments("group"), nothing),
+    "aws_iam_role_policies_exclusive": Mapper(_exclusive_inline("role"), nothing),
+    "aws_iam_user_policies_exclusive": Mapper(_exclusive_inline("user"), nothing),
+    "aws_iam_group_policies_exclusive": Mapper(_exclusive_inline("group"), nothing),
     "aws_iam_user_group_membership": Mapper(_put_user_groups, _delete_user_groups),
     "aws_iam_group_membership": Mapper(_put_group_members, _delete_group_members),
     "aws_iam_account_password_policy": Mapper(
         _put_password_policy, _delete_password_policy, (Source.PASSWORD_POLICY,)
     ),
-    "aws_iam_access_key": Mapper(_put_access_key, _delete_access_key, _REPORT),
-    "aws_iam_user_login_profile": Mapper(_put_login_profile, _delete_login_profile, _REPORT),
+    "aws_iam_access_key": Mapper(_put_access_key, _delete_access_key, REPORT),
+    "aws_iam_user_login_profile": Mapper(_put_login_profile, _delete_login_profile, REPORT),
     # Reference targets only: no check reads providers or instance profiles (the snapshot has
     # none); their ARNs are worked out so that trusts and attachments naming them connect.
-    "aws_iam_openid_connect_provider": Mapper(_nothing, _nothing),
-    "aws_iam_saml_provider": Mapper(_nothing, _nothing),
-    "aws_iam_instance_profile": Mapper(_nothing, _nothing),
+    "aws_iam_openid_connect_provider": Mapper(nothing, nothing),
+    "aws_iam_saml_provider": Mapper(nothing, nothing),
+    "aws_iam_instance_profile": Mapper(nothing, nothing),
 }
 
 # IAM resources no check reads, with the reason.
@@ -533,9 +429,9 @@ def _resource_ops(change: PlannedChange, values: Values, account: Account) -> li
     if mapper is None:
         if change.type in NO_EFFECT:
             return []
-        touches = UNMODELLED_TOUCHES.get(change.type, _AUTH)
+        touches = UNMODELLED_TOUCHES.get(change.type, AUTH)
         return [Unresolved(origin, f"{change.type} is not modelled by iamgate plan", touches)]
-    resource = _Resource(change, values, account, origin)
+    resource = Resource(change, values, account, origin)
     acts = set(change.actions)
     ops: list[Op] = []
     try:
@@ -543,7 +439,7 @@ def _resource_ops(change: PlannedChange, values: Values, account: Account) -> li
             ops.extend(mapper.delete(resource))
         if acts & {"create", "update"}:
             ops.extend(mapper.put(resource))
-    except _Unresolvable as exc:
+    except Unresolvable as exc:
         return [Unresolved(origin, str(exc), mapper.touches, _subject(resource))]
     notes = [note for address, note in values.notes]
     values.notes.clear()
@@ -551,7 +447,7 @@ def _resource_ops(change: PlannedChange, values: Values, account: Account) -> li
     return [*ops, *(Assumed(origin, note, subject) for note in dict.fromkeys(notes))]
 
 
-def _subject(r: _Resource) -> str:
+def _subject(r: Resource) -> str:
     """The ARN the resource is about, when it can be told (for attributing findings)."""
     for kind in ("role", "user", "group"):
         name = r.change.after.get(kind) if r.change.after else None
