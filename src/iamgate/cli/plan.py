@@ -57,6 +57,8 @@ from iamgate.cli.common import (
 )
 from iamgate.formats.config_toml import load_config
 from iamgate.formats.snapshot_json import load_snapshot
+from iamgate.model.config import Config
+from iamgate.model.snapshot import Snapshot
 
 SnapshotPath = Annotated[
     Path | None,
@@ -157,14 +159,25 @@ def plan(
     if snapshot_path is not None:
         snapshot = load_snapshot(snapshot_path)
     else:
-        from iamgate.app.scan import collect_account
-        from iamgate.aws.clients import Clients  # boto3: only when the account is read
-
-        aws = aws_options(cfg, region, profile, role_arn, external_id, role_session_name)
-        snapshot = collect_account(Clients(aws), cfg, console.progress, wanted_regions)
-        report_collection(snapshot, console)
+        aws = (region, profile, role_arn, external_id, role_session_name)
+        snapshot = _collected(cfg, aws, wanted_regions, console)
     planned = plan_change(snapshot, cfg, options, read)
     # No snapshot.json: the account after is not an account that was read (the reports say what
     # it is; `evaluate` writes none either).
     report = finish_run(run, planned.verdict)
     finish(report, console, annotations=annotations_on(annotations))
+
+
+def _collected(
+    cfg: Config,
+    aws: tuple[str | None, str | None, str | None, str | None, str],
+    regions: tuple[str, ...],
+    console: Console,
+) -> Snapshot:
+    """The account before the change, read as ``scan`` reads it."""
+    from iamgate.app.scan import collect_account
+    from iamgate.aws.clients import Clients  # boto3: only when the account is read
+
+    snapshot = collect_account(Clients(aws_options(cfg, *aws)), cfg, console.progress, regions)
+    report_collection(snapshot, console)
+    return snapshot

@@ -109,6 +109,42 @@ def since_line(since: SinceLastRun, most: int = 5) -> str:
     return " ".join(parts)
 
 
+def _failures(
+    verdict: Verdict,
+    failing: list[Finding],
+    head: list[str],
+    rows: list[list[str]],
+    max_rows: int,
+    more: str,
+) -> list[str]:
+    """New failures by severity; for a plan, what it introduces, then (folded) what was failing
+    before the change too."""
+    row = dict(zip(map(id, failing), rows, strict=True))
+    before: list[Finding] = []
+    if verdict.plan is not None:
+        before = [f for f in failing if f.change is Change.UNCHANGED]
+        failing = [f for f in failing if f.change is not Change.UNCHANGED]
+    out: list[str] = []
+    if failing:
+        title = "Introduced by this change" if verdict.plan is not None else "New failures"
+        out += [f"### {title} ({len(failing)})", ""]
+        for sev in sorted(Severity, key=lambda s: -s.rank):
+            group = [f for f in failing if f.severity is sev]
+            if not group:
+                continue
+            below = sev.rank < verdict.fail_on.rank
+            note = " (below the fail-on threshold: reported, not failing)" if below else ""
+            out += [
+                f"#### {sev.value} ({len(group)}){note}",
+                "",
+                _table(head, [row[id(f)] for f in group], max_rows, more),
+                "",
+            ]
+    if before:
+        out += _failing_before(before, [row[id(f)] for f in before], head, max_rows, more)
+    return out
+
+
 def _failing_before(
     findings: list[Finding], rows: list[list[str]], head: list[str], max_rows: int, more: str
 ) -> list[str]:
@@ -218,28 +254,14 @@ def _render(verdict: Verdict, max_rows: int) -> str:
         return [f.account_id, *base] if many else base
 
     head = (["account"] if many else []) + ["check", "resource", "type", "message"]
-    failing = by_status[Status.FAIL]
-    before: list[Finding] = []
-    if verdict.plan is not None:  # a plan: what it introduces, then what was failing before
-        before = [f for f in failing if f.change is Change.UNCHANGED]
-        failing = [f for f in failing if f.change is not Change.UNCHANGED]
-    if failing:
-        title = "Introduced by this change" if verdict.plan is not None else "New failures"
-        out += [f"### {title} ({len(failing)})", ""]
-        for sev in sorted(Severity, key=lambda s: -s.rank):
-            group = [f for f in failing if f.severity is sev]
-            if not group:
-                continue
-            below = sev.rank < verdict.fail_on.rank
-            note = " (below the fail-on threshold: reported, not failing)" if below else ""
-            out += [
-                f"#### {sev.value} ({len(group)}){note}",
-                "",
-                _table(head, [row(f) for f in group], max_rows, see),
-                "",
-            ]
-    if before:
-        out += _failing_before(before, [row(f) for f in before], head, max_rows, see)
+    out += _failures(
+        verdict,
+        by_status[Status.FAIL],
+        head,
+        [row(f) for f in by_status[Status.FAIL]],
+        max_rows,
+        see,
+    )
     if by_status[Status.EXPIRED]:
         out += [
             f"### Expired exceptions ({len(by_status[Status.EXPIRED])})",
