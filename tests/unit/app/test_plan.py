@@ -267,3 +267,56 @@ def test_a_parameter_no_template_declares_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="Nope: not a parameter of any template"):
         read_change_files(files)
     assert read_change_files(PlanFiles(cloudformation=(template,), parameters={"Env": "b"}))
+
+
+def test_a_finding_caused_by_a_value_only_assumed_says_which_value(tmp_path: Path) -> None:
+    """A trust rendered by a data source read at apply, its subject condition known only after
+    apply: read as met (an Allow grants), so the role trusts every repository, and the finding
+    says the value was unknown."""
+    from testing.plans import change, refs
+
+    federated = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+    statement = {
+        "effect": "Allow",
+        "actions": ["sts:AssumeRoleWithWebIdentity"],
+        "principals": [{"type": "Federated", "identifiers": [federated]}],
+        "condition": [
+            {
+                "test": "StringEquals",
+                "variable": "token.actions.githubusercontent.com:aud",
+                "values": ["sts.amazonaws.com"],
+            },
+            {
+                "test": "StringLike",
+                "variable": "token.actions.githubusercontent.com:sub",
+                "values": [None],
+            },
+        ],
+    }
+    document = change(
+        "data.aws_iam_policy_document.trust",
+        ["read"],
+        None,
+        {"statement": [statement]},
+        {"json": True, "statement": [{"condition": [{}, {"values": [True]}]}]},
+    )
+    values = role_values("ci", LAMBDA)
+    del values["assume_role_policy"]
+    data = plan(
+        document,
+        create("aws_iam_role.ci", values, {**ROLE_UNKNOWN, "assume_role_policy": True}),
+        resources=[
+            refs("aws_iam_role.ci", assume_role_policy=["data.aws_iam_policy_document.trust.json"]),
+            refs(
+                "data.aws_iam_policy_document.trust",
+                statement=[{"condition": [{}, {"values": ["local.repo"]}]}],
+            ),
+        ],
+    )
+    found = finding(run(tmp_path, snap(), data), "role-trust-federated-subject", arn("role", "ci"))
+    assert (found.status, found.change) == (Status.FAIL, Change.INTRODUCED)
+    assert (
+        "[assumed: statement 1 of data.aws_iam_policy_document.trust: the condition 2"
+        in found.message
+    )
+    assert "known only after apply" in found.message
