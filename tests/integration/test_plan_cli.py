@@ -108,3 +108,27 @@ def test_a_plan_against_the_account_it_collects(
     }
     origin = json.dumps({"address": "Anyone", "file": "roles.yml", "line": 2})
     assert ("role-trust-public", "introduced", origin) in found
+
+
+def test_a_plan_whose_addresses_carry_commands_prints_them_as_text(
+    offline: Any, tmp_path: Path
+) -> None:
+    """A for_each key is any text the pull request writes: shown, never run."""
+    from testing.plans import ROLE_UNKNOWN, create, plan, role_values, trust
+
+    key = '"\\n::error::pwned ##[add-mask]x"'
+    hostile = f"aws_iam_role.r[{key}]"
+    public = role_values("wide-open", trust({"AWS": "*"}))
+    (tmp_path / "plan.json").write_text(
+        json.dumps(plan(create(hostile, public, ROLE_UNKNOWN))), encoding="utf-8"
+    )
+    args = ["plan", "--snapshot", str(SNAPSHOT), "--terraform", "plan.json", "--verbose"]
+    run = offline(*args, "--output-dir", "out")
+    assert run.code == 1, run.stderr
+    for stream in (run.stdout, run.stderr):
+        for line in stream.splitlines():
+            assert not line.lstrip().startswith("::"), line
+            assert "##[" not in line, line
+    assert "::error::pwned #\\#[add-mask]x" in run.stdout  # shown, escaped
+    origins = [f.get("origin") for f in run.json()["findings"] if f.get("change") == "introduced"]
+    assert {"address": hostile} in origins  # results.json keeps the exact text
