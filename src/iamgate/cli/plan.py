@@ -53,7 +53,6 @@ from iamgate.cli.common import (
     outputs,
     parse_regions,
     report_collection,
-    split_csv,
 )
 from iamgate.formats.config_toml import load_config
 from iamgate.formats.snapshot_json import load_snapshot
@@ -95,7 +94,9 @@ StackName = Annotated[
 ParameterOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--parameter", help="A template parameter, KEY=VALUE (repeat; or comma-separated)."
+        "--parameter",
+        help="A template parameter, KEY=VALUE; repeat for several (a value may hold commas: "
+        "CommaDelimitedList).",
     ),
 ]
 
@@ -149,7 +150,7 @@ def plan(
         terraform=tuple(terraform or ()),
         cloudformation=tuple(cloudformation or ()),
         stack_name=stack_name,
-        parameters=parse_parameters(split_csv(parameter)),
+        parameters=parse_parameters(parameter or ()),
         region=region or DEFAULT_REGION,
     )
     read = read_change_files(files)

@@ -417,3 +417,14 @@ def test_when_the_user_exists_a_user_resource_updates_it(tmp_path: Path) -> None
     before = snap(users=(user("old", groups=("devs",)),), groups=(group("devs"),))
     (found,) = after(template(tmp_path, text), before).users
     assert (found.name, found.groups, found.create_date) == ("old", ("devs",), ago(100))
+
+
+def test_a_comma_delimited_list_parameter_keeps_its_commas(tmp_path: Path) -> None:
+    from iamgate.app.plan import parse_parameters
+
+    given = parse_parameters(["Names=first,second"])
+    assert given == {"Names": "first,second"}
+    text = "Parameters:\n  Names: {Type: CommaDelimitedList}\n" + ROLE.format(
+        name="!Select [1, !Ref Names]"
+    )
+    assert one_role(text, tmp_path, **given).name == "second"
