@@ -416,19 +416,3 @@ def test_plan_inputs_become_the_plan_commands_flags(workspace: Path) -> None:
         "--no-annotations",
     ]
     assert "INPUT_PREVIOUS is ignored when a change is planned" in run.stdout
-
-
-def test_a_plan_through_the_action_fails_on_what_it_introduces(workspace: Path) -> None:
-    from iamgate.demo.run import demo_plan_path
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    run = run_action(
-        workspace,
-        env,
-        install="false",
-        snapshot=str(DATA / "demo-snapshot.json"),
-        **{"plan-terraform": str(demo_plan_path())},
-    )
-    assert run.code == 1, run.stdout + run.stderr
-    assert run.outputs["verdict"] == "fail"
-    assert "This change introduces 4 findings and fixes 1" in run.summary

@@ -65,22 +65,6 @@ def test_a_plan_of_the_demo_account_offline(offline: Any) -> None:
     assert "verdict=fail" in outputs.stdout.splitlines()
 
 
-def test_introduced_findings_the_baseline_accepts_pass(offline: Any, tmp_path: Path) -> None:
-    entries = "".join(
-        f"  - check: {check}\n    resource: {resource}\n    reason: Reviewed in SEC-9\n"
-        "    owner: security\n    expires: 2099-01-01\n"
-        for check, resource in sorted(INTRODUCED)
-    )
-    (tmp_path / "baseline.yml").write_text(
-        f'version: 1\naccount: "123456789012"\nexceptions:\n{entries}', encoding="utf-8"
-    )
-    args = ["plan", "--snapshot", str(SNAPSHOT), "--terraform", str(demo_plan_path())]
-    run = offline(*args, "--baseline", "baseline.yml", "--output-dir", "out", "--quiet")
-    assert run.code == 0, run.stderr
-    statuses = {f["status"] for f in run.json()["findings"] if f.get("change") == "introduced"}
-    assert statuses == {"accepted"}
-
-
 def test_a_plan_against_the_account_it_collects(
     aws: MotoAccount, iamgate: Any, tmp_path: Path
 ) -> None:
