@@ -358,3 +358,61 @@ def test_every_input_becomes_its_flag(workspace: Path) -> None:
     # It exited 0 but wrote no results.json: the verdict output is error, never pass.
     assert run.code == 0
     assert run.outputs["verdict"] == "error"
+
+
+def _recording_cli(workspace: Path) -> tuple[Path, Path]:
+    """A stand-in CLI that records the gating run's arguments (as above)."""
+    args_file = workspace.parent / "plan-args"
+    stub = workspace.parent / "plan-bin" / "iamgate"
+    stub.parent.mkdir()
+    stub.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = version ]; then exit 0; fi\n'
+        f'if [ "$1" = github-outputs ]; then PYTHONPATH="{SRC}" exec "{sys.executable}" '
+        '-m iamgate "$@"; fi\n'
+        f'printf "%s\\n" "$@" > "{args_file}"\nexit 0\n',
+        encoding="utf-8",
+    )
+    stub.chmod(0o755)
+    return stub.parent, args_file
+
+
+def test_plan_inputs_become_the_plan_commands_flags(workspace: Path) -> None:
+    cli, args_file = _recording_cli(workspace)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    given = {
+        "plan-terraform": "infra/plan.json\ninfra/other plan.json\n",
+        "plan-cloudformation": "cfn/roles.yml",
+        "stack-name": "ci-roles",
+        "parameters": "Env=prod\nOrg=acme corp\n",
+        "snapshot": "nightly/snapshot.json",
+        "previous": "old/results.json",
+        "annotations": "false",
+    }
+    run = run_action(workspace, env, cli_dir=cli, install="false", **given)
+    args = args_file.read_text(encoding="utf-8").splitlines()
+    assert args == [
+        "plan",
+        "--terraform",
+        "infra/plan.json",
+        "--terraform",
+        "infra/other plan.json",
+        "--cloudformation",
+        "cfn/roles.yml",
+        "--parameter",
+        "Env=prod",
+        "--parameter",
+        "Org=acme corp",
+        "--stack-name",
+        "ci-roles",
+        "--snapshot",
+        "nightly/snapshot.json",
+        "--output-dir",
+        "iamgate-report",
+        "--badge",
+        "iamgate-report/badge.json",
+        "--junit-passing",
+        "auto",
+        "--no-annotations",
+    ]
+    assert "INPUT_PREVIOUS is ignored when a change is planned" in run.stdout

@@ -28,6 +28,8 @@ DEFAULT_RUN = {
     "access-analyzer": "evaluate {snapshot} --access-analyzer-findings {file}",
     "results": "merge {file} --output-dir out",
     "accounts": "scan --accounts {file} --output-dir out",
+    "terraform": "plan --snapshot {snapshot} --terraform {file} --output-dir out",
+    "cloudformation": "plan --snapshot {snapshot} --cloudformation {file} --output-dir out",
 }
 REPORTS = ("junit.xml", "results.json", "summary.md", "snapshot.json")
 

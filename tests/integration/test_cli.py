@@ -152,6 +152,23 @@ def test_demo_shows_every_status(offline: Any) -> None:
         "role/ops-automation (full administrator)"
     )
     assert "role/ops-automation" in summary
+    # The pull request's side: the demo's plan, judged against the account just scanned.
+    plan = run.json("demo/plan/results.json")
+    introduced = {
+        (f["check"], f["resource"].rsplit(":", 1)[-1])
+        for f in plan["findings"]
+        if f.get("change") == "introduced"
+    }
+    assert introduced == {
+        ("role-trust-federated-subject", "role/ci-release-prod"),  # any GitHub repository
+        ("role-trust-public", "role/ci-release-prod"),
+        ("policy-privilege-escalation", "role/ci-release-prod"),
+        ("policy-privilege-escalation", "user/alice"),  # a new trust, two hops from admin
+    }
+    assert plan["verdict"] == "fail"
+    assert "plan (plan.json, a pull request's change): introduces 4 findings and fixes 1" in (
+        run.stderr
+    )
 
 
 def test_no_credentials_is_a_collection_error(offline: Any, tmp_path: Any) -> None:

@@ -35,6 +35,8 @@ def test_the_expected_workflows_exist() -> None:
         "ci.yml",
         "nightly-organization.yml",
         "nightly.yml",
+        "plan-comment.yml",
+        "plan-review.yml",
         "selftest.yml",
     ]
 
@@ -77,6 +79,7 @@ def test_write_permissions_only_where_needed() -> None:
         ("nightly-organization.yml", "scan", "id-token"),
         ("nightly-organization.yml", "publish", "contents"),
         ("baseline-review.yml", "comment", "pull-requests"),
+        ("plan-comment.yml", "comment", "pull-requests"),
     }
 
 
@@ -110,3 +113,31 @@ def test_nightly_keeps_its_history_and_compares_with_the_last_run() -> None:
     assert "HEAD:refs/heads/badges-organization" in publish
     runs = [s.get("run", "") for s in org["publish"]["steps"]]
     assert not any("iamgate " in run for run in runs)
+
+
+def test_plan_review_runs_the_pull_request_read_only_and_comments_from_workflow_run() -> None:
+    """The job that reads the pull request's files can write nothing; the one that can write
+    (the comment) runs from the default branch's files, checks out nothing and runs no iamgate."""
+    review = _load(REPO / ".github" / "workflows" / "plan-review.yml")
+    assert set(review[True]) == {"pull_request"}
+    plan = review["jobs"]["plan"]
+    assert plan["permissions"] == {"contents": "read", "actions": "read"}
+    gate = next(s for s in plan["steps"] if s.get("uses") == "./")
+    assert gate["with"]["snapshot"] == "${{ steps.before.outputs.snapshot }}"
+    assert "plan-cloudformation" in gate["with"]
+    upload = next(s for s in plan["steps"] if "upload-artifact" in s.get("uses", ""))
+    assert upload["if"] == "always()"
+    # Fail closed: no nightly snapshot, no plan (never a plan against an empty account).
+    before = next(s["run"] for s in plan["steps"] if s.get("id") == "before")
+    assert "exit 1" in before
+    comment = _load(REPO / ".github" / "workflows" / "plan-comment.yml")
+    assert set(comment[True]) == {"workflow_run"}
+    assert comment[True]["workflow_run"]["workflows"] == [review["name"]]
+    job = comment["jobs"]["comment"]
+    assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
+    assert "head_repository.full_name == github.repository" in job["if"]
+    assert not any("run" in s or "checkout" in s.get("uses", "") for s in job["steps"])
+    script = next(s for s in job["steps"] if "github-script" in s.get("uses", ""))
+    # The number comes from the event, never from the artifact the pull request's job wrote.
+    assert "workflow_run.pull_requests[0].number" in script["env"]["PULL_REQUEST"]
+    assert "<!-- iamgate-plan-review -->" in script["with"]["script"]

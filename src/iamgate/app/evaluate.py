@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from iamgate.gate.apply import apply_baseline
 from iamgate.model.baseline import EMPTY, Baseline
 from iamgate.model.config import Config
 from iamgate.model.org_policies import OrganizationPolicies, PolicyType
-from iamgate.model.results import Severity, Verdict
+from iamgate.model.results import Result, Severity, Verdict
 from iamgate.model.snapshot import AnalyzerRegion, Snapshot, Source
 
 
@@ -61,21 +62,42 @@ REPORT_AGE_NOTE = timedelta(minutes=5)
 
 
 def snapshot_notes(snapshot: Snapshot) -> list[str]:
-    """What the summary must say about the data itself (e.g. an old credential report, whether
-    the organization's policies were read)."""
-    return [*_report_age_notes(snapshot), organization_note(snapshot)]
+    """What the summary must say about the data itself: that it is the account as a plan would
+    leave it, an old credential report, whether the organization's policies were read."""
+    return [
+        *projection_notes(snapshot),
+        *_report_age_notes(snapshot),
+        organization_note(snapshot),
+    ]
 
 
 def _report_age_notes(snapshot: Snapshot) -> list[str]:
+    notes: list[str] = []
     generated = snapshot.credential_report_generated_at
     if generated is None or snapshot.collected_at - generated <= REPORT_AGE_NOTE:
-        return []
+        return notes
     age = snapshot.collected_at - generated
     hours, minutes = divmod(int(age.total_seconds()) // 60, 60)
     return [
+        *notes,
         f"the credential report was generated at {generated:%Y-%m-%d %H:%M} UTC, {hours} h "
         f"{minutes:02d} min before this snapshot: credential changes since then are not in it "
-        "(AWS reuses a report for up to 4 hours; users created since are reported as errors)"
+        "(AWS reuses a report for up to 4 hours; users created since are reported as errors)",
+    ]
+
+
+def projection_notes(snapshot: Snapshot) -> list[str]:
+    """A projected snapshot says so, and says what it could only assume."""
+    projection = snapshot.projection
+    if projection is None:
+        return []
+    files = ", ".join(projection.sources) or "no file"
+    return [
+        f"this is the account as {files} would leave it ({projection.changes} IAM resource "
+        f"changes applied to the snapshot of {snapshot.collected_at:%Y-%m-%d %H:%M} UTC), not "
+        "an account that was read",
+        *(f"assumed: {note}" for note in projection.assumptions),
+        *(f"not worked out: {note}" for note in projection.unresolved),
     ]
 
 
@@ -148,6 +170,18 @@ def evaluate(
     if baseline is None:
         baseline = load_checked_baseline(options.baseline, snapshot.account_id)
     results = run_checks(snapshot, config, selected)
+    return gate_results(results, snapshot, config, options, baseline, selected)
+
+
+def gate_results(
+    results: Sequence[Result],
+    snapshot: Snapshot,
+    config: Config,
+    options: GateOptions,
+    baseline: Baseline,
+    selected: Sequence[str],
+) -> Verdict:
+    """The selected checks' results on ``snapshot``, gated on the baseline."""
     info = catalogue()
     now = datetime.now(UTC)
     return apply_baseline(

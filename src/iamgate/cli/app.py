@@ -13,6 +13,7 @@ from iamgate.cli.demo import demo
 from iamgate.cli.evaluate import evaluate_cmd
 from iamgate.cli.github_outputs import github_outputs
 from iamgate.cli.merge import merge_cmd
+from iamgate.cli.plan import plan
 from iamgate.cli.scan import scan
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app.add_typer(baseline_app, name="baseline")
 app.command("scan")(scan)
 app.command("collect")(collect)
 app.command("evaluate")(evaluate_cmd)
+app.command("plan")(plan)
 app.command("demo")(demo)
 app.command("accounts")(accounts)
 app.command("merge")(merge_cmd)

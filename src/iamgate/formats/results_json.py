@@ -26,8 +26,11 @@ from iamgate.errors import InputError
 from iamgate.formats.files import read_json
 from iamgate.formats.times import format_time, parse_time
 from iamgate.model.results import (
+    Change,
     ExceptionRef,
     Finding,
+    Origin,
+    PlanComparison,
     Severity,
     SinceLastRun,
     Status,
@@ -65,6 +68,22 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
     if f.exception is not None:
         data["exception"] = exception_json(f.exception)
+    if f.change is not None:  # `iamgate plan` only: other runs keep their exact shape
+        data["change"] = f.change
+        if f.origin is not None:
+            data["origin"] = origin_json(f.origin)
+    return data
+
+
+def origin_json(o: Origin) -> dict[str, Any]:
+    """Where a plan's finding comes from (a SARIF location: file, line, and the address)."""
+    data: dict[str, Any] = {"address": o.address}
+    if o.file:
+        data["file"] = o.file
+    if o.line is not None:
+        data["line"] = o.line
+    if o.hop:
+        data["hop"] = o.hop
     return data
 
 
@@ -109,6 +128,26 @@ def since_json(since: SinceLastRun) -> dict[str, Any]:
     }
 
 
+def plan_json(plan: PlanComparison) -> dict[str, Any]:
+    """What the change does (``iamgate plan``). Written, never read back: the findings carry
+    their own ``change``, and the counts are derived from them."""
+
+    def listed(f: Finding) -> dict[str, Any]:
+        found = change_json(f)
+        if f.origin is not None:
+            found["origin"] = origin_json(f.origin)
+        return found
+
+    return {
+        "sources": list(plan.sources),
+        "resource_changes": plan.changes,
+        "introduced": len(plan.introduced),
+        "fixed": len(plan.fixed),
+        "blind_checks": list(plan.blind),
+        "fixed_findings": [listed(f) for f in plan.fixed],
+    }
+
+
 def render_results(verdict: Verdict) -> str:
     return "".join(iter_results(verdict))
 
@@ -131,14 +170,15 @@ def _finding_lines(findings: Iterable[Finding]) -> Iterator[str]:
     severity, title) are encoded once, by the same C function ``json.dumps`` uses."""
     once = _Once(encode_basestring)
     for f in findings:
-        if f.exception is not None:
+        if f.exception is not None or f.origin is not None:
             yield json.dumps(finding_json(f), ensure_ascii=False)
             continue
+        change = "" if f.change is None else f', "change": {once[f.change]}'
         yield (
             f'{{"account_id": {once[f.account_id]}, "check": {once[f.check]}, '
             f'"resource": {once[f.resource]}, "resource_type": {once[f.resource_type]}, '
             f'"status": {once[f.status]}, "severity": {once[f.severity]}, '
-            f'"title": {once[f.title]}, "message": {encode_basestring(f.message)}}}'
+            f'"title": {once[f.title]}, "message": {encode_basestring(f.message)}{change}}}'
         )
 
 
@@ -165,6 +205,8 @@ def iter_results(verdict: Verdict, chunk: int = 4096) -> Iterator[str]:
         head["accounts"] = [account_json(a) for a in verdict.accounts]
     if verdict.since is not None:  # only with --previous: other runs keep their exact shape
         head["since_last_run"] = since_json(verdict.since)
+    if verdict.plan is not None:  # only `iamgate plan`
+        head["plan"] = plan_json(verdict.plan)
     lines = json.dumps(head, indent=1, ensure_ascii=False)[:-2]  # reopen the object
     if not verdict.findings:
         yield f'{lines},\n "findings": []\n}}\n'
@@ -253,8 +295,22 @@ def _exception(e: Any, where: str) -> ExceptionRef:
     )
 
 
+def _origin(o: Any, where: str) -> Origin:
+    line = o.get("line") if isinstance(o, dict) else None
+    if line is not None and (not isinstance(line, int) or isinstance(line, bool) or line < 1):
+        raise _Malformed(f"{where}.line: expected a line number")
+    return Origin(
+        address=_text(o, "address", where),
+        file=_text(o, "file", where, default=""),
+        line=line,
+        hop=_text(o, "hop", where, default=""),
+    )
+
+
 def _finding(f: Any, where: str) -> Finding:
     exc = f.get("exception") if isinstance(f, dict) else None
+    change = f.get("change") if isinstance(f, dict) else None
+    origin = f.get("origin") if isinstance(f, dict) else None
     return Finding(
         check=_text(f, "check", where),
         resource=_text(f, "resource", where),
@@ -265,6 +321,10 @@ def _finding(f: Any, where: str) -> Finding:
         message=_text(f, "message", where),
         account_id=_account(_text(f, "account_id", where), f"{where}.account_id"),
         exception=_exception(exc, f"{where}.exception") if exc is not None else None,
+        change=None
+        if change is None
+        else _choice(Change, _string(change, where), f"{where}.change"),
+        origin=_origin(origin, f"{where}.origin") if origin is not None else None,
     )
 
 
@@ -379,6 +439,9 @@ def _verdicts(data: dict[str, Any]) -> list[Verdict]:
             _string(c, f"checks[{i}]") for i, c in enumerate(_list(data, "checks", ""))
         ),
     }
+    plan = _plan(data.get("plan"), findings)
+    if plan is not None:  # a plan's verdict: only what it introduces fails (Verdict.blocking)
+        common["plan"] = plan
     several = data.get("accounts")
     if several is not None and not isinstance(several, list):
         raise _Malformed("accounts: expected a list")
@@ -428,6 +491,24 @@ def _verdicts(data: dict[str, Any]) -> list[Verdict]:
     if sum(len(v.findings) for v in verdicts) != len(findings):
         raise _Malformed("findings of an account not listed in `accounts`")
     return verdicts
+
+
+def _plan(head: Any, findings: list[Finding]) -> PlanComparison | None:
+    """The plan section's settings (the lists are the findings' own ``change``)."""
+    if head is None:
+        return None
+    changes = _number(head, "resource_changes", "plan")
+    return PlanComparison(
+        sources=tuple(
+            _string(s, f"plan.sources[{i}]") for i, s in enumerate(_list(head, "sources", "plan"))
+        ),
+        changes=changes,
+        introduced=tuple(f for f in findings if f.change is Change.INTRODUCED),
+        blind=tuple(
+            _string(c, f"plan.blind_checks[{i}]")
+            for i, c in enumerate(_list(head, "blind_checks", "plan"))
+        ),
+    )
 
 
 def load_results(path: Path) -> list[Verdict]:

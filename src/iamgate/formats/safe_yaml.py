@@ -36,7 +36,7 @@ class Loader(yaml.SafeLoader):
 
 
 _FAST: Any = getattr(yaml, "CSafeLoader", None)
-_ANCHORS = "anchors and aliases are not allowed in a baseline"
+_ANCHORS = "anchors and aliases are not allowed (every entry is written out in full)"
 _STR = "tag:yaml.org,2002:str"
 # Where libyaml and PyYAML read the same text differently (tabs inside plain scalars, byte-order
 # marks, Unicode line breaks): such text goes to PyYAML, so both readers always agree.

@@ -289,6 +289,8 @@ def snapshot_to_json(snapshot: Snapshot) -> str:
     (``indent`` would switch ``json`` to its pure-Python encoder, 5x slower)."""
     parts = []
     for key, value in to_jsonable(snapshot).items():
+        if key == "projection" and value is None:  # only a plan's snapshot says it is one
+            continue
         if isinstance(value, list) and value:
             items = ",\n  ".join(json.dumps(v) for v in value)
             parts.append(f" {json.dumps(key)}: [\n  {items}\n ]")

@@ -63,6 +63,32 @@ class ExceptionRef:
     source: str  # "file:line"
 
 
+class Change(StrEnum):
+    """What a planned change does to one (check, resource) pair (``iamgate plan``): the raw
+    verdict after the change compared with the one before."""
+
+    INTRODUCED = "introduced"  # failing (or not evaluable) after, not before
+    FIXED = "fixed"  # failing before, passing or gone after
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where the cause of a finding is written: a Terraform resource address, or a
+    CloudFormation logical id with the template's file and line. ``hop`` is, for an escalation
+    path, the hop the change added. Plain text: every reporter escapes it for its format."""
+
+    address: str
+    file: str = ""
+    line: int | None = None
+    hop: str = ""
+
+    def describe(self) -> str:
+        where = f" ({self.file}:{self.line})" if self.file and self.line else ""
+        where = f" ({self.file})" if self.file and not self.line else where
+        return f"{self.address}{where}"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """A result with its gate status; what every reporter renders."""
@@ -76,6 +102,9 @@ class Finding:
     message: str
     account_id: str = ""
     exception: ExceptionRef | None = None
+    # Only in a plan's verdict: what the change does to it, and which change causes it.
+    change: Change | None = None
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +154,22 @@ class SinceLastRun:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanComparison:
+    """A plan's verdict compared with the account before the change (``gate.plan``).
+
+    ``introduced`` and ``fixed`` are as the findings are after and before the change
+    respectively (a fixed finding may be gone after: its resource deleted). ``blind`` names the
+    checks the change touches that could not run at all on the account after: the gate cannot
+    see what the change does there, so the plan is never a pass."""
+
+    sources: tuple[str, ...]  # the plan and template files
+    changes: int  # resource changes modelled
+    introduced: tuple[Finding, ...] = ()
+    fixed: tuple[Finding, ...] = ()
+    blind: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """The gate's decision on one account (or several, see ``accounts``)."""
 
@@ -145,6 +190,7 @@ class Verdict:
     # fields above then hold the union, and the status is the worst account's.
     accounts: tuple[Verdict, ...] = ()
     since: SinceLastRun | None = None  # with --previous: the comparison with that run
+    plan: PlanComparison | None = None  # `iamgate plan`: only introduced findings fail
     # What is derived from the fields above (all immutable) and asked for by every reporter:
     # each a pass over every finding, so worked out once. Not a field of ``replace``.
     _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -155,13 +201,24 @@ class Verdict:
         if not isinstance(found, tuple):
             failing = (Status.FAIL, Status.EXPIRED)
             blocks = {s: s.rank >= self.fail_on.rank for s in Severity}
-            found = tuple(f for f in self.findings if f.status in failing and blocks[f.severity])
+            # A plan fails only on what it introduces: never on non-compliance it did not cause.
+            kept = Change.UNCHANGED, Change.FIXED
+            found = tuple(
+                f
+                for f in self.findings
+                if f.status in failing and blocks[f.severity] and f.change not in kept
+            )
             self._derived["blocking"] = found
         return list(found)
 
     @property
     def has_errors(self) -> bool:
         error = Status.ERROR
+        if self.plan is not None:  # what the change touches and could not be judged
+            introduced = Change.INTRODUCED
+            return bool(self.plan.blind) or any(
+                f.status is error and f.change is introduced for f in self.findings
+            )
         return bool(self.collection_errors) or any(f.status is error for f in self.findings)
 
     @property

@@ -289,6 +289,17 @@ class CollectionError:
 
 
 @dataclass(frozen=True, slots=True)
+class Projection:
+    """This snapshot is not what was collected but what the account would be after a change
+    (``iamgate plan``): the files applied, and what could only be assumed."""
+
+    sources: tuple[str, ...]  # the Terraform plans and CloudFormation templates applied
+    changes: int = 0  # the resource changes modelled
+    assumptions: tuple[str, ...] = ()  # values known only after apply, read conservatively
+    unresolved: tuple[str, ...] = ()  # changes whose effect could not be worked out
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     account_id: str
     collected_at: datetime
@@ -323,6 +334,7 @@ class Snapshot:
     # ``organization_policies_unread`` (when that was no error) or in ``errors``.
     organization_policies: OrganizationPolicies | None = None
     organization_policies_unread: str = ""
+    projection: Projection | None = None  # set on the account as a plan would leave it
 
     @property
     def account_arn(self) -> str:

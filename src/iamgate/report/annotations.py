@@ -24,17 +24,37 @@ def _capped(kind: str, lines: list[str], more: str) -> list[str]:
     return [*lines[: MAX_PER_KIND - 1], command(kind, more.format(n=rest))]
 
 
+def _caused_by(f: Finding) -> str:
+    if f.origin is None:
+        return ""
+    hop = f" (adds the hop {f.origin.hop})" if f.origin.hop else ""
+    return f" [caused by {f.origin.describe()}{hop}]"
+
+
+def _location(f: Finding) -> dict[str, str]:
+    """Where GitHub pins the annotation: the template's file and line, when a plan knows it."""
+    if f.origin is None or not f.origin.file:
+        return {}
+    where = {"file": f.origin.file}
+    if f.origin.line is not None:
+        where["line"] = str(f.origin.line)
+    return where
+
+
 def render_annotations(verdict: Verdict) -> str:
     """One workflow command per line: blocking failures as errors, expiring exceptions as
     warnings. Empty when there is nothing to say."""
     errors = []
     for f in _ordered(verdict.blocking):
         what = "expired exception" if f.status.value == "expired" else "new finding"
+        if f.change is not None:
+            what = "finding introduced by the change"
         errors.append(
             command(
                 "error",
-                f"{f.resource}: {f.message}",
+                f"{f.resource}: {f.message}{_caused_by(f)}",
                 title=f"iamgate {what}: {f.check} ({f.severity.value})",
+                **_location(f),
             )
         )
     warnings = []

@@ -184,6 +184,9 @@ def _when(value: datetime) -> str:
 
 def _headline(verdict: Verdict, blocking: int, below: int) -> str:
     threshold = f"severity {verdict.fail_on.value} and above"
+    if verdict.plan is not None:
+        threshold = f"{threshold} introduced by the change"
+        below = 0  # the others were failing before the change: the plan section says so
     if verdict.status == "fail":
         verb = "fails" if blocking == 1 else "fail"
         return f"{_plural(blocking, 'finding')} at {threshold} {verb} the gate."
@@ -250,6 +253,8 @@ def build_context(
     not_evaluated = sorted((f for f in listed if f.status is Status.ERROR), key=_by_place)
     threshold = verdict.fail_on.rank
     blocking = sum(1 for f in failing if _RANK[f.severity] >= threshold)
+    if verdict.plan is not None:  # a plan fails only on what it introduces
+        blocking = len(verdict.blocking)
     accounts = verdict.accounts or (verdict,)
     stats = check_stats(verdict, catalogue)
 
@@ -316,6 +321,10 @@ def build_context(
         "history": history,
         "trend": charts.line_chart(history) if history else None,
         "since": verdict.since,
+        "plan": verdict.plan,
+        "plan_introduced": _plural(len(verdict.plan.introduced), "finding")
+        if verdict.plan is not None
+        else "",
         # The filters offer what the listed rows hold.
         "filter_severity": _options(
             (f.severity.value for f in shown), [s.value for s in SEVERITIES]

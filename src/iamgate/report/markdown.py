@@ -14,8 +14,10 @@ from tabulate import tabulate
 
 from iamgate.model.results import (
     COUNT_KEYS,
+    Change,
     ExceptionRef,
     Finding,
+    PlanComparison,
     Severity,
     SinceLastRun,
     Status,
@@ -68,6 +70,15 @@ def verdict_line(verdict: Verdict) -> str:
     c = verdict.counts
     accounts = _accounts(verdict)
     where = f"account {cell(accounts[0])}" if len(accounts) == 1 else f"{len(accounts)} accounts"
+    if verdict.plan is not None:
+        plan = verdict.plan
+        accepted = sum(1 for f in plan.introduced if f.status is Status.ACCEPTED)
+        return (
+            f"**iamgate {_ICON[verdict.status]}** on {where} after the change: "
+            f"{len(plan.introduced)} introduced ({accepted} accepted), {len(plan.fixed)} fixed; "
+            f"{c['new']} failing in all, {c['errors']} errors "
+            f"(gate fails on introduced findings of **{verdict.fail_on.value}** and above)"
+        )
     return (
         f"**iamgate {_ICON[verdict.status]}** on {where}: {c['new']} new, "
         f"{c['expired']} expired, {c['accepted']} accepted, {c['stale']} stale, "
@@ -98,6 +109,56 @@ def since_line(since: SinceLastRun, most: int = 5) -> str:
     return " ".join(parts)
 
 
+def _failures(
+    verdict: Verdict,
+    failing: list[Finding],
+    head: list[str],
+    rows: list[list[str]],
+    max_rows: int,
+    more: str,
+) -> list[str]:
+    """New failures by severity; for a plan, what it introduces, then (folded) what was failing
+    before the change too."""
+    row = dict(zip(map(id, failing), rows, strict=True))
+    before: list[Finding] = []
+    if verdict.plan is not None:
+        before = [f for f in failing if f.change is Change.UNCHANGED]
+        failing = [f for f in failing if f.change is not Change.UNCHANGED]
+    out: list[str] = []
+    if failing:
+        title = "Introduced by this change" if verdict.plan is not None else "New failures"
+        out += [f"### {title} ({len(failing)})", ""]
+        for sev in sorted(Severity, key=lambda s: -s.rank):
+            group = [f for f in failing if f.severity is sev]
+            if not group:
+                continue
+            below = sev.rank < verdict.fail_on.rank
+            note = " (below the fail-on threshold: reported, not failing)" if below else ""
+            out += [
+                f"#### {sev.value} ({len(group)}){note}",
+                "",
+                _table(head, [row[id(f)] for f in group], max_rows, more),
+                "",
+            ]
+    if before:
+        out += _failing_before(before, [row[id(f)] for f in before], head, max_rows, more)
+    return out
+
+
+def _failing_before(
+    findings: list[Finding], rows: list[list[str]], head: list[str], max_rows: int, more: str
+) -> list[str]:
+    return [
+        f"<details><summary>Failing before this change too ({len(findings)}; they do not fail "
+        "this gate)</summary>",
+        "",
+        _table(head, rows, max_rows, more),
+        "",
+        "</details>",
+        "",
+    ]
+
+
 def _since(verdict: Verdict, since: SinceLastRun, max_rows: int, more: str) -> list[str]:
     out = [since_line(since), ""]
     if not since.changed:
@@ -116,6 +177,45 @@ def _since(verdict: Verdict, since: SinceLastRun, max_rows: int, more: str) -> l
     return [*out, _table(head, rows, max_rows, more), ""]
 
 
+def plan_line(plan: PlanComparison) -> str:
+    """The first thing a plan's summary says: what the change introduces and fixes."""
+    files = ", ".join(cell(s) for s in plan.sources)
+    head = (
+        f"**This change introduces {_plural(len(plan.introduced), 'finding', 'findings')} and "
+        f"fixes {len(plan.fixed)}** ({files}: "
+        f"{_plural(plan.changes, 'IAM resource change', 'IAM resource changes')})."
+    )
+    tail = (
+        " Only introduced findings that the baseline does not accept fail this gate; what was "
+        "failing before the change is listed as it is, and fails only the nightly gate."
+    )
+    if plan.blind:
+        checks = ", ".join(cell(c) for c in plan.blind)
+        tail += f" The change touches what these checks read, and they could not run: {checks}."
+    return head + tail
+
+
+def cause(f: Finding) -> str:
+    """The change that causes a plan's finding (and for a path, the hop it adds)."""
+    if f.origin is None:
+        return "the change as a whole"
+    text = f.origin.describe()
+    return f"{text}; adds the hop {f.origin.hop}" if f.origin.hop else text
+
+
+def _plan(plan: PlanComparison, max_rows: int, more: str) -> list[str]:
+    out = [plan_line(plan), ""]
+    rows = [
+        [change, f.severity.value, f.check, f.resource, cause(f)]
+        for change, group in (("introduced", plan.introduced), ("fixed", plan.fixed))
+        for f in group
+    ]
+    if rows:
+        head = ["change", "severity", "check", "resource", "caused by"]
+        out += [_table(head, rows, max_rows, more), ""]
+    return out
+
+
 def render_markdown(verdict: Verdict, max_rows: int = 500) -> str:
     text = _render(verdict, max_rows)
     while len(text.encode("utf-8")) > STEP_SUMMARY_LIMIT - 4096 and max_rows > 5:
@@ -129,6 +229,8 @@ def _render(verdict: Verdict, max_rows: int) -> str:
     out = ["## IAM compliance (iamgate)", ""]
     if verdict.since is not None:  # first: what a nightly run's reader wants to know
         out += _since(verdict, verdict.since, max_rows, see)
+    if verdict.plan is not None:  # first: what a pull request's reader wants to know
+        out += _plan(verdict.plan, max_rows, see)
     out += [verdict_line(verdict), ""]
     c = verdict.counts
     out += [
@@ -152,20 +254,14 @@ def _render(verdict: Verdict, max_rows: int) -> str:
         return [f.account_id, *base] if many else base
 
     head = (["account"] if many else []) + ["check", "resource", "type", "message"]
-    if by_status[Status.FAIL]:
-        out += [f"### New failures ({len(by_status[Status.FAIL])})", ""]
-        for sev in sorted(Severity, key=lambda s: -s.rank):
-            group = [f for f in by_status[Status.FAIL] if f.severity is sev]
-            if not group:
-                continue
-            below = sev.rank < verdict.fail_on.rank
-            note = " (below the fail-on threshold: reported, not failing)" if below else ""
-            out += [
-                f"#### {sev.value} ({len(group)}){note}",
-                "",
-                _table(head, [row(f) for f in group], max_rows, see),
-                "",
-            ]
+    out += _failures(
+        verdict,
+        by_status[Status.FAIL],
+        head,
+        [row(f) for f in by_status[Status.FAIL]],
+        max_rows,
+        see,
+    )
     if by_status[Status.EXPIRED]:
         out += [
             f"### Expired exceptions ({len(by_status[Status.EXPIRED])})",
