@@ -31,6 +31,7 @@ from iamgate.cli.common import (
     JunitPath,
     MarkdownPath,
     MemberRole,
+    OcsfPath,
     Organization,
     OutputDir,
     PreviousPath,
@@ -39,6 +40,7 @@ from iamgate.cli.common import (
     Region,
     RegionsOpt,
     RoleArn,
+    SarifPath,
     SessionName,
     SkipOpt,
     Verbose,
@@ -88,6 +90,8 @@ def scan(
     jobs: Jobs = DEFAULT_JOBS,
     badge: BadgePath = None,
     html: HtmlPath = None,
+    sarif: SarifPath = None,
+    ocsf: OcsfPath = None,
     history: HistoryPath = None,
     previous: PreviousPath = None,
     annotations: AnnotationsOpt = None,
@@ -110,7 +114,17 @@ def scan(
     announce_config(cfg, console)
     options = gate_options(baseline, fail_on, checks, skip_checks, allow_partial, as_of)
     where = outputs(
-        output_dir, junit, markdown, json_path, csv_path, badge, html, history, junit_passing
+        output_dir,
+        junit,
+        markdown,
+        json_path,
+        csv_path,
+        badge,
+        html,
+        history,
+        junit_passing,
+        sarif,
+        ocsf,
     )
     # Bad input before any API call: the selection, the region names, the earlier runs.
     select_checks(options.checks, options.skip_checks)

@@ -18,7 +18,9 @@ from testing.factories import ago, role, snap
 CHECK = "role-unused"
 
 
-def aged(name: str = "app", *, created: float = 500, used: float | None = None, **kw: object) -> Role:
+def aged(
+    name: str = "app", *, created: float = 500, used: float | None = None, **kw: object
+) -> Role:
     base = role(name)
     return replace(
         base,
@@ -84,12 +86,7 @@ def test_last_used_in_one_region_counts_as_used() -> None:
 
 
 def test_every_role_gets_one_result() -> None:
-    results = {
-        r.resource: r.passed
-        for r in run(
-            snap(roles=(aged("a", used=1), aged("b"))), CHECK
-        )
-    }
+    results = {r.resource: r.passed for r in run(snap(roles=(aged("a", used=1), aged("b"))), CHECK)}
     assert results == {role("a").arn: True, role("b").arn: False}
 
 
