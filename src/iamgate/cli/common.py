@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import importlib.util
 import os
 import re
 import signal
@@ -416,10 +415,12 @@ def outputs(
 
 def require_ocsf() -> None:
     """--ocsf needs py-ocsf-models, an optional extra: bad input at once, saying how to get it."""
-    if importlib.util.find_spec("py_ocsf_models") is None:
+    try:
+        import py_ocsf_models  # noqa: F401  (its package alone: the models load when written)
+    except ImportError:
         raise InputError(
             "needs the OCSF models, an optional extra: pip install 'iamgate[ocsf]'", "--ocsf"
-        )
+        ) from None
 
 
 def begin(outputs: Outputs, previous: Path | None, console: Console) -> GatingRun:

@@ -177,8 +177,15 @@ def records(verdict: Verdict, context: ReportContext) -> Iterator[dict[str, obje
             yield record(f, info(f), verdict.generated_at, resolved=True)
 
 
+def _line(record: dict[str, object]) -> str:
+    """One record, one line: the JSON escapes of U+2028 and U+2029 (which a line reader may
+    split on) in place of the characters."""
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
 def render_ocsf(verdict: Verdict, context: ReportContext) -> str:
-    lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records(verdict, context)]
+    lines = [_line(r) for r in records(verdict, context)]
     if not lines:
         return "[]\n"
     return "[\n" + ",\n".join(lines) + "\n]\n"

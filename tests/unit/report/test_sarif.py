@@ -20,7 +20,7 @@ from iamgate.report import sarif
 from iamgate.report.context import ReportContext
 from iamgate.report.sarif import Place, place_of, render_sarif, sarif_notice, uri_of
 from testing import DATA
-from testing.verdicts import A, ACCOUNT, PAYLOADS, fixture_verdict, hostile_verdict
+from testing.verdicts import ACCOUNT, PAYLOADS, A, fixture_verdict, hostile_verdict
 
 BASELINE = "baselines/123456789012.yml"
 
@@ -181,7 +181,8 @@ def test_hostile_text_stays_text() -> None:
     document = render(hostile_verdict())
     for result in document["runs"][0]["results"]:
         text = result["message"]["text"]
-        assert "\n" not in text and "\u2028" not in text
+        assert "\n" not in text
+        assert "\u2028" not in text
         # No unescaped bracket: nothing reads as an embedded link [text](id).
         assert "[" not in text.replace("\\[", "")
         for suppression in result.get("suppressions", []):
@@ -234,9 +235,11 @@ def test_past_the_result_limit_failures_stay_and_the_cut_is_said(
     ]
     assert run["properties"]["iamgate"]["omitted"] == 3
     notice = sarif_notice(json.dumps(document))
-    assert notice is not None and "3 of 6 results left out" in notice
+    assert notice is not None
+    assert "3 of 6 results left out" in notice
     first = run["invocations"][0]["toolExecutionNotifications"][0]
-    assert first["level"] == "warning" and "3 of 6" in first["message"]["text"]
+    assert first["level"] == "warning"
+    assert "3 of 6" in first["message"]["text"]
 
 
 def test_past_the_size_limit_results_are_halved_until_it_fits(
