@@ -54,6 +54,7 @@ def github_outputs(
         _line("junit-path", output_dir / "junit.xml"),
         _line("summary-path", output_dir / "summary.md"),
         _line("results-path", results),
+        _line("sarif-path", output_dir / "results.sarif"),
         _line("badge-path", badge if badge is not None else output_dir / "badge.json"),
     ]
     typer.echo("\n".join(lines))
