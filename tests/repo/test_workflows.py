@@ -74,6 +74,7 @@ def test_write_permissions_only_where_needed() -> None:
         ("nightly.yml", "gate", "checks"),
         ("nightly.yml", "badge", "contents"),
         ("nightly.yml", "code-scanning", "security-events"),
+        ("nightly-organization.yml", "code-scanning", "security-events"),
         ("nightly-organization.yml", "plan", "id-token"),
         ("nightly-organization.yml", "scan", "id-token"),
         ("nightly-organization.yml", "publish", "contents"),
@@ -113,18 +114,28 @@ def test_nightly_keeps_its_history_and_compares_with_the_last_run() -> None:
     assert not any("iamgate " in run for run in runs)
 
 
-def test_nightly_uploads_sarif_only_from_a_run_that_saw_everything() -> None:
+@pytest.mark.parametrize(
+    ("name", "gate", "sarif"),
+    [
+        ("nightly.yml", "gate", "iamgate-report/results.sarif"),
+        ("nightly-organization.yml", "report", "report/results.sarif"),
+    ],
+)
+def test_nightly_uploads_sarif_only_from_a_run_that_saw_everything(
+    name: str, gate: str, sarif: str
+) -> None:
     """Code scanning closes every alert missing from the latest analysis: a run with errors
-    (a check that could not run) must not be uploaded, or its alerts would close as fixed."""
-    jobs = _load(REPO / ".github" / "workflows" / "nightly.yml")["jobs"]
+    (a check that could not run, a chunk that failed) must not be uploaded, or its alerts would
+    close as fixed."""
+    jobs = _load(REPO / ".github" / "workflows" / name)["jobs"]
     job = jobs["code-scanning"]
     upload = [s for s in job["steps"] if s.get("uses", "").startswith("github/codeql-action/")]
     assert len(upload) == 1
     assert upload[0]["uses"].startswith("github/codeql-action/upload-sarif@")
-    assert upload[0]["with"]["sarif_file"] == "iamgate-report/results.sarif"
-    assert "needs.gate.outputs.errors == '0'" in job["if"]
-    assert "needs.gate.outputs.verdict == 'pass'" in job["if"]
-    assert jobs["gate"]["outputs"]["errors"] == "${{ steps.iamgate.outputs.errors }}"
+    assert upload[0]["with"]["sarif_file"] == sarif
+    assert f"needs.{gate}.outputs.errors == '0'" in job["if"]
+    assert f"needs.{gate}.outputs.verdict == 'pass'" in job["if"]
+    assert "errors" in jobs[gate]["outputs"]
     # The only job holding security-events: write.
     holders = [n for n, j in jobs.items() if j["permissions"].get("security-events")]
     assert holders == ["code-scanning"]
