@@ -83,3 +83,24 @@ def workflow_command(kind: str, message: str, **properties: str) -> str:
 def csv_cell(value: str) -> str:
     """A spreadsheet must not run a cell as a formula (CSV injection): prefix it with ``'``."""
     return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+MAX_SARIF_TEXT = 1000
+
+
+def sarif_text(value: object, limit: int = MAX_SARIF_TEXT) -> str:
+    """A SARIF ``message.text`` (or a suppression's justification) that shows as the text it is.
+
+    Plain text, one line: every character that is not printable is written as its escape (as
+    :func:`terminal` does), and ``\\``, ``[`` and ``]`` are escaped as SARIF 2.1.0 §3.11.6 asks,
+    so a name such as ``[x](1)`` is not read as an embedded link. At most ``limit`` characters
+    (GitHub stores the whole upload; a name cannot blow it up)."""
+    text = value if isinstance(value, str) else str(value)
+    if not text.isprintable():
+        text = "".join(
+            ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode()
+            for ch in text
+        )
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")

@@ -171,6 +171,7 @@ def test_passing_account(aws: MotoAccount, workspace: Path) -> None:
     assert out["verdict"] == "pass"
     assert (out["new"], out["expired"], out["errors"]) == ("0", "0", "0")
     assert out["results-path"] == "iamgate-report/results.json"
+    assert (workspace / out["sarif-path"]).is_file()
     results = json.loads((workspace / out["results-path"]).read_text(encoding="utf-8"))
     assert results["verdict"] == "pass"
     assert (workspace / out["junit-path"]).is_file()

@@ -70,7 +70,15 @@ def test_demo_shows_every_status(offline: Any) -> None:
     assert stale == ["arn:aws:iam::123456789012:server-certificate/retired-api"]
     summary = run.text("demo/summary.md")
     assert "expiring within 30 days" in summary
-    for name in ("junit.xml", "summary.md", "results.json", "snapshot.json", "results.csv"):
+    names = (
+        "junit.xml",
+        "summary.md",
+        "results.json",
+        "snapshot.json",
+        "results.csv",
+        "results.sarif",
+    )
+    for name in names:
         assert (run.cwd / "demo" / name).is_file(), name
     failing = {f["check"] for f in results["findings"] if f["status"] == "fail"}
     # The seeded mistakes, one of each kind moto can show.
@@ -106,6 +114,7 @@ def test_demo_shows_every_status(offline: Any) -> None:
         "iam-change-alarm",
         "cloudtrail-change-alarm",
         "console-auth-failure-alarm",
+        "role-unused",
     } <= failing
     # An alert that reaches someone (EventBridge rules in both demo regions) beside broken ones.
     alerts = {f["check"]: f for f in results["findings"] if f["check"].endswith("-alarm")}

@@ -57,6 +57,18 @@ def test_a_plan_of_the_demo_account_offline(offline: Any) -> None:
     assert len(errors) == 4
     assert all("caused by" in line for line in errors)
     assert "This change introduces 4 findings" in run.text("out/report.html")
+    # The CSV says what the change does to each finding and what causes it; the hostile
+    # formula guard applies to the cause as to every cell.
+    import csv as csv_module
+
+    rows = list(csv_module.DictReader(run.text("out/results.csv").splitlines()))
+    assert list(rows[0])[-2:] == ["change", "caused_by"]
+    caused = {
+        (r["check"], r["resource"]): r["caused_by"] for r in rows if r["change"] == "introduced"
+    }
+    assert set(caused) == INTRODUCED
+    assert caused[("policy-privilege-escalation", f"{A}:user/alice")] == "aws_iam_role.deployer"
+    assert {r["change"] for r in rows} <= {"introduced", "fixed", "unchanged"}
     # The account after is no account that was read: no snapshot.json, and the notes say so.
     assert not (run.cwd / "out" / "snapshot.json").exists()
     assert "this is the account as" in run.text("out/summary.md")
@@ -116,3 +128,55 @@ def test_a_plan_whose_addresses_carry_commands_prints_them_as_text(
     assert "::error::pwned #\\#[add-mask]x" in run.stdout  # shown, escaped
     origins = [f.get("origin") for f in run.json()["findings"] if f.get("change") == "introduced"]
     assert {"address": hostile} in origins  # results.json keeps the exact text
+
+
+def test_a_plans_sarif_reports_what_the_change_introduces_at_its_template_line(
+    offline: Any, tmp_path: Path
+) -> None:
+    """Code scanning on a pull request shows what the pull request causes, where it is written:
+    the template's line; the account's existing findings stay with the nightly run."""
+    import jsonschema
+
+    from testing.cli import DATA as data
+
+    (tmp_path / "roles.yml").write_text(
+        """Resources:
+  Anyone:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: anyone
+      AssumeRolePolicyDocument:
+        Version: 2012-10-17
+        Statement: [{Effect: Allow, Principal: {AWS: "*"}, Action: "sts:AssumeRole"}]
+""",
+        encoding="utf-8",
+    )
+    run = offline(
+        "plan", "--snapshot", str(SNAPSHOT), "--cloudformation", "roles.yml", "--output-dir", "out"
+    )
+    assert run.code == 1, run.stderr
+    sarif = json.loads(run.text("out/results.sarif"))
+    schema = json.loads((data / "schemas" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    results = sarif["runs"][0]["results"]
+    introduced = {
+        (f["check"], f["resource"])
+        for f in run.json()["findings"]
+        if f.get("change") == "introduced" and f["status"] == "fail"
+    }
+    assert introduced  # the public trust, at least
+    named = {
+        (r["ruleId"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"])
+        for r in results
+    }
+    assert named == introduced  # the demo account's own failures are not in it
+    public = next(r for r in results if r["ruleId"] == "role-trust-public")
+    where = public["locations"][0]["physicalLocation"]
+    assert where == {"artifactLocation": {"uri": "roles.yml"}, "region": {"startLine": 2}}
+    assert "caused by Anyone (roles.yml:2)" in public["message"]["text"]
+    # The Action's outputs: "new" counts only what the change introduces.
+    outputs = offline("github-outputs", "--output-dir", "out", "--exit-code", str(run.code))
+    lines = outputs.stdout.splitlines()
+    assert f"new={len(introduced)}" in lines
+    assert f"introduced={run.json()['plan']['introduced']}" in lines
+    assert "fixed=0" in lines

@@ -75,6 +75,8 @@ def test_write_permissions_only_where_needed() -> None:
         ("nightly.yml", "gate", "id-token"),
         ("nightly.yml", "gate", "checks"),
         ("nightly.yml", "badge", "contents"),
+        ("nightly.yml", "code-scanning", "security-events"),
+        ("nightly-organization.yml", "code-scanning", "security-events"),
         ("nightly-organization.yml", "plan", "id-token"),
         ("nightly-organization.yml", "scan", "id-token"),
         ("nightly-organization.yml", "publish", "contents"),
@@ -141,3 +143,30 @@ def test_plan_review_runs_the_pull_request_read_only_and_comments_from_workflow_
     # The number comes from the event, never from the artifact the pull request's job wrote.
     assert "workflow_run.pull_requests[0].number" in script["env"]["PULL_REQUEST"]
     assert "<!-- iamgate-plan-review -->" in script["with"]["script"]
+
+
+@pytest.mark.parametrize(
+    ("name", "gate", "sarif"),
+    [
+        ("nightly.yml", "gate", "iamgate-report/results.sarif"),
+        ("nightly-organization.yml", "report", "report/results.sarif"),
+    ],
+)
+def test_nightly_uploads_sarif_only_from_a_run_that_saw_everything(
+    name: str, gate: str, sarif: str
+) -> None:
+    """Code scanning closes every alert missing from the latest analysis: a run with errors
+    (a check that could not run, a chunk that failed) must not be uploaded, or its alerts would
+    close as fixed."""
+    jobs = _load(REPO / ".github" / "workflows" / name)["jobs"]
+    job = jobs["code-scanning"]
+    upload = [s for s in job["steps"] if s.get("uses", "").startswith("github/codeql-action/")]
+    assert len(upload) == 1
+    assert upload[0]["uses"].startswith("github/codeql-action/upload-sarif@")
+    assert upload[0]["with"]["sarif_file"] == sarif
+    assert f"needs.{gate}.outputs.errors == '0'" in job["if"]
+    assert f"needs.{gate}.outputs.verdict == 'pass'" in job["if"]
+    assert "errors" in jobs[gate]["outputs"]
+    # The only job holding security-events: write.
+    holders = [n for n, j in jobs.items() if j["permissions"].get("security-events")]
+    assert holders == ["code-scanning"]

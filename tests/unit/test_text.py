@@ -48,3 +48,14 @@ def test_a_workflow_command_escapes_its_data_and_survives_a_lone_surrogate() -> 
     line = workflow_command("error", "a\nb %\ud800", file="x,y:z")
     assert line == "::error file=x%2Cy%3Az::a%0Ab %25\\ud800"
     line.encode("utf-8")
+
+
+def test_sarif_text_is_one_plain_line_with_no_link_syntax() -> None:
+    from iamgate.text import sarif_text
+
+    assert sarif_text("role [x](1) a\\b") == "role \\[x\\](1) a\\\\b"
+    assert sarif_text("a\nb\u2028c\x1b") == "a\\\\nb\\\\u2028c\\\\x1b"
+    assert sarif_text("plain text") == "plain text"
+    long = sarif_text("x" * 5000)
+    assert len(long) == 1000
+    assert long.endswith("…")

@@ -41,6 +41,8 @@ class Outputs:
     badge: Path | None = None  # shields.io endpoint JSON; the SVG is written beside it (.svg)
     html: Path | None = None
     history: Path | None = None  # read, then rewritten with this run's line (--history)
+    sarif: Path | None = None  # SARIF 2.1.0 for GitHub code scanning (results.sarif)
+    ocsf: Path | None = None  # OCSF Compliance Findings (JSON), only where --ocsf says
     junit_passing: JunitPassing = "auto"  # one test case per passing resource, or counted
 
     def targets(self) -> dict[str, Path]:
@@ -69,6 +71,7 @@ class Report:
     verdict: Verdict
     written: dict[str, Path] = field(default_factory=dict)
     markdown: str = ""
+    notices: tuple[str, ...] = ()  # what a report says the user must hear (on stderr)
 
 
 def report_context(outputs: Outputs) -> ReportContext:
@@ -90,11 +93,19 @@ def write_reports(
         context = report_context(outputs)
     markdown = render_markdown(verdict)
     rendered: dict[str, Content] = {}
+    notices: list[str] = []
     for reporter in REPORTERS:
-        if reporter.kind in targets:
-            rendered[reporter.kind] = (
-                markdown if reporter.kind == "markdown" else reporter.later(verdict, context)
-            )
+        if reporter.kind not in targets:
+            continue
+        if reporter.kind == "markdown":
+            rendered[reporter.kind] = markdown
+        elif reporter.notice is not None:  # made now: what it says is known before the write
+            text = reporter.render(verdict, context)
+            rendered[reporter.kind] = text
+            if (notice := reporter.notice(text)) is not None:
+                notices.append(notice)
+        else:
+            rendered[reporter.kind] = reporter.later(verdict, context)
     if snapshot is not None and "snapshot" in targets:
         rendered["snapshot"] = lambda: (snapshot_to_json(snapshot),)
     # All rendered before any is written: one unwritable target must not leave the others as a
@@ -103,4 +114,4 @@ def write_reports(
     written = {kind: targets[kind] for kind in rendered}
     if outputs.step_summary is not None:
         append_text(outputs.step_summary, markdown)
-    return Report(verdict, written, markdown)
+    return Report(verdict, written, markdown, tuple(notices))

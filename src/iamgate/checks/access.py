@@ -11,12 +11,16 @@ from iamgate.checks.aws_docs import (
     BEST_PRACTICES,
     EVALUATION_LOGIC,
     GROUPS,
+    LAST_ACCESSED_REGIONS,
     POLICY_VARIABLES,
+    ROLE_LAST_USED,
     SERVER_CERTIFICATES,
+    SERVICE_LINKED_ROLES,
     SUPPORT_ACCESS,
 )
 from iamgate.checks.context import Context
 from iamgate.checks.registry import Outcome, check
+from iamgate.model.config import ROLE_LAST_USED_WINDOW_DAYS
 from iamgate.model.results import Severity
 from iamgate.model.snapshot import Group, Role, Source, User
 from iamgate.policy.admin import policy_grants_admin
@@ -197,3 +201,70 @@ def server_certificate_expired(ctx: Context) -> Iterator[Outcome]:
             )
         else:
             yield Outcome(cert.arn, "certificate", True, f"valid until {cert.expiration:%Y-%m-%d}")
+
+
+SERVICE_LINKED_PATH = "/aws-service-role/"
+
+
+@check(
+    id="role-unused",
+    title="No role goes unused longer than the configured number of days",
+    severity=Severity.MEDIUM,
+    resource_type="role",
+    requires=_AUTH,
+    semantics=(ROLE_LAST_USED, LAST_ACCESSED_REGIONS, SERVICE_LINKED_ROLES),
+    rationale="A role nobody assumes is access without a use: its trust and permissions are "
+    "reviewed by no one and wait for whoever finds them. GetAccountAuthorizationDetails returns "
+    "each role's RoleLastUsed (no other call, no Access Analyzer unused-access analyzer). AWS "
+    "reports it for the trailing 400 days only, and only from the regions that track it (a "
+    "region that began tracking within the last year reports a shorter window): a role without "
+    "a date was not used in that window, which is not the same as never. Service-linked roles "
+    "(path /aws-service-role/) are not judged: their service creates, uses and deletes them. "
+    "A role younger than the threshold is not judged either: it cannot have gone unused that "
+    "long. Threshold: [checks] role_unused_days (default 90, at most 400).",
+    remediation="Find who owns the role (its tags, its trust policy), then delete it (aws iam "
+    "delete-role after detaching its policies and removing it from instance profiles); accept "
+    "in the baseline a role kept for a rare use, such as break-glass or disaster recovery.",
+)
+def role_unused(ctx: Context) -> Iterator[Outcome]:
+    limit = ctx.config.checks.role_unused_days
+    for role in ctx.snapshot.roles:
+        yield _role_use(ctx, role, limit)
+
+
+def _role_use(ctx: Context, role: Role, limit: int) -> Outcome:
+    if role.path.startswith(SERVICE_LINKED_PATH):
+        return Outcome(
+            role.arn,
+            "role",
+            True,
+            "not judged: a service-linked role, created, used and deleted by its AWS service",
+        )
+    age = ctx.age_days(role.create_date)
+    if role.last_used is None:
+        if age <= limit:
+            return Outcome(
+                role.arn,
+                "role",
+                True,
+                f"not judged: created {age} days ago, not longer than {limit} days",
+            )
+        window = min(age, ROLE_LAST_USED_WINDOW_DAYS)
+        return Outcome(
+            role.arn,
+            "role",
+            False,
+            f"role {role.name} was not used in the last {window} days (AWS tracks a role's last "
+            f"use for 400 days, in the regions that track it); created {age} days ago",
+        )
+    idle = ctx.age_days(role.last_used)
+    where = f" in {role.last_used_region}" if role.last_used_region else ""
+    when = f"{role.last_used:%Y-%m-%d}{where}"
+    if idle > limit:
+        return Outcome(
+            role.arn,
+            "role",
+            False,
+            f"role {role.name} was last used {idle} days ago ({when}), more than {limit} days",
+        )
+    return Outcome(role.arn, "role", True, f"last used {idle} days ago ({when})")

@@ -25,6 +25,9 @@ THIRD_PARTY = _IAM + "id_roles_common-scenarios_third-party.html"
 OIDC_ROLES = _IAM + "id_roles_create_for-idp_oidc.html"
 CONFUSED_DEPUTY = _IAM + "confused-deputy.html"
 ACCESS_ANALYZER = _IAM + "what-is-access-analyzer.html"
+ROLE_LAST_USED = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_RoleLastUsed.html"
+LAST_ACCESSED_REGIONS = _IAM + "access_policies_last-accessed.html#access-advisor_tracking-period"
+SERVICE_LINKED_ROLES = _IAM + "using-service-linked-roles.html"
 SUPPORT_ACCESS = (
     "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSSupportAccess.html"
 )

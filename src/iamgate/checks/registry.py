@@ -46,7 +46,16 @@ class CheckMeta:
 
     @property
     def info(self) -> CheckInfo:
-        return CheckInfo(self.id, self.title, self.severity, self.cis, self.fsbp)
+        return CheckInfo(
+            self.id,
+            self.title,
+            self.severity,
+            self.cis,
+            self.fsbp,
+            rationale=self.rationale,
+            remediation=self.remediation,
+            docs=self.semantics,
+        )
 
 
 CheckFn = Callable[["Context"], Iterable[Outcome]]

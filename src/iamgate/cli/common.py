@@ -217,8 +217,8 @@ OutputDir = Annotated[
     Path | None,
     typer.Option(
         "--output-dir",
-        help="Write junit.xml, summary.md, results.json, results.csv, report.html and "
-        "snapshot.json here.",
+        help="Write junit.xml, summary.md, results.json, results.csv, report.html, "
+        "results.sarif and snapshot.json here.",
     ),
 ]
 JunitPath = Annotated[
@@ -347,6 +347,21 @@ HistoryPath = Annotated[
         "missing) and draw the trend in the HTML report.",
     ),
 ]
+SarifPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--sarif",
+        help="SARIF 2.1.0 file for GitHub code scanning (overrides --output-dir's results.sarif).",
+    ),
+]
+OcsfPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--ocsf",
+        help="OCSF Compliance Finding records (JSON) for Security Hub or a security data lake; "
+        "needs pip install 'iamgate[ocsf]'.",
+    ),
+]
 PreviousPath = Annotated[
     Path | None,
     typer.Option(
@@ -393,11 +408,15 @@ def outputs(
     html: Path | None = None,
     history: Path | None = None,
     junit_passing: str = "auto",
+    sarif: Path | None = None,
+    ocsf: Path | None = None,
 ) -> Outputs:
     choices = get_args(JunitPassing)
     if junit_passing not in choices:
         named = f"{', '.join(choices[:-1])} or {choices[-1]}"
         raise InputError(f"unknown value {junit_passing!r} ({named})", "--junit-passing")
+    if ocsf is not None:
+        require_ocsf()
     return Outputs(
         output_dir=output_dir,
         junit=junit,
@@ -409,7 +428,19 @@ def outputs(
         html=html,
         history=history,
         junit_passing=cast(JunitPassing, junit_passing),
+        sarif=sarif,
+        ocsf=ocsf,
     )
+
+
+def require_ocsf() -> None:
+    """--ocsf needs py-ocsf-models, an optional extra: bad input at once, saying how to get it."""
+    try:
+        import py_ocsf_models  # noqa: F401  (its package alone: the models load when written)
+    except ImportError:
+        raise InputError(
+            "needs the OCSF models, an optional extra: pip install 'iamgate[ocsf]'", "--ocsf"
+        ) from None
 
 
 def begin(outputs: Outputs, previous: Path | None, console: Console) -> GatingRun:
@@ -448,5 +479,7 @@ def finish(
         typer.echo(render_annotations(report.verdict), nl=False)
     for kind, path in report.written.items():
         console.progress(f"wrote {kind}: {path}")
+    for notice in report.notices:  # even with --quiet: a report left something out
+        say(f"iamgate: warning: {notice}")
     console.info(report.verdict.one_line())
     raise typer.Exit(int(report.verdict.exit_code))

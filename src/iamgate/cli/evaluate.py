@@ -26,9 +26,11 @@ from iamgate.cli.common import (
     JunitPassingOpt,
     JunitPath,
     MarkdownPath,
+    OcsfPath,
     OutputDir,
     PreviousPath,
     Quiet,
+    SarifPath,
     SkipOpt,
     Verbose,
     annotations_on,
@@ -72,6 +74,8 @@ def evaluate_cmd(
     as_of: AsOf = None,
     badge: BadgePath = None,
     html: HtmlPath = None,
+    sarif: SarifPath = None,
+    ocsf: OcsfPath = None,
     history: HistoryPath = None,
     previous: PreviousPath = None,
     annotations: AnnotationsOpt = None,
@@ -89,7 +93,17 @@ def evaluate_cmd(
         console.progress(f"{len(exported.findings)} ACTIVE findings from {exported.export}")
     options = gate_options(baseline, fail_on, checks, skip_checks, allow_partial, as_of)
     where = outputs(
-        output_dir, junit, markdown, json_path, csv_path, badge, html, history, junit_passing
+        output_dir,
+        junit,
+        markdown,
+        json_path,
+        csv_path,
+        badge,
+        html,
+        history,
+        junit_passing,
+        sarif,
+        ocsf,
     )
     run = begin(where, previous, console)
     report = finish_run(run, evaluate(snapshot, cfg, options))

@@ -17,7 +17,19 @@ from iamgate.cli.common import handle_errors
 from iamgate.errors import InputError
 from iamgate.formats.results_json import load_results
 from iamgate.gate.combine import combine
-from iamgate.model.results import COUNT_KEYS
+from iamgate.model.results import COUNT_KEYS, Change, Status, Verdict
+
+
+def _counts(verdict: Verdict) -> dict[str, int]:
+    """The counts a later step reads. A plan's ``new`` counts only the failures the change
+    introduces (the ones that fail its gate), and ``introduced`` / ``fixed`` say what it does."""
+    counts = dict(verdict.counts)
+    if verdict.plan is not None:
+        introduced = [f for f in verdict.findings if f.change is Change.INTRODUCED]
+        counts["new"] = sum(f.status is Status.FAIL for f in introduced)
+        counts["introduced"] = len(verdict.plan.introduced)
+        counts["fixed"] = len(verdict.plan.fixed)
+    return counts
 
 
 def _line(key: str, value: object) -> str:
@@ -43,17 +55,22 @@ def github_outputs(
     verdict, counts = "error", dict.fromkeys(COUNT_KEYS, 0)
     if exit_code in (0, 1) and results.is_file():
         try:
-            combined = combine(load_results(results))
+            verdicts = load_results(results)
         except InputError:
             pass  # unreadable results: the verdict stays error
         else:
-            verdict, counts = combined.status, combined.counts
+            # One account is its own verdict (a plan's keeps its comparison: only what the
+            # change introduces fails); several are combined.
+            combined = verdicts[0] if len(verdicts) == 1 else combine(verdicts)
+            verdict, counts = combined.status, _counts(combined)
     lines = [_line("verdict", verdict if verdict in ("pass", "fail") else "error")]
-    lines += [_line(key, counts[key]) for key in ("new", "expired", "accepted", "stale", "errors")]
+    keys = ("new", "expired", "accepted", "stale", "errors", "introduced", "fixed")
+    lines += [_line(key, counts.get(key, 0)) for key in keys]
     lines += [
         _line("junit-path", output_dir / "junit.xml"),
         _line("summary-path", output_dir / "summary.md"),
         _line("results-path", results),
+        _line("sarif-path", output_dir / "results.sarif"),
         _line("badge-path", badge if badge is not None else output_dir / "badge.json"),
     ]
     typer.echo("\n".join(lines))

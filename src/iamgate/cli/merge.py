@@ -18,9 +18,11 @@ from iamgate.cli.common import (
     JunitPassingOpt,
     JunitPath,
     MarkdownPath,
+    OcsfPath,
     OutputDir,
     PreviousPath,
     Quiet,
+    SarifPath,
     Verbose,
     annotations_on,
     begin,
@@ -43,6 +45,8 @@ def merge_cmd(
     json_path: JsonPath = None,
     badge: BadgePath = None,
     html: HtmlPath = None,
+    sarif: SarifPath = None,
+    ocsf: OcsfPath = None,
     history: HistoryPath = None,
     previous: PreviousPath = None,
     annotations: AnnotationsOpt = None,
@@ -52,7 +56,17 @@ def merge_cmd(
     """Combine the results.json of several jobs (a matrix) into one report and exit code."""
     console = Console(verbose, quiet)
     where = outputs(
-        output_dir, junit, markdown, json_path, None, badge, html, history, junit_passing
+        output_dir,
+        junit,
+        markdown,
+        json_path,
+        None,
+        badge,
+        html,
+        history,
+        junit_passing,
+        sarif,
+        ocsf,
     )
     run = begin(where, previous, console)
     report = finish_run(run, merge(files))

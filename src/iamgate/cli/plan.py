@@ -35,12 +35,14 @@ from iamgate.cli.common import (
     JunitPassingOpt,
     JunitPath,
     MarkdownPath,
+    OcsfPath,
     OutputDir,
     Profile,
     Quiet,
     Region,
     RegionsOpt,
     RoleArn,
+    SarifPath,
     SessionName,
     SkipOpt,
     Verbose,
@@ -129,6 +131,8 @@ def plan(
     as_of: AsOf = None,
     badge: BadgePath = None,
     html: HtmlPath = None,
+    sarif: SarifPath = None,
+    ocsf: OcsfPath = None,
     annotations: AnnotationsOpt = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
@@ -143,7 +147,17 @@ def plan(
     announce_config(cfg, console)
     options = gate_options(baseline, fail_on, checks, skip_checks, allow_partial, as_of)
     where = outputs(
-        output_dir, junit, markdown, json_path, csv_path, badge, html, None, junit_passing
+        output_dir,
+        junit,
+        markdown,
+        json_path,
+        csv_path,
+        badge,
+        html,
+        None,
+        junit_passing,
+        sarif,
+        ocsf,
     )
     # Bad input before any API call or check: the change files, the selection, the regions.
     files = PlanFiles(

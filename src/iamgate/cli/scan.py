@@ -31,6 +31,7 @@ from iamgate.cli.common import (
     JunitPath,
     MarkdownPath,
     MemberRole,
+    OcsfPath,
     Organization,
     OrganizationRole,
     OutputDir,
@@ -40,6 +41,7 @@ from iamgate.cli.common import (
     Region,
     RegionsOpt,
     RoleArn,
+    SarifPath,
     SessionName,
     SkipOpt,
     Verbose,
@@ -91,6 +93,8 @@ def scan(
     jobs: Jobs = DEFAULT_JOBS,
     badge: BadgePath = None,
     html: HtmlPath = None,
+    sarif: SarifPath = None,
+    ocsf: OcsfPath = None,
     history: HistoryPath = None,
     previous: PreviousPath = None,
     annotations: AnnotationsOpt = None,
@@ -114,7 +118,17 @@ def scan(
     announce_config(cfg, console)
     options = gate_options(baseline, fail_on, checks, skip_checks, allow_partial, as_of)
     where = outputs(
-        output_dir, junit, markdown, json_path, csv_path, badge, html, history, junit_passing
+        output_dir,
+        junit,
+        markdown,
+        json_path,
+        csv_path,
+        badge,
+        html,
+        history,
+        junit_passing,
+        sarif,
+        ocsf,
     )
     # Bad input before any API call: the selection, the region names, the earlier runs.
     select_checks(options.checks, options.skip_checks)

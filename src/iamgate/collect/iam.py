@@ -96,6 +96,7 @@ def authorization_details(session: Session) -> dict[str, Any]:
                     inline=_inline(r.get("RolePolicyList", [])),
                     permissions_boundary=_boundary(r),
                     last_used=r.get("RoleLastUsed", {}).get("LastUsedDate"),
+                    last_used_region=r.get("RoleLastUsed", {}).get("Region"),
                 )
             )
         for p in page.get("Policies", []):

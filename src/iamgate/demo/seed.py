@@ -352,6 +352,14 @@ def seed_least_privilege(account: MotoAccount) -> None:
     iam.attach_group_policy(GroupName="contractors", PolicyArn=f"{aws}/ReadOnlyAccess")
     # CloudShell with file upload and download for every developer (cloudshell-full-access).
     iam.attach_group_policy(GroupName="developers", PolicyArn=f"{aws}/AWSCloudShellFullAccess")
+    # Roles by their last use (role-unused): a reporting role nobody has assumed for seven
+    # months fails; the vendor's billing role, used two days ago, passes.
+    iam.create_role(
+        RoleName="quarterly-reports",
+        AssumeRolePolicyDocument=_trust({"Service": "ec2.amazonaws.com"}),
+    )
+    account.age_role("quarterly-reports", 420, used_days=214, region="eu-west-1")
+    account.age_role("vendor-billing", 300, used_days=2, region="us-east-1")
     # A service-linked role: AWS owns it, so it is not judged for admin or escalation.
     iam.create_service_linked_role(AWSServiceName="elasticloadbalancing.amazonaws.com")
 

@@ -391,6 +391,20 @@ class MotoAccount:
         """Created ``days`` ago; moto reports this as password_last_changed too."""
         self.iam_backend(account_id).users[name].create_date = days_ago(days)
 
+    def age_role(
+        self,
+        name: str,
+        created_days: float,
+        used_days: float | None = None,
+        region: str | None = None,
+        account_id: str = DEFAULT_ACCOUNT,
+    ) -> None:
+        """A role's creation and its RoleLastUsed (no API sets either)."""
+        role = self.iam_backend(account_id).get_role(name)
+        role.create_date = days_ago(created_days)
+        role.last_used = None if used_days is None else days_ago(used_days)
+        role.last_used_region = region
+
     def set_password_last_used(
         self, name: str, days: float | None, account_id: str = DEFAULT_ACCOUNT
     ) -> None:

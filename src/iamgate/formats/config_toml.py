@@ -16,7 +16,9 @@ from iamgate.errors import InputError
 from iamgate.formats.files import read_text
 from iamgate.model.config import (
     OIDC_OWNER_PROVIDERS,
+    ROLE_LAST_USED_WINDOW_DAYS,
     BaselineSettings,
+    CheckSettings,
     CollectSettings,
     Config,
     GateSettings,
@@ -33,9 +35,22 @@ DEFAULT_CONFIG_NAME = "iamgate.toml"
 _CHOICES: dict[str, tuple[str, ...]] = {"retry_mode": ("adaptive", "standard", "legacy")}
 
 # Whole-number settings for which 0 makes no sense (botocore needs at least one attempt).
-_MINIMUM = {"max_attempts": 1, "connect_timeout": 1, "read_timeout": 1, "max_pages": 1}
+_MINIMUM = {
+    "max_attempts": 1,
+    "connect_timeout": 1,
+    "read_timeout": 1,
+    "max_pages": 1,
+    "role_unused_days": 1,
+}
 
 _MAXIMUM = 1_000_000
+# Settings with a smaller ceiling, and why.
+_CEILING = {
+    "role_unused_days": (
+        ROLE_LAST_USED_WINDOW_DAYS,
+        "AWS reports a role's last use for the trailing 400 days only",
+    )
+}
 
 _SECTIONS: dict[str, type] = {
     "thresholds": Thresholds,
@@ -44,6 +59,7 @@ _SECTIONS: dict[str, type] = {
     "collect": CollectSettings,
     "trust": TrustSettings,
     "monitoring": MonitoringSettings,
+    "checks": CheckSettings,
 }
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 # An owner: path segments of name characters, no wildcard (a name, not a pattern).
@@ -142,8 +158,10 @@ def _value(cls: type, name: str, key: str, value: Any) -> Any:
         low = _MINIMUM.get(key, 0)
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise _Bad(f"[{name}] {key}: expected a whole number >= {low}, got {value!r}")
-        if value > _MAXIMUM:  # days, seconds, attempts, pages: more is a typo
-            raise _Bad(f"[{name}] {key}: {value} is too large (at most {_MAXIMUM})")
+        ceiling, why = _CEILING.get(key, (_MAXIMUM, ""))
+        if value > ceiling:  # days, seconds, attempts, pages: more is a typo
+            because = f": {why}" if why else ""
+            raise _Bad(f"[{name}] {key}: {value} is too large (at most {ceiling}{because})")
         return value
     if key == "oidc_owners":
         return _owner_list(value, f"[{name}] {key}")

@@ -119,6 +119,7 @@ def apply_baseline(
         tool_version=tool_version,
         checks=tuple(c.id for c in checks),
         counts=count_statuses(findings, len(stale)),
+        baseline=baseline.source,
     )
 
 

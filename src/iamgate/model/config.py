@@ -67,6 +67,16 @@ class MonitoringSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckSettings:
+    # role-unused: a role not used for longer than this fails. At most 400: AWS reports a role's
+    # last use for the trailing 400 days only (RoleLastUsed), so a longer window cannot be seen.
+    role_unused_days: int = 90
+
+
+ROLE_LAST_USED_WINDOW_DAYS = 400
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     thresholds: Thresholds = field(default_factory=Thresholds)
     gate: GateSettings = field(default_factory=GateSettings)
@@ -74,19 +84,23 @@ class Config:
     collect: CollectSettings = field(default_factory=CollectSettings)
     trust: TrustSettings = field(default_factory=TrustSettings)
     monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
+    checks: CheckSettings = field(default_factory=CheckSettings)
     source: str | None = None
 
     def overrides(self) -> list[tuple[str, Any, Any]]:
         """(name, value, default) for every setting that differs from the default."""
         default = Config()
         changed = []
-        for section in ("thresholds", "gate", "baseline", "collect", "trust", "monitoring"):
+        for section in SECTIONS:
             mine, theirs = getattr(self, section), getattr(default, section)
             for f in dataclasses.fields(mine):
                 value, base = getattr(mine, f.name), getattr(theirs, f.name)
                 if value != base:
                     changed.append((f"{section}.{f.name}", _plain(value), _plain(base)))
         return changed
+
+
+SECTIONS = ("thresholds", "gate", "baseline", "collect", "trust", "monitoring", "checks")
 
 
 def _plain(value: Any) -> Any:

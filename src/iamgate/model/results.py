@@ -118,6 +118,9 @@ class CheckInfo:
     cis: tuple[str, ...] = ()  # CIS AWS Foundations Benchmark ids
     fsbp: tuple[str, ...] = ()  # AWS Foundational Security Best Practices ids
     family: str = ""  # the catalogue's theme (the check's module): root, users, password, ...
+    rationale: str = ""  # why it matters (SARIF rules' help, OCSF's compliance description)
+    remediation: str = ""  # how to fix it
+    docs: tuple[str, ...] = ()  # the AWS documentation its verdict relies on
 
 
 COUNT_KEYS = ("new", "expired", "accepted", "stale", "passed", "errors")
@@ -191,6 +194,9 @@ class Verdict:
     accounts: tuple[Verdict, ...] = ()
     since: SinceLastRun | None = None  # with --previous: the comparison with that run
     plan: PlanComparison | None = None  # `iamgate plan`: only introduced findings fail
+    # The baseline file this account was gated on, as it was named ("" when none, or when the
+    # verdict was read back from results.json): where SARIF results point when nothing closer is.
+    baseline: str = ""
     # What is derived from the fields above (all immutable) and asked for by every reporter:
     # each a pass over every finding, so worked out once. Not a field of ``replace``.
     _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)

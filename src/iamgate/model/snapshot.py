@@ -109,7 +109,10 @@ class Role:
     attached: tuple[AttachedPolicy, ...] = ()
     inline: tuple[InlinePolicy, ...] = ()
     permissions_boundary: str | None = None
+    # RoleLastUsed: AWS tracks the trailing 400 days only, and only in the regions that report
+    # it; None is "not used in that window (or not collected)", never "never used".
     last_used: datetime | None = None
+    last_used_region: str | None = None  # where it was last used (RoleLastUsed.Region)
 
 
 @dataclass(frozen=True, slots=True)

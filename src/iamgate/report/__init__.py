@@ -19,6 +19,7 @@ from iamgate.report.context import ReportContext
 from iamgate.report.csv import iter_csv, render_csv
 from iamgate.report.junit import passing_cases, render_junit
 from iamgate.report.markdown import render_markdown
+from iamgate.report.sarif import render_sarif, sarif_notice
 
 Render = Callable[[Verdict, ReportContext], str]
 
@@ -44,6 +45,12 @@ def _html(verdict: Verdict, context: ReportContext) -> str:
     return render_html(verdict, context)
 
 
+def _ocsf(verdict: Verdict, context: ReportContext) -> str:
+    from iamgate.report.ocsf import render_ocsf  # py-ocsf-models (an extra): only when asked
+
+    return render_ocsf(verdict, context)
+
+
 def _junit(verdict: Verdict, context: ReportContext) -> str:
     return render_junit(verdict, passing_cases(verdict, context.junit_passing))
 
@@ -58,6 +65,8 @@ class Reporter:
     render: Render
     beside: str = ""  # written next to this kind's file, with this one's suffix, and only then
     pieces: Pieces | None = None  # the same text as ``render``'s, made piece by piece
+    # What the user must hear of the written text (e.g. results left out), said on stderr.
+    notice: Callable[[str], str | None] | None = None
 
     def later(self, verdict: Verdict, context: ReportContext) -> Callable[[], Iterable[str]]:
         """The report, made when it is written: one large report at a time in memory."""
@@ -82,6 +91,9 @@ REPORTERS: tuple[Reporter, ...] = (
     Reporter("badge", "badge.json", of_verdict(render_badge_json)),
     Reporter("badge-svg", "badge.svg", of_verdict(render_badge_svg), beside="badge"),
     Reporter("html", "report.html", _html),
+    Reporter("sarif", "results.sarif", render_sarif, notice=sarif_notice),
+    # Only where --ocsf says: it needs an optional extra (iamgate[ocsf]).
+    Reporter("ocsf", "", _ocsf),
     # Read and rewritten by every run (--history): it outlives one run's output directory.
     Reporter("history", "", _history),
 )

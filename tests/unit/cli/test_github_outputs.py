@@ -53,6 +53,7 @@ def test_the_verdict_and_counts_come_from_results(
     assert got["verdict"] == verdict
     assert got["new"] == ("1" if status is Status.FAIL else "0")
     assert got["results-path"] == str(tmp_path / "out" / "results.json")
+    assert got["sarif-path"] == str(tmp_path / "out" / "results.sarif")
     assert got["badge-path"] == str(tmp_path / "out" / "badge.json")
 
 
