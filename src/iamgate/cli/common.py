@@ -29,6 +29,7 @@ from iamgate.app.evaluate import GateOptions, config_notes
 from iamgate.app.gating import GatingRun, start_run
 from iamgate.app.reports import Outputs, Report
 from iamgate.aws.secrets import scrub
+from iamgate.cli.streams import EXIT_CLOSED_PIPE, closed_pipe, pipe_may_close, silence_closed
 from iamgate.errors import ExitCode, IamgateError, InputError
 from iamgate.model.config import Config
 from iamgate.model.results import Severity
@@ -114,6 +115,11 @@ def handle_errors(fn: F) -> F:
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except BrokenPipeError as exc:
+            if not closed_pipe():  # not stdout or stderr: a connection iamgate mishandled
+                _internal(f"{type(exc).__name__}: {exc}")
+            silence_closed()  # `iamgate ... | head`: stop quietly, as shells expect
+            raise typer.Exit(EXIT_CLOSED_PIPE) from None
         except Exception as exc:  # a bug
             _internal(f"{type(exc).__name__}: {exc}")
 
@@ -422,11 +428,15 @@ def finish(
     report: Report, console: Console, print_summary: bool = True, annotations: bool = False
 ) -> None:
     """Print what a gating run says, then exit with its verdict's code."""
-    if print_summary and not console.quiet:
-        typer.echo(report.markdown)
-    if annotations:  # even with --quiet: they are how the failures reach the pull request
-        typer.echo(render_annotations(report.verdict), nl=False)
-    for kind, path in report.written.items():
-        console.progress(f"wrote {kind}: {path}")
-    console.info(report.verdict.one_line())
+    # The reports are written and the verdict decided: a reader that stops early (`| head`)
+    # ends the printing, not the run, whose exit code stays the verdict's.
+    with pipe_may_close():
+        if print_summary and not console.quiet:
+            typer.echo(report.markdown)
+        if annotations:  # even with --quiet: they are how the failures reach the pull request
+            typer.echo(render_annotations(report.verdict), nl=False)
+    with pipe_may_close():
+        for kind, path in report.written.items():
+            console.progress(f"wrote {kind}: {path}")
+        console.info(report.verdict.one_line())
     raise typer.Exit(int(report.verdict.exit_code))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from iamgate.errors import InputError
-from iamgate.formats.files import read_text
+from iamgate.formats.files import number_problem, read_text
 from iamgate.model.config import (
     OIDC_OWNER_PROVIDERS,
     BaselineSettings,
@@ -201,4 +201,6 @@ def load_config(path: Path | None) -> Config:
         raise InputError(f"invalid TOML: {message}", str(path), line) from None
     except RecursionError:
         raise InputError("invalid TOML: nested too deeply", str(path)) from None
+    except ValueError as exc:  # a number past the int-string limit
+        raise InputError(f"invalid TOML: {number_problem(exc)}", str(path)) from None
     return parse_config(data, str(path), text)
