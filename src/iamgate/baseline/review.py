@@ -56,12 +56,18 @@ def render_review(review: Review, catalogue: Mapping[str, CheckInfo]) -> str:
         ]
     else:
         out += ["✅ Lint: the changed baselines are valid.", ""]
-    review_needed = [c for c in cs if c.loosens and needs_review(c.entry.check, catalogue)]
+    # Broad entries accept every resource of a kind, whatever the check's severity.
+    review_needed = [
+        c
+        for c in cs
+        if c.loosens and (needs_review(c.entry.check, catalogue) or c.entry.allow_broad)
+    ]
     if review_needed:
         out += [
             "### ⚠️ Needs security review",
             "",
-            "These accept more for critical or high-severity checks (root, admin access):",
+            "These accept more for critical or high-severity checks (root, admin access), or "
+            "accept every resource of a kind (allow-broad):",
             "",
         ]
         for c in review_needed:

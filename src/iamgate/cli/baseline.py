@@ -13,7 +13,7 @@ import typer
 from iamgate.app.evaluate import GateOptions, evaluate
 from iamgate.baseline.diff import build_review
 from iamgate.baseline.init import init_from_verdicts
-from iamgate.baseline.lint import LintProblem, lint_baseline
+from iamgate.baseline.lint import BroadEntry, LintProblem, broad_entries, lint_baseline
 from iamgate.baseline.prune import prune_text
 from iamgate.baseline.review import render_review
 from iamgate.baseline.sources import resolve
@@ -25,6 +25,7 @@ from iamgate.formats.config_toml import load_config
 from iamgate.formats.files import append_text, read_text, write_atomic
 from iamgate.formats.results_json import load_results
 from iamgate.formats.snapshot_json import load_snapshot
+from iamgate.model.results import Verdict
 from iamgate.text import workflow_command
 
 baseline_app = typer.Typer(
@@ -87,8 +88,11 @@ def init_cmd(
 # --- lint -------------------------------------------------------------------------------------
 
 
-def _lint_files(paths: list[Path], today: date, horizon: int) -> tuple[list[LintProblem], bool]:
+def _lint_files(
+    paths: list[Path], today: date, horizon: int, results: list[Verdict] | None
+) -> tuple[list[LintProblem], list[BroadEntry], bool]:
     problems: list[LintProblem] = []
+    broad: list[BroadEntry] = []
     unreadable = False
     known = catalogue()
     for path in paths:
@@ -99,7 +103,8 @@ def _lint_files(paths: list[Path], today: date, horizon: int) -> tuple[list[Lint
             unreadable = True
             continue
         problems += lint_baseline(text, str(path), known, today=today, horizon_days=horizon)
-    return problems, unreadable
+        broad += broad_entries(text, str(path), known, results)
+    return problems, broad, unreadable
 
 
 @baseline_app.command("lint")
@@ -116,12 +121,24 @@ def lint_cmd(
             "GITHUB_ACTIONS=true].",
         ),
     ] = None,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            "--results",
+            help="A results.json of a recent run: say how many findings each broad entry "
+            "accepts today.",
+        ),
+    ] = None,
 ) -> None:
     """Check baseline files: schema, unknown checks, placeholders, expiry, broad globs.
 
-    Exits 0 when clean, 1 on problems, 2 when a file cannot be read.
+    Lists every broad entry (allow-broad) with what its wildcard reaches into. Exits 0 when
+    clean, 1 on problems, 2 when a file cannot be read.
     """
-    problems, unreadable = _lint_files(files, today_or(as_of), _horizon(config))
+    verdicts = load_results(results) if results is not None else None
+    problems, broad, unreadable = _lint_files(files, today_or(as_of), _horizon(config), verdicts)
+    for entry in broad:
+        say(str(entry), err=False)
     if annotations is None:
         annotations = os.environ.get("GITHUB_ACTIONS") == "true"
     for p in problems:

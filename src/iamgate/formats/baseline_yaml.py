@@ -20,7 +20,7 @@ import yaml
 from iamgate.errors import InputError
 from iamgate.formats.files import read_text
 from iamgate.formats.safe_yaml import compose, line_of, mapping, scalar, yaml_errors
-from iamgate.model.baseline import BASELINE_VERSION, Baseline, BaselineException
+from iamgate.model.baseline import BASELINE_VERSION, Baseline, BaselineException, broad_reach
 
 REQUIRED_KEYS = ("check", "resource", "reason", "owner", "expires")
 OPTIONAL_KEYS = ("ticket", "allow-broad")
@@ -177,10 +177,12 @@ def _exception(
         source=source,
         line=line,
     )
-    if exc.is_broad(account) and not exc.allow_broad:
+    reach = broad_reach(exc.resource)
+    if reach is not None and not exc.allow_broad:
         raise InputError(
-            f"resource {exc.resource!r} matches every resource: narrow it, or set "
-            "'allow-broad: true' and say why in the reason",
+            f"resource {exc.resource!r} is broad: its wildcard reaches into the {reach}, so it "
+            "matches every resource there, not resources by name; narrow it (a wildcard in the "
+            "name, e.g. user/ci-*, is fine), or set 'allow-broad: true' and say why in the reason",
             source,
             line_of(fields["resource"][1]),
         )
