@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from iamgate.baseline.diff import Change, Review, needs_review
 from iamgate.model.results import CheckInfo
 from iamgate.text import markdown_cell as cell
+from iamgate.text import markdown_text as text
 
 
 def _meta(check: str, catalogue: Mapping[str, CheckInfo]) -> tuple[str, str]:
@@ -19,7 +20,7 @@ def _row(c: Change, catalogue: Mapping[str, CheckInfo], detail: bool) -> str:
     e = c.entry
     sev, title = _meta(e.check, catalogue)
     where = f"{c.file}:{e.line}"
-    cells = [where, e.check, sev, title, f"`{e.resource}`"]
+    cells = [where, e.check, sev, title, e.resource]
     if detail:
         cells.append("; ".join(c.details))
     else:
@@ -51,7 +52,7 @@ def render_review(review: Review, catalogue: Mapping[str, CheckInfo]) -> str:
         out += [
             f"### ❌ Lint: {len(review.lint)} problem{'s' if len(review.lint) != 1 else ''}",
             "",
-            *[f"- {cell(str(p))}" for p in review.lint],
+            *[f"- {text(str(p))}" for p in review.lint],
             "",
         ]
     else:
@@ -75,7 +76,7 @@ def render_review(review: Review, catalogue: Mapping[str, CheckInfo]) -> str:
             sev, title = _meta(e.check, catalogue)
             what = "added" if c.kind == "added" else "; ".join(c.details)
             out.append(
-                f"- **{cell(e.check)}** ({sev}: {cell(title)}) on `{cell(e.resource)}`: "
+                f"- **{cell(e.check)}** ({sev}: {cell(title)}) on {cell(e.resource)}: "
                 f"{cell(what)} ({cell(c.file)}:{e.line})"
             )
         out.append("")
@@ -91,5 +92,5 @@ def render_review(review: Review, catalogue: Mapping[str, CheckInfo]) -> str:
     if not cs:
         out += ["No exception was added, changed or removed.", ""]
     if review.notes:
-        out += ["### Notes", "", *[f"- {cell(n)}" for n in review.notes], ""]
+        out += ["### Notes", "", *[f"- {text(n)}" for n in review.notes], ""]
     return "\n".join(out)

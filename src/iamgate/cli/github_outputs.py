@@ -18,11 +18,7 @@ from iamgate.errors import InputError
 from iamgate.formats.results_json import load_results
 from iamgate.gate.combine import combine
 from iamgate.model.results import COUNT_KEYS
-
-
-def _line(key: str, value: object) -> str:
-    # A newline in a value would start another output: paths come from the workflow's inputs.
-    return f"{key}={' '.join(str(value).splitlines())}"
+from iamgate.text import github_output as _line
 
 
 @handle_errors

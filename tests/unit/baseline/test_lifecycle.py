@@ -340,7 +340,7 @@ def test_review_shows_lint_problems_and_escapes_cells() -> None:
     problems = lint_baseline(head, "b.yml", REGISTRY, today=date(2026, 7, 20), horizon_days=90)
     md = render_review(Review("a", "b", changes, problems, [], 1), REGISTRY)
     assert "### ❌ Lint: 2 problems" in md
-    assert "a \\| b &lt;script&gt;" in md
+    assert "a \\| b \\<script\\>" in md
     assert "<script>" not in md
 
 
