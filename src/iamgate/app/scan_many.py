@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from iamgate.app.evaluate import GateOptions, evaluate
 from iamgate.app.scan import AccountBaseline, baseline_for, collect_account
 from iamgate.aws.clients import AwsOptions, Clients
+from iamgate.collect.pool import map_promptly
 from iamgate.errors import CollectError, IamgateError, InputError
 from iamgate.gate.combine import combine
 from iamgate.model.config import Config
@@ -116,6 +116,6 @@ def scan_accounts(
             )
             return replace(verdict, allow_partial=False, collection_errors=snapshot.errors[:1])
 
-    with ThreadPoolExecutor(max_workers=min(jobs, max(1, len(targets)))) as pool:
-        verdicts = list(pool.map(one, targets))
+    # A stop (SIGTERM, Ctrl-C) does not wait for the accounts being scanned.
+    verdicts = map_promptly(one, targets, min(jobs, max(1, len(targets))))
     return combine(verdicts)

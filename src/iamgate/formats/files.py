@@ -207,9 +207,27 @@ def write_atomic(path: Path, text: str) -> None:
     write_all_atomic({path: text})
 
 
-def write_all_atomic(files: Mapping[Path, Content]) -> None:
+def same_file(one: Path, other: Path) -> bool:
+    """Whether two paths name one file: the same path once symlinks and ``..`` are resolved,
+    or (when both exist) the same inode, as a hard link is."""
+    if os.path.realpath(one) == os.path.realpath(other):
+        return True
+    try:
+        a, b = os.stat(one), os.stat(other)
+    except OSError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def write_all_atomic(
+    files: Mapping[Path, Content], before_commit: Callable[[], None] | None = None
+) -> None:
     """Write a set of files (a run's reports) so that they appear together or not at all.
-    Content given as a function is made while its file is staged, one file after another.
+    Content given as a function is made while its file is staged, one file after another,
+    under the lock (so it may read what another run committed: the history file).
+    ``before_commit`` runs once every file is staged and before any is renamed into place, under
+    the same lock and held signals: if it fails, no file is replaced (the step summary, which
+    must not say "pass" for reports that were never written).
 
     What is guaranteed:
 
@@ -243,6 +261,8 @@ def write_all_atomic(files: Mapping[Path, Content]) -> None:
             try:
                 for path, content in files.items():
                     staged.append((_stage(path, content), path))
+                if before_commit is not None:
+                    before_commit()
                 for n, (tmp, path) in enumerate(staged):
                     try:
                         os.replace(tmp, path)
