@@ -29,6 +29,35 @@ def _row(c: Change, catalogue: Mapping[str, CheckInfo], detail: bool) -> str:
     return "| " + " | ".join(cell(x) for x in cells) + " |"
 
 
+def _value(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "(none)"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _config(review: Review) -> list[str]:
+    """Which configuration judged the head, and what the change does to it."""
+    out = [
+        f"Judged with the configuration of **{cell(review.config_source or 'the defaults')}** "
+        "(the base's: a change cannot relax its own review).",
+        "",
+    ]
+    if not review.config:
+        return out
+    out += [
+        f"### ⚠️ Configuration changed ({len(review.config)})",
+        "",
+        "| setting | base | head | relaxes the gate |",
+        "|---|---|---|---|",
+    ]
+    out += [
+        f"| {cell(c.name)} | {cell(_value(c.old))} | {cell(_value(c.new))} | "
+        f"{'⚠️ yes' if c.relaxes else 'no'} |"
+        for c in review.config
+    ]
+    return [*out, ""]
+
+
 _HEAD = "| where | check | severity | title | resource | owner | expires | reason |"
 _SEP = "|---|---|---|---|---|---|---|---|"
 _HEAD_CHANGED = "| where | check | severity | title | resource | what changed |"
@@ -48,6 +77,7 @@ def render_review(review: Review, catalogue: Mapping[str, CheckInfo]) -> str:
         f"{len(added)} added, {len(changed)} changed, {len(removed)} removed.",
         "",
     ]
+    out += _config(review)
     if review.lint:
         out += [
             f"### ❌ Lint: {len(review.lint)} problem{'s' if len(review.lint) != 1 else ''}",
@@ -63,12 +93,13 @@ def render_review(review: Review, catalogue: Mapping[str, CheckInfo]) -> str:
         for c in cs
         if c.loosens and (needs_review(c.entry.check, catalogue) or c.entry.allow_broad)
     ]
-    if review_needed:
+    relaxed = [c for c in review.config if c.relaxes]
+    if review_needed or relaxed:
         out += [
             "### ⚠️ Needs security review",
             "",
-            "These accept more for critical or high-severity checks (root, admin access), or "
-            "accept every resource of a kind (allow-broad):",
+            "These accept more for critical or high-severity checks (root, admin access), "
+            "accept every resource of a kind (allow-broad), or relax the configuration:",
             "",
         ]
         for c in review_needed:
@@ -79,6 +110,11 @@ def render_review(review: Review, catalogue: Mapping[str, CheckInfo]) -> str:
                 f"- **{cell(e.check)}** ({sev}: {cell(title)}) on {cell(e.resource)}: "
                 f"{cell(what)} ({cell(c.file)}:{e.line})"
             )
+        out += [
+            f"- **configuration** {cell(c.name)} relaxed: {cell(_value(c.old))} → "
+            f"{cell(_value(c.new))}"
+            for c in relaxed
+        ]
         out.append("")
     if added:
         out += [f"### Added ({len(added)})", "", _HEAD, _SEP]

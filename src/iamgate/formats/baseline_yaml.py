@@ -218,5 +218,18 @@ def render_baseline(account: str, entries: Sequence[Mapping[str, Any]], header: 
     return "\n".join(out) + "\n"
 
 
+def read_baseline(path: Path) -> str:
+    """A baseline file's text. A symbolic link is refused: the gate must read the file that was
+    reviewed, and a link's target can change outside the reviewed directory (where CODEOWNERS
+    and the review workflow do not look)."""
+    if path.is_symlink():
+        raise InputError(
+            f"is a symbolic link (to {path.readlink()}): a baseline must be a regular file, so "
+            "that the file reviewed is the file the gate reads",
+            str(path),
+        )
+    return read_text(path, "baseline")
+
+
 def load_baseline(path: Path, known_checks: Iterable[str]) -> Baseline:
-    return parse_baseline(read_text(path, "baseline"), str(path), known_checks)
+    return parse_baseline(read_baseline(path), str(path), known_checks)

@@ -190,7 +190,12 @@ def load_config(path: Path | None) -> Config:
         if not candidate.is_file():
             return Config()
         path = candidate
-    text = read_text(path, "config")
+    return read_config(read_text(path, "config"), str(path))
+
+
+def read_config(text: str, source: str) -> Config:
+    """A configuration's text (a file, or the file at a git ref), parsed and validated."""
+    path = source
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
