@@ -124,6 +124,14 @@ def handle_errors(fn: F) -> F:
                 _internal(f"{type(exc).__name__}: {exc}")
             silence_closed()  # `iamgate ... | head`: stop quietly, as shells expect
             raise typer.Exit(EXIT_CLOSED_PIPE) from None
+        except OSError as exc:
+            if exc.filename is None:  # not about a file: a bug (or a socket iamgate mishandled)
+                _internal(f"{type(exc).__name__}: {exc}")
+            # A path the user named that the system refuses (too long, a loop of links, no
+            # permission) wherever it is first touched: bad input naming it.
+            where = error_text(exc.filename)
+            typer.echo(f"iamgate: error (bad input): {where}: {exc.strerror}", err=True)
+            raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
         except Exception as exc:  # a bug
             _internal(f"{type(exc).__name__}: {exc}")
 
