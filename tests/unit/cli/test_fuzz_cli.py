@@ -52,6 +52,8 @@ def test_hostile_files_and_options_never_end_as_a_bug(
             args += [known[pick % len(known)], value.format(**names)]
     runner = CliRunner()
     env = {"GITHUB_ACTIONS": "", "GITHUB_STEP_SUMMARY": "", "IAMGATE_DEBUG": ""}
-    result = runner.invoke(app, args, env=env, catch_exceptions=True)
+    # Relative outputs (`--junit x`) land in a scratch directory, never the checkout.
+    with runner.isolated_filesystem(temp_dir=places["base"]):
+        result = runner.invoke(app, args, env=env, catch_exceptions=True)
     assert result.exit_code in (0, 1, 2, 3), (args, result.output, result.exception)
     assert "internal error" not in result.output, (args, result.output)
