@@ -128,8 +128,8 @@ def test_the_review_judges_with_the_base_configuration_and_shows_its_change(
     assert run.code == 1, run.stdout + run.stderr  # lint, by the base's 90 days, fails
     assert "more than 90 days away" in run.stdout
     assert (
-        "Judged with the configuration of **the defaults (iamgate.toml is not at origin/main)**"
-        in run.stdout
+        "Judged with the configuration of the defaults (iamgate.toml is not at origin/main), "
+        "the base's: a change cannot relax its own review." in run.stdout
     )
     assert "### ⚠️ Configuration changed (2)" in run.stdout
     assert "| baseline.max\\_expiry\\_days | 90 | 3650 | ⚠️ yes |" in run.stdout

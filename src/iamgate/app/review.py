@@ -47,6 +47,8 @@ def review_change(
     )
     name = str(config) if config is not None else DEFAULT_CONFIG_NAME
     base_config, base_source = _config_at(base_side, name, config)
+    if base_side.ref is not None:
+        base_source += ", the base's: a change cannot relax its own review"
     head_config, _ = _config_at(head_side, name, config)
     known = catalogue()
     horizon = base_config.baseline.max_expiry_days

@@ -6,8 +6,11 @@ as something else: a bad region or endpoint URL is a ``ValueError`` when a clien
 missing CA bundle a connection error on every call, an unparsable config file a crash at the
 first call. Here each one is bad input (exit 2) naming the setting and what to put there.
 
-The AWS documentation of these settings: https://docs.aws.amazon.com/sdkref/latest/guide/settings-reference.html
-(and botocore's ``configprovider.BOTOCORE_DEFAUT_SESSION_VARIABLES``, the names read).
+The AWS documentation of these settings:
+https://docs.aws.amazon.com/sdkref/latest/guide/settings-reference.html (and botocore's
+``configprovider.BOTOCORE_DEFAUT_SESSION_VARIABLES``, the names it reads). The config and
+credentials files themselves (``AWS_CONFIG_FILE``, ``AWS_SHARED_CREDENTIALS_FILE``) are parsed
+by botocore in ``aws/clients.py:check_settings``, and the profile's values checked here.
 """
 
 from __future__ import annotations
@@ -90,7 +93,6 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout", _whole(1)),
     Setting("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts", _whole(1)),
-    Setting("AWS_CONFIG_FILE", "", lambda _v: None),  # parsed by botocore: see check_profile
 )
 _SERVICE_ENDPOINT = "AWS_ENDPOINT_URL_"  # AWS_ENDPOINT_URL_<SERVICE>: one service's endpoint
 
@@ -111,7 +113,7 @@ def check_environment(env: Mapping[str, str], region: str | None) -> None:
 def check_profile(values: Mapping[str, object], profile: str, source: str) -> None:
     """The same rules for the values of the profile boto3 reads from the shared config file."""
     for setting in SETTINGS:
-        value = values.get(setting.key) if setting.key else None
+        value = values.get(setting.key)
         if isinstance(value, str) and value:
             _check(f"{setting.key} of profile {profile!r}", value, setting.problem, source)
 

@@ -38,8 +38,7 @@ def _value(value: object) -> str:
 def _config(review: Review) -> list[str]:
     """Which configuration judged the head, and what the change does to it."""
     out = [
-        f"Judged with the configuration of **{cell(review.config_source or 'the defaults')}** "
-        "(the base's: a change cannot relax its own review).",
+        f"Judged with the configuration of {cell(review.config_source or 'the defaults')}.",
         "",
     ]
     if not review.config:
