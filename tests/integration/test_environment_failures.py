@@ -143,9 +143,16 @@ def test_a_deeply_nested_history_line_is_bad_input(offline: Any, tmp_path: Path)
 # --- bounded reads (every file type: tests/unit/formats/test_hostile_files.py) ----------------
 
 
-def test_a_baseline_that_is_a_symlink_to_dev_zero_is_refused(offline: Any, tmp_path: Path) -> None:
+def test_a_baseline_or_a_config_that_is_a_symlink_to_dev_zero_is_refused(
+    offline: Any, tmp_path: Path
+) -> None:
     zero = tmp_path / "123456789012.yml"
     zero.symlink_to("/dev/zero")
     run = offline("evaluate", str(SNAPSHOT), "--baseline", str(zero))
     assert run.code == 2, run.stderr
-    one_error_line(run, str(zero), "character device, not a regular file")
+    one_error_line(run, str(zero), "is a symbolic link (to /dev/zero)")
+    config = tmp_path / "iamgate.toml"
+    config.symlink_to("/dev/zero")  # a config may be a link: the device is what is refused
+    run = offline("evaluate", str(SNAPSHOT), "--config", str(config))
+    assert run.code == 2, run.stderr
+    one_error_line(run, str(config), "character device, not a regular file")

@@ -75,7 +75,10 @@ def test_a_device_or_a_fifo_is_refused_without_reading_it(kind: str, tmp_path: P
     zero.symlink_to("/dev/zero")  # st_size 0 and endless: the cap must hold while reading
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)  # opening it for reading would block until a writer comes
-    assert "character device, not a regular file" in refused(LOADERS[kind], zero).message
+    # A baseline that is a link is refused as one before it is opened (the gate must read the
+    # reviewed file); every other input follows the link and finds a device.
+    device = "is a symbolic link" if kind == "baseline" else "character device, not a regular file"
+    assert device in refused(LOADERS[kind], zero).message
     assert "FIFO (named pipe), not a regular file" in refused(LOADERS[kind], fifo).message
 
 
