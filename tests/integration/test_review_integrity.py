@@ -153,6 +153,10 @@ def test_a_baseline_that_is_a_symlink_is_refused_by_lint_diff_and_the_gate(
     gate = offline("evaluate", str(DATA / "demo-snapshot.json"), "--baseline", str(link))
     assert gate.code == 2, gate.stderr
     assert "is a symbolic link" in gate.stderr
+    climbing = "baselines/../elsewhere/target.yml"
+    lint = offline("baseline", "lint", climbing, "--as-of", AS_OF, cwd=repo)
+    assert lint.code == 2, lint.stdout
+    assert f"{climbing}: climbs out of its directory" in lint.stdout
     git(repo, "add", "-A")
     git(repo, "commit", "--quiet", "-m", "link")  # committed: a link at a ref is refused too
     at_ref = offline("baseline", "diff", "origin/main:baselines", "main:baselines", cwd=repo)

@@ -219,13 +219,20 @@ def render_baseline(account: str, entries: Sequence[Mapping[str, Any]], header: 
 
 
 def read_baseline(path: Path) -> str:
-    """A baseline file's text. A symbolic link is refused: the gate must read the file that was
-    reviewed, and a link's target can change outside the reviewed directory (where CODEOWNERS
-    and the review workflow do not look)."""
+    """A baseline file's text. A symbolic link, or a path that climbs out with ``..``, is
+    refused: the gate must read the file that was reviewed, and a link's target (or a file
+    reached through ``..``) can change outside the reviewed directory, where CODEOWNERS and the
+    review workflow do not look."""
     if path.is_symlink():
         raise InputError(
             f"is a symbolic link (to {path.readlink()}): a baseline must be a regular file, so "
             "that the file reviewed is the file the gate reads",
+            str(path),
+        )
+    if ".." in path.parts:
+        raise InputError(
+            "climbs out of its directory ('..'): name a baseline by its path in the reviewed "
+            "directory (e.g. baselines/123456789012.yml)",
             str(path),
         )
     return read_text(path, "baseline")
