@@ -219,7 +219,7 @@ def test_diff_git_ref_against_working_tree(offline: Any, tmp_path: Path) -> None
     review = md[md.index("Needs security review") : md.index("### Added")]
     assert "**root-no-access-keys** (critical:" in review
     assert "expiry pushed out by 50 days (2026-07-01 → 2026-08-20)" in review
-    assert f"resource widened from '{A}:user/old-contractor' to '{A}:user/old-*'" in md
+    assert f"resource widened from \\`{A}:user/old-contractor\\` to \\`{A}:user/old-\\*\\`" in md
     assert "baselines/210987654321.yml" in md
 
 

@@ -92,7 +92,7 @@ def test_baseline_lint_diff_prune_and_init(offline: Any, files: dict[str, Path])
     )
     assert diff.code == 1, diff.stderr  # the head fails lint
     no_workflow_command(diff)
-    assert "#\\#[add-mask]from the baseline" in diff.stdout  # markdown shows "##[add-mask]..."
+    assert "##\\[add-mask\\]from the baseline" in diff.stdout  # markdown shows "##[add-mask]..."
     assert "iamgate: lint: " in diff.stderr
 
     evaluate = offline(
@@ -147,12 +147,12 @@ def test_account_text_in_summaries_progress_and_errors(
     assert run.code == 1, run.stderr
     no_workflow_command(run)
     assert "eve ::error title=pwned::from the account" in run.stdout  # in a table cell
-    assert "mallory#\\#[error]from the account" in run.stdout
+    assert "mallory##\\[error\\]from the account" in run.stdout
 
     merge = offline("merge", "out/results.json", "--output-dir", "merged", "--verbose")
     assert merge.code == 1, merge.stderr
     no_workflow_command(merge)
-    assert "mallory#\\#[error]" in merge.stdout
+    assert "mallory##\\[error\\]" in merge.stdout
 
     dup = offline("evaluate", str(files["snapshot"]), "--baseline", str(files["duplicate"]))
     assert dup.code == 2, dup.stderr
@@ -168,5 +168,5 @@ def test_scan_of_an_account_whose_names_carry_commands(aws: Any, iamgate: Any) -
     run = iamgate("scan", "--regions", "us-east-1", "--output-dir", "out", "--verbose")
     assert run.code in (1, 3), run.stderr
     no_workflow_command(run)
-    assert f"{A}:user/::error::x/#\\#[error]y/pathy" in run.stdout  # shown in the summary
+    assert f"{A}:user/::error::x/##\\[error\\]y/pathy" in run.stdout  # shown in the summary
     assert arn("user", "pathy") not in run.stdout

@@ -304,5 +304,5 @@ def test_role_arn_and_profile_are_honoured(aws: MotoAccount, iamgate: Any, tmp_p
     assert snapshot["caller_arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/support/nightly"
     assert snapshot["api_calls"]["sts:AssumeRole"] == 1
     missing = iamgate("collect", "-o", "s.json", "--profile", "nobody", env=env)
-    assert missing.code == 3
-    assert "profile not found: nobody" in missing.stderr
+    assert missing.code == 2  # a setting to fix, not an account that could not be read
+    assert "--profile: AWS profile 'nobody' is in neither" in missing.stderr

@@ -89,7 +89,11 @@ def test_baseline_review_is_pull_request_not_target() -> None:
     doc = _load(REPO / ".github" / "workflows" / "baseline-review.yml")
     triggers = doc[True]  # YAML 1.1 reads the key `on` as true
     assert set(triggers) == {"pull_request"}
-    assert triggers["pull_request"]["paths"] == ["baselines/**"]
+    assert triggers["pull_request"]["paths"] == ["baselines/**", "iamgate.toml"]
+    # Both sides unambiguous (issue 24): a directory named like the base ref cannot stand in.
+    steps = doc["jobs"]["review"]["steps"]
+    diff = next(s["run"] for s in steps if "baseline diff" in s.get("run", ""))
+    assert 'iamgate baseline diff "origin/${BASE_REF}:baselines" ./baselines' in diff
 
 
 def test_nightly_keeps_its_history_and_compares_with_the_last_run() -> None:

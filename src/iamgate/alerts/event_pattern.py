@@ -136,6 +136,8 @@ def parse(source: str) -> EventPattern | EventPatternError:
         return EventPatternError(f"not valid JSON: {exc.msg} at character {exc.pos + 1}")
     except RecursionError:
         return EventPatternError("not valid JSON: nested too deeply")
+    except ValueError:  # a number past Python's int-string limit
+        return EventPatternError("not valid JSON: a number too long to read")
     if not isinstance(data, dict):
         return EventPatternError("an event pattern is a JSON object")
     if not data:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from iamgate.app.reports import Outputs, Report, report_context, write_reports
+from iamgate.app.reports import Outputs, Report, check_targets, report_context, write_reports
 from iamgate.formats.results_json import load_results
 from iamgate.gate.since import with_since
 from iamgate.model.results import Verdict
@@ -41,7 +41,9 @@ class GatingRun:
 
 
 def start_run(outputs: Outputs, previous: Path | None = None) -> GatingRun:
-    """Read the reports' context and the previous run before anything else is done."""
+    """Check that every output has a file of its own, then read the reports' context and the
+    previous run, before anything else is done."""
+    check_targets(outputs)
     context = report_context(outputs)
     if previous is None:
         return GatingRun(outputs, context)

@@ -8,8 +8,15 @@ even when the run is terminated (SIGTERM, Ctrl-C) or a second run writes into th
 ``--output-dir``, and no temp file is left behind. Reports named one by one
 (``--junit`` elsewhere) are part of the same set, each beside its own target. Files a run does
 not write (``snapshot.json`` after ``evaluate``) are left as they were. ``$GITHUB_STEP_SUMMARY``
-is not part of the set: other steps write to it too, so it is appended to, after the set is in
-place."""
+is appended to (other steps write to it too) once every report is staged and before any is
+renamed into place: if it cannot be written, no report of this run is (exit 2), so nothing says
+"pass" for a run whose outputs are incomplete.
+
+Every target has one owner: two outputs on one path (``--json out/junit.xml`` beside
+``--output-dir out``, a report on ``$GITHUB_STEP_SUMMARY``, a symlink or a hard link to another
+target) are refused before anything is read or written (:func:`check_targets`). The history
+file is read again, under the lock, when it is rewritten: two overlapping runs appending to one
+``--history`` both keep their line."""
 
 from __future__ import annotations
 
@@ -17,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from iamgate.checks import catalogue
-from iamgate.formats.files import Content, append_text, write_all_atomic
-from iamgate.formats.history_jsonl import load_history
+from iamgate.errors import InputError
+from iamgate.formats.files import Content, append_text, same_file, write_all_atomic
+from iamgate.formats.history_jsonl import load_history, render_history
 from iamgate.formats.snapshot_json import snapshot_to_json
 from iamgate.model.results import Verdict
 from iamgate.model.snapshot import Snapshot
@@ -65,6 +73,34 @@ class Outputs:
             found["snapshot"] = self.output_dir / SNAPSHOT_FILE
         return found
 
+    def describe(self, kind: str) -> str:
+        """How the user named the target of ``kind``: its option, or its file in --output-dir."""
+        if kind == "step-summary":
+            return "$GITHUB_STEP_SUMMARY"
+        if getattr(self, kind.replace("-", "_"), None) is not None:
+            return f"--{kind}"
+        beside = next((r.beside for r in REPORTERS if r.kind == kind and r.beside), "")
+        if beside:
+            return f"the {Path(self.targets()[kind]).suffix} beside {self.describe(beside)}"
+        return f"{self.targets()[kind].name} of --output-dir"
+
+
+def check_targets(outputs: Outputs) -> None:
+    """Bad input when two outputs would be written to one file: one would silently replace the
+    other (JSON where the JUnit report goes). Every target of :meth:`Outputs.targets` counts,
+    and the step summary."""
+    named = list(outputs.targets().items())
+    if outputs.step_summary is not None:
+        named.append(("step-summary", outputs.step_summary))
+    for n, (kind, path) in enumerate(named):
+        for other, other_path in named[:n]:
+            if same_file(path, other_path):
+                raise InputError(
+                    f"{outputs.describe(other)} and {outputs.describe(kind)} would both be "
+                    "written here: give each output its own file",
+                    str(path),
+                )
+
 
 @dataclass(frozen=True, slots=True)
 class Report:
@@ -108,10 +144,15 @@ def write_reports(
             rendered[reporter.kind] = reporter.later(verdict, context)
     if snapshot is not None and "snapshot" in targets:
         rendered["snapshot"] = lambda: (snapshot_to_json(snapshot),)
-    # All rendered before any is written: one unwritable target must not leave the others as a
-    # partial report.
-    write_all_atomic({targets[kind]: text for kind, text in rendered.items()})
+    if "history" in rendered:  # read again under the lock: a run that ended since keeps its line
+        path = targets["history"]
+        rendered["history"] = lambda: (render_history(load_history(path), verdict),)
+    summary = outputs.step_summary
+    # All staged before any is renamed into place: one unwritable target, or a step summary that
+    # cannot be appended, must not leave the others as a partial report set.
+    write_all_atomic(
+        {targets[kind]: text for kind, text in rendered.items()},
+        before_commit=(lambda: append_text(summary, markdown)) if summary is not None else None,
+    )
     written = {kind: targets[kind] for kind in rendered}
-    if outputs.step_summary is not None:
-        append_text(outputs.step_summary, markdown)
     return Report(verdict, written, markdown, tuple(notices))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -19,6 +18,7 @@ from iamgate.app.evaluate import GateOptions, evaluate
 from iamgate.app.scan import AccountBaseline, baseline_for, collect_account
 from iamgate.aws.clients import AwsOptions, Clients
 from iamgate.collect.org_policies import PolicyReader
+from iamgate.collect.pool import map_promptly
 from iamgate.collect.source import OrganizationReader
 from iamgate.errors import CollectError, IamgateError, InputError
 from iamgate.gate.combine import combine
@@ -141,6 +141,6 @@ def scan_accounts(
             )
             return replace(verdict, allow_partial=False, collection_errors=snapshot.errors[:1])
 
-    with ThreadPoolExecutor(max_workers=min(jobs, max(1, len(targets)))) as pool:
-        verdicts = list(pool.map(one, targets))
+    # A stop (SIGTERM, Ctrl-C) does not wait for the accounts being scanned.
+    verdicts = map_promptly(one, targets, min(jobs, max(1, len(targets))))
     return combine(verdicts)

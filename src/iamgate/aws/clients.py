@@ -7,21 +7,37 @@ collector agree, and every API call is counted per operation for the snapshot's 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 from botocore.config import Config as BotoConfig
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+from botocore.configloader import raw_config_parse
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConfigParseError,
+    InvalidChecksumConfigError,
+    InvalidConfigError,
+    InvalidDefaultsMode,
+    InvalidRegionError,
+    InvalidRetryConfigurationError,
+    InvalidSTSRegionalEndpointsConfigError,
+    NoCredentialsError,
+    ProfileNotFound,
+)
 from botocore.parsers import ResponseParserError
 
 from iamgate import __version__
 from iamgate.aws.secrets import scrub
-from iamgate.errors import CollectError
+from iamgate.aws.settings import check_environment, check_profile, url_problem
+from iamgate.errors import CollectError, InputError
 
 DEFAULT_REGION = "us-east-1"
 
@@ -81,10 +97,62 @@ def reject_unreadable_json(operation_model: Any, response_dict: Any, **_: Any) -
         return
     try:
         json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # cut short, a number too long, nested too deeply
         raise ResponseParserError(
             f"{operation_model.name}: the answer is not valid JSON ({len(body)} bytes)"
         ) from None
+
+
+# What botocore raises, while a session or client is built, for a setting it cannot use.
+_SETTING_ERRORS = (
+    ConfigParseError,
+    InvalidChecksumConfigError,
+    InvalidConfigError,
+    InvalidDefaultsMode,
+    InvalidRegionError,
+    InvalidRetryConfigurationError,
+    InvalidSTSRegionalEndpointsConfigError,
+)
+
+
+@contextlib.contextmanager
+def settings_read(profile: str | None) -> Iterator[None]:
+    """botocore's complaints about the AWS configuration, as bad input (exit 2)."""
+    try:
+        yield
+    except ProfileNotFound:
+        where = "--profile" if profile else "AWS_PROFILE"
+        raise InputError(
+            f"AWS profile {profile or os.environ.get('AWS_PROFILE')!r} is in neither the "
+            "config file (AWS_CONFIG_FILE, ~/.aws/config) nor the credentials file: name an "
+            "existing profile",
+            where,
+        ) from None
+    except _SETTING_ERRORS as exc:
+        raise InputError(f"{exc}: fix the AWS configuration", "AWS configuration") from None
+    except ValueError as exc:  # botocore reading a number, or a URL, it was given as text
+        raise InputError(f"{exc}: fix the AWS configuration", "AWS configuration") from None
+
+
+def check_settings(options: AwsOptions, env: Mapping[str, str] | None = None) -> None:
+    """Every setting boto3 would read for ``options``, checked before any API call: bad input
+    naming the setting (``aws/settings.py``). The demo's own endpoint is checked the same way."""
+    check_environment(os.environ if env is None else env, options.region)
+    if options.endpoint_url is not None and (problem := url_problem(options.endpoint_url)):
+        raise InputError(f"{options.endpoint_url!r} {problem}", "endpoint URL")
+    if options.static_credentials is not None:
+        return
+    with settings_read(options.profile):
+        session = boto3.Session(profile_name=options.profile)
+        scoped = session._session.get_scoped_config()
+        source = str(session._session.get_config_variable("config_file"))
+        check_profile(scoped, session.profile_name, source)
+        # The credentials file is otherwise read at the first call, as a "could not collect".
+        credentials = os.path.expanduser(
+            str(session._session.get_config_variable("credentials_file"))
+        )
+        if os.path.isfile(credentials):
+            raw_config_parse(credentials)
 
 
 class Clients:
@@ -103,6 +171,7 @@ class Clients:
             read_timeout=options.read_timeout,
             user_agent_extra=f"iamgate/{__version__}",
         )
+        check_settings(options)
         try:
             if options.static_credentials is not None:
                 key_id, secret, token = options.static_credentials
@@ -114,8 +183,9 @@ class Clients:
                 )
             else:
                 base = boto3.Session(profile_name=options.profile, region_name=options.region)
-        except ProfileNotFound as exc:
-            raise CollectError(f"AWS profile not found: {exc.kwargs.get('profile')}") from None
+        except ProfileNotFound:
+            with settings_read(options.profile):
+                raise
         self.region: str = options.region or base.region_name or DEFAULT_REGION
         self.session = self._assume(base) if options.role_arn else base
         self.session.events.register("before-call", self.counter)
@@ -170,12 +240,13 @@ class Clients:
         key = (service, region or self.region)
         with self._lock:
             if key not in self._cache:
-                client = self.session.client(
-                    service,
-                    region_name=key[1],
-                    config=self._config,
-                    endpoint_url=self.options.endpoint_url,
-                )
+                with settings_read(self.options.profile):
+                    client = self.session.client(
+                        service,
+                        region_name=key[1],
+                        config=self._config,
+                        endpoint_url=self.options.endpoint_url,
+                    )
                 cap_backoff(client, self.options.max_backoff)
                 self._cache[key] = client
             return self._cache[key]

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from iamgate.baseline.config_review import ConfigChange
 from iamgate.baseline.lint import LintProblem, lint_baseline
 from iamgate.baseline.sources import Side
 from iamgate.errors import InputError
@@ -203,6 +204,9 @@ class Review:
     lint: list[LintProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     files: int = 0
+    # The configuration the head was judged with (the base's), and what the change does to it.
+    config_source: str = ""
+    config: list[ConfigChange] = field(default_factory=list)
 
 
 def _parse_quiet(

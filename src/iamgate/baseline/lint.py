@@ -9,7 +9,7 @@ glob without a long enough reason.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
@@ -17,8 +17,8 @@ from pathlib import PurePath
 from iamgate.errors import InputError
 from iamgate.formats.baseline_yaml import parse_baseline
 from iamgate.formats.times import days_after
-from iamgate.model.baseline import Baseline, BaselineException
-from iamgate.model.results import CheckInfo
+from iamgate.model.baseline import Baseline, BaselineException, broad_reach
+from iamgate.model.results import CheckInfo, Status, Verdict
 
 PLACEHOLDER_REASON = "TODO: why is this accepted?"
 PLACEHOLDER_OWNER = "TODO: owner"
@@ -132,3 +132,56 @@ def lint_baseline(
                 )
             )
     return problems
+
+
+# What a broad entry accepts: the findings a gate would hold against it (not passing, and
+# evaluated), matched as the gate matches them.
+_ACCEPTABLE = (Status.FAIL, Status.EXPIRED, Status.ACCEPTED)
+
+
+@dataclass(frozen=True, slots=True)
+class BroadEntry:
+    """An ``allow-broad`` entry, what its wildcard reaches into, and (given results) how many
+    findings it accepts today."""
+
+    entry: BaselineException
+    reach: str
+    accepts: int | None = None
+
+    def __str__(self) -> str:
+        e = self.entry
+        today = "" if self.accepts is None else f"; it accepts {self.accepts} findings today"
+        return (
+            f"{e.where}: broad: {e.check} on {e.resource} (its wildcard reaches into the "
+            f"{self.reach}; owner {e.owner}){today}"
+        )
+
+
+def broad_entries(
+    text: str,
+    source: str,
+    catalogue: Mapping[str, CheckInfo],
+    results: Sequence[Verdict] | None = None,
+) -> list[BroadEntry]:
+    """Every broad entry of a valid baseline (a file that does not parse has none to show),
+    and, given results, how many of the baseline account's findings each one matches."""
+    try:
+        baseline = parse_baseline(text, source, catalogue)
+    except InputError:
+        return []
+    findings = [
+        f
+        for v in results or ()
+        for f in v.findings
+        if f.status in _ACCEPTABLE and (f.account_id or v.account_id) == baseline.account
+    ]
+    found = []
+    for e in baseline.exceptions:
+        reach = broad_reach(e.resource)
+        if reach is None:
+            continue
+        accepts = None
+        if results is not None:
+            accepts = sum(1 for f in findings if e.matches(f.check, f.resource))
+        found.append(BroadEntry(e, reach, accepts))
+    return found

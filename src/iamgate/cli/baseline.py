@@ -11,20 +11,20 @@ from typing import Annotated
 import typer
 
 from iamgate.app.evaluate import GateOptions, evaluate
-from iamgate.baseline.diff import build_review
+from iamgate.app.review import review_change
 from iamgate.baseline.init import init_from_verdicts
-from iamgate.baseline.lint import LintProblem, lint_baseline
+from iamgate.baseline.lint import BroadEntry, LintProblem, broad_entries, lint_baseline
 from iamgate.baseline.prune import prune_text
 from iamgate.baseline.review import render_review
-from iamgate.baseline.sources import resolve
 from iamgate.checks import catalogue
 from iamgate.cli.common import handle_errors, say, step_summary, today_or
 from iamgate.errors import ExitCode, InputError
-from iamgate.formats.baseline_yaml import parse_baseline
+from iamgate.formats.baseline_yaml import parse_baseline, read_baseline
 from iamgate.formats.config_toml import load_config
-from iamgate.formats.files import append_text, read_text, write_atomic
+from iamgate.formats.files import append_text, write_atomic
 from iamgate.formats.results_json import load_results
 from iamgate.formats.snapshot_json import load_snapshot
+from iamgate.model.results import Verdict
 from iamgate.text import workflow_command
 
 baseline_app = typer.Typer(
@@ -87,19 +87,23 @@ def init_cmd(
 # --- lint -------------------------------------------------------------------------------------
 
 
-def _lint_files(paths: list[Path], today: date, horizon: int) -> tuple[list[LintProblem], bool]:
+def _lint_files(
+    paths: list[Path], today: date, horizon: int, results: list[Verdict] | None
+) -> tuple[list[LintProblem], list[BroadEntry], bool]:
     problems: list[LintProblem] = []
+    broad: list[BroadEntry] = []
     unreadable = False
     known = catalogue()
     for path in paths:
         try:
-            text = read_text(path, "baseline")
+            text = read_baseline(path)
         except InputError as exc:
             problems.append(LintProblem(exc.source or str(path), exc.line, exc.message))
             unreadable = True
             continue
         problems += lint_baseline(text, str(path), known, today=today, horizon_days=horizon)
-    return problems, unreadable
+        broad += broad_entries(text, str(path), known, results)
+    return problems, broad, unreadable
 
 
 @baseline_app.command("lint")
@@ -116,12 +120,24 @@ def lint_cmd(
             "GITHUB_ACTIONS=true].",
         ),
     ] = None,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            "--results",
+            help="A results.json of a recent run: say how many findings each broad entry "
+            "accepts today.",
+        ),
+    ] = None,
 ) -> None:
     """Check baseline files: schema, unknown checks, placeholders, expiry, broad globs.
 
-    Exits 0 when clean, 1 on problems, 2 when a file cannot be read.
+    Lists every broad entry (allow-broad) with what its wildcard reaches into. Exits 0 when
+    clean, 1 on problems, 2 when a file cannot be read.
     """
-    problems, unreadable = _lint_files(files, today_or(as_of), _horizon(config))
+    verdicts = load_results(results) if results is not None else None
+    problems, broad, unreadable = _lint_files(files, today_or(as_of), _horizon(config), verdicts)
+    for entry in broad:
+        say(str(entry), err=False)
     if annotations is None:
         annotations = os.environ.get("GITHUB_ACTIONS") == "true"
     for p in problems:
@@ -149,10 +165,14 @@ def lint_cmd(
 @baseline_app.command("diff")
 @handle_errors
 def diff_cmd(
-    base: Annotated[str, typer.Argument(metavar="BASE", help="PATH, REF:PATH or REF.")],
+    base: Annotated[
+        str, typer.Argument(metavar="BASE", help="REF:PATH, ./PATH or REF (never ambiguous).")
+    ],
     head: Annotated[
         str | None,
-        typer.Argument(metavar="[HEAD]", help="PATH, REF:PATH or REF [default: the --path dir]."),
+        typer.Argument(
+            metavar="[HEAD]", help="REF:PATH, ./PATH or REF [default: the --path directory]."
+        ),
     ] = None,
     path: Annotated[
         str, typer.Option("--path", help="The baselines directory used with a bare REF.")
@@ -165,19 +185,20 @@ def diff_cmd(
 ) -> None:
     """Review a baseline change as markdown: added, changed, removed, what needs security review.
 
-    Exits 1 when the head fails lint. Appends to $GITHUB_STEP_SUMMARY when it is set.
+    The head is judged with the base's configuration (iamgate.toml at the base ref), and every
+    setting the change makes to it is shown. A side that names both a path and a git ref is
+    refused: write REF:PATH, or ./PATH. Exits 1 when the head fails lint. Appends to
+    $GITHUB_STEP_SUMMARY when it is set.
     """
-    base_side = resolve(base, path)
-    head_side = resolve(head if head is not None else path, path)
-    known = catalogue()
-    review = build_review(base_side, head_side, known, today_or(as_of), _horizon(config))
-    text = render_review(review, known)
-    typer.echo(text)
+    review = review_change(base, head, path, config, today_or(as_of))
+    text = render_review(review, catalogue())
+    # Written before it is printed: a reader that stops early (`| head`) loses no output file.
     if output is not None:
         write_atomic(output, text)
     summary = step_summary()
     if summary is not None:
         append_text(summary, text)
+    typer.echo(text)
     for p in review.lint:
         say(f"iamgate: lint: {p}")
     raise typer.Exit(int(ExitCode.FAIL) if review.lint else 0)
@@ -199,7 +220,7 @@ def prune_cmd(
 ) -> None:
     """Remove the exceptions that results.json lists as stale (they match no current failure)."""
     verdicts = load_results(results)
-    text = read_text(file, "baseline")
+    text = read_baseline(file)
     known = catalogue()
     current = parse_baseline(text, str(file), known)
     mine = [v for v in verdicts if v.account_id == current.account]

@@ -29,6 +29,13 @@ from iamgate.app.evaluate import GateOptions, config_notes
 from iamgate.app.gating import GatingRun, start_run
 from iamgate.app.reports import Outputs, Report
 from iamgate.aws.secrets import scrub
+from iamgate.cli.streams import (
+    EXIT_CLOSED_PIPE,
+    closed_pipe,
+    flush_at_exit,
+    pipe_may_close,
+    silence_closed,
+)
 from iamgate.errors import ExitCode, IamgateError, InputError
 from iamgate.model.config import Config
 from iamgate.model.results import Severity
@@ -93,8 +100,8 @@ EXIT_TERMINATED = 128 + signal.SIGTERM  # as a shell reports a process ended by 
 
 def handle_errors(fn: F) -> F:
     """Every command's errors, mapped to one message and its exit code. SIGTERM ends the run
-    with exit 143 once the reports being written are complete (``write_all_atomic`` holds it
-    until then) and every temp file is gone."""
+    with exit 143 (Ctrl-C: 130) once the reports being written are complete (``write_all_atomic``
+    holds it until then) and every temp file is gone, at once, whatever calls are in flight."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -102,22 +109,47 @@ def handle_errors(fn: F) -> F:
             with _sigterm_handled():
                 return fn(*args, **kwargs)
         except Terminated:
-            typer.echo("iamgate: terminated (SIGTERM)", err=True)
-            raise typer.Exit(EXIT_TERMINATED) from None
+            _stop(EXIT_TERMINATED, "iamgate: terminated (SIGTERM)")
         except IamgateError as exc:
             if exc.exit_code is ExitCode.INTERNAL_ERROR:
                 _internal(str(exc))
             typer.echo(f"iamgate: error ({_KIND[exc.exit_code]}): {error_text(exc)}", err=True)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
-            typer.echo("iamgate: interrupted", err=True)
-            raise typer.Exit(130) from None
+            _stop(EXIT_INTERRUPTED, "iamgate: interrupted")
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except BrokenPipeError as exc:
+            if not closed_pipe():  # not stdout or stderr: a connection iamgate mishandled
+                _internal(f"{type(exc).__name__}: {exc}")
+            silence_closed()  # `iamgate ... | head`: stop quietly, as shells expect
+            raise typer.Exit(EXIT_CLOSED_PIPE) from None
+        except OSError as exc:
+            if exc.filename is None:  # not about a file: a bug (or a socket iamgate mishandled)
+                _internal(f"{type(exc).__name__}: {exc}")
+            # A path the user named that the system refuses (too long, a loop of links, no
+            # permission) wherever it is first touched: bad input naming it.
+            where = error_text(exc.filename)
+            typer.echo(f"iamgate: error (bad input): {where}: {exc.strerror}", err=True)
+            raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
         except Exception as exc:  # a bug
             _internal(f"{type(exc).__name__}: {exc}")
 
     return wrapper  # type: ignore[return-value]
+
+
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports Ctrl-C
+
+
+def _stop(code: int, message: str) -> NoReturn:
+    """End the run now. The signal has unwound the main thread (every ``finally`` ran: temp
+    files removed; a report set being written was completed first, ``write_all_atomic`` holds
+    signals), but worker threads may be stalled in a call that answers in minutes: the process
+    ends without joining them (``os._exit``), after flushing what it printed."""
+    with pipe_may_close():
+        typer.echo(message, err=True)
+    flush_at_exit()
+    os._exit(code)
 
 
 def _internal(what: str) -> NoReturn:
@@ -473,13 +505,17 @@ def finish(
     report: Report, console: Console, print_summary: bool = True, annotations: bool = False
 ) -> None:
     """Print what a gating run says, then exit with its verdict's code."""
-    if print_summary and not console.quiet:
-        typer.echo(report.markdown)
-    if annotations:  # even with --quiet: they are how the failures reach the pull request
-        typer.echo(render_annotations(report.verdict), nl=False)
-    for kind, path in report.written.items():
-        console.progress(f"wrote {kind}: {path}")
-    for notice in report.notices:  # even with --quiet: a report left something out
-        say(f"iamgate: warning: {notice}")
-    console.info(report.verdict.one_line())
+    # The reports are written and the verdict decided: a reader that stops early (`| head`)
+    # ends the printing, not the run, whose exit code stays the verdict's.
+    with pipe_may_close():
+        if print_summary and not console.quiet:
+            typer.echo(report.markdown)
+        if annotations:  # even with --quiet: they are how the failures reach the pull request
+            typer.echo(render_annotations(report.verdict), nl=False)
+    with pipe_may_close():
+        for kind, path in report.written.items():
+            console.progress(f"wrote {kind}: {path}")
+        for notice in report.notices:  # even with --quiet: a report left something out
+            say(f"iamgate: warning: {notice}")
+        console.info(report.verdict.one_line())
     raise typer.Exit(int(report.verdict.exit_code))

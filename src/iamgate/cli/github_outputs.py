@@ -18,6 +18,7 @@ from iamgate.errors import InputError
 from iamgate.formats.results_json import load_results
 from iamgate.gate.combine import combine
 from iamgate.model.results import COUNT_KEYS, Change, Status, Verdict
+from iamgate.text import github_output as _line
 
 
 def _counts(verdict: Verdict) -> dict[str, int]:
@@ -30,11 +31,6 @@ def _counts(verdict: Verdict) -> dict[str, int]:
         counts["introduced"] = len(verdict.plan.introduced)
         counts["fixed"] = len(verdict.plan.fixed)
     return counts
-
-
-def _line(key: str, value: object) -> str:
-    # A newline in a value would start another output: paths come from the workflow's inputs.
-    return f"{key}={' '.join(str(value).splitlines())}"
 
 
 @handle_errors

@@ -12,11 +12,11 @@ through the collection guard (:func:`iamgate.collect.source.paginate`), as every
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
 from iamgate.aws.failures import CALL_ERRORS, malformed
+from iamgate.collect.pool import map_promptly
 from iamgate.collect.source import SHAPE_ERRORS, DataSource, Session, paginate, parsed_answer
 from iamgate.formats.analyzer_findings import finding_from_api
 from iamgate.model.snapshot import (
@@ -81,8 +81,7 @@ def access_analyzer(session: Session) -> dict[str, Any]:
                 regional, op, session.permissions.get(op, ""), region, problem
             )
 
-    with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
-        done = list(pool.map(one, wanted))
+    done = map_promptly(one, wanted, MAX_WORKERS)
     session.errors.extend(e for _, e in done if e is not None)
     return {"access_analyzer": tuple(r for r, _ in done)}
 

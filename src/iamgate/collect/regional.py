@@ -9,10 +9,10 @@ region on purpose, has its own loop.)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from iamgate.aws.failures import CALL_ERRORS, malformed
+from iamgate.collect.pool import map_promptly
 from iamgate.collect.source import SHAPE_ERRORS, Session, SourceFailed
 from iamgate.model.snapshot import CollectionError, Source
 
@@ -43,8 +43,7 @@ def each_region(
             problem = f"{type(exc).__name__}: {exc}"
             return None, malformed(source, op, session.permissions.get(op, ""), region, problem)
 
-    with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
-        done = list(pool.map(one, wanted))
+    done = map_promptly(one, wanted, MAX_WORKERS)  # a stop does not wait for stalled calls
     errors = [error for _, error in done if error is not None]
     if errors:
         session.errors.extend(errors[1:])

@@ -20,7 +20,7 @@ import yaml
 from iamgate.errors import InputError
 from iamgate.formats.files import read_text
 from iamgate.formats.safe_yaml import compose, line_of, mapping, scalar, yaml_errors
-from iamgate.model.baseline import BASELINE_VERSION, Baseline, BaselineException
+from iamgate.model.baseline import BASELINE_VERSION, Baseline, BaselineException, broad_reach
 
 REQUIRED_KEYS = ("check", "resource", "reason", "owner", "expires")
 OPTIONAL_KEYS = ("ticket", "allow-broad")
@@ -177,10 +177,12 @@ def _exception(
         source=source,
         line=line,
     )
-    if exc.is_broad(account) and not exc.allow_broad:
+    reach = broad_reach(exc.resource)
+    if reach is not None and not exc.allow_broad:
         raise InputError(
-            f"resource {exc.resource!r} matches every resource: narrow it, or set "
-            "'allow-broad: true' and say why in the reason",
+            f"resource {exc.resource!r} is broad: its wildcard reaches into the {reach}, so it "
+            "matches every resource there, not resources by name; narrow it (a wildcard in the "
+            "name, e.g. user/ci-*, is fine), or set 'allow-broad: true' and say why in the reason",
             source,
             line_of(fields["resource"][1]),
         )
@@ -216,5 +218,25 @@ def render_baseline(account: str, entries: Sequence[Mapping[str, Any]], header: 
     return "\n".join(out) + "\n"
 
 
+def read_baseline(path: Path) -> str:
+    """A baseline file's text. A symbolic link, or a path that climbs out with ``..``, is
+    refused: the gate must read the file that was reviewed, and a link's target (or a file
+    reached through ``..``) can change outside the reviewed directory, where CODEOWNERS and the
+    review workflow do not look."""
+    if path.is_symlink():
+        raise InputError(
+            f"is a symbolic link (to {path.readlink()}): a baseline must be a regular file, so "
+            "that the file reviewed is the file the gate reads",
+            str(path),
+        )
+    if ".." in path.parts:
+        raise InputError(
+            "climbs out of its directory ('..'): name a baseline by its path in the reviewed "
+            "directory (e.g. baselines/123456789012.yml)",
+            str(path),
+        )
+    return read_text(path, "baseline")
+
+
 def load_baseline(path: Path, known_checks: Iterable[str]) -> Baseline:
-    return parse_baseline(read_text(path, "baseline"), str(path), known_checks)
+    return parse_baseline(read_baseline(path), str(path), known_checks)

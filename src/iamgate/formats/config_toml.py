@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from iamgate.errors import InputError
-from iamgate.formats.files import read_text
+from iamgate.formats.files import number_problem, read_text
 from iamgate.model.config import (
     OIDC_OWNER_PROVIDERS,
     ROLE_LAST_USED_WINDOW_DAYS,
@@ -208,7 +208,12 @@ def load_config(path: Path | None) -> Config:
         if not candidate.is_file():
             return Config()
         path = candidate
-    text = read_text(path, "config")
+    return read_config(read_text(path, "config"), str(path))
+
+
+def read_config(text: str, source: str) -> Config:
+    """A configuration's text (a file, or the file at a git ref), parsed and validated."""
+    path = source
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -219,4 +224,6 @@ def load_config(path: Path | None) -> Config:
         raise InputError(f"invalid TOML: {message}", str(path), line) from None
     except RecursionError:
         raise InputError("invalid TOML: nested too deeply", str(path)) from None
+    except ValueError as exc:  # a number past the int-string limit
+        raise InputError(f"invalid TOML: {number_problem(exc)}", str(path)) from None
     return parse_config(data, str(path), text)

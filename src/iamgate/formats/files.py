@@ -15,6 +15,8 @@ import json
 import os
 import re
 import signal
+import stat
+import sys
 import tempfile
 import threading
 import time
@@ -36,20 +38,76 @@ SMALL_FILE = 5 * MiB
 LARGE_FILE = 2048 * MiB
 
 
-def read_text(path: Path, what: str = "file", max_bytes: int = SMALL_FILE) -> str:
-    """A UTF-8 input file; every failure is bad input naming the file."""
+def read_bytes(path: Path, what: str = "file", max_bytes: int = SMALL_FILE) -> bytes:
+    """An input file's bytes; every failure is bad input naming the file.
+
+    Only a regular file is read (a symlink is followed to one): a FIFO would block the run
+    until someone writes to it, and a device (``/dev/zero``, ``/dev/urandom``) never ends. The
+    file is opened without blocking, its type checked on the open descriptor (no race with a
+    rename), and the read stops as soon as it passes ``max_bytes``: ``st_size`` alone is not
+    trusted (a device says 0, and a file can grow while it is read)."""
     try:
-        if path.stat().st_size > max_bytes:
-            raise InputError(f"{what} is larger than {max_bytes // MiB} MiB", str(path))
-        return path.read_bytes().decode("utf-8")
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC)
     except FileNotFoundError:
         raise InputError("no such file", str(path)) from None
     except IsADirectoryError:
         raise InputError("is a directory, not a file", str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", str(path)) from None
     except OSError as exc:
         raise InputError(f"cannot read {what}: {exc.strerror}", str(path)) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError("is a directory, not a file", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(
+                f"is a {_file_kind(info.st_mode)}, not a regular file: a {what} must be a file",
+                str(path),
+            )
+        return _read_capped(fd, path, what, max_bytes, info.st_size)
+    except OSError as exc:
+        raise InputError(f"cannot read {what}: {exc.strerror}", str(path)) from None
+    finally:
+        os.close(fd)
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_CHUNK = 1024 * 1024
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISFIFO, "FIFO (named pipe)"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISSOCK, "socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), "special file")
+
+
+def _read_capped(fd: int, path: Path, what: str, max_bytes: int, size: int) -> bytes:
+    too_large = InputError(f"{what} is larger than {max_bytes // MiB} MiB", str(path))
+    if size > max_bytes:
+        raise too_large
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = os.read(fd, min(_CHUNK, max_bytes + 1 - total))
+        if not chunk:
+            return b"".join(chunks)
+        total += len(chunk)
+        if total > max_bytes:  # grown since fstat, or a size the file system does not know
+            raise too_large
+        chunks.append(chunk)
+
+
+def read_text(path: Path, what: str = "file", max_bytes: int = SMALL_FILE) -> str:
+    """A UTF-8 input file (:func:`read_bytes`); every failure is bad input naming the file."""
+    data = read_bytes(path, what, max_bytes)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", str(path)) from None
 
 
 def read_json(path: Path, what: str = "file", max_bytes: int = LARGE_FILE) -> Any:
@@ -63,6 +121,8 @@ def read_json(path: Path, what: str = "file", max_bytes: int = LARGE_FILE) -> An
         raise InputError(f"invalid JSON: {exc.msg}", str(path), exc.lineno) from None
     except RecursionError:
         raise InputError("invalid JSON: nested too deeply", str(path)) from None
+    except ValueError as exc:  # a number past Python's int-string limit (4,300 digits)
+        raise InputError(f"invalid JSON: {number_problem(exc)}", str(path)) from None
     if _SURROGATE_ESCAPE.search(text):  # rare: only then is every string looked at
         where = _lone_surrogate(data, "")
         if where is not None:
@@ -72,6 +132,15 @@ def read_json(path: Path, what: str = "file", max_bytes: int = LARGE_FILE) -> An
                 str(path),
             )
     return data
+
+
+def number_problem(exc: ValueError) -> str:
+    """What a parser's ``ValueError`` other than a syntax error means: in practice a number
+    longer than Python's int-string limit (``sys.get_int_max_str_digits()``), which Python
+    refuses to convert (it would take quadratic time)."""
+    if "digits" in str(exc):
+        return f"a number has more than {sys.get_int_max_str_digits()} digits"
+    return str(exc)
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -138,9 +207,27 @@ def write_atomic(path: Path, text: str) -> None:
     write_all_atomic({path: text})
 
 
-def write_all_atomic(files: Mapping[Path, Content]) -> None:
+def same_file(one: Path, other: Path) -> bool:
+    """Whether two paths name one file: the same path once symlinks and ``..`` are resolved,
+    or (when both exist) the same inode, as a hard link is."""
+    if os.path.realpath(one) == os.path.realpath(other):
+        return True
+    try:
+        a, b = os.stat(one), os.stat(other)
+    except OSError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def write_all_atomic(
+    files: Mapping[Path, Content], before_commit: Callable[[], None] | None = None
+) -> None:
     """Write a set of files (a run's reports) so that they appear together or not at all.
-    Content given as a function is made while its file is staged, one file after another.
+    Content given as a function is made while its file is staged, one file after another,
+    under the lock (so it may read what another run committed: the history file).
+    ``before_commit`` runs once every file is staged and before any is renamed into place, under
+    the same lock and held signals: if it fails, no file is replaced (the step summary, which
+    must not say "pass" for reports that were never written).
 
     What is guaranteed:
 
@@ -174,6 +261,8 @@ def write_all_atomic(files: Mapping[Path, Content]) -> None:
             try:
                 for path, content in files.items():
                     staged.append((_stage(path, content), path))
+                if before_commit is not None:
+                    before_commit()
                 for n, (tmp, path) in enumerate(staged):
                     try:
                         os.replace(tmp, path)

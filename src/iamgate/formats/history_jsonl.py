@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from iamgate.errors import InputError
-from iamgate.formats.files import read_text
+from iamgate.formats.files import number_problem, read_text
 from iamgate.formats.times import format_time, parse_time
 from iamgate.model.history import HistoryEntry
 from iamgate.model.results import COUNT_KEYS, Severity, Status, Verdict
@@ -98,6 +98,10 @@ def parse_entry(line: str) -> HistoryEntry:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError("not JSON (nested too deeply)") from None
+    except ValueError as exc:  # a number past the int-string limit
+        raise ValueError(f"not JSON ({number_problem(exc)})") from None
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     if data.get("v") != HISTORY_VERSION:

@@ -45,12 +45,46 @@ class BaselineException:
             return resource == self.resource
         return glob_match(self.resource, resource)
 
-    def is_broad(self, account_id: str) -> bool:
-        """A glob that covers every resource, or every resource of a kind in the account."""
-        if not self.is_glob:
-            return False
-        stripped = self.resource.rstrip("*")
-        return stripped == "" or bool(re.fullmatch(r"arn:[^:]*:[^:]*:[^:]*:\d{12}:?", stripped))
+    def is_broad(self, account_id: str = "") -> bool:
+        """A glob whose wildcard reaches before the resource's name (:func:`broad_reach`)."""
+        return broad_reach(self.resource) is not None
+
+
+# The parts of an ARN, in order: ``arn:partition:service:region:account:resource``
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html). The resource is a
+# type and a name, ``user/path/name``, ``role/name``, ``log-group:name``; an IAM user's or
+# role's path belongs to its name. The account-level resource ``root`` has no name.
+_ARN_PARTS = ("start of the ARN", "partition", "service", "region", "account")
+_ACCOUNT = re.compile(r"[0-9]{12}|aws")  # an account id, or "aws" (AWS managed policies)
+_TYPE = re.compile(r"[A-Za-z0-9-]+[/:]")  # a resource type and its separator, all literal
+
+
+def broad_reach(pattern: str) -> str | None:
+    """The part of the ARN that ``pattern``'s first wildcard reaches into, when it reaches
+    before the resource's name; None for an exact resource or a wildcard inside the name.
+
+    ``arn:aws:iam::123456789012:user/ci-*`` matches some users by name: not broad. ``*``,
+    ``a*``, ``arn:*``, ``*:*``, ``arn:aws:iam::*``, ``arn:aws:iam::1234*`` (a partial account),
+    ``arn:aws:iam::123456789012:*``, ``...:u*`` and ``...:user/*`` (every user: a name of
+    wildcards only) all reach before a name: one entry would accept a whole check, or every
+    resource of a kind. ``...:user/*-ci`` names users by a suffix: not broad."""
+    if "*" not in pattern:
+        return None
+    prefix = pattern.split("*", 1)[0]
+    parts = prefix.split(":", 5)
+    for index, name in enumerate(_ARN_PARTS):
+        if index >= len(parts) - 1:  # the wildcard is inside this part
+            return name
+        value = parts[index]
+        if (index == 0 and value != "arn") or (index in (1, 2) and not value):
+            return name
+        if index == 4 and not _ACCOUNT.fullmatch(value):
+            return name
+    kind = _TYPE.match(parts[5])
+    name = pattern[len(":".join(parts[:5])) + 1 + (kind.end() if kind else 0) :]
+    if kind is None or not name.strip("*/"):  # no type, or a name that is only wildcards
+        return "resource type"
+    return None
 
 
 def glob_match(pattern: str, text: str) -> bool:

@@ -212,6 +212,8 @@ def parse_document(document: Mapping[str, Any] | str) -> Mapping[str, Any]:
             raise PolicyFormatError(f"policy document is not JSON: {exc.msg}") from None
         except RecursionError:
             raise PolicyFormatError("policy document is nested too deeply") from None
+        except ValueError:  # a number past Python's int-string limit
+            raise PolicyFormatError("policy document holds a number too long to read") from None
     if not isinstance(document, Mapping):
         raise PolicyFormatError("policy document is not a JSON object")
     return document

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from html import escape
 
 from iamgate.model.results import Verdict
+from iamgate.text import xml_attr, xml_text
 
 LABEL = "IAM compliance"
 # shields.io's named colours, and the hex values its flat style uses for them.
@@ -74,11 +74,12 @@ def render_badge_svg(verdict: Verdict) -> str:
     right = _text_width(b.message) + pad
     total = left + right
     color = _HEX[b.color]
-    label, message = escape(b.label, quote=False), escape(b.message, quote=False)
-    title = escape(f"{b.label}: {b.message}", quote=False)
+    label, message = xml_text(b.label), xml_text(b.message)
+    title = xml_text(f"{b.label}: {b.message}")
+    aria = xml_attr(f"{b.label}: {b.message}")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="20" role="img" '
-        f'aria-label="{title}">\n'
+        f'aria-label="{aria}">\n'
         f"  <title>{title}</title>\n"
         '  <linearGradient id="s" x2="0" y2="100%">\n'
         '    <stop offset="0" stop-color="#bbb" stop-opacity=".1"/>\n'

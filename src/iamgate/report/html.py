@@ -34,6 +34,7 @@ from iamgate.formats.history_jsonl import HISTORY_LIMIT, entry_for
 from iamgate.model.results import CheckInfo, Finding, Severity, Status, Verdict
 from iamgate.report import charts
 from iamgate.report.context import ReportContext
+from iamgate.text import html_text
 
 SEVERITIES = tuple(sorted(Severity, key=lambda s: -s.rank))  # most severe first
 SEVERITY_LABEL = {s: s.value.capitalize() for s in Severity}
@@ -53,12 +54,7 @@ FAILING = (Status.FAIL, Status.EXPIRED)
 MAX_ROWS = 2000
 _RANK = {s: s.rank for s in Severity}  # the property is a slow descriptor at 100,000 findings
 
-# C0/C1 control characters (but tab and newline) and lone surrogates are shown as U+FFFD.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _clean(text: str) -> str:
-    return text if text.isprintable() else _CONTROL.sub("\ufffd", text)
+_clean = html_text  # the one HTML text function (iamgate.text); Jinja2 then escapes it
 
 
 def _finalize(value: object) -> object:

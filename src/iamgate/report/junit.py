@@ -18,12 +18,12 @@ passing resources of a check (per account) are one test case that counts them.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Literal
 
 from iamgate.model.results import Finding, Status, Verdict
+from iamgate.text import xml_attr, xml_text
 
 Passing = Literal["each", "summary"]
 # ``auto``: one test case per resource for one account, passing resources counted for several
@@ -32,41 +32,7 @@ JunitPassing = Literal["auto", "each", "summary"]
 _PASS, _FAIL, _EXPIRED = Status.PASS, Status.FAIL, Status.EXPIRED  # (enum lookups are slow)
 _ACCEPTED, _ERROR = Status.ACCEPTED, Status.ERROR
 
-# Characters XML 1.0 cannot carry, even escaped (control characters, surrogates), and the
-# "discouraged" ones (C1 controls, noncharacters) that some readers reject. Visibly replaced, not
-# dropped: a resource name must not silently become another one.
-_ILLEGAL_XML = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufddf"
-    + "".join(f"{chr(p * 0x10000 + 0xFFFE)}-{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
-    + "]"
-)
-_SPECIAL = re.compile('[&<>"]')
-# ElementTree's escaping of text and of attribute values.
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTR = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        '"': "&quot;",
-        "\r": "&#13;",
-        "\n": "&#10;",
-        "\t": "&#09;",
-    }
-)
-
-
-def _attr(value: str) -> str:
-    # Most values are plain ASCII with nothing to escape: test that at C speed first.
-    if value.isascii() and value.isprintable():
-        return value.translate(_ATTR) if _SPECIAL.search(value) else value
-    return _ILLEGAL_XML.sub("\ufffd", value).translate(_ATTR)
-
-
-def _text(value: str) -> str:
-    if value.isascii() and value.isprintable():
-        return value.translate(_TEXT) if _SPECIAL.search(value) else value
-    return _ILLEGAL_XML.sub("\ufffd", value).translate(_TEXT)
+_attr, _text = xml_attr, xml_text  # the one XML escaper (iamgate.text): hot, so bound once
 
 
 def _case(f: Finding) -> tuple[str, str]:

@@ -24,6 +24,7 @@ from iamgate.model.results import (
     Verdict,
 )
 from iamgate.text import markdown_cell as cell
+from iamgate.text import markdown_text as text
 
 STEP_SUMMARY_LIMIT = 1024 * 1024
 _ICON = {"pass": "✅ PASS", "fail": "❌ FAIL", "error": "⚠️ ERROR"}
@@ -362,5 +363,5 @@ def _render(verdict: Verdict, max_rows: int) -> str:
             "",
         ]
     if verdict.notes:
-        out += ["### Notes", "", *[f"- {cell(n)}" for n in verdict.notes], ""]
+        out += ["### Notes", "", *[f"- {text(n)}" for n in verdict.notes], ""]
     return "\n".join(out)

@@ -89,7 +89,7 @@ def test_accepted_expired_and_stale() -> None:
 
 def test_accepted_only_passes_and_live_exact_beats_expired_glob() -> None:
     base = baseline(
-        ("user-console-mfa", "arn:aws:iam::123456789012:user/*", "2026-01-01"),
+        ("user-console-mfa", "arn:aws:iam::123456789012:user/b*", "2026-01-01"),
         ("user-console-mfa", BOB, "2026-12-31"),
     )
     v = gate([fail("user-console-mfa", BOB)], base)

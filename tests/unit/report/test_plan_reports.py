@@ -4,7 +4,10 @@ text in the summary, the page and the workflow commands."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+
+import cmarkgfm
 
 from iamgate.checks import catalogue
 from iamgate.model.results import Change, Origin, PlanComparison, Status, Verdict
@@ -57,7 +60,10 @@ def test_the_summary_starts_with_what_the_change_introduces_and_fixes() -> None:
     assert "Failing before this change too" in text
     assert "<script>" not in text
     assert "##[group]" not in text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;\\|x ::error::pwned #\\#[group]" in text
+    assert "\\<script\\>alert(1)\\</script\\>\\|x ::error::pwned ##\\[group\\]" in text
+    rendered = cmarkgfm.github_flavored_markdown_to_html(text)  # as GitHub renders it
+    assert not re.search(r"<(script|img|svg)\\b", rendered)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;|x ::error::pwned ##[group]" in rendered
     assert not any(line.lstrip().startswith("::") for line in text.splitlines())
 
 
