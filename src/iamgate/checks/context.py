@@ -10,7 +10,7 @@ from functools import cached_property
 
 from iamgate.model.config import Config
 from iamgate.model.snapshot import CredentialRow, Role, Snapshot, Source
-from iamgate.policy.graph import Graph, trust_admits
+from iamgate.policy.escalation import Graph, trust_admits
 from iamgate.policy.principals import Principals
 from iamgate.policy.trust import Assumers, TrustContext, who_can_assume
 
