@@ -58,6 +58,23 @@ class _Shared:
     own: tuple[Statement, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the rules read of one node, worked out once."""
+
+    index: int
+    variant: Variant
+    position: int
+    access: Access
+    relevant: tuple[Policy, ...]  # its policies that cover some catalogue action
+    mentions: frozenset[str]  # the catalogue actions some Allow of them covers
+    # What its shared edges depend on (those policies, its boundary, its kind), and what the
+    # text of its explanations does (also through which group each policy comes); None when
+    # they depend on who it is.
+    shared: tuple[object, ...] | None
+    labels: tuple[object, ...] | None
+
+
 # ``arn:<partition>:iam::<account or *>:user/${aws:username}``: AWS's own pattern for "manage
 # your own credentials" (IAM user names are unique in an account, whatever their path).
 _OWN_USER = re.compile(r"arn:([a-z0-9-]+):iam::(\*|[0-9]{12}):user/\$\{aws:username\}")
@@ -114,18 +131,22 @@ def policy_mentions(policy: Policy) -> frozenset[str]:
 def _names_itself(access: Access, policies: Sequence[Policy]) -> bool:
     """Whether some statement names the principal (or a group of it) literally: only then can
     "not itself" change an IAM answer (see :func:`iamgate.policy.evaluate.allows_any`)."""
-    own = {a.split(":", 5)[-1] for a in (access.who.arn, *access.groups)}
+    own: set[str] | None = None
     for policy in policies:
         tails: frozenset[str] | None = policy.memo.get(_TAILS)
         if tails is None:
+            # A tail with a variable names no one literally (IAM names hold no "$").
             tails = policy.memo[_TAILS] = frozenset(
-                g.split(":", 5)[-1]
+                tail
                 for st in policy.statements
                 for g in st.resources
-                if not has_wildcard(g.split(":", 5)[-1])
+                if not has_wildcard(tail := g.split(":", 5)[-1]) and "${" not in tail
             )
-        if own & tails:
-            return True
+        if tails:
+            if own is None:
+                own = {a.split(":", 5)[-1] for a in (access.who.arn, *access.groups)}
+            if own & tails:
+                return True
     return False
 
 
@@ -145,7 +166,6 @@ class Facts:
         self.space = index.space
         self._access: dict[int, Access | None] = {}
         self._verdict: dict[int, AdminVerdict] = {}
-        self._mentions: dict[int, frozenset[str]] = {}
         self._can: dict[tuple[int, str], bool] = {}
         self._wmask: dict[int, int] = {}
         self._any: dict[object, Decision] = {}
@@ -156,6 +176,8 @@ class Facts:
         self._algebra: dict[tuple[str, Targets, Targets], Targets] = {}
         self._per_caller: dict[tuple[Targets, str, str], Targets] = {}
         self._personal: dict[tuple[object, ...], bool] = {}
+        self._views: dict[int, View | None] = {}
+        self._mentions_of: dict[tuple[int, ...], frozenset[str]] = {}
 
     # --- the node's access and verdict ------------------------------------------------------
 
@@ -210,37 +232,58 @@ class Facts:
 
     # --- the catalogue actions it holds -----------------------------------------------------
 
-    def mentions(self, index: int) -> frozenset[str]:
-        """The catalogue actions some Allow of the node's policies covers (a cheap filter)."""
-        found = self._mentions.get(index)
-        if found is None:
-            access = self.access(index)
-            found = frozenset().union(
-                *(policy_mentions(p) for p in (access.policies() if access else ()))
-            )
-            self._mentions[index] = found
+    def view(self, index: int) -> View | None:
+        """The node as the rules see it; None when its access is unknown."""
+        found = self._views.get(index)
+        if found is None and index not in self._views:
+            found = self._views[index] = self._make_view(index)
         return found
 
-    def profile(self, index: int) -> tuple[object, ...] | None:
-        """What the node's shared edges depend on (its policies, boundary and kind), or None
-        when they depend on who it is: a policy variable that is not its own user ARN (or that
-        is, for an action the node's edges ask of it), or a statement naming it literally."""
+    def _make_view(self, index: int) -> View | None:
         access = self.access(index)
-        assert access is not None
-        policies = tuple(access.policies())
-        key = (tuple(id(p) for p in policies), id(access.boundary), access.who.kind)
+        if access is None:
+            return None
+        variant, position = self.space.locate(index)
+        relevant: list[Policy] = []
+        via: list[str] = []
+        groups = access.groups
+        for att in access.attachments:  # one pass: this runs for every node
+            policy = att.policy
+            found = policy.memo.get(_TOUCHES)
+            if found is None:
+                found = touches(policy)
+            if found:
+                relevant.append(policy)
+                via.append(att.via if att.via in groups else "")
+        ids = tuple(map(id, relevant))
+        mentions = self._mentions_of.get(ids)
+        if mentions is None:
+            mentions = frozenset().union(*(policy_mentions(p) for p in relevant))
+            self._mentions_of[ids] = mentions
+        key = (ids, id(access.boundary), access.who.kind)
         personal = self._personal.get(key)
         if personal is None:
-            personal = self._personal[key] = self._reads_who(access, self.mentions(index))
-        if personal or _names_itself(access, policies):
-            return None
-        return key
+            personal = self._personal[key] = self._reads_who(relevant, access, mentions)
+        kept = tuple(relevant)
+        if personal or _names_itself(access, kept):
+            return View(index, variant, position, access, kept, mentions, None, None)
+        return View(index, variant, position, access, kept, mentions, key, (key, tuple(via)))
 
-    def _reads_who(self, access: Access, mentions: frozenset[str]) -> bool:
+    def mentions(self, index: int) -> frozenset[str]:
+        """The catalogue actions some Allow of the node's policies covers (a cheap filter)."""
+        found = self.view(index)
+        return found.mentions if found is not None else frozenset()
+
+    def _reads_who(
+        self, relevant: tuple[Policy, ...], access: Access, mentions: frozenset[str]
+    ) -> bool:
+        """Whether a statement with a policy variable can make this node's edges differ from
+        those of another node with the same policies: one that is not its own user ARN, or
+        one that is, for an action its edges ask of its own user."""
         asked = {a for m in self.rows(mentions) for group in STEPS[m.id] for a in group}
         asked |= _OWN_WRITES
         boundary = (access.boundary,) if access.boundary is not None else ()
-        for policy in (*access.policies(), *boundary):
+        for policy in (*relevant, *boundary):
             if not policy.has_variables:
                 continue
             for action in touches(policy):
@@ -252,11 +295,12 @@ class Facts:
     def holds(self, index: int, action: str) -> Decision:
         """:func:`iamgate.policy.evaluate.allows_any` for a node, over others than itself for
         IAM actions, shared by nodes whose policies decide the same."""
-        access = self.access(index)
+        view = self.view(index)
         low = action.lower()
-        if access is None:
+        if view is None:
             return Decision(False, action, "*")
-        relevant = tuple(p for p in access.policies() if low in touches(p))
+        access = view.access
+        relevant = tuple(p for p in view.relevant if low in touches(p))
         if not relevant:
             return Decision(False, action, "*")
         iam = low.startswith("iam:")

@@ -17,11 +17,12 @@ from iamgate.model.snapshot import Group, Role, User
 from iamgate.policy.catalogue import IAM_WRITE
 from iamgate.policy.document import short_name
 from iamgate.policy.escalation.admission import Admits, default_admits
-from iamgate.policy.escalation.facts import Facts
+from iamgate.policy.escalation.facts import Facts, View
 from iamgate.policy.escalation.index import AccountIndex
-from iamgate.policy.escalation.nodes import Node, Variant
+from iamgate.policy.escalation.nodes import OF_PRINCIPALS, Node, Variant
 from iamgate.policy.escalation.paths import Hypergraph, Levels, search
 from iamgate.policy.escalation.rules import (
+    PERSONAL_ACTIONS,
     Hop,
     Part,
     Scope,
@@ -65,6 +66,7 @@ class Graph:
         self.space = self.index.space
         self._parts: dict[int, tuple[Part, ...]] = {}
         self._profiles: dict[tuple[object, ...], tuple[Part, ...]] = {}
+        self._explained: dict[tuple[object, ...], Hop] = {}
         self._graph = Hypergraph()
         self._part_ids: dict[tuple[Variant, int], tuple[int, Part]] = {}
         self._built = False
@@ -83,17 +85,19 @@ class Graph:
 
     def _find_parts(self, index: int) -> tuple[Part, ...]:
         facts = self.facts
-        variant, _ = self.space.locate(index)
-        access = facts.access(index)
-        if access is None or variant is Variant.NEW or facts.verdict(index).is_admin:
+        view = facts.view(index)
+        if view is None or view.variant is Variant.NEW or facts.verdict(index).is_admin:
             return ()  # unknown, or an administrator: it already has everything
-        scope = Scope(facts, index)
-        key = facts.profile(index)
+        key = view.shared
         shared = self._profiles.get(key) if key is not None else None
         if shared is None:
-            shared = tuple(shared_parts(scope))
+            shared = tuple(shared_parts(Scope(facts, view)))
             if key is not None:
                 self._profiles[key] = shared
+        named = view.variant in OF_PRINCIPALS and view.position in self.index.named
+        if not named and not view.mentions & PERSONAL_ACTIONS:
+            return shared
+        scope = Scope(facts, view)
         personal = personal_parts(scope)
         if scope.drop:  # a trust names this node and does not admit it: no sharing
             return (*shared_parts(scope), *personal)
@@ -117,38 +121,44 @@ class Graph:
         return self.space.index(Variant.AS_IS, principal)
 
     def build(self) -> None:
-        """Edges of every principal and group, then of every node those edges reach."""
+        """Edges of every principal and group, then of every node those edges reach. Each
+        part's members are looked at once, when it first appears."""
         if self._built:
             return
         graph = self._graph
         seen = set(range(self.index.n_users + self.index.n_roles))
         seen.update(self.space.index(Variant.GROUP, g) for g in range(len(self.index.groups)))
         pending = sorted(seen, reverse=True)
+        excluded = graph.excluded
+        as_is = self.space.offset[Variant.RAISED]  # the as-is principals and groups come first
         while pending:
             index = pending.pop()
-            skip = self._excluded(index)
-            if skip != index and skip >= 0:
-                graph.excluded[index] = skip
+            skip = self._excluded(index) if index >= as_is else -1
+            if skip >= 0:
+                excluded[index] = skip
             for part in self.parts(index):
-                pid = self._register(part)
+                pid, new = self._register(part)
                 if pid < 0 or not self._counts(pid, index, skip):
                     continue
-                for v in graph.members[pid]:
-                    if v not in seen:
-                        seen.add(v)
-                        pending.append(v)
+                if new:
+                    for v in graph.members[pid]:
+                        if v not in seen:
+                            seen.add(v)
+                            pending.append(v)
                 graph.hold(index, pid)
         self._built = True
 
-    def _register(self, part: Part) -> int:
-        """The part's id in the hypergraph (one per distinct set object); -1 when empty."""
+    def _register(self, part: Part) -> tuple[int, bool]:
+        """The part's id in the hypergraph (one per distinct set object; -1 when empty), and
+        whether it is new."""
         key = (part.variant, id(part.targets))
         found = self._part_ids.get(key)
-        if found is None:
-            members = self._members(part)
-            pid = self._graph.add_part(members) if members else -1
-            found = self._part_ids[key] = (pid, part)  # the part keeps the id's object alive
-        return found[0]
+        if found is not None:
+            return found[0], False
+        members = self._members(part)
+        pid = self._graph.add_part(members) if members else -1
+        self._part_ids[key] = (pid, part)  # the part keeps the id's object alive
+        return pid, True
 
     def _counts(self, pid: int, index: int, skip: int) -> bool:
         """Whether part ``pid`` holds a member other than the node and its principal."""
@@ -243,11 +253,38 @@ class Graph:
         return f"holds {', '.join(names[:3])}{more}"
 
     def explain(self, source: int, target: int) -> Hop:
-        """Why ``source`` has an edge to ``target``, with the statements that grant it."""
-        found = explain(Scope(self.facts, source), self.node(target))
+        """Why ``source`` has an edge to ``target``, with the statements that grant it. The
+        same for every node whose explanations read alike (:attr:`.facts.View.labels`)."""
+        view = self.facts.view(source)
+        assert view is not None
+        node = self.node(target)
+        key = self._explanation_key(view, node)
+        found = self._explained.get(key) if key is not None else None
         if found is None:
-            raise LookupError(f"no edge from {self.node(source).name} to {self.node(target).name}")
-        return found
+            hop = explain(Scope(self.facts, view), node)
+            if hop is None:
+                source_name = self.node(source).name
+                raise LookupError(f"no edge from {source_name} to {node.name}")
+            if key is not None:
+                self._explained[key] = hop
+            return hop
+        return Hop(self.node(source), node, found.method, found.decisions, found.how)
+
+    def _explanation_key(self, view: View, node: Node) -> tuple[object, ...] | None:
+        """What the explanation of an edge from ``view`` to ``node`` depends on, or None when
+        it is the node's own (a raised variant, or a trust that reads who the caller is)."""
+        if view.labels is None or node.variant not in _SHARED_EXPLANATIONS:
+            return None
+        caller = ""
+        principal = self.space.principal(node.index)
+        if principal >= self.index.n_users:  # a role: whom its trust admits
+            role = self.index.entities[principal]
+            assert isinstance(role, Role)
+            caller = self.index.admissions.caller_key(role, view.access.who.arn)
+        return (view.labels, node.index, caller)
+
+
+_SHARED_EXPLANATIONS = frozenset({Variant.AS_IS, Variant.GROUP, Variant.NEW})
 
 
 @dataclass

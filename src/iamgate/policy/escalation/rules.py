@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from iamgate.policy.catalogue import EdgeKind, Method, of_kind, writes
 from iamgate.policy.document import short_name
-from iamgate.policy.escalation.facts import Facts
+from iamgate.policy.escalation.facts import Facts, View
 from iamgate.policy.escalation.nodes import OF_GROUPS, OF_PRINCIPALS, Node, Variant
 from iamgate.policy.escalation.targets import EMPTY, Targets
 from iamgate.policy.evaluate import Access, Decision, allows
@@ -39,6 +39,8 @@ _WRITE_ACTIONS = frozenset(
     a.lower() for m in of_kind("modify", "boundary") for group in m.actions for a in group
 )
 _METHOD_OF = {m.actions[0][0].lower(): m.id for m in of_kind("modify", "boundary")}
+# A node that mentions none of these, and whose name no trust holds, has no edges of its own.
+PERSONAL_ACTIONS = _WRITE_ACTIONS | {"sts:assumerole"}
 _RAISED_PRINCIPAL = (Variant.RAISED, Variant.UNBOUNDED, Variant.RAISED_UNBOUNDED)
 
 
@@ -62,20 +64,24 @@ class Hop:
 class Scope:
     """One node whose edges are found or explained: what the rules ask about it."""
 
-    def __init__(self, facts: Facts, index: int) -> None:
-        access = facts.access(index)
-        assert access is not None
+    def __init__(self, facts: Facts, view: View) -> None:
         self.facts = facts
         self.account = facts.index
-        self.index = index
-        self.node = facts.space.node(index)
-        self.access: Access = access
-        variant, position = facts.space.locate(index)
-        self.principal = position if variant in OF_PRINCIPALS else -1
-        self.group = position if variant in OF_GROUPS else -1
-        self.mentions = facts.mentions(index)
+        self.view = view
+        self.index = view.index
+        self.access: Access = view.access
+        self.principal = view.position if view.variant in OF_PRINCIPALS else -1
+        self.group = view.position if view.variant in OF_GROUPS else -1
+        self.mentions = view.mentions
         self.drop = EMPTY  # roles the shared assume part counts that do not admit this node
         self._writable: Writable | None = None
+        self._node: Node | None = None
+
+    @property
+    def node(self) -> Node:
+        if self._node is None:
+            self._node = self.facts.space.node(self.index)
+        return self._node
 
     def writable(self) -> Writable:
         if self._writable is None:
@@ -205,11 +211,13 @@ def assume_explain(scope: Scope, target: Node) -> Hop | None:
     if role < scope.account.n_users:
         return None
     found = scope.account.admit(role, scope.access.who.arn)
-    if found is not None and not found.needs_identity_permission:
+    if found is None:
+        return None
+    if not found.needs_identity_permission:
         trust = f"trust {found.statement} {found.why}"
         return Hop(scope.node, target, "assume-role", (), f"sts:AssumeRole ({trust})")
     d = allows(scope.access, "sts:AssumeRole", target.arn)
-    if found is not None and d.allowed and d.grant is not None:
+    if d.allowed and d.grant is not None:
         cond = " [conditioned]" if d.conditioned else ""
         trust = f"trust {found.statement} {found.why}"
         how = f"sts:AssumeRole ({scope.access.label(d.grant)}; {trust}){cond}"

@@ -13,7 +13,7 @@ is ``bits | extra`` and keeps small sets small.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # A set of at most this many members is kept as a frozenset (sparse); above, as a bitset.
 SPARSE_MAX = 64
@@ -45,6 +45,9 @@ class Targets:
 
     bits: int = 0
     extra: frozenset[int] = _NONE
+    # The bitset as bytes, made on the first membership test: a test is then one index, not a
+    # shift of the whole bitset.
+    _bytes: list[bytes] = field(default_factory=list, compare=False, hash=False, repr=False)
 
     @staticmethod
     def of(positions: Iterable[int]) -> Targets:
@@ -58,7 +61,16 @@ class Targets:
         return bool(self.bits) or bool(self.extra)
 
     def __contains__(self, position: int) -> bool:
-        return position in self.extra or bool((self.bits >> position) & 1)
+        if position in self.extra:
+            return True
+        bits = self.bits
+        if not bits:
+            return False
+        if not self._bytes:
+            self._bytes.append(bits.to_bytes((bits.bit_length() + 7) // 8, "little"))
+        array = self._bytes[0]
+        at = position >> 3
+        return at < len(array) and bool(array[at] >> (position & 7) & 1)
 
     def __iter__(self) -> Iterator[int]:
         """Every member once, in no particular order."""

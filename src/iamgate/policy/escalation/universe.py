@@ -34,14 +34,20 @@ class Universe:
         self.position = {a: first + i for i, a in enumerate(self.arns)}
         self.all = every(first, len(self.arns))
         self._globs: dict[str, Targets] = {}
-        # ARNs by their resource part ("user/alice"): globs such as
-        # "arn:aws:iam::*:user/${aws:username}" wildcard only the account.
-        self._by_tail: dict[str, list[int]] = {}
+        self._tails: dict[str, list[int]] | None = None
         self._heads: list[str] = []
-        for i, a in enumerate(self.arns):
-            head, _, tail = a.rpartition(":") if a.count(":") == 5 else ("", "", a)
-            self._heads.append(head)
-            self._by_tail.setdefault(tail, []).append(i)
+
+    def _by_tail(self) -> dict[str, list[int]]:
+        """ARNs by their resource part ("user/alice"): globs such as
+        "arn:aws:iam::*:user/${aws:username}" wildcard only the account. Built when first
+        needed."""
+        if self._tails is None:
+            self._tails = {}
+            for i, a in enumerate(self.arns):
+                head, _, tail = a.rpartition(":") if a.count(":") == 5 else ("", "", a)
+                self._heads.append(head)
+                self._tails.setdefault(tail, []).append(i)
+        return self._tails
 
     def match(self, glob: str) -> Targets:
         """The ARNs ``glob`` matches (memoised: the same globs recur across principals)."""
@@ -61,7 +67,7 @@ class Universe:
             head = compile_glob(":".join(parts[:5]), "resource")
             return Targets.of(
                 self.first + i
-                for i in self._by_tail.get(_plain(parts[5]), ())
+                for i in self._by_tail().get(_plain(parts[5]), ())
                 if head.matches(self._heads[i])
             )
         compiled = compile_glob(glob, "resource")
