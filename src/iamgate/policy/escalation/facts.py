@@ -261,10 +261,10 @@ class Facts:
             mentions = frozenset().union(*(policy_mentions(p) for p in relevant))
             self._mentions_of[ids] = mentions
         key = (ids, id(access.boundary), access.who.kind)
+        kept = tuple(relevant)
         personal = self._personal.get(key)
         if personal is None:
-            personal = self._personal[key] = self._reads_who(relevant, access, mentions)
-        kept = tuple(relevant)
+            personal = self._personal[key] = self._reads_who(kept, access, mentions)
         if personal or _names_itself(access, kept):
             return View(index, variant, position, access, kept, mentions, None, None)
         return View(index, variant, position, access, kept, mentions, key, (key, tuple(via)))
