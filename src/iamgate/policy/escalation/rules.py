@@ -387,22 +387,24 @@ def modify_explain(scope: Scope, target: Node) -> Hop | None:
     if target.variant not in _RAISED_PRINCIPAL or victim < 0:
         return None
     kind = "user" if victim < account.n_users else "role"
-    decisions: list[Decision] = []
     access = scope.access
-    if target.variant in (Variant.RAISED, Variant.RAISED_UNBOUNDED):
-        write = (
-            _first(access, _WRITE[kind], target.arn)
-            or _group_write(scope, victim)
-            or _policy_write(scope, victim, False)
-        )
-        if write is None:
-            return None
-        decisions.append(write)
-    if target.variant in (Variant.UNBOUNDED, Variant.RAISED_UNBOUNDED):
-        removed = _first(access, _BOUNDARY[kind], target.arn)
-        if removed is None or victim not in account.has_boundary:
-            return None
-        decisions.append(removed)
+    write = (
+        _first(access, _WRITE[kind], target.arn)
+        or _group_write(scope, victim)
+        or _policy_write(scope, victim, False)
+    )
+    removed = _first(access, _BOUNDARY[kind], target.arn)
+    if removed is not None and victim not in account.has_boundary:
+        removed = None  # nothing to remove
+    # The variant the writer reaches: what it may write, and no more (the same as the targets).
+    reached = {
+        (True, False): Variant.RAISED,
+        (False, True): Variant.UNBOUNDED,
+        (True, True): Variant.RAISED_UNBOUNDED,
+    }.get((write is not None, removed is not None))
+    if reached is not target.variant:
+        return None
+    decisions = [d for d in (write, removed) if d is not None]
     via = None
     if victim != scope.principal:
         via = explain(scope, account.space.node(victim))
