@@ -84,6 +84,7 @@ class NodeSpace:
             start += sizes[variant]
         self.size = start
         self._starts = [self.offset[v] for v in LAYOUT]
+        self._nodes: dict[int, Node] = {}
 
     def index(self, variant: Variant, position: int = 0) -> int:
         return self.offset[variant] + position
@@ -96,11 +97,13 @@ class NodeSpace:
         return LAYOUT[at], index - self._starts[at]
 
     def node(self, index: int) -> Node:
-        variant, position = self.locate(index)
-        if variant is Variant.NEW:
-            return Node(index, variant, "")
-        arns = self.groups if variant in OF_GROUPS else self.principals
-        return Node(index, variant, arns[position])
+        found = self._nodes.get(index)
+        if found is None:
+            variant, position = self.locate(index)
+            arns = self.groups if variant in OF_GROUPS else self.principals
+            arn = "" if variant is Variant.NEW else arns[position]
+            found = self._nodes[index] = Node(index, variant, arn)
+        return found
 
     def principal(self, index: int) -> int:
         """The principal a node stands for (-1 for groups and the new principal)."""
