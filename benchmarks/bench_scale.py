@@ -1,9 +1,19 @@
-"""Organization scale, offline: ``iamgate evaluate`` of a large snapshot and ``iamgate merge`` of
-many accounts' results, each against the floor of reading its input and writing its results.
+"""Organization scale, offline: ``iamgate evaluate`` of large snapshots and ``iamgate merge`` of
+many accounts' results, each against the floor of reading its input and writing its results;
+and how evaluate's time grows with the account.
 
-    python benchmarks/bench_scale.py                        # evaluate 100,000 users; merge 100
+    python benchmarks/bench_scale.py                        # everything (about 30 min)
+    python benchmarks/bench_scale.py --only evaluate        # the 100,000-user snapshot
+    python benchmarks/bench_scale.py --only roles           # the 20,000-role snapshot
+    python benchmarks/bench_scale.py --only growth          # the growth fit of both families
     python benchmarks/bench_scale.py --accounts 1000        # merge 1,000 accounts' results
     python benchmarks/bench_scale.py --only merge --repeat 5
+
+Two families of accounts: ``users`` (``bench.synthetic_snapshot``: users in groups that share
+their policies, a fifth as many roles) and ``roles`` (``synthetic_roles.synthetic_role_snapshot``:
+roles made from shared templates, trust chains five roles deep, a tenth as many users). The
+growth fit runs evaluate at four sizes of each (``--growth-repeat`` times each, the median
+kept) and prints the exponent of a least-squares fit of log(CPU) against log(principals).
 
 The floor is what any tool must do for the same job: ``json.load`` the inputs and ``json.dump``
 as many result records as iamgate writes. The floor and iamgate run as child processes, in
@@ -17,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
@@ -33,6 +44,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import ACCOUNT, REPO, iamgate_cmd, synthetic_snapshot
+from synthetic_roles import synthetic_role_snapshot
+
+FAMILIES = {"users": synthetic_snapshot, "roles": synthetic_role_snapshot}
+# Sizes of each family for the targets and for the growth fit (users, or roles).
+TARGET = {"users": 100_000, "roles": 20_000}
+GROWTH = {"users": (12_500, 25_000, 50_000, 100_000), "roles": (2_500, 5_000, 10_000, 20_000)}
 
 # The floors, run as ``python -c``: argv[1:] are the inputs, then the output and what to write.
 FLOOR_EVALUATE = r"""
@@ -175,10 +192,10 @@ def generate(what: str, work: Path, *sizes: int) -> None:
     subprocess.run(command, check=True, env=env())
 
 
-def bench_evaluate(users: int, repeat: int, work: Path) -> None:
-    print(f"\n== evaluate --output-dir: synthetic snapshot of {users:,} users", flush=True)
+def bench_evaluate(family: str, size: int, repeat: int, work: Path) -> None:
+    print(f"\n== evaluate --output-dir: synthetic snapshot of {size:,} {family}", flush=True)
     started = time.perf_counter()
-    generate("snapshot", work, users)
+    generate(family, work, size)
     print(
         f"  snapshot.json: {(work / 'snapshot.json').stat().st_size / 1e6:.1f} MB (generated in "
         f"{time.perf_counter() - started:.1f} s, not timed)"
@@ -193,11 +210,56 @@ def bench_evaluate(users: int, repeat: int, work: Path) -> None:
         length = sum(len(f["message"]) for f in findings) // max(1, len(findings))
         return [*floor, str(len(findings)), str(length)]
 
-    paired(f"evaluate of {users:,} users", floor, iamgate, work, repeat, sized)
+    paired(f"evaluate of {size:,} {family}", floor, iamgate, work, repeat, sized)
     results, failed, errors = results_summary(out / "results.json")
     print(
         f"  {results:,} results, {failed} not evaluated, {errors} collection errors; reports: "
         + ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in sorted(out.iterdir()))
+    )
+
+
+def principals_of(path: Path) -> int:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return len(data["users"]) + len(data["roles"])
+
+
+def fit_exponent(points: list[tuple[int, float]]) -> float:
+    """The slope of the least-squares line through (log size, log time)."""
+    xs = [math.log(n) for n, _ in points]
+    ys = [math.log(t) for _, t in points]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs
+    )
+
+
+def bench_growth(family: str, repeat: int, work: Path) -> None:
+    """Evaluate at four sizes; the exponent of CPU time against the number of principals."""
+    print(f"\n== growth: evaluate --output-dir of the {family} family, median of {repeat}")
+    children = env()
+    points: list[tuple[int, float]] = []
+    iamgate = [*iamgate_cmd(), "evaluate", "snapshot.json", "--output-dir", "out", "-q"]
+    for size in GROWTH[family]:
+        here = work / f"{family}-{size}"
+        here.mkdir()
+        generate(family, here, size)
+        principals = principals_of(here / "snapshot.json")
+        runs = [run(iamgate, here, children) for _ in range(repeat)]
+        cpu = statistics.median(r.cpu for r in runs)
+        rss = statistics.median(r.rss_mb for r in runs)
+        points.append((principals, cpu))
+        per = cpu / principals * 1e6
+        print(
+            f"  {size:>7,} {family} ({principals:>7,} principals): {cpu:6.2f} s cpu "
+            f"({', '.join(f'{r.cpu:.2f}' for r in runs)}), {per:5.0f} us per principal, "
+            f"peak RSS {rss:4.0f} MB",
+            flush=True,
+        )
+        shutil.rmtree(here, ignore_errors=True)
+    exponent = fit_exponent(points)
+    print(
+        f"  exponent of the fit (cpu ~ principals^k): k = {exponent:.3f}; target <= 1.15 "
+        f"{'met' if exponent <= 1.15 else 'MISSED'}"
     )
 
 
@@ -246,20 +308,24 @@ def bench_merge(accounts: int, users: int, repeat: int, work: Path) -> None:
 def main() -> None:
     if sys.argv[1:2] == ["--generate"]:  # a child of generate()
         what, work, *sizes = sys.argv[2:]
-        if what == "snapshot":
+        if what in FAMILIES:
             from iamgate.formats.snapshot_json import snapshot_to_json
 
-            text = snapshot_to_json(synthetic_snapshot(int(sizes[0])))
+            text = snapshot_to_json(FAMILIES[what](int(sizes[0])))
             (Path(work) / "snapshot.json").write_text(text, encoding="utf-8")
         else:
             write_accounts(int(sizes[0]), int(sizes[1]), Path(work))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=100_000, help="users in evaluate's snapshot")
+    parser.add_argument("--users", type=int, default=TARGET["users"], help="users (evaluate)")
+    parser.add_argument("--roles", type=int, default=TARGET["roles"], help="roles (--only roles)")
     parser.add_argument("--accounts", type=int, default=100, help="results.json files to merge")
     parser.add_argument("--account-users", type=int, default=1000, help="users per merged account")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, in turn")
-    parser.add_argument("--only", choices=("evaluate", "merge"), help="one of the two benchmarks")
+    parser.add_argument("--growth-repeat", type=int, default=3, help="runs per size (growth)")
+    parser.add_argument(
+        "--only", choices=("evaluate", "roles", "growth", "merge"), help="one of the benchmarks"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
     args = parser.parse_args()
     print(f"machine: {machine()}")
@@ -268,7 +334,14 @@ def main() -> None:
     try:
         if args.only in (None, "evaluate"):
             (work / "evaluate").mkdir()
-            bench_evaluate(args.users, args.repeat, work / "evaluate")
+            bench_evaluate("users", args.users, args.repeat, work / "evaluate")
+        if args.only in (None, "roles"):
+            (work / "roles").mkdir()
+            bench_evaluate("roles", args.roles, args.repeat, work / "roles")
+        if args.only in (None, "growth"):
+            for family in FAMILIES:
+                (work / "growth").mkdir(exist_ok=True)
+                bench_growth(family, args.growth_repeat, work / "growth")
         if args.only in (None, "merge"):
             (work / "merge").mkdir()
             bench_merge(args.accounts, args.account_users, args.repeat, work / "merge")

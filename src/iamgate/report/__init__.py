@@ -17,7 +17,7 @@ from iamgate.model.results import Verdict
 from iamgate.report.badge import render_badge_json, render_badge_svg
 from iamgate.report.context import ReportContext
 from iamgate.report.csv import iter_csv, render_csv
-from iamgate.report.junit import passing_cases, render_junit
+from iamgate.report.junit import iter_junit, passing_cases, render_junit
 from iamgate.report.markdown import render_markdown
 
 Render = Callable[[Verdict, ReportContext], str]
@@ -48,6 +48,10 @@ def _junit(verdict: Verdict, context: ReportContext) -> str:
     return render_junit(verdict, passing_cases(verdict, context.junit_passing))
 
 
+def _junit_pieces(verdict: Verdict, context: ReportContext) -> Iterable[str]:
+    return iter_junit(verdict, passing_cases(verdict, context.junit_passing))
+
+
 Pieces = Callable[[Verdict, ReportContext], Iterable[str]]
 
 
@@ -68,7 +72,7 @@ class Reporter:
 
 
 REPORTERS: tuple[Reporter, ...] = (
-    Reporter("junit", "junit.xml", _junit),
+    Reporter("junit", "junit.xml", _junit, pieces=_junit_pieces),
     Reporter("markdown", "summary.md", of_verdict(render_markdown)),
     Reporter(
         "json",
