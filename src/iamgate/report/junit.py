@@ -143,6 +143,9 @@ def passing_cases(verdict: Verdict, wanted: JunitPassing) -> Passing:
     return "summary" if len(verdict.accounts) > 1 else "each"
 
 
+_KINDS = ("failure", "skipped", "error", "")
+
+
 @dataclass
 class _Suite:
     """One ``<testsuite>``: its findings, and how many cases of each kind it will write."""
@@ -150,8 +153,6 @@ class _Suite:
     findings: list[Finding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_KINDS, 0))
 
-
-_KINDS = ("failure", "skipped", "error", "")
 
 
 def _suites(verdict: Verdict, passing: Passing) -> tuple[dict[tuple[str, str], _Suite], bool]:
