@@ -154,7 +154,6 @@ class _Suite:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_KINDS, 0))
 
 
-
 def _suites(verdict: Verdict, passing: Passing) -> tuple[dict[tuple[str, str], _Suite], bool]:
     """The suites in document order, counted in one pass (the heads carry the totals), and
     whether they are per account."""

@@ -122,6 +122,7 @@ class Admissions:
         self.alike = isinstance(admits, TrustModel)  # others: asked once per caller
         self._answers: dict[tuple[str, str], Admission | None] = {}
         self._words: dict[str, tuple[frozenset[str], bool]] = {}
+        self._names: dict[str, tuple[str, str]] = {}
 
     def admit(self, role: Role, principal: str) -> Admission | None:
         key = (role.arn, self.caller_key(role, principal))
@@ -145,7 +146,10 @@ class Admissions:
         if not principal.startswith("arn:"):
             return principal  # a service
         names, personal = self.words(role)
-        kind, name = caller_name(principal)
+        found = self._names.get(principal)
+        if found is None:
+            found = self._names[principal] = caller_name(principal)
+        kind, name = found
         if not self.alike or personal or not name or name in names or kind not in ("user", "role"):
             return principal
         return f"any {kind} of {principal.split(':', 5)[4]} not named"

@@ -58,7 +58,11 @@ class _Shared:
     own: tuple[Statement, ...]
 
 
-@dataclass(frozen=True, slots=True)
+# (relevant policies, the group each comes through, mentions, shared key, personal?)
+_Shape = tuple[tuple[Policy, ...], tuple[str, ...], frozenset[str], tuple[object, ...], bool]
+
+
+@dataclass(slots=True)  # not frozen: one is made per node, and frozen ones are slow to make
 class View:
     """What the rules read of one node, worked out once."""
 
@@ -177,6 +181,8 @@ class Facts:
         self._per_caller: dict[tuple[Targets, str, str], Targets] = {}
         self._personal: dict[tuple[object, ...], bool] = {}
         self._views: dict[int, View | None] = {}
+        self._shapes: dict[tuple[object, ...], _Shape] = {}
+        self._principals = index.n_users + index.n_roles
         self._mentions_of: dict[tuple[int, ...], frozenset[str]] = {}
 
     # --- the node's access and verdict ------------------------------------------------------
@@ -243,11 +249,27 @@ class Facts:
         access = self.access(index)
         if access is None:
             return None
-        variant, position = self.space.locate(index)
+        if index < self._principals:  # as is: most nodes, no search for the variant
+            variant, position = Variant.AS_IS, index
+        else:
+            variant, position = self.space.locate(index)
+        # Group members share their groups' attachments (the same objects): what the view
+        # reads of them is worked out once per combination.
+        signature = (tuple(map(id, access.attachments)), id(access.boundary), access.who.kind)
+        shape = self._shapes.get(signature)
+        if shape is None:
+            shape = self._shapes[signature] = self._shape(access)
+        relevant, via, mentions, key, personal = shape
+        if personal or _names_itself(access, relevant):
+            return View(index, variant, position, access, relevant, mentions, None, None)
+        return View(index, variant, position, access, relevant, mentions, key, (key, via))
+
+    def _shape(self, access: Access) -> _Shape:
+        """What a view reads of a node's attachments (see :meth:`_make_view`)."""
         relevant: list[Policy] = []
         via: list[str] = []
         groups = access.groups
-        for att in access.attachments:  # one pass: this runs for every node
+        for att in access.attachments:
             policy = att.policy
             found = policy.memo.get(_TOUCHES)
             if found is None:
@@ -255,19 +277,17 @@ class Facts:
             if found:
                 relevant.append(policy)
                 via.append(att.via if att.via in groups else "")
-        ids = tuple(map(id, relevant))
+        kept = tuple(relevant)
+        ids = tuple(map(id, kept))
         mentions = self._mentions_of.get(ids)
         if mentions is None:
-            mentions = frozenset().union(*(policy_mentions(p) for p in relevant))
+            mentions = frozenset().union(*(policy_mentions(p) for p in kept))
             self._mentions_of[ids] = mentions
         key = (ids, id(access.boundary), access.who.kind)
-        kept = tuple(relevant)
         personal = self._personal.get(key)
         if personal is None:
             personal = self._personal[key] = self._reads_who(kept, access, mentions)
-        if personal or _names_itself(access, kept):
-            return View(index, variant, position, access, kept, mentions, None, None)
-        return View(index, variant, position, access, kept, mentions, key, (key, tuple(via)))
+        return kept, tuple(via), mentions, key, personal
 
     def mentions(self, index: int) -> frozenset[str]:
         """The catalogue actions some Allow of the node's policies covers (a cheap filter)."""

@@ -13,7 +13,7 @@ order is part of what a message says (it is the order the graph has always used)
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from iamgate.policy.document import short_name
@@ -60,11 +60,11 @@ class Node:
     index: int
     variant: Variant
     arn: str  # the principal's or group's ARN ("" for the new principal)
+    name: str = field(init=False, compare=False)  # "role/x with policies rewritten"
 
-    @property
-    def name(self) -> str:
+    def __post_init__(self) -> None:
         base = short_name(self.arn) if self.arn else "a new principal"
-        return base + _TEXT.get(self.variant, "")
+        object.__setattr__(self, "name", base + _TEXT.get(self.variant, ""))
 
 
 class NodeSpace:
