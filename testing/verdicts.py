@@ -18,6 +18,7 @@ from iamgate.model.results import (
     SinceLastRun,
     Status,
     Verdict,
+    count_statuses,
 )
 from iamgate.model.snapshot import CollectionError
 from testing.checks import infos
@@ -262,4 +263,58 @@ def hostile_verdict() -> Verdict:
             fixed=findings[4:6],
             accepted=findings[2:3],
         ),
+    )
+
+
+def large_verdict(per_check: int = 2500) -> Verdict:
+    """Findings to act on past what a page lists at first: ``user-inactive`` has ``per_check``
+    new findings on users, but one role (at position 1,800) and one expired exception (at
+    1,500) deep among them; ``root-mfa`` a few. For the page's waiting rows."""
+    info = {c.id: c for c in infos("user-inactive", "root-mfa")}
+    exception = ExceptionRef(
+        "user-inactive",
+        f"{A}:user/u001500",
+        "a <b>reason</b>",
+        "owner-x",
+        date(2026, 5, 1),
+        "T-9",
+        "baseline.yml:3",
+    )
+    findings = []
+    for i in range(per_check):
+        kind = "role" if i == 1800 else "user"
+        status = Status.EXPIRED if i == 1500 else Status.FAIL
+        findings.append(
+            Finding(
+                check="user-inactive",
+                resource=f"{A}:{kind}/u{i:06d}",
+                resource_type=kind,
+                status=status,
+                severity=info["user-inactive"].severity,
+                title=info["user-inactive"].title,
+                message=f"{kind} u{i:06d}: last used {i} days ago <&>",
+                account_id=ACCOUNT,
+                exception=exception if status is Status.EXPIRED else None,
+            )
+        )
+    for i in range(3):
+        findings.append(
+            Finding(
+                "root-mfa",
+                f"{A}:root{i}",
+                "account",
+                Status.FAIL,
+                info["root-mfa"].severity,
+                info["root-mfa"].title,
+                "no MFA",
+                ACCOUNT,
+            )
+        )
+    return Verdict(
+        account_id=ACCOUNT,
+        generated_at=datetime(2026, 6, 1, 12, 0, tzinfo=UTC),
+        today=date(2026, 6, 1),
+        findings=tuple(findings),
+        checks=("root-mfa", "user-inactive"),
+        counts=count_statuses(findings, 0),
     )

@@ -44,6 +44,12 @@ def _html(verdict: Verdict, context: ReportContext) -> str:
     return render_html(verdict, context)
 
 
+def _html_pieces(verdict: Verdict, context: ReportContext) -> Iterable[str]:
+    from iamgate.report.html import iter_html
+
+    return iter_html(verdict, context)
+
+
 def _junit(verdict: Verdict, context: ReportContext) -> str:
     return render_junit(verdict, passing_cases(verdict, context.junit_passing))
 
@@ -85,7 +91,7 @@ REPORTERS: tuple[Reporter, ...] = (
     ),
     Reporter("badge", "badge.json", of_verdict(render_badge_json)),
     Reporter("badge-svg", "badge.svg", of_verdict(render_badge_svg), beside="badge"),
-    Reporter("html", "report.html", _html),
+    Reporter("html", "report.html", _html, pieces=_html_pieces),
     # Read and rewritten by every run (--history): it outlives one run's output directory.
     Reporter("history", "", _history),
 )
