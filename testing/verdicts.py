@@ -267,9 +267,12 @@ def hostile_verdict() -> Verdict:
 
 
 def large_verdict(per_check: int = 2500) -> Verdict:
-    """Findings to act on past what a page lists at first: ``user-inactive`` has ``per_check``
-    new findings on users, but one role (at position 1,800) and one expired exception (at
-    1,500) deep among them; ``root-mfa`` a few. For the page's waiting rows."""
+    """Findings to act on past what a page lists at first, in two accounts: ``user-inactive``
+    has ``per_check`` new findings on users of one, but one role (at position 1,800) and one
+    expired exception (at 1,500) deep among them; ``root-mfa`` a few in the other. For the
+    page's waiting rows (and its account column)."""
+    from iamgate.gate.combine import combine
+
     info = {c.id: c for c in infos("user-inactive", "root-mfa")}
     exception = ExceptionRef(
         "user-inactive",
@@ -297,24 +300,39 @@ def large_verdict(per_check: int = 2500) -> Verdict:
                 exception=exception if status is Status.EXPIRED else None,
             )
         )
-    for i in range(3):
-        findings.append(
-            Finding(
-                "root-mfa",
-                f"{A}:root{i}",
-                "account",
-                Status.FAIL,
-                info["root-mfa"].severity,
-                info["root-mfa"].title,
-                "no MFA",
-                ACCOUNT,
-            )
+    other = "210987654321"
+    roots = [
+        Finding(
+            "root-mfa",
+            f"arn:aws:iam::{other}:root{i}",
+            "account",
+            Status.FAIL,
+            info["root-mfa"].severity,
+            info["root-mfa"].title,
+            "no MFA",
+            other,
         )
-    return Verdict(
-        account_id=ACCOUNT,
-        generated_at=datetime(2026, 6, 1, 12, 0, tzinfo=UTC),
-        today=date(2026, 6, 1),
-        findings=tuple(findings),
-        checks=("root-mfa", "user-inactive"),
-        counts=count_statuses(findings, 0),
+        for i in range(3)
+    ]
+    when = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    checks = ("root-mfa", "user-inactive")
+    return combine(
+        [
+            Verdict(
+                ACCOUNT,
+                when,
+                when.date(),
+                tuple(findings),
+                checks=checks,
+                counts=count_statuses(findings, 0),
+            ),
+            Verdict(
+                other,
+                when,
+                when.date(),
+                tuple(roots),
+                checks=checks,
+                counts=count_statuses(roots, 0),
+            ),
+        ]
     )

@@ -212,6 +212,7 @@ class RowGroup:
     findings: list[Finding]
     listed: int
     threshold: int  # the rank of the gate's severity: rows below it say so
+    accounts: bool  # several accounts: each row says which
 
     @property
     def deferred(self) -> int:
@@ -224,7 +225,9 @@ class RowGroup:
         once = _Once()  # the cells that repeat from row to row, escaped once
         for start in range(0, len(rest), 1000):
             chunk = rest[start : start + 1000]
-            rows = "".join(_waiting_row(f, self.threshold, once) for f in chunk)
+            rows = "".join(
+                _waiting_row(f, self.threshold, once, self.accounts) for f in chunk
+            )
             yield Markup(rows)  # noqa: S704 - every value in it went through _escape
 
 
@@ -236,15 +239,15 @@ class _Once(dict[str, str]):
         return made
 
 
-def _waiting_row(f: Finding, threshold: int, once: _Once) -> str:
-    """One waiting row. Every value goes through :func:`_escape` (control characters replaced,
-    then escaped as markupsafe escapes), as the template's finalize and autoescape would; only
-    this function's own markup is not escaped. Written with plain strings: 100,000 of them
-    are made for a large page (markupsafe's objects cost five times as much). Tests render
-    hostile findings waiting, and compare a waiting row, once shown, with a listed one."""
+def _waiting_row(f: Finding, threshold: int, once: _Once, accounts: bool) -> str:
+    """One waiting row: its filter attributes, its resource (plain: the script adds the type
+    and the line breaks) and its message. Every value goes through :func:`_escape` (control
+    characters replaced, then escaped as markupsafe escapes), as the template's finalize and
+    autoescape would; only this function's own markup is not escaped. Plain strings: 100,000
+    of these are made for a large page. Tests render hostile findings waiting, and compare a
+    waiting row, once shown, with a listed one."""
     below = ' class="below"' if _RANK[f.severity] < threshold else ""
-    kind = f'<span class="rtype">{once[f.resource_type]}</span> ' if f.resource_type else ""
-    arn = _BREAK_AFTER.sub("<wbr>", _escape(f.resource))  # escaping adds no "/" nor ":"
+    account = f' data-account="{once[f.account_id]}"' if accounts else ""
     message = _escape(f.message)
     e = f.exception
     if f.status is Status.EXPIRED and e is not None:
@@ -254,10 +257,9 @@ def _waiting_row(f: Finding, threshold: int, once: _Once) -> str:
             f"{_escape(e.owner)}{ticket}</span>"
         )
     return (
-        f'<tr data-severity="{once[f.severity]}" '
-        f'data-status="{STATUS_KEY[f.status]}" data-type="{once[f.resource_type]}" '
-        f'data-account="{once[f.account_id]}"{below}><td>{kind}<span class="mono arn">'
-        f"{arn}</span></td><td>{message}</td></tr>\n"
+        f'<tr data-severity="{once[f.severity]}" data-status="{STATUS_KEY[f.status]}" '
+        f'data-type="{once[f.resource_type]}"{account}{below}><td>{_escape(f.resource)}</td>'
+        f"<td>{message}</td></tr>\n"
     )
 
 
@@ -278,7 +280,9 @@ def _escape(value: str) -> str:
     )
 
 
-def row_groups(failing: Sequence[Finding], threshold: int, first: int) -> list[RowGroup]:
+def row_groups(
+    failing: Sequence[Finding], threshold: int, first: int, accounts: bool
+) -> list[RowGroup]:
     """``failing`` (sorted) cut into runs of one check each."""
     groups: list[RowGroup] = []
     start = 0
@@ -287,7 +291,7 @@ def row_groups(failing: Sequence[Finding], threshold: int, first: int) -> list[R
             rows = list(failing[start:at])
             head = rows[0]
             listed = min(first, len(rows))
-            groups.append(RowGroup(head.check, head.title, rows, listed, threshold))
+            groups.append(RowGroup(head.check, head.title, rows, listed, threshold, accounts))
             start = at
     return groups
 
@@ -392,7 +396,7 @@ def build_context(
         "rank": _RANK,
         "failing": failing,
         "failing_rows": shown,
-        "failing_groups": row_groups(shown, threshold, FIRST_ROWS),
+        "failing_groups": row_groups(shown, threshold, FIRST_ROWS, len(accounts) > 1),
         "first_rows": FIRST_ROWS,
         "failing_cut": max(len(failing) - page_rows, 0),
         "accepted": accepted,

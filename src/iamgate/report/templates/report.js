@@ -3,9 +3,9 @@
    nothing from the page is ever parsed as HTML: values are compared as strings and written
    with textContent. The URL fragment holds the filter (#severity=high&type=role), both ways.
    A check with many findings lists its first ones; the rest wait in a <template> (parsed, never
-   laid out), each as its type, severity, status, resource and message cells, and are moved
-   into the table, in order and completed with DOM calls, when a filter or "Show more" wants
-   them. The counts are over every row, listed or waiting. */
+   laid out), each as its filter attributes, its resource and its message, and are moved into
+   the table, in order and completed with DOM calls (as the template writes a row), when a
+   filter or "Show more" wants them. The counts are over every row, listed or waiting. */
 (function () {
   "use strict";
   var KEYS = ["severity", "status", "check", "type", "account"];
@@ -62,8 +62,19 @@
     return el;
   }
 
+  // An ARN that may wrap after each run of "/" or ":" (as the template's `breakable` writes it).
+  function arn(text) {
+    var el = document.createElement("span");
+    el.className = "mono arn";
+    text.split(/(?<=[\/:])(?=[^\/:])/).forEach(function (part, i) {
+      if (i) { el.appendChild(document.createElement("wbr")); }
+      el.appendChild(document.createTextNode(part));
+    });
+    return el;
+  }
+
   // A waiting row, as the page lists it: severity, status and check cells before its resource
-  // cell, the account after it (several accounts), as the template writes them.
+  // cell (with its type), the account after it (several accounts), as the template writes them.
   function complete(row, g) {
     var severity = row.getAttribute("data-severity") || "";
     var status = STATUS[row.getAttribute("data-status")] || ["", ""];
@@ -74,6 +85,14 @@
     cells[2].appendChild(span("mono", g.check));
     cells[2].appendChild(span("sub", g.title));
     var resource = row.firstElementChild;
+    var type = row.getAttribute("data-type") || "";
+    var name = arn(resource.textContent);
+    resource.textContent = "";
+    if (type) {
+      resource.appendChild(span("rtype", type));
+      resource.appendChild(document.createTextNode(" "));
+    }
+    resource.appendChild(name);
     cells.forEach(function (cell) { row.insertBefore(cell, resource); });
     if (accounts) {
       var account = document.createElement("td");
