@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -263,6 +264,113 @@ def bench_growth(family: str, repeat: int, work: Path) -> None:
     )
 
 
+def page_verdict(n: int) -> Any:
+    """A verdict of ``n`` findings to act on over twenty checks (one in seven on a role), with
+    messages as long as a check's."""
+    from iamgate.checks import catalogue
+    from iamgate.model.results import Finding, Status, Verdict, count_statuses
+
+    known = catalogue()
+    checks = list(known)[:20]
+    findings = []
+    for i in range(n):
+        info = known[checks[i % len(checks)]]
+        kind = "role" if i % 7 == 0 else "user"
+        findings.append(
+            Finding(
+                check=info.id,
+                resource=f"arn:aws:iam::{ACCOUNT}:{kind}/name-{i:06d}",
+                resource_type=kind,
+                status=Status.FAIL,
+                severity=info.severity,
+                title=info.title,
+                message=f"{kind} name-{i:06d} has not used its credentials for {90 + i % 800} "
+                "days (limit 90)",
+                account_id=ACCOUNT,
+            )
+        )
+    now = datetime.now(UTC)
+    return Verdict(
+        account_id=ACCOUNT,
+        generated_at=now,
+        today=now.date(),
+        findings=tuple(findings),
+        checks=tuple(checks),
+        counts=count_statuses(findings, 0),
+    )
+
+
+# What the timed copy of the page adds: when the page's own script starts (the document is
+# parsed up to it, at the end of the body) and how long it runs (the first filter).
+_TIMER_START = "var iamgateT0 = performance.now();"
+_TIMER_END = (
+    "document.title = 'parsed ' + Math.round(iamgateT0) + ' ms, script ' + "
+    "Math.round(performance.now() - iamgateT0) + ' ms';"
+)
+
+
+def bench_page(n: int, repeat: int, work: Path) -> None:
+    """report.html of ``n`` findings to act on: made how fast, how large, and opened by
+    Chromium (headless, from disk) how fast: parsed, then filtered by its script."""
+    from iamgate.checks import catalogue
+    from iamgate.report.context import ReportContext
+    from iamgate.report.html import iter_html
+
+    print(f"\n== report.html of {n:,} findings to act on", flush=True)
+    verdict = page_verdict(n)
+    started = time.process_time()
+    path = work / "report.html"
+    with path.open("w", encoding="utf-8") as handle:
+        for piece in iter_html(verdict, ReportContext(checks=catalogue())):
+            handle.write(piece)
+    print(
+        f"  made in {time.process_time() - started:.2f} s cpu: {path.stat().st_size / 1e6:.1f} MB"
+    )
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("  Chromium is not installed: not opened")
+        return
+    # A copy whose script also times itself (and without the CSP, which pins the script).
+    page = path.read_text(encoding="utf-8")
+    page = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page)
+    page = page.replace("<script>", "<script>" + _TIMER_START, 1)
+    page = page.replace("}());\n</script>", "}());\n" + _TIMER_END + "\n</script>", 1)
+    timed = work / "timed.html"
+    timed.write_text(page, encoding="utf-8")
+    for fragment in ("", "#type=role"):
+        found = []
+        for _ in range(repeat):
+            with tempfile.TemporaryDirectory() as profile:
+                dump = subprocess.run(
+                    [
+                        chromium,
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        f"--user-data-dir={profile}",
+                        "--dump-dom",
+                        timed.as_uri() + fragment,
+                    ],
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                    check=True,
+                ).stdout
+            match = re.search(r"<title>parsed (\d+) ms, script (\d+) ms", dump)
+            shown = re.search(r"(\d+) of (\d+) shown", dump)
+            if match is None or shown is None:
+                sys.exit(f"report.html{fragment}: the page's script did not run")
+            found.append((int(match[1]), int(match[2]), shown[0]))
+        parsed = statistics.median(p for p, _, _ in found)
+        script = statistics.median(s for _, s, _ in found)
+        print(
+            f"  opened{' with ' + fragment if fragment else ''}, median of {repeat}: parsed "
+            f"in {parsed:.0f} ms, filtered by its script in {script:.0f} ms ({found[0][2]})"
+        )
+
+
 def write_accounts(accounts: int, users: int, work: Path) -> list[str]:
     """``accounts`` single-account results.json files, each of a ``users``-user account: one
     synthetic account evaluated, its results written under every account id, with its user
@@ -323,8 +431,11 @@ def main() -> None:
     parser.add_argument("--account-users", type=int, default=1000, help="users per merged account")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, in turn")
     parser.add_argument("--growth-repeat", type=int, default=3, help="runs per size (growth)")
+    parser.add_argument("--page", type=int, default=100_000, help="findings in report.html")
     parser.add_argument(
-        "--only", choices=("evaluate", "roles", "growth", "merge"), help="one of the benchmarks"
+        "--only",
+        choices=("evaluate", "roles", "growth", "page", "merge"),
+        help="one of the benchmarks",
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
     args = parser.parse_args()
@@ -338,6 +449,9 @@ def main() -> None:
         if args.only in (None, "roles"):
             (work / "roles").mkdir()
             bench_evaluate("roles", args.roles, args.repeat, work / "roles")
+        if args.only in (None, "page"):
+            (work / "page").mkdir()
+            bench_page(args.page, args.repeat, work / "page")
         if args.only in (None, "growth"):
             for family in FAMILIES:
                 (work / "growth").mkdir(exist_ok=True)

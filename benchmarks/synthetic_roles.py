@@ -99,9 +99,7 @@ class _Builder:
             attachment_count=1,
         )
 
-    def role(
-        self, name: str, trust: dict[str, Any], template: int, job: str = "pipeline"
-    ) -> Any:
+    def role(self, name: str, trust: dict[str, Any], template: int, job: str = "pipeline") -> Any:
         """A role of a template; ``job``: ``pipeline`` (passes the template's service roles),
         ``chain`` (assumes the chain roles) or ``admin``."""
         from iamgate.model.snapshot import AttachedPolicy, Role
@@ -123,9 +121,7 @@ class _Builder:
             create_date=self.now - timedelta(days=rng.uniform(1, 900)),
             trust_policy=trust,
             attached=tuple(attached),
-            permissions_boundary=(
-                self.boundary.arn if not admin and rng.random() < 0.1 else None
-            ),
+            permissions_boundary=(self.boundary.arn if not admin and rng.random() < 0.1 else None),
         )
 
 
@@ -156,7 +152,9 @@ def _roles(b: _Builder, n: int, users: list[str]) -> list[Any]:
             admin = template % 4 == 0 and rng.random() < 0.05
             service = SERVICES[k % (2 if admin else len(SERVICES))]
             trust = _trust({"Service": service})
-            roles.append(b.role(f"svc-{template}-{k}", trust, template, "admin" if admin else "chain"))
+            roles.append(
+                b.role(f"svc-{template}-{k}", trust, template, "admin" if admin else "chain")
+            )
         elif pick < 0.89:
             mfa = {"Bool": {"aws:MultiFactorAuthPresent": "true"}} if rng.random() < 0.25 else None
             trust = _trust({"AWS": f"{acct}:root"}, mfa)
