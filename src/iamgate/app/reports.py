@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from iamgate.app.batch import without_cycle_collection
 from iamgate.checks import catalogue
 from iamgate.formats.files import Content, append_text, write_all_atomic
 from iamgate.formats.history_jsonl import load_history
@@ -99,7 +100,8 @@ def write_reports(
         rendered["snapshot"] = lambda: (snapshot_to_json(snapshot),)
     # All rendered before any is written: one unwritable target must not leave the others as a
     # partial report.
-    write_all_atomic({targets[kind]: text for kind, text in rendered.items()})
+    with without_cycle_collection():  # reports of every finding (app/batch.py)
+        write_all_atomic({targets[kind]: text for kind, text in rendered.items()})
     written = {kind: targets[kind] for kind in rendered}
     if outputs.step_summary is not None:
         append_text(outputs.step_summary, markdown)

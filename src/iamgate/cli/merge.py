@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from iamgate.app.batch import without_cycle_collection
 from iamgate.app.reports import write_reports
 from iamgate.cli.common import (
     AnnotationsOpt,
@@ -58,6 +59,8 @@ def merge_cmd(
     )
     context = load_context(where, console)
     before = load_previous(previous)
-    verdict = since_previous(merge(files), before, previous)
+    with without_cycle_collection():  # every file's findings (app/batch.py)
+        merged = merge(files)
+    verdict = since_previous(merged, before, previous)
     report = write_reports(verdict, where, None, context)
     finish(report, console, annotations=annotations_on(annotations))

@@ -225,9 +225,7 @@ class RowGroup:
         once = _Once()  # the cells that repeat from row to row, escaped once
         for start in range(0, len(rest), 1000):
             chunk = rest[start : start + 1000]
-            rows = "".join(
-                _waiting_row(f, self.threshold, once, self.accounts) for f in chunk
-            )
+            rows = "".join(_waiting_row(f, self.threshold, once, self.accounts) for f in chunk)
             yield Markup(rows)  # noqa: S704 - every value in it went through _escape
 
 

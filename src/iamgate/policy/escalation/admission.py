@@ -124,8 +124,10 @@ class Admissions:
         self._words: dict[str, tuple[frozenset[str], bool]] = {}
         self._names: dict[str, tuple[str, str]] = {}
 
-    def admit(self, role: Role, principal: str) -> Admission | None:
-        key = (role.arn, self.caller_key(role, principal))
+    def admit(self, role: Role, principal: str, share: bool = True) -> Admission | None:
+        """The answer for ``principal``; ``share=False`` when it is asked once anyway (then
+        the trust's names are not looked at)."""
+        key = (role.arn, self.caller_key(role, principal) if share else principal)
         if key not in self._answers:
             self._answers[key] = self.admits(role, principal)
         return self._answers[key]

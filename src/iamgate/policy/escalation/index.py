@@ -106,7 +106,8 @@ class AccountIndex:
                 self.named[principal].append(position)
             if uniform(role.trust_policy):
                 rep = next((i for i in range(everyone) if i not in mentioned), -1)
-                if rep >= 0 and self.admit(position, self.entities[rep].arn) is not None:
+                rep_arn = self.entities[rep].arn if rep >= 0 else ""
+                if rep >= 0 and self.admit(position, rep_arn, share=False) is not None:
                     delegates.append(position)
             else:
                 per_caller.append(position)
@@ -142,11 +143,12 @@ class AccountIndex:
         self.per_caller_personal = Targets.of(personal)
         self.per_caller_shared = Targets.of(shared)
 
-    def admit(self, role_position: int, principal: str) -> Admission | None:
-        """Whether the role at ``role_position`` admits ``principal`` (an ARN or a service)."""
+    def admit(self, role_position: int, principal: str, share: bool = True) -> Admission | None:
+        """Whether the role at ``role_position`` admits ``principal`` (an ARN or a service);
+        ``share``: see :meth:`.admission.Admissions.admit`."""
         role = self.entities[role_position]
         assert isinstance(role, Role)
-        return self.admissions.admit(role, principal)
+        return self.admissions.admit(role, principal, share)
 
 
 def _union(parts: list[Targets]) -> Targets:

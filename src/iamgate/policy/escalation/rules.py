@@ -175,8 +175,11 @@ def assume_shared(scope: Scope, _earlier: Sequence[Part]) -> list[Part]:
     if not permitted:
         return []
     facts = scope.facts
-    shared = facts.delegated(permitted) | facts.per_caller_admitted(permitted, scope.access.who)
-    return _as_is(shared - scope.drop)
+    # Two parts, not their union: each is one shared set (many nodes hold it), a union would
+    # be a new set per profile, each looked at again.
+    delegated = facts.delegated(permitted)
+    admitted = facts.per_caller_admitted(permitted, scope.access.who)
+    return _as_is(delegated - scope.drop) + _as_is(admitted - scope.drop)
 
 
 def assume_personal(scope: Scope, _earlier: Sequence[Part]) -> list[Part]:
@@ -189,7 +192,7 @@ def assume_personal(scope: Scope, _earlier: Sequence[Part]) -> list[Part]:
     free: list[int] = []
     needing: list[int] = []
     for role in named:
-        found = account.admit(role, arn)
+        found = account.admit(role, arn, share=False)  # it names this caller
         if found is not None:
             (needing if found.needs_identity_permission else free).append(role)
     permitted = scope.allowed("sts:AssumeRole", "role")
