@@ -173,6 +173,7 @@ class Facts:
         self._can: dict[tuple[int, str], bool] = {}
         self._wmask: dict[int, int] = {}
         self._any: dict[object, Decision] = {}
+        self._one: dict[tuple[int, str], Decision] = {}
         self._shared: dict[tuple[object, ...], _Shared] = {}
         self._both: dict[tuple[int, int], tuple[_Shared, _Shared, Targets]] = {}
         self._rows: dict[frozenset[str], tuple[Method, ...]] = {}
@@ -340,11 +341,40 @@ class Facts:
         if found is None:
             if iam and _only_own(access.who, relevant, low):
                 found = Decision(False, action, "*")  # what allows_any finds, without asking
+            elif not personal and (combined := self._combined(access, relevant, action, low)):
+                found = combined
             else:
                 own = frozenset({access.who.arn, *access.groups}) if iam else frozenset()
                 found = allows_any(access, action, own)
             self._any[key] = found
         return found if found.action == action else dataclasses.replace(found, action=action)
+
+    def _combined(
+        self, access: Access, relevant: tuple[Policy, ...], action: str, low: str
+    ) -> Decision | None:
+        """``allows_any`` over several policies from each one's own answer (worked out once
+        per policy, not once per combination), when nothing can take one policy's grant away:
+        no boundary and no unconditioned Deny. Its grant is the first unconditioned one in
+        policy order, else the first, as ``allows_any`` picks it. None: ask ``allows_any``."""
+        if access.boundary is not None or len(relevant) < 2:
+            return None
+        for policy in relevant:
+            if any(st.effect == "Deny" and not st.conditioned for st in policy.statements_for(low)):
+                return None
+        allowed = [d for p in relevant if (d := self._policy_any(p, action, low, access)).allowed]
+        if not allowed:
+            return Decision(False, action, "*")
+        return next((d for d in allowed if d.grant and not d.grant.conditioned), allowed[0])
+
+    def _policy_any(self, policy: Policy, action: str, low: str, access: Access) -> Decision:
+        """``allows_any`` of one policy alone, for a principal it does not name and whose
+        variables it holds none of (the same answer for every such principal)."""
+        key = (id(policy), low)
+        found = self._one.get(key)
+        if found is None:
+            alone = Access(access.who, (Attachment(policy, access.who.arn),))
+            found = self._one[key] = allows_any(alone, action)
+        return found
 
     def can(self, index: int, action: str) -> bool:
         """``holds(...).allowed``, memoised per node (``action`` lower-cased)."""
