@@ -42,9 +42,18 @@ class TrustModel:
 
     def __init__(self, assumers: Callable[[Role], Assumers]) -> None:
         self.assumers = assumers
+        self._models: dict[str, Assumers] = {}
+
+    def model(self, role: Role) -> Assumers:
+        """The role's trust model, kept: roles whose policies are the same text get the same
+        object from ``Context.assumers``, so its identity names the policy."""
+        found = self._models.get(role.arn)
+        if found is None:
+            found = self._models[role.arn] = self.assumers(role)
+        return found
 
     def __call__(self, role: Role, principal: str) -> Admission | None:
-        found = self.assumers(role)
+        found = self.model(role)
         if principal.startswith("arn:"):
             return found.admits(principal)
         return found.admits_service(principal)
@@ -58,16 +67,30 @@ def trust_admits(assumers: Callable[[Role], Assumers]) -> Admits:
     return TrustModel(assumers)
 
 
+def document_key(trust: Mapping[str, Any] | str) -> str:
+    """The same text for the same trust policy (roles made from one template share theirs):
+    who can assume a role depends on its trust policy and the run's context alone."""
+    if isinstance(trust, str):
+        return "text:" + trust
+    return json.dumps(trust, sort_keys=True, default=str)
+
+
 def default_admits(snapshot: Snapshot) -> Admits:
     """Who can assume each role, with the default trust settings (the checks pass their own,
-    from the config, through ``Context.assumers``)."""
+    from the config, through ``Context.assumers``); one model per distinct trust policy."""
     context = TrustContext.of(snapshot, TrustSettings())
-    cache: dict[str, Assumers] = {}
+    by_role: dict[str, Assumers] = {}
+    by_document: dict[str, Assumers] = {}
 
     def assumers(role: Role) -> Assumers:
-        if role.arn not in cache:
-            cache[role.arn] = who_can_assume(role.trust_policy, context)
-        return cache[role.arn]
+        found = by_role.get(role.arn)
+        if found is None:
+            key = document_key(role.trust_policy)
+            found = by_document.get(key)
+            if found is None:
+                found = by_document[key] = who_can_assume(role.trust_policy, context)
+            by_role[role.arn] = found
+        return found
 
     return trust_admits(assumers)
 
@@ -121,26 +144,35 @@ class Admissions:
         self.admits = admits
         self.alike = isinstance(admits, TrustModel)  # others: asked once per caller
         self._answers: dict[tuple[str, str], Admission | None] = {}
-        self._words: dict[str, tuple[frozenset[str], bool]] = {}
+        self._words: dict[object, tuple[frozenset[str], bool]] = {}
         self._names: dict[str, tuple[str, str]] = {}
 
     def admit(self, role: Role, principal: str, share: bool = True) -> Admission | None:
         """The answer for ``principal``; ``share=False`` when it is asked once anyway (then
-        the trust's names are not looked at)."""
-        key = (role.arn, self.caller_key(role, principal) if share else principal)
+        the trust's names are not looked at). Roles with the same trust policy share their
+        answers (the trust model's are the same: it reads the policy and the run alone)."""
+        key = (self._trust_key(role), self.caller_key(role, principal) if share else principal)
         if key not in self._answers:
             self._answers[key] = self.admits(role, principal)
         return self._answers[key]
+
+    def _trust_key(self, role: Role) -> object:
+        """What the answers depend on: the role's trust model (one object per distinct trust
+        policy, see ``Context.assumers``), or the role itself for another adapter."""
+        if isinstance(self.admits, TrustModel):
+            return id(self.admits.model(role))  # kept alive by the model's cache
+        return role.arn
 
     def words(self, role: Role) -> tuple[frozenset[str], bool]:
         """(the names the role's trust may give a caller, whether it reads who the caller is
         beyond its account): a caller it does not name, of a trust that reads nothing else of
         it, gets the answer of any other caller of its kind. Every trust reads the caller for
         an adapter other than the trust model."""
-        found = self._words.get(role.arn)
+        key = self._trust_key(role)
+        found = self._words.get(key)
         if found is None:
             names, personal = _words(role.trust_policy)
-            found = self._words[role.arn] = (names, personal or not self.alike)
+            found = self._words[key] = (names, personal or not self.alike)
         return found
 
     def caller_key(self, role: Role, principal: str) -> str:
