@@ -143,7 +143,7 @@ class Admissions:
     def __init__(self, admits: Admits) -> None:
         self.admits = admits
         self.alike = isinstance(admits, TrustModel)  # others: asked once per caller
-        self._answers: dict[tuple[str, str], Admission | None] = {}
+        self._answers: dict[tuple[object, str], Admission | None] = {}
         self._words: dict[object, tuple[frozenset[str], bool]] = {}
         self._names: dict[str, tuple[str, str]] = {}
 
