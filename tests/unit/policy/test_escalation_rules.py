@@ -206,3 +206,30 @@ def test_shared_trust_answers_equal_each_callers_own(block: int) -> None:
             direct = who_can_assume(role.trust_policy, context)
             for caller in callers:
                 assert shared.admit(role, caller) == direct.admits(caller), (seed, role, caller)
+
+
+def test_a_chain_longer_than_python_recursion_is_followed_to_its_end() -> None:
+    """Each role trusts the one before it by ARN; the last is an administrator. The path is
+    found and written hop by hop without recursion (Python stops at 1,000 frames)."""
+    from testing.factories import ADMIN, arn, role, snap, user
+    from testing.policies import allow, doc, trust_aws
+
+    hops = 1100
+    assume = {"a": doc(allow("sts:AssumeRole", arn("role", "c*")))}
+    roles = [role("c0000", trust_aws(arn("user", "start")), inline=assume)]
+    for i in range(1, hops):
+        last = i == hops - 1
+        roles.append(
+            role(
+                f"c{i:04d}",
+                trust_aws(arn("role", f"c{i - 1:04d}")),
+                inline={} if last else assume,
+                attached=(ADMIN.arn,) if last else (),
+            )
+        )
+    s = snap(users=(user("start"),), roles=tuple(roles), policies=(ADMIN,))
+    found = Graph(Principals(s)).escalations()[arn("user", "start")]
+    assert str(found.status) == "escalates"
+    assert len(found.path) == hops
+    assert found.path[-1].target.name == f"role/c{hops - 1:04d}"
+    assert found.message.endswith("(full administrator)")

@@ -54,6 +54,8 @@ class Escalation:
 
 
 _NO_PATH = "no privilege-escalation path"
+# The path from a node to its prize: (hops, their text, status, prize, what the message ends in).
+_Tail = tuple[tuple[Hop, ...], str, Status, str, str]
 
 
 class Graph:
@@ -193,8 +195,9 @@ class Graph:
         prizes = self._prizes()
         for mask, members in sources.items():
             levels = search(self._graph, prizes.among(mask))
+            tails: dict[int, _Tail] = {}  # the path from a node on, the same for every source
             for index in members:
-                esc = self._path(index, mask, levels)
+                esc = self._path(index, mask, levels, tails)
                 result[esc.principal] = esc
         return result
 
@@ -225,25 +228,41 @@ class Graph:
                 found.by_mask[facts.write_mask(v)].append(v)
         return found
 
-    def _path(self, index: int, mask: int, levels: Levels) -> Escalation:
+    def _path(self, index: int, mask: int, levels: Levels, tails: dict[int, _Tail]) -> Escalation:
         arn = self.node(index).arn
         depth = levels.depth.get(index, -1)
         if depth <= 0:
             return Escalation(arn, Status.NONE, message=_NO_PATH)
-        hops = []
-        at = index
-        for _ in range(depth):
+        hops, text, status, prize, why = self._tail(index, mask, levels, tails)
+        message = f"{short_name(arn)}{text} ({why})"
+        return Escalation(arn, status, hops, prize, message)
+
+    def _tail(self, start: int, mask: int, levels: Levels, tails: dict[int, _Tail]) -> _Tail:
+        """The shortest path from ``start`` on (its hops and their text) and what it ends in;
+        sources whose paths meet share the rest of it. Walked forward to the first node whose
+        path is known (or the prize), then filled in backward: no recursion, however long."""
+        walked: list[tuple[int, Hop]] = []
+        at = start
+        while at not in tails and levels.depth.get(at, -1) > 0:
             nxt = levels.next_hop(at)
-            hops.append(self.explain(at, nxt))
+            walked.append((at, self.explain(at, nxt)))
             at = nxt
-        text = short_name(arn) + "".join(f" → {h.how} → {h.target.name}" for h in hops)
+        if at not in tails:  # the prize
+            tails[at] = self._end(at, mask)
+        hops, text, status, prize, why = tails[at]
+        for node, hop in reversed(walked):
+            hops = (hop, *hops)
+            text = f" → {hop.how} → {hop.target.name}{text}"
+            tails[node] = (hops, text, status, prize, why)
+        return tails[start]
+
+    def _end(self, at: int, mask: int) -> _Tail:
+        """A path's last node: what it holds (or that its access is unknown)."""
         if self.facts.is_unknown(at):
-            reason = self.index.problems.get(
-                self.node(at).arn, "its policies are not in the snapshot"
-            )
-            return Escalation(arn, Status.UNKNOWN, tuple(hops), "unknown", f"{text} ({reason})")
+            why = self.index.problems.get(self.node(at).arn, "its policies are not in the snapshot")
+            return ((), "", Status.UNKNOWN, "unknown", why)
         prize = self._describe_prize(at, mask)
-        return Escalation(arn, Status.ESCALATES, tuple(hops), prize, f"{text} ({prize})")
+        return ((), "", Status.ESCALATES, prize, prize)
 
     def _describe_prize(self, index: int, mask: int) -> str:
         if self.facts.verdict(index).is_admin:
