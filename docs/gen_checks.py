@@ -118,8 +118,9 @@ whose policies the snapshot lacks is `error`.
 
 - **Trust.** Who a role's trust admits comes from the same model as the role-trust checks
   (`policy/trust.py`, [Role trust](#role-trust)), through one adapter,
-  `policy/escalation/admission.py: Admits`: conditions are evaluated where the snapshot can tell (`aws:PrincipalArn`, the
-  organization) and taken as met where it cannot (MFA, source IP, tags), and a `Deny` narrows
+  `policy/escalation/admission.py: Admits`: conditions are evaluated where the snapshot can
+  tell (`aws:PrincipalArn`, the organization) and taken as met where it cannot (MFA, source
+  IP, tags), and a `Deny` narrows
   only what it surely denies. Same-account trust naming the principal's ARN (or `*`) needs no
   identity permission; naming the account needs the caller's `sts:AssumeRole` on the role
   ([cross-account evaluation](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)).
