@@ -103,7 +103,7 @@ holder is an administrator in all but the first step. PMapper's admin test (gath
 administrator.
 
 **Escalation** (`policy-privilege-escalation`) is reachability in a graph of the account
-(`policy/graph.py`): nodes are users and roles, groups (a member holding the group's policies),
+(`policy/escalation/`): nodes are users and roles, groups (a member holding the group's policies),
 the "raised" variants a writer can make of a principal (any policy added, or its boundary
 removed), and a new principal; edges are "can obtain the access of" (the table below), each
 asked on the resource it needs (`iam:PassRole` on the role passed, `iam:CreateAccessKey` on the
@@ -117,15 +117,21 @@ full administrator **passes** ("already full administrator"): `principal-admin-a
 whose policies the snapshot lacks is `error`.
 
 - **Trust.** Who a role's trust admits comes from the same model as the role-trust checks
-  (`policy/trust.py`, [Role trust](#role-trust)), through one adapter, `policy/graph.py:
-  Admits`: conditions are evaluated where the snapshot can tell (`aws:PrincipalArn`, the
-  organization) and taken as met where it cannot (MFA, source IP, tags), and a `Deny` narrows
+  (`policy/trust.py`, [Role trust](#role-trust)), through one adapter,
+  `policy/escalation/admission.py: Admits`: conditions are evaluated where the snapshot can
+  tell (`aws:PrincipalArn`, the organization) and taken as met where it cannot (MFA, source
+  IP, tags), and a `Deny` narrows
   only what it surely denies. Same-account trust naming the principal's ARN (or `*`) needs no
   identity permission; naming the account needs the caller's `sts:AssumeRole` on the role
   ([cross-account evaluation](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)).
   A service principal is admitted by a trust naming it (its source conditions taken as met:
   the service then acts for this very account). The graph asks per caller for any trust with a
-  condition, a `Deny` or a `NotPrincipal`.
+  condition, a `Deny` or a `NotPrincipal` (once per kind of caller when the trust neither names
+  the caller nor reads who it is: `aws:PrincipalArn`, tags, ids; a test holds those shared
+  answers equal to each caller's own). One difference from the trust model is kept as the graph
+  has always had it: a trust that admits a caller without identity permission although it does
+  not name the caller's ARN exactly (`"*"`, `NotPrincipal`) gives an edge only to a caller that
+  also holds `sts:AssumeRole` on the role (an under-report, named by the test of the rules).
 - **Existing compute.** No inventory of functions, instances, stacks or projects is collected,
   so "runs code on existing compute" reaches every role that trusts the service (service-linked
   roles excepted): coarser than PMapper (which lists them), in the safe direction.

@@ -114,6 +114,7 @@ ALLOWED_TAGS = frozenset(
         "select",
         "option",
         "button",
+        "template",
         "output",
         "footer",
         "script",

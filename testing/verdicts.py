@@ -18,6 +18,7 @@ from iamgate.model.results import (
     SinceLastRun,
     Status,
     Verdict,
+    count_statuses,
 )
 from iamgate.model.snapshot import CollectionError
 from testing.checks import infos
@@ -262,4 +263,76 @@ def hostile_verdict() -> Verdict:
             fixed=findings[4:6],
             accepted=findings[2:3],
         ),
+    )
+
+
+def large_verdict(per_check: int = 2500) -> Verdict:
+    """Findings to act on past what a page lists at first, in two accounts: ``user-inactive``
+    has ``per_check`` new findings on users of one, but one role (at position 1,800) and one
+    expired exception (at 1,500) deep among them; ``root-mfa`` a few in the other. For the
+    page's waiting rows (and its account column)."""
+    from iamgate.gate.combine import combine
+
+    info = {c.id: c for c in infos("user-inactive", "root-mfa")}
+    exception = ExceptionRef(
+        "user-inactive",
+        f"{A}:user/u001500",
+        "a <b>reason</b>",
+        "owner-x",
+        date(2026, 5, 1),
+        "T-9",
+        "baseline.yml:3",
+    )
+    findings = []
+    for i in range(per_check):
+        kind = "role" if i == 1800 else "user"
+        status = Status.EXPIRED if i == 1500 else Status.FAIL
+        findings.append(
+            Finding(
+                check="user-inactive",
+                resource=f"{A}:{kind}/u{i:06d}",
+                resource_type=kind,
+                status=status,
+                severity=info["user-inactive"].severity,
+                title=info["user-inactive"].title,
+                message=f"{kind} u{i:06d}: last used {i} days ago <&>",
+                account_id=ACCOUNT,
+                exception=exception if status is Status.EXPIRED else None,
+            )
+        )
+    other = "210987654321"
+    roots = [
+        Finding(
+            "root-mfa",
+            f"arn:aws:iam::{other}:root{i}",
+            "account",
+            Status.FAIL,
+            info["root-mfa"].severity,
+            info["root-mfa"].title,
+            "no MFA",
+            other,
+        )
+        for i in range(3)
+    ]
+    when = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    checks = ("root-mfa", "user-inactive")
+    return combine(
+        [
+            Verdict(
+                ACCOUNT,
+                when,
+                when.date(),
+                tuple(findings),
+                checks=checks,
+                counts=count_statuses(findings, 0),
+            ),
+            Verdict(
+                other,
+                when,
+                when.date(),
+                tuple(roots),
+                checks=checks,
+                counts=count_statuses(roots, 0),
+            ),
+        ]
     )

@@ -22,8 +22,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 # The evaluator, the administrator test and the parser: policy/'s logic. wildcard.py has its own
-# tests and was measured with the matcher; catalogue.py is data; graph.py is held to allows()
-# by the property test and to expected paths by the graph tests (--all mutates it too).
+# tests and was measured with the matcher; catalogue.py is data; escalation/ is held to allows()
+# by the property tests, to its own explanations, to expected paths by the graph tests and to the
+# graph it replaced (testing/reference_graph.py) on random accounts (--all mutates it too).
 LOGIC = ("evaluate.py", "admin.py", "document.py", "principals.py")
 # The whole package is the source (mutmut copies what it mutates into mutants/src, and the tests
 # must import all of iamgate from there); every module but the chosen ones is left alone.

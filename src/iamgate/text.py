@@ -144,16 +144,27 @@ _XML_ATTR = str.maketrans(
 
 def xml_attr(value: str) -> str:
     """A double-quoted XML attribute value."""
-    # Most values are plain ASCII with nothing to escape: test that at C speed first.
-    if value.isascii() and value.isprintable():
-        return value.translate(_XML_ATTR) if _XML_SPECIAL.search(value) else value
+    # Most values hold nothing to strip (printable: no control character, surrogate or
+    # noncharacter) and are escaped by a few C-level replaces; translate() and the character
+    # class of _ILLEGAL_XML are slow on long non-ASCII text (every escalation path has arrows).
+    if value.isprintable():
+        if not _XML_SPECIAL.search(value):
+            return value
+        return (
+            value.replace("&", "&amp;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace('"', "&quot;")
+        )
     return _ILLEGAL_XML.sub("\ufffd", value).translate(_XML_ATTR)
 
 
 def xml_text(value: str) -> str:
     """XML character data (an element's text)."""
-    if value.isascii() and value.isprintable():
-        return value.translate(_XML_TEXT) if _XML_SPECIAL.search(value) else value
+    if value.isprintable():
+        if not _XML_SPECIAL.search(value):
+            return value
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _ILLEGAL_XML.sub("\ufffd", value).translate(_XML_TEXT)
 
 

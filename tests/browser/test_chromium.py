@@ -20,12 +20,13 @@ from typing import Any
 import pytest
 
 from iamgate.checks import catalogue
+from iamgate.report import html as html_module
 from iamgate.report.context import ReportContext
 from iamgate.report.html import render_html
 from testing import REPO
 from testing.cli import run_cli, without_ci
 from testing.htmlpage import read_page
-from testing.verdicts import hostile_verdict
+from testing.verdicts import hostile_verdict, large_verdict
 
 FLAGS = (
     "--headless",
@@ -189,3 +190,69 @@ def test_the_pdf_prints_every_row_whatever_the_filter(
     pages = re.findall(r"Page (\d+) of (\d+)", text)
     assert pages
     assert pages[0][0] == "1"
+
+
+# --- a page with more findings than it lists at first -------------------------------------------
+
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
+
+
+def _row_cells(page: str, resource: str) -> str:
+    """The cells of the live row that shows ``resource`` (outside any <template>), with the
+    white space between tags dropped (the template writes one cell per line, the script none)."""
+    live = re.sub(r"<template\b.*?</template>", "", page, flags=re.S)
+    found = [m.group(1) for m in _ROW.finditer(live) if resource + "<" in m.group(1)]
+    assert len(found) == 1, (resource, len(found))
+    return re.sub(r">\s+<", "><", found[0]).strip()
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The same 2,503 findings as a page that lists the first 100 of each check (the rest
+    waiting in a <template>), and as one that lists them all (the rows to compare with)."""
+    out = tmp_path_factory.mktemp("large")
+    verdict = large_verdict()
+    context = ReportContext(checks=catalogue())
+    waiting = out / "report.html"
+    waiting.write_text(render_html(verdict, context), encoding="utf-8")
+    listed = out / "listed.html"
+    first, html_module.FIRST_ROWS = html_module.FIRST_ROWS, 10_000
+    try:
+        listed.write_text(render_html(verdict, context), encoding="utf-8")
+    finally:
+        html_module.FIRST_ROWS = first
+    return waiting, listed
+
+
+def test_a_large_page_lists_the_first_rows_and_counts_every_one(large: tuple[Path, Path]) -> None:
+    path, _ = large
+    source = path.read_text(encoding="utf-8")
+    assert source.count("<template data-") == 1  # user-inactive's 2,400 rows past its first 100
+    found = browser("--dump-dom", path.as_uri())
+    page = read_page(found)
+    text = " ".join(page.text.split())
+    assert "2503 of 2503 shown" in text  # every row counted, listed or waiting
+    assert page.all("html")[0].attrs.get("data-shown") == "2503"
+    live = re.sub(r"<template\b.*?</template>", "", found, flags=re.S)
+    listed = re.findall(r"<tr data-severity[^>]*>", live)
+    assert len(listed) == 103  # 100 of user-inactive, the 3 of root-mfa
+    assert "2400 more matching findings of user-inactive" in text
+
+
+def test_a_filter_finds_a_waiting_row_as_the_page_would_list_it(large: tuple[Path, Path]) -> None:
+    path, listed_path = large
+    listed = browser("--dump-dom", listed_path.as_uri())
+    for fragment, resource, count in (
+        ("#type=role", "u001800", "1 of 2503 shown"),  # the role, 1,800 rows down
+        ("#status=expired", "u001500", "1 of 2503 shown"),  # the expired exception
+    ):
+        found = browser("--dump-dom", path.as_uri() + fragment)
+        assert count in " ".join(read_page(found).text.split()), fragment
+        visible = [
+            m.group(0)
+            for m in re.finditer(r"<tr data-severity[^>]*>", found)
+            if "hidden" not in m.group(0)
+        ]
+        assert len(visible) == 1, (fragment, visible)
+        # Moved out of its template and completed by the script, it reads as a listed row.
+        assert _row_cells(found, resource) == _row_cells(listed, resource), fragment

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from iamgate import __version__
+from iamgate.app.batch import without_cycle_collection
 from iamgate.checks import REGISTRY, catalogue, run_checks, select_checks
 from iamgate.errors import InputError
 from iamgate.formats.baseline_yaml import load_baseline
@@ -169,6 +170,17 @@ def evaluate(
     selected = select_checks(options.checks, options.skip_checks)
     if baseline is None:
         baseline = load_checked_baseline(options.baseline, snapshot.account_id)
+    with without_cycle_collection():  # a result and a finding per resource (app/batch.py)
+        return _gate(snapshot, config, options, baseline, selected)
+
+
+def _gate(
+    snapshot: Snapshot,
+    config: Config,
+    options: GateOptions,
+    baseline: Baseline,
+    selected: list[str],
+) -> Verdict:
     results = run_checks(snapshot, config, selected)
     return gate_results(results, snapshot, config, options, baseline, selected)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from iamgate.app.batch import without_cycle_collection
 from iamgate.checks import catalogue
 from iamgate.errors import InputError
 from iamgate.formats.files import Content, append_text, same_file, write_all_atomic
@@ -150,9 +151,10 @@ def write_reports(
     summary = outputs.step_summary
     # All staged before any is renamed into place: one unwritable target, or a step summary that
     # cannot be appended, must not leave the others as a partial report set.
-    write_all_atomic(
-        {targets[kind]: text for kind, text in rendered.items()},
-        before_commit=(lambda: append_text(summary, markdown)) if summary is not None else None,
-    )
+    with without_cycle_collection():  # reports of every finding (app/batch.py)
+        write_all_atomic(
+            {targets[kind]: text for kind, text in rendered.items()},
+            before_commit=(lambda: append_text(summary, markdown)) if summary is not None else None,
+        )
     written = {kind: targets[kind] for kind in rendered}
     return Report(verdict, written, markdown, tuple(notices))

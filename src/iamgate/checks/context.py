@@ -10,7 +10,8 @@ from functools import cached_property
 
 from iamgate.model.config import Config
 from iamgate.model.snapshot import CredentialRow, Role, Snapshot, Source
-from iamgate.policy.graph import Graph, trust_admits
+from iamgate.policy.escalation import Graph, trust_admits
+from iamgate.policy.escalation.admission import document_key
 from iamgate.policy.principals import Principals
 from iamgate.policy.trust import Assumers, TrustContext, who_can_assume
 
@@ -86,6 +87,7 @@ class Context:
         # Ages are measured against the time of collection, so a replay gives the same answer.
         self.now: datetime = snapshot.collected_at
         self._assumers: dict[str, Assumers] = {}
+        self._by_document: dict[str, Assumers] = {}
 
     @property
     def account_arn(self) -> str:
@@ -102,10 +104,16 @@ class Context:
         return TrustContext.of(self.snapshot, self.config.trust)
 
     def assumers(self, role: Role) -> Assumers:
-        """Who can assume ``role``, worked out once per run (PolicyFormatError if unreadable)."""
-        if role.arn not in self._assumers:
-            self._assumers[role.arn] = who_can_assume(role.trust_policy, self.trust)
-        return self._assumers[role.arn]
+        """Who can assume ``role``, worked out once per run and per distinct trust policy
+        (roles made from one template share theirs); PolicyFormatError if unreadable."""
+        found = self._assumers.get(role.arn)
+        if found is None:
+            key = document_key(role.trust_policy)
+            found = self._by_document.get(key)
+            if found is None:
+                found = self._by_document[key] = who_can_assume(role.trust_policy, self.trust)
+            self._assumers[role.arn] = found
+        return found
 
     @cached_property
     def graph(self) -> Graph:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from iamgate.app.batch import without_cycle_collection
 from iamgate.app.evaluate import evaluate, with_exported_findings
 from iamgate.app.gating import finish_run
 from iamgate.cli.common import (
@@ -86,7 +87,8 @@ def evaluate_cmd(
     console = Console(verbose, quiet)
     cfg = load_config(config)
     announce_config(cfg, console)
-    snapshot = load_snapshot(snapshot_path)
+    with without_cycle_collection():  # the snapshot's objects (app/batch.py)
+        snapshot = load_snapshot(snapshot_path)
     if access_analyzer_findings is not None:
         exported = load_findings_file(access_analyzer_findings)
         snapshot = with_exported_findings(snapshot, exported)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from iamgate.app.batch import without_cycle_collection
 from iamgate.app.gating import finish_run
 from iamgate.cli.common import (
     AnnotationsOpt,
@@ -69,5 +70,7 @@ def merge_cmd(
         ocsf,
     )
     run = begin(where, previous, console)
-    report = finish_run(run, merge(files))
+    with without_cycle_collection():  # every file's findings (app/batch.py)
+        merged = merge(files)
+    report = finish_run(run, merged)
     finish(report, console, annotations=annotations_on(annotations))

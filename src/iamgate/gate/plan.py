@@ -34,7 +34,7 @@ from iamgate.model.results import (
 
 _RAW_FAILING = (Status.FAIL, Status.EXPIRED, Status.ACCEPTED)
 _NAME_CHARS = r"[\w+=,.@-]"
-_HOP = " → "  # how the escalation graph writes a path (policy/graph.py)
+_HOP = " → "  # how the escalation graph writes a path (policy/escalation/graph.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -255,6 +255,26 @@ def _raise_self(access: Access) -> tuple[Access, list[Decision]]:
             return view, steps
 
 
+def verdict_key(access: Access) -> tuple[object, ...] | None:
+    """What :func:`admin` depends on when it cannot depend on who the principal is: the
+    statements that can matter to "every action on every resource", in order, and the
+    boundary. None when it may: some policy lets the principal write to itself
+    (:data:`SELF_ACTIONS`), or one of those statements holds a policy variable. Principals
+    with the same key get the same verdict (most share their policies through groups)."""
+    broad: list[int] = []
+    for policy in access.policies():
+        if policy.allowed_among("self", SELF_ACTIONS):
+            return None
+        for st in policy.broad:
+            if st.has_variables:
+                return None
+            broad.append(id(st))
+    bound = access.boundary
+    if bound is not None and any(st.has_variables for st in bound.broad):
+        return None
+    return (tuple(broad), id(bound))
+
+
 def admin(access: Access) -> AdminVerdict:
     """Full administrator (see the module docstring), with the reason either way."""
     who = access.who

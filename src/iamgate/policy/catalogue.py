@@ -61,8 +61,10 @@ EdgeKind = Literal[
 Target = Literal["role", "user", "group", "policy", "new"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Method:
+    """One way of obtaining another principal's access (see the edge kinds above)."""
+
     id: str
     kind: EdgeKind
     target: Target
@@ -71,19 +73,6 @@ class Method:
     sources: tuple[str, ...]
     service: str = ""  # the service principal the role must trust (pass / existing)
     note: str = ""
-
-
-def _m(
-    id: str,
-    kind: EdgeKind,
-    target: Target,
-    actions: tuple[tuple[str, ...], ...],
-    title: str,
-    sources: tuple[str, ...],
-    service: str = "",
-    note: str = "",
-) -> Method:
-    return Method(id, kind, target, actions, title, sources, service, note)
 
 
 EC2 = "ec2.amazonaws.com"
@@ -100,13 +89,13 @@ DATAPIPELINE = "datapipeline.amazonaws.com"
 
 METHODS: tuple[Method, ...] = (
     # --- become another principal --------------------------------------------------------------
-    _m(
-        "assume-role",
-        "assume",
-        "role",
-        (("sts:AssumeRole",),),
-        "assume a role whose trust policy admits it",
-        (
+    Method(
+        id="assume-role",
+        kind="assume",
+        target="role",
+        actions=(("sts:AssumeRole",),),
+        title="assume a role whose trust policy admits it",
+        sources=(
             "pmapper:sts_edges",
             "prowler:AssumeRole+*",
             "cloudsplaining:CreatePolicyVersionThenAssumeRole",
@@ -114,13 +103,13 @@ METHODS: tuple[Method, ...] = (
         ),
         note="same-account trust that names the principal's ARN needs no identity permission",
     ),
-    _m(
-        "create-access-key",
-        "credentials",
-        "user",
-        (("iam:CreateAccessKey",),),
-        "create an access key for the user",
-        (
+    Method(
+        id="create-access-key",
+        kind="credentials",
+        target="user",
+        actions=(("iam:CreateAccessKey",),),
+        title="create an access key for the user",
+        sources=(
             "rhino:CreateAccessKey",
             "cloudsplaining:CreateAccessKey",
             "prowler:iam:CreateAccessKey",
@@ -130,39 +119,39 @@ METHODS: tuple[Method, ...] = (
         ),
         note="a user with two keys needs iam:DeleteAccessKey first; key counts are not collected",
     ),
-    _m(
-        "create-login-profile",
-        "credentials",
-        "user",
-        (("iam:CreateLoginProfile",),),
-        "give the user a console password",
-        (
+    Method(
+        id="create-login-profile",
+        kind="credentials",
+        target="user",
+        actions=(("iam:CreateLoginProfile",),),
+        title="give the user a console password",
+        sources=(
             "rhino:CreateLoginProfile",
             "cloudsplaining:CreateLoginProfile",
             "prowler:iam:CreateLoginProfile",
             "pmapper:iam_edges",
         ),
     ),
-    _m(
-        "update-login-profile",
-        "credentials",
-        "user",
-        (("iam:UpdateLoginProfile",),),
-        "change the user's console password",
-        (
+    Method(
+        id="update-login-profile",
+        kind="credentials",
+        target="user",
+        actions=(("iam:UpdateLoginProfile",),),
+        title="change the user's console password",
+        sources=(
             "rhino:UpdateLoginProfile",
             "cloudsplaining:UpdateLoginProfile",
             "prowler:iam:UpdateLoginProfile",
             "pmapper:iam_edges",
         ),
     ),
-    _m(
-        "update-assume-role-policy",
-        "trust",
-        "role",
-        (("iam:UpdateAssumeRolePolicy",),),
-        "rewrite the role's trust policy to trust itself, then assume it",
-        (
+    Method(
+        id="update-assume-role-policy",
+        kind="trust",
+        target="role",
+        actions=(("iam:UpdateAssumeRolePolicy",),),
+        title="rewrite the role's trust policy to trust itself, then assume it",
+        sources=(
             "rhino:UpdateRolePolicyToAssumeIt",
             "cloudsplaining:UpdateRolePolicyToAssumeIt",
             "prowler:iam:UpdateAssumeRolePolicy",
@@ -170,22 +159,26 @@ METHODS: tuple[Method, ...] = (
             "pmapper:iam_edges",
         ),
     ),
-    _m(
-        "add-user-to-group",
-        "join",
-        "group",
-        (("iam:AddUserToGroup",),),
-        "add itself to the group",
-        ("rhino:AddUserToGroup", "cloudsplaining:AddUserToGroup", "prowler:iam:AddUserToGroup"),
+    Method(
+        id="add-user-to-group",
+        kind="join",
+        target="group",
+        actions=(("iam:AddUserToGroup",),),
+        title="add itself to the group",
+        sources=(
+            "rhino:AddUserToGroup",
+            "cloudsplaining:AddUserToGroup",
+            "prowler:iam:AddUserToGroup",
+        ),
     ),
     # --- write policies ------------------------------------------------------------------------
-    _m(
-        "put-user-policy",
-        "modify",
-        "user",
-        (("iam:PutUserPolicy",),),
-        "write an inline policy on the user",
-        (
+    Method(
+        id="put-user-policy",
+        kind="modify",
+        target="user",
+        actions=(("iam:PutUserPolicy",),),
+        title="write an inline policy on the user",
+        sources=(
             "rhino:PutUserPolicy",
             "cloudsplaining:PutUserPolicy",
             "prowler:iam:PutUserPolicy",
@@ -195,13 +188,13 @@ METHODS: tuple[Method, ...] = (
             "pmapper:gathering.update_admin_status",
         ),
     ),
-    _m(
-        "attach-user-policy",
-        "modify",
-        "user",
-        (("iam:AttachUserPolicy",),),
-        "attach any managed policy (AdministratorAccess) to the user",
-        (
+    Method(
+        id="attach-user-policy",
+        kind="modify",
+        target="user",
+        actions=(("iam:AttachUserPolicy",),),
+        title="attach any managed policy (AdministratorAccess) to the user",
+        sources=(
             "rhino:AttachUserPolicy",
             "cloudsplaining:AttachUserPolicy",
             "prowler:iam:AttachUserPolicy",
@@ -210,39 +203,39 @@ METHODS: tuple[Method, ...] = (
             "pmapper:gathering.update_admin_status",
         ),
     ),
-    _m(
-        "put-group-policy",
-        "modify",
-        "group",
-        (("iam:PutGroupPolicy",),),
-        "write an inline policy on the group",
-        (
+    Method(
+        id="put-group-policy",
+        kind="modify",
+        target="group",
+        actions=(("iam:PutGroupPolicy",),),
+        title="write an inline policy on the group",
+        sources=(
             "rhino:PutGroupPolicy",
             "cloudsplaining:PutGroupPolicy",
             "prowler:iam:PutGroupPolicy",
             "pmapper:gathering.update_admin_status",
         ),
     ),
-    _m(
-        "attach-group-policy",
-        "modify",
-        "group",
-        (("iam:AttachGroupPolicy",),),
-        "attach any managed policy to the group",
-        (
+    Method(
+        id="attach-group-policy",
+        kind="modify",
+        target="group",
+        actions=(("iam:AttachGroupPolicy",),),
+        title="attach any managed policy to the group",
+        sources=(
             "rhino:AttachGroupPolicy",
             "cloudsplaining:AttachGroupPolicy",
             "prowler:iam:AttachGroupPolicy",
             "pmapper:gathering.update_admin_status",
         ),
     ),
-    _m(
-        "put-role-policy",
-        "modify",
-        "role",
-        (("iam:PutRolePolicy",),),
-        "write an inline policy on the role",
-        (
+    Method(
+        id="put-role-policy",
+        kind="modify",
+        target="role",
+        actions=(("iam:PutRolePolicy",),),
+        title="write an inline policy on the role",
+        sources=(
             "rhino:PutRolePolicy",
             "cloudsplaining:PutRolePolicy",
             "prowler:iam:PutRolePolicy",
@@ -252,13 +245,13 @@ METHODS: tuple[Method, ...] = (
             "pmapper:gathering.update_admin_status",
         ),
     ),
-    _m(
-        "attach-role-policy",
-        "modify",
-        "role",
-        (("iam:AttachRolePolicy",),),
-        "attach any managed policy to the role",
-        (
+    Method(
+        id="attach-role-policy",
+        kind="modify",
+        target="role",
+        actions=(("iam:AttachRolePolicy",),),
+        title="attach any managed policy to the role",
+        sources=(
             "rhino:AttachRolePolicy",
             "cloudsplaining:AttachRolePolicy",
             "prowler:iam:AttachRolePolicy",
@@ -268,13 +261,13 @@ METHODS: tuple[Method, ...] = (
             "pmapper:gathering.update_admin_status",
         ),
     ),
-    _m(
-        "create-policy-version",
-        "modify",
-        "policy",
-        (("iam:CreatePolicyVersion",),),
-        "write a new default version of a customer-managed policy attached to the target",
-        (
+    Method(
+        id="create-policy-version",
+        kind="modify",
+        target="policy",
+        actions=(("iam:CreatePolicyVersion",),),
+        title="write a new default version of a customer-managed policy attached to the target",
+        sources=(
             "rhino:CreateNewPolicyVersion",
             "cloudsplaining:CreateNewPolicyVersion",
             "prowler:CreatePolicyVersion",
@@ -284,78 +277,79 @@ METHODS: tuple[Method, ...] = (
             "pmapper:gathering.update_admin_status",
         ),
     ),
-    _m(
-        "set-default-policy-version",
-        "modify",
-        "policy",
-        (("iam:SetDefaultPolicyVersion",),),
-        "make another version of a customer-managed policy attached to the target the default",
-        (
+    Method(
+        id="set-default-policy-version",
+        kind="modify",
+        target="policy",
+        actions=(("iam:SetDefaultPolicyVersion",),),
+        title="make another version of a customer-managed policy attached to the target the "
+        "default",
+        sources=(
             "rhino:SetExistingDefaultPolicyVersion",
             "cloudsplaining:SetExistingDefaultPolicyVersion",
             "prowler:SetDefaultPolicyVersion",
         ),
         note="non-default versions are not collected: assumed to be able to grant anything",
     ),
-    _m(
-        "delete-user-permissions-boundary",
-        "boundary",
-        "user",
-        (("iam:DeleteUserPermissionsBoundary",),),
-        "remove the user's permissions boundary",
-        ("iamgate:permissions boundaries (in iamgate since its first escalation list)",),
+    Method(
+        id="delete-user-permissions-boundary",
+        kind="boundary",
+        target="user",
+        actions=(("iam:DeleteUserPermissionsBoundary",),),
+        title="remove the user's permissions boundary",
+        sources=("iamgate:permissions boundaries (in iamgate since its first escalation list)",),
     ),
-    _m(
-        "put-user-permissions-boundary",
-        "boundary",
-        "user",
-        (("iam:PutUserPermissionsBoundary",),),
-        "replace the user's permissions boundary",
-        ("iamgate:permissions boundaries (in iamgate since its first escalation list)",),
+    Method(
+        id="put-user-permissions-boundary",
+        kind="boundary",
+        target="user",
+        actions=(("iam:PutUserPermissionsBoundary",),),
+        title="replace the user's permissions boundary",
+        sources=("iamgate:permissions boundaries (in iamgate since its first escalation list)",),
     ),
-    _m(
-        "delete-role-permissions-boundary",
-        "boundary",
-        "role",
-        (("iam:DeleteRolePermissionsBoundary",),),
-        "remove the role's permissions boundary",
-        ("iamgate:permissions boundaries (in iamgate since its first escalation list)",),
+    Method(
+        id="delete-role-permissions-boundary",
+        kind="boundary",
+        target="role",
+        actions=(("iam:DeleteRolePermissionsBoundary",),),
+        title="remove the role's permissions boundary",
+        sources=("iamgate:permissions boundaries (in iamgate since its first escalation list)",),
     ),
-    _m(
-        "put-role-permissions-boundary",
-        "boundary",
-        "role",
-        (("iam:PutRolePermissionsBoundary",),),
-        "replace the role's permissions boundary",
-        ("iamgate:permissions boundaries (in iamgate since its first escalation list)",),
+    Method(
+        id="put-role-permissions-boundary",
+        kind="boundary",
+        target="role",
+        actions=(("iam:PutRolePermissionsBoundary",),),
+        title="replace the role's permissions boundary",
+        sources=("iamgate:permissions boundaries (in iamgate since its first escalation list)",),
     ),
-    _m(
-        "create-role",
-        "new",
-        "new",
-        (("iam:CreateRole",), ("iam:AttachRolePolicy", "iam:PutRolePolicy")),
-        "create a role that trusts itself and give it any policy",
-        ("pmapper:gathering.update_admin_status",),
+    Method(
+        id="create-role",
+        kind="new",
+        target="new",
+        actions=(("iam:CreateRole",), ("iam:AttachRolePolicy", "iam:PutRolePolicy")),
+        title="create a role that trusts itself and give it any policy",
+        sources=("pmapper:gathering.update_admin_status",),
         note="a Condition on iam:PermissionsBoundary can force a boundary: the edge is conditioned",
     ),
-    _m(
-        "create-user",
-        "new",
-        "new",
-        (
+    Method(
+        id="create-user",
+        kind="new",
+        target="new",
+        actions=(
             ("iam:CreateUser",),
             ("iam:CreateAccessKey", "iam:CreateLoginProfile"),
             ("iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:AddUserToGroup"),
         ),
-        "create a user with credentials and give it any policy",
-        ("iamgate:new principal",),
+        title="create a user with credentials and give it any policy",
+        sources=("iamgate:new principal",),
     ),
     # --- pass a role to a service that runs code -------------------------------------------------
-    _m(
-        "passrole-ec2",
-        "pass",
-        "role",
-        (
+    Method(
+        id="passrole-ec2",
+        kind="pass",
+        target="role",
+        actions=(
             (
                 "ec2:RunInstances",
                 "ec2:RequestSpotInstances",
@@ -363,8 +357,8 @@ METHODS: tuple[Method, ...] = (
                 "ec2:ReplaceIamInstanceProfileAssociation",
             ),
         ),
-        "start an EC2 instance with the role's instance profile",
-        (
+        title="start an EC2 instance with the role's instance profile",
+        sources=(
             "rhino:CreateEC2WithExistingIP",
             "cloudsplaining:CreateEC2WithExistingIP",
             "cloudsplaining:PassExistingRoleToNewEC2SpotInstance",
@@ -372,19 +366,19 @@ METHODS: tuple[Method, ...] = (
             "prowler:PassRole+EC2SpotInstances",
             "pmapper:ec2_edges",
         ),
-        EC2,
-        "instance profiles are not collected: every role trusting EC2 counts",
+        service=EC2,
+        note="instance profiles are not collected: every role trusting EC2 counts",
     ),
-    _m(
-        "passrole-lambda",
-        "pass",
-        "role",
-        (
+    Method(
+        id="passrole-lambda",
+        kind="pass",
+        target="role",
+        actions=(
             ("lambda:CreateFunction",),
             ("lambda:InvokeFunction", "lambda:CreateEventSourceMapping", "lambda:AddPermission"),
         ),
-        "create a Lambda function under the role and invoke or trigger it",
-        (
+        title="create a Lambda function under the role and invoke or trigger it",
+        sources=(
             "rhino:PassExistingRoleToNewLambdaThenInvoke",
             "rhino:PassExistingRoleToNewLambdaThenInvokeCrossAccount",
             "rhino:PassExistingRoleToNewLambdaThenTriggerWithNewDynamo",
@@ -399,40 +393,40 @@ METHODS: tuple[Method, ...] = (
             "prowler:PassRole+CreateLambda+AddPermission",
             "pmapper:lambda_edges",
         ),
-        LAMBDA,
-        "PMapper needs lambda:CreateFunction alone; the other sources also need a way to "
+        service=LAMBDA,
+        note="PMapper needs lambda:CreateFunction alone; the other sources also need a way to "
         "run it, as here",
     ),
-    _m(
-        "passrole-lambda-update",
-        "pass",
-        "role",
-        (("lambda:UpdateFunctionConfiguration",), ("lambda:UpdateFunctionCode",)),
-        "move an existing function to the role and replace its code",
-        ("pmapper:lambda_edges",),
-        LAMBDA,
+    Method(
+        id="passrole-lambda-update",
+        kind="pass",
+        target="role",
+        actions=(("lambda:UpdateFunctionConfiguration",), ("lambda:UpdateFunctionCode",)),
+        title="move an existing function to the role and replace its code",
+        sources=("pmapper:lambda_edges",),
+        service=LAMBDA,
     ),
-    _m(
-        "passrole-glue-dev-endpoint",
-        "pass",
-        "role",
-        (("glue:CreateDevEndpoint",),),
-        "create a Glue development endpoint with the role and log in to it",
-        (
+    Method(
+        id="passrole-glue-dev-endpoint",
+        kind="pass",
+        target="role",
+        actions=(("glue:CreateDevEndpoint",),),
+        title="create a Glue development endpoint with the role and log in to it",
+        sources=(
             "rhino:PassExistingRoleToNewGlueDevEndpoint",
             "cloudsplaining:PassExistingRoleToNewGlueDevEndpoint",
             "prowler:PassRole+GlueCreateDevEndpoint",
             "pmapper:glue_edges",
         ),
-        GLUE,
+        service=GLUE,
     ),
-    _m(
-        "passrole-glue-job",
-        "pass",
-        "role",
-        (("glue:CreateJob", "glue:UpdateJob"), ("glue:StartJobRun", "glue:CreateTrigger")),
-        "create or update a Glue job with the role and run it",
-        (
+    Method(
+        id="passrole-glue-job",
+        kind="pass",
+        target="role",
+        actions=(("glue:CreateJob", "glue:UpdateJob"), ("glue:StartJobRun", "glue:CreateTrigger")),
+        title="create or update a Glue job with the role and run it",
+        sources=(
             "cloudsplaining:PassExistingRoleToNewGlueJobThenRun",
             "cloudsplaining:PassExistingRoleToNewGlueJobViaTrigger",
             "cloudsplaining:PassExistingRoleToUpdatedGlueJobThenRun",
@@ -442,13 +436,13 @@ METHODS: tuple[Method, ...] = (
             "prowler:PassRole+GlueUpdateJob+StartJobRun",
             "prowler:PassRole+GlueUpdateJob+CreateTrigger",
         ),
-        GLUE,
+        service=GLUE,
     ),
-    _m(
-        "passrole-cloudformation",
-        "pass",
-        "role",
-        (
+    Method(
+        id="passrole-cloudformation",
+        kind="pass",
+        target="role",
+        actions=(
             (
                 "cloudformation:CreateStack",
                 "cloudformation:UpdateStack",
@@ -456,8 +450,8 @@ METHODS: tuple[Method, ...] = (
                 "cloudformation:CreateStackSet",
             ),
         ),
-        "create or update a CloudFormation stack (set) that acts with the role",
-        (
+        title="create or update a CloudFormation stack (set) that acts with the role",
+        sources=(
             "rhino:PassExistingRoleToNewCloudFormation",
             "cloudsplaining:PassExistingRoleToCloudFormation",
             "cloudsplaining:PassExistingRoleToNewCloudFormationStackSet",
@@ -467,57 +461,57 @@ METHODS: tuple[Method, ...] = (
             "prowler:PassRole+CloudFormationUpdateStackSet",
             "pmapper:cloudformation_edges",
         ),
-        CFN,
-        "a stack set also needs cloudformation:CreateStackInstances (Prowler, Cloudsplaining); "
-        "CreateStack alone suffices, so the row asks one of the four",
+        service=CFN,
+        note="a stack set also needs cloudformation:CreateStackInstances (Prowler, "
+        "Cloudsplaining); CreateStack alone suffices, so the row asks one of the four",
     ),
-    _m(
-        "passrole-datapipeline",
-        "pass",
-        "role",
-        (("datapipeline:CreatePipeline",), ("datapipeline:PutPipelineDefinition",)),
-        "define a Data Pipeline that runs commands with the role",
-        (
+    Method(
+        id="passrole-datapipeline",
+        kind="pass",
+        target="role",
+        actions=(("datapipeline:CreatePipeline",), ("datapipeline:PutPipelineDefinition",)),
+        title="define a Data Pipeline that runs commands with the role",
+        sources=(
             "rhino:PassExistingRoleToNewDataPipeline",
             "cloudsplaining:PassExistingRoleToNewDataPipeline",
             "prowler:PassRole+DataPipeline",
             "pmapper:datapipeline_edges",
         ),
-        DATAPIPELINE,
-        "Prowler also asks datapipeline:ActivatePipeline; the EC2 resource role the "
+        service=DATAPIPELINE,
+        note="Prowler also asks datapipeline:ActivatePipeline; the EC2 resource role the "
         "pipeline starts is reached through passrole-ec2's targets only if that row holds too",
     ),
-    _m(
-        "passrole-codebuild",
-        "pass",
-        "role",
-        (
+    Method(
+        id="passrole-codebuild",
+        kind="pass",
+        target="role",
+        actions=(
             ("codebuild:CreateProject", "codebuild:UpdateProject"),
             ("codebuild:StartBuild", "codebuild:StartBuildBatch"),
         ),
-        "create or update a CodeBuild project with the role and run a build",
-        (
+        title="create or update a CodeBuild project with the role and run a build",
+        sources=(
             "cloudsplaining:PassExistingRoleToNewCodeBuildProjectThenBuild",
             "cloudsplaining:PassExistingRoleToNewCodeBuildProjectThenBuildBatch",
             "prowler:PassRole+CodeBuildCreateProject+StartBuild",
             "prowler:PassRole+CodeBuildCreateProject+StartBuildBatch",
             "pmapper:codebuild_edges",
         ),
-        CODEBUILD,
+        service=CODEBUILD,
     ),
-    _m(
-        "passrole-sagemaker",
-        "pass",
-        "role",
-        (
+    Method(
+        id="passrole-sagemaker",
+        kind="pass",
+        target="role",
+        actions=(
             (
                 "sagemaker:CreateNotebookInstance",
                 "sagemaker:CreateTrainingJob",
                 "sagemaker:CreateProcessingJob",
             ),
         ),
-        "start a SageMaker notebook, training or processing job with the role",
-        (
+        title="start a SageMaker notebook, training or processing job with the role",
+        sources=(
             "rhino:PassRoleToNewSageMakerJupyterNotebook",
             "cloudsplaining:PassExistingRoleToNewSageMakerNotebookInstance",
             "cloudsplaining:PassExistingRoleToNewSageMakerTrainingJob",
@@ -527,27 +521,28 @@ METHODS: tuple[Method, ...] = (
             "prowler:PassRole+SageMakerCreateProcessingJob",
             "pmapper:sagemaker_edges",
         ),
-        SAGEMAKER,
+        service=SAGEMAKER,
     ),
-    _m(
-        "passrole-ecs-run-task",
-        "pass",
-        "role",
-        (("ecs:RunTask",),),
-        "run an ECS task with the role as its task role (an override of an existing definition)",
-        ("prowler:PassRole+ECS+RunTask", "pmapper:ecs_edges"),
-        ECS_TASKS,
+    Method(
+        id="passrole-ecs-run-task",
+        kind="pass",
+        target="role",
+        actions=(("ecs:RunTask",),),
+        title="run an ECS task with the role as its task role (an override of an existing "
+        "definition)",
+        sources=("prowler:PassRole+ECS+RunTask", "pmapper:ecs_edges"),
+        service=ECS_TASKS,
     ),
-    _m(
-        "passrole-ecs-task-definition",
-        "pass",
-        "role",
-        (
+    Method(
+        id="passrole-ecs-task-definition",
+        kind="pass",
+        target="role",
+        actions=(
             ("ecs:RegisterTaskDefinition",),
             ("ecs:CreateService", "ecs:StartTask", "ecs:RunTask", "ecs:UpdateService"),
         ),
-        "register a task definition with the role and start it",
-        (
+        title="register a task definition with the role and start it",
+        sources=(
             "cloudsplaining:PassExistingRoleToNewECSService",
             "cloudsplaining:PassExistingRoleToNewECSTaskViaRunTask",
             "cloudsplaining:PassExistingRoleToNewECSTaskViaStartTask",
@@ -558,31 +553,31 @@ METHODS: tuple[Method, ...] = (
             "prowler:PassRole+ECS+RegisterTaskDef+StartTask",
             "prowler:PassRole+ECS+StartTask",
         ),
-        ECS_TASKS,
+        service=ECS_TASKS,
     ),
-    _m(
-        "passrole-batch",
-        "pass",
-        "role",
-        (("batch:RegisterJobDefinition",), ("batch:SubmitJob",)),
-        "register a Batch job definition with the role as job role and submit it",
-        ("iamgate:issue (Batch)",),
-        ECS_TASKS,
+    Method(
+        id="passrole-batch",
+        kind="pass",
+        target="role",
+        actions=(("batch:RegisterJobDefinition",), ("batch:SubmitJob",)),
+        title="register a Batch job definition with the role as job role and submit it",
+        sources=("iamgate:issue (Batch)",),
+        service=ECS_TASKS,
     ),
-    _m(
-        "passrole-emr",
-        "pass",
-        "role",
-        (("elasticmapreduce:RunJobFlow",),),
-        "start an EMR cluster whose instances carry the role",
-        ("iamgate:issue (EMR)",),
-        EC2,
+    Method(
+        id="passrole-emr",
+        kind="pass",
+        target="role",
+        actions=(("elasticmapreduce:RunJobFlow",),),
+        title="start an EMR cluster whose instances carry the role",
+        sources=("iamgate:issue (EMR)",),
+        service=EC2,
     ),
-    _m(
-        "passrole-autoscaling",
-        "pass",
-        "role",
-        (
+    Method(
+        id="passrole-autoscaling",
+        kind="pass",
+        target="role",
+        actions=(
             (
                 "autoscaling:CreateLaunchConfiguration",
                 "ec2:CreateLaunchTemplate",
@@ -590,60 +585,60 @@ METHODS: tuple[Method, ...] = (
             ),
             ("autoscaling:CreateAutoScalingGroup", "autoscaling:UpdateAutoScalingGroup"),
         ),
-        "create a launch configuration or template with the role and scale instances from it",
-        (
+        title="create a launch configuration or template with the role and scale instances from it",
+        sources=(
             "prowler:PassRole+CreateAutoScaling",
             "prowler:PassRole+UpdateAutoScaling",
             "pmapper:autoscaling_edges",
         ),
-        EC2,
+        service=EC2,
     ),
-    _m(
-        "passrole-apprunner",
-        "pass",
-        "role",
-        (("apprunner:CreateService",),),
-        "create an App Runner service with the role as instance role",
-        (
+    Method(
+        id="passrole-apprunner",
+        kind="pass",
+        target="role",
+        actions=(("apprunner:CreateService",),),
+        title="create an App Runner service with the role as instance role",
+        sources=(
             "cloudsplaining:PassExistingRoleToNewAppRunnerService",
             "prowler:PassRole+AppRunnerCreateService",
         ),
-        APPRUNNER,
+        service=APPRUNNER,
     ),
-    _m(
-        "passrole-agentcore",
-        "pass",
-        "role",
-        (
+    Method(
+        id="passrole-agentcore",
+        kind="pass",
+        target="role",
+        actions=(
             ("bedrock-agentcore:CreateCodeInterpreter",),
             ("bedrock-agentcore:InvokeCodeInterpreter",),
         ),
-        "create a Bedrock AgentCore code interpreter with the role and run code in it",
-        (
+        title="create a Bedrock AgentCore code interpreter with the role and run code in it",
+        sources=(
             "cloudsplaining:PassExistingRoleToNewBedrockCodeInterpreter",
             "prowler:PassRole+AgentCoreCreateInterpreter+InvokeInterpreter",
         ),
-        AGENTCORE,
-        "Cloudsplaining also lists StartCodeInterpreterSession",
+        service=AGENTCORE,
+        note="Cloudsplaining also lists StartCodeInterpreterSession",
     ),
-    _m(
-        "passrole-codestar",
-        "pass",
-        "role",
-        (("codestar:CreateProject",),),
-        "create a CodeStar project with the role",
-        ("rhino:PassExistingRoleToNewCodeStarProject", "prowler:PassRole+CodeStar"),
-        CODESTAR,
-        "CodeStar projects were discontinued in 2024; kept while old roles may trust it",
+    Method(
+        id="passrole-codestar",
+        kind="pass",
+        target="role",
+        actions=(("codestar:CreateProject",),),
+        title="create a CodeStar project with the role",
+        sources=("rhino:PassExistingRoleToNewCodeStarProject", "prowler:PassRole+CodeStar"),
+        service=CODESTAR,
+        note="CodeStar projects were discontinued in 2024; kept while old roles may trust it",
     ),
     # --- run code on existing compute ------------------------------------------------------------
-    _m(
-        "lambda-update-code",
-        "existing",
-        "role",
-        (("lambda:UpdateFunctionCode",),),
-        "replace the code of a function that runs under the role",
-        (
+    Method(
+        id="lambda-update-code",
+        kind="existing",
+        target="role",
+        actions=(("lambda:UpdateFunctionCode",),),
+        title="replace the code of a function that runs under the role",
+        sources=(
             "rhino:EditExistingLambdaFunctionWithRole",
             "cloudsplaining:EditExistingLambdaFunctionWithRole",
             "cloudsplaining:UpdateAndInvokeLambdaFunction",
@@ -653,196 +648,230 @@ METHODS: tuple[Method, ...] = (
             "prowler:UpdateFunctionCode+AddPermission",
             "pmapper:lambda_edges",
         ),
-        LAMBDA,
+        service=LAMBDA,
     ),
-    _m(
-        "lambda-update-configuration",
-        "existing",
-        "role",
-        (("lambda:UpdateFunctionConfiguration",),),
-        "add a layer (code) to a function that runs under the role",
-        (
+    Method(
+        id="lambda-update-configuration",
+        kind="existing",
+        target="role",
+        actions=(("lambda:UpdateFunctionConfiguration",),),
+        title="add a layer (code) to a function that runs under the role",
+        sources=(
             "rhino:AddExistingLambdaLayerToLambdaFunctionWithRole",
             "prowler:lambda:UpdateFunctionConfiguration",
         ),
-        LAMBDA,
+        service=LAMBDA,
     ),
-    _m(
-        "glue-update-dev-endpoint",
-        "existing",
-        "role",
-        (("glue:UpdateDevEndpoint",),),
-        "add an SSH key to a Glue development endpoint that has the role",
-        (
+    Method(
+        id="glue-update-dev-endpoint",
+        kind="existing",
+        target="role",
+        actions=(("glue:UpdateDevEndpoint",),),
+        title="add an SSH key to a Glue development endpoint that has the role",
+        sources=(
             "rhino:UpdateExistingGlueDevEndpoint",
             "cloudsplaining:UpdateExistingGlueDevEndpoint",
             "prowler:GlueUpdateDevEndpoint",
             "pmapper:glue_edges",
         ),
-        GLUE,
+        service=GLUE,
     ),
-    _m(
-        "glue-update-job",
-        "existing",
-        "role",
-        (("glue:UpdateJob",), ("glue:StartJobRun", "glue:CreateTrigger")),
-        "change the script of a Glue job that has the role and run it",
-        ("iamgate:existing-compute (the job keeps its role: no PassRole)",),
-        GLUE,
+    Method(
+        id="glue-update-job",
+        kind="existing",
+        target="role",
+        actions=(("glue:UpdateJob",), ("glue:StartJobRun", "glue:CreateTrigger")),
+        title="change the script of a Glue job that has the role and run it",
+        sources=("iamgate:existing-compute (the job keeps its role: no PassRole)",),
+        service=GLUE,
     ),
-    _m(
-        "ssm-command",
-        "existing",
-        "role",
-        (("ssm:SendCommand", "ssm:StartSession"),),
-        "run commands on an EC2 instance that carries the role",
-        ("prowler:SSMSendCommand", "prowler:SSMStartSession", "pmapper:ssm_edges"),
-        EC2,
+    Method(
+        id="ssm-command",
+        kind="existing",
+        target="role",
+        actions=(("ssm:SendCommand", "ssm:StartSession"),),
+        title="run commands on an EC2 instance that carries the role",
+        sources=("prowler:SSMSendCommand", "prowler:SSMStartSession", "pmapper:ssm_edges"),
+        service=EC2,
     ),
-    _m(
-        "ec2-instance-connect",
-        "existing",
-        "role",
-        (
+    Method(
+        id="ec2-instance-connect",
+        kind="existing",
+        target="role",
+        actions=(
             (
                 "ec2-instance-connect:SendSSHPublicKey",
                 "ec2-instance-connect:SendSerialConsoleSSHPublicKey",
             ),
         ),
-        "push an SSH key to an EC2 instance that carries the role and log in",
-        (
+        title="push an SSH key to an EC2 instance that carries the role and log in",
+        sources=(
             "cloudsplaining:EC2InstanceConnectSendSSHPublicKey",
             "prowler:EC2InstanceConnect+SendSSHPublicKey",
         ),
-        EC2,
+        service=EC2,
     ),
-    _m(
-        "ec2-user-data",
-        "existing",
-        "role",
-        (("ec2:ModifyInstanceAttribute",), ("ec2:StopInstances",), ("ec2:StartInstances",)),
-        "replace the user data of an instance that carries the role and restart it",
-        (
+    Method(
+        id="ec2-user-data",
+        kind="existing",
+        target="role",
+        actions=(("ec2:ModifyInstanceAttribute",), ("ec2:StopInstances",), ("ec2:StartInstances",)),
+        title="replace the user data of an instance that carries the role and restart it",
+        sources=(
             "cloudsplaining:ModifyEC2InstanceUserDataThenRestart",
             "prowler:EC2ModifyInstanceAttribute",
         ),
-        EC2,
+        service=EC2,
     ),
-    _m(
-        "ec2-launch-template",
-        "existing",
-        "role",
-        (("ec2:CreateLaunchTemplateVersion",), ("ec2:ModifyLaunchTemplate",)),
-        "change the launch template that instances with the role start from",
-        ("cloudsplaining:ModifyExistingEC2LaunchTemplate", "prowler:EC2ModifyLaunchTemplate"),
-        EC2,
+    Method(
+        id="ec2-launch-template",
+        kind="existing",
+        target="role",
+        actions=(("ec2:CreateLaunchTemplateVersion",), ("ec2:ModifyLaunchTemplate",)),
+        title="change the launch template that instances with the role start from",
+        sources=(
+            "cloudsplaining:ModifyExistingEC2LaunchTemplate",
+            "prowler:EC2ModifyLaunchTemplate",
+        ),
+        service=EC2,
     ),
-    _m(
-        "autoscaling-existing-configuration",
-        "existing",
-        "role",
-        (("autoscaling:CreateAutoScalingGroup",),),
-        "start instances from an existing launch configuration that carries the role",
-        ("pmapper:autoscaling_edges",),
-        EC2,
+    Method(
+        id="autoscaling-existing-configuration",
+        kind="existing",
+        target="role",
+        actions=(("autoscaling:CreateAutoScalingGroup",),),
+        title="start instances from an existing launch configuration that carries the role",
+        sources=("pmapper:autoscaling_edges",),
+        service=EC2,
     ),
-    _m(
-        "ecs-execute-command",
-        "existing",
-        "role",
-        (("ecs:ExecuteCommand",),),
-        "open a shell in a running ECS task that has the role",
-        ("cloudsplaining:ECSExecuteCommandOnRunningTask", "prowler:ECS+ExecuteCommand"),
-        ECS_TASKS,
+    Method(
+        id="ecs-execute-command",
+        kind="existing",
+        target="role",
+        actions=(("ecs:ExecuteCommand",),),
+        title="open a shell in a running ECS task that has the role",
+        sources=("cloudsplaining:ECSExecuteCommandOnRunningTask", "prowler:ECS+ExecuteCommand"),
+        service=ECS_TASKS,
     ),
-    _m(
-        "codebuild-start-build",
-        "existing",
-        "role",
-        (("codebuild:StartBuild", "codebuild:StartBuildBatch"),),
-        "start a build of a project with the role, with a buildspec override",
-        (
+    Method(
+        id="codebuild-start-build",
+        kind="existing",
+        target="role",
+        actions=(("codebuild:StartBuild", "codebuild:StartBuildBatch"),),
+        title="start a build of a project with the role, with a buildspec override",
+        sources=(
             "prowler:CodeBuildStartBuild",
             "prowler:CodeBuildStartBuildBatch",
             "pmapper:codebuild_edges",
         ),
-        CODEBUILD,
+        service=CODEBUILD,
     ),
-    _m(
-        "cloudformation-update-stack",
-        "existing",
-        "role",
-        (("cloudformation:UpdateStack", "cloudformation:ExecuteChangeSet"),),
-        "update a stack that has the role as its service role",
-        (
+    Method(
+        id="cloudformation-update-stack",
+        kind="existing",
+        target="role",
+        actions=(("cloudformation:UpdateStack", "cloudformation:ExecuteChangeSet"),),
+        title="update a stack that has the role as its service role",
+        sources=(
             "prowler:CloudFormationUpdateStack",
             "prowler:CloudFormationChangeSet",
             "cloudsplaining:ExecuteCloudFormationChangeSet",
             "pmapper:cloudformation_edges",
         ),
-        CFN,
-        "a change set also needs cloudformation:CreateChangeSet",
+        service=CFN,
+        note="a change set also needs cloudformation:CreateChangeSet",
     ),
-    _m(
-        "sagemaker-notebook",
-        "existing",
-        "role",
-        (
+    Method(
+        id="sagemaker-notebook",
+        kind="existing",
+        target="role",
+        actions=(
             (
                 "sagemaker:CreatePresignedNotebookInstanceUrl",
                 "sagemaker:CreateNotebookInstanceLifecycleConfig",
             ),
         ),
-        "open (or add a start-up script to) a notebook instance that has the role",
-        (
+        title="open (or add a start-up script to) a notebook instance that has the role",
+        sources=(
             "rhino:AccessExistingSageMakerJupyterNotebook",
             "cloudsplaining:CreatePresignedSageMakerNotebookUrl",
             "cloudsplaining:UpdateSageMakerNotebookLifecycleConfig",
             "prowler:SageMakerCreatePresignedNotebookInstanceUrl",
             "prowler:SageMakerNotebookLifecycleConfig",
         ),
-        SAGEMAKER,
-        "the lifecycle route also needs Stop/Update/StartNotebookInstance",
+        service=SAGEMAKER,
+        note="the lifecycle route also needs Stop/Update/StartNotebookInstance",
     ),
-    _m(
-        "apprunner-update-service",
-        "existing",
-        "role",
-        (("apprunner:UpdateService",),),
-        "deploy new code to an App Runner service that has the role",
-        ("prowler:AppRunnerUpdateService",),
-        APPRUNNER,
+    Method(
+        id="apprunner-update-service",
+        kind="existing",
+        target="role",
+        actions=(("apprunner:UpdateService",),),
+        title="deploy new code to an App Runner service that has the role",
+        sources=("prowler:AppRunnerUpdateService",),
+        service=APPRUNNER,
     ),
-    _m(
-        "agentcore-session",
-        "existing",
-        "role",
-        (
+    Method(
+        id="agentcore-session",
+        kind="existing",
+        target="role",
+        actions=(
             ("bedrock-agentcore:StartCodeInterpreterSession",),
             ("bedrock-agentcore:InvokeCodeInterpreter",),
         ),
-        "run code in an existing Bedrock AgentCore code interpreter that has the role",
-        (
+        title="run code in an existing Bedrock AgentCore code interpreter that has the role",
+        sources=(
             "cloudsplaining:AccessExistingBedrockCodeInterpreterSession",
             "prowler:AgentCoreSessionInvoke",
         ),
-        AGENTCORE,
+        service=AGENTCORE,
     ),
-    _m(
-        "codestar-template",
-        "existing",
-        "role",
-        (("codestar:CreateProjectFromTemplate", "codestar:AssociateTeamMember"),),
-        "create a CodeStar project from a template (or join one) to act through its roles",
-        (
+    Method(
+        id="codestar-template",
+        kind="existing",
+        target="role",
+        actions=(("codestar:CreateProjectFromTemplate", "codestar:AssociateTeamMember"),),
+        title="create a CodeStar project from a template (or join one) to act through its roles",
+        sources=(
             "rhino:CodeStarCreateProjectFromTemplate",
             "rhino:CodeStarCreateProjectThenAssociateTeamMember",
         ),
-        CODESTAR,
+        service=CODESTAR,
     ),
 )
 
 BY_ID = {m.id: m for m in METHODS}
+
+
+def of_kind(*kinds: EdgeKind) -> tuple[Method, ...]:
+    """The rows of these edge kinds, in catalogue order (the order explanations try them)."""
+    return tuple(m for m in METHODS if m.kind in kinds)
+
+
+def writes(kind: Literal["modify", "boundary"], target: Target) -> tuple[str, ...]:
+    """The IAM actions of the ``modify`` (or ``boundary``) rows on ``target``, in catalogue
+    order: ``writes("modify", "user")`` is ``("iam:PutUserPolicy", "iam:AttachUserPolicy")``."""
+    return tuple(m.actions[0][0] for m in METHODS if m.kind == kind and m.target == target)
+
+
+def _validate(rows: tuple[Method, ...]) -> None:
+    """Refuse a malformed row at import: ids are unique, only ``pass``/``existing`` rows name
+    a service, and an IAM row (every kind but those and ``new``) is one action on its target."""
+    seen: set[str] = set()
+    for m in rows:
+        if m.id in seen:
+            raise ValueError(f"escalation row {m.id!r} is declared twice")
+        seen.add(m.id)
+        if (m.kind in ("pass", "existing")) != bool(m.service):
+            raise ValueError(f"escalation row {m.id!r}: a service goes with pass/existing rows")
+        if not m.actions or not all(m.actions):
+            raise ValueError(f"escalation row {m.id!r} needs at least one action per step")
+        single = m.kind not in ("pass", "existing", "new")
+        if single and (len(m.actions) != 1 or len(m.actions[0]) != 1):
+            raise ValueError(f"escalation row {m.id!r} ({m.kind}) is one action on its target")
+
+
+_validate(METHODS)
 
 # IAM writes that change who holds what: holding one a principal lacks is an escalation prize.
 IAM_WRITE: tuple[str, ...] = (

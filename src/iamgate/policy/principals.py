@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from iamgate.model.snapshot import Group, InlinePolicy, ManagedPolicy, Role, Snapshot, User
-from iamgate.policy.admin import AdminVerdict, admin
+from iamgate.policy.admin import AdminVerdict, admin, verdict_key
 from iamgate.policy.document import Policy, inline_policy_id, parse_policy
 from iamgate.policy.evaluate import Access, Attachment, Identity, member_of
 
@@ -64,6 +64,8 @@ class Principals:
         self._parsed: dict[str, Policy] = {}
         self._access: dict[str, Effective] = {}
         self._verdict: dict[str, AdminVerdict] = {}
+        self._by_key: dict[tuple[object, ...], AdminVerdict] = {}
+        self._groups_own: dict[str, tuple[list[Attachment], list[str]]] = {}
 
     def policy(self, arn: str) -> Policy | None:
         """A managed policy, parsed; None when the snapshot does not hold it."""
@@ -97,6 +99,14 @@ class Principals:
             atts.append(Attachment(self.inline(entity, pol), entity.arn))
         return atts, missing
 
+    def _group_own(self, group: Group) -> tuple[list[Attachment], list[str]]:
+        """A group's own policies, worked out once for all its members (who share the
+        attachments: each says it comes through the group)."""
+        found = self._groups_own.get(group.arn)
+        if found is None:
+            found = self._groups_own[group.arn] = self.own(group)
+        return found
+
     def inline(self, entity: Entity, pol: InlinePolicy) -> Policy:
         """An inline policy of ``entity``, parsed (once)."""
         pid = inline_policy_id(entity.arn, pol.name)
@@ -118,7 +128,14 @@ class Principals:
             access = self.access(entity).access
             if access is None:
                 return None
-            found = self._verdict[entity.arn] = admin(access)
+            key = verdict_key(access)
+            if key is None:
+                found = admin(access)
+            else:  # shared by every principal whose verdict depends on the same statements
+                found = self._by_key.get(key)
+                if found is None:
+                    found = self._by_key[key] = admin(access)
+            self._verdict[entity.arn] = found
         return found
 
     def holders(self, entity: Entity | None) -> list[Holder]:
@@ -159,7 +176,7 @@ class Principals:
                 if grp is None:
                     absent.append(f"group {name}")
                     continue
-                more, lacking = self.own(grp)
+                more, lacking = self._group_own(grp)
                 atts.extend(more)
                 absent.extend(f"policy {arn}" for arn in lacking)
                 groups.append(grp.arn)

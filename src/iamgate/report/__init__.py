@@ -17,7 +17,7 @@ from iamgate.model.results import Verdict
 from iamgate.report.badge import render_badge_json, render_badge_svg
 from iamgate.report.context import ReportContext
 from iamgate.report.csv import iter_csv, render_csv
-from iamgate.report.junit import passing_cases, render_junit
+from iamgate.report.junit import iter_junit, passing_cases, render_junit
 from iamgate.report.markdown import render_markdown
 from iamgate.report.sarif import render_sarif, sarif_notice
 
@@ -45,6 +45,12 @@ def _html(verdict: Verdict, context: ReportContext) -> str:
     return render_html(verdict, context)
 
 
+def _html_pieces(verdict: Verdict, context: ReportContext) -> Iterable[str]:
+    from iamgate.report.html import iter_html
+
+    return iter_html(verdict, context)
+
+
 def _ocsf(verdict: Verdict, context: ReportContext) -> str:
     from iamgate.report.ocsf import render_ocsf  # py-ocsf-models (an extra): only when asked
 
@@ -53,6 +59,10 @@ def _ocsf(verdict: Verdict, context: ReportContext) -> str:
 
 def _junit(verdict: Verdict, context: ReportContext) -> str:
     return render_junit(verdict, passing_cases(verdict, context.junit_passing))
+
+
+def _junit_pieces(verdict: Verdict, context: ReportContext) -> Iterable[str]:
+    return iter_junit(verdict, passing_cases(verdict, context.junit_passing))
 
 
 Pieces = Callable[[Verdict, ReportContext], Iterable[str]]
@@ -77,7 +87,7 @@ class Reporter:
 
 
 REPORTERS: tuple[Reporter, ...] = (
-    Reporter("junit", "junit.xml", _junit),
+    Reporter("junit", "junit.xml", _junit, pieces=_junit_pieces),
     Reporter("markdown", "summary.md", of_verdict(render_markdown)),
     Reporter(
         "json",
@@ -90,7 +100,7 @@ REPORTERS: tuple[Reporter, ...] = (
     ),
     Reporter("badge", "badge.json", of_verdict(render_badge_json)),
     Reporter("badge-svg", "badge.svg", of_verdict(render_badge_svg), beside="badge"),
-    Reporter("html", "report.html", _html),
+    Reporter("html", "report.html", _html, pieces=_html_pieces),
     Reporter("sarif", "results.sarif", render_sarif, notice=sarif_notice),
     # Only where --ocsf says: it needs an optional extra (iamgate[ocsf]).
     Reporter("ocsf", "", _ocsf),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 from iamgate.model.results import Verdict
@@ -31,11 +32,34 @@ HEADER = (
 PLAN_HEADER = (*HEADER, "change", "caused_by")
 
 
+def _quoted_by_csv() -> str:
+    """The characters for which ``csv.writer`` (``QUOTE_MINIMAL``, lines ending in ``\n``)
+    quotes a field, asked of the module itself: rows are written here as it would write them,
+    whatever the Python version."""
+    found = ""
+    for c in ',"\n\r':
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow([f"a{c}b", "x"])
+        if out.getvalue().startswith('"'):
+            found += c
+    return found
+
+
+_QUOTE = re.compile("[" + re.escape(_quoted_by_csv()) + "]")
+
+
+def _field(value: str) -> str:
+    """One field as ``csv.writer`` writes it (doubled quotes inside quotes)."""
+    if _QUOTE.search(value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
 class _Once(dict[str, str]):
-    """A cell -> the cell made safe, each once (a dict lookup, in C, for the rest)."""
+    """A cell -> the cell made safe and quoted, each once (a dict lookup, in C, for the rest)."""
 
     def __missing__(self, value: str) -> str:
-        made = self[value] = csv_cell(str(value))
+        made = self[value] = _field(csv_cell(str(value)))
         return made
 
 
@@ -44,35 +68,33 @@ def render_csv(verdict: Verdict) -> str:
 
 
 def iter_csv(verdict: Verdict, rows: int = 4096) -> Iterator[str]:
-    """``results.csv`` in pieces of ``rows`` rows: written as it is made, never whole."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    """``results.csv`` in pieces of ``rows`` rows: written as it is made, never whole. Each
+    line is what ``csv.writer`` would write (a test compares them on hostile text), made here
+    with a few C-level string operations (the writer took 6 s for 921,000 rows)."""
     plan = verdict.plan is not None
-    writer.writerow(PLAN_HEADER if plan else HEADER)
+    yield ",".join(_field(h) for h in (PLAN_HEADER if plan else HEADER)) + "\n"
     # Cells that repeat from row to row (account, check, severity, status, type) are made
     # safe once; the resource and the message of each row are looked at each time.
     once = _Once()
     default = verdict.account_id
-    for n, f in enumerate(verdict.findings, 1):
+    lines: list[str] = []
+    for f in verdict.findings:
         exc = f.exception
-        row: tuple[str, ...] = (
-            once[f.account_id or default],
-            once[f.check],
-            once[f.severity],
-            once[f.status],
-            once[f.resource_type],
-            csv_cell(f.resource),
-            csv_cell(f.message),
-            csv_cell(exc.reason) if exc else "",
-            csv_cell(exc.owner) if exc else "",
-            csv_cell(exc.expires.isoformat()) if exc else "",
+        tail = (
+            f"{_field(csv_cell(exc.reason))},{_field(csv_cell(exc.owner))},"
+            f"{_field(csv_cell(exc.expires.isoformat()))}"
+            if exc
+            else ",,"
         )
         if plan:
-            cause = csv_cell(f.origin.describe()) if f.origin is not None else ""
-            row = (*row, once[f.change or ""], cause)
-        writer.writerow(row)
-        if n % rows == 0:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
+            cause = _field(csv_cell(f.origin.describe())) if f.origin is not None else ""
+            tail = f"{tail},{once[f.change or '']},{cause}"
+        lines.append(
+            f"{once[f.account_id or default]},{once[f.check]},{once[f.severity]},"
+            f"{once[f.status]},{once[f.resource_type]},{_field(csv_cell(f.resource))},"
+            f"{_field(csv_cell(f.message))},{tail}\n"
+        )
+        if len(lines) >= rows:
+            yield "".join(lines)
+            lines = []
+    yield "".join(lines)

@@ -20,7 +20,7 @@ import base64
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -49,9 +49,14 @@ STATUS_LABEL = {
 STATUS_KEY = {Status.FAIL: "new", Status.EXPIRED: "expired"}
 VERDICT_LABEL = {"fail": "FAIL", "error": "ERROR", "pass": "PASS"}
 FAILING = (Status.FAIL, Status.EXPIRED)
-# Per table: more rows make a page no browser scrolls nor printer prints usefully (and cost
-# about 1 ms each to render); results.json and the CSV hold every finding.
+# Per table of remarks (accepted, not evaluated): more rows make a page no browser scrolls nor
+# printer prints usefully; results.json and the CSV hold every finding.
 MAX_ROWS = 2000
+# The findings to act on: every one is in the page (up to PAGE_ROWS), so that the filters find
+# any of them, but only the first FIRST_ROWS of each check are laid out when the page opens;
+# the rest wait in a <template> (parsed, never rendered) until a filter or a click wants them.
+FIRST_ROWS = 100
+PAGE_ROWS = 100_000
 _RANK = {s: s.rank for s in Severity}  # the property is a slow descriptor at 100,000 findings
 
 _clean = html_text  # the one HTML text function (iamgate.text); Jinja2 then escapes it
@@ -195,6 +200,99 @@ def _headline(verdict: Verdict, blocking: int, below: int) -> str:
     return f"No new or expired finding at {threshold}{extra}."
 
 
+@dataclass(frozen=True, slots=True)
+class RowGroup:
+    """The findings to act on of one check, in page order: the first ``listed`` are laid out
+    when the page opens (the template writes them), the rest wait in a ``<template>``
+    (:meth:`waiting`)."""
+
+    check: str
+    title: str
+    findings: list[Finding]
+    listed: int
+    threshold: int  # the rank of the gate's severity: rows below it say so
+    accounts: bool  # several accounts: each row says which
+
+    @property
+    def deferred(self) -> int:
+        return len(self.findings) - self.listed
+
+    def waiting(self) -> Iterator[Markup]:
+        """The rows past the first, a thousand at a time, in the compact form the page's
+        script completes when it shows one (its check, title, severity and status cells)."""
+        rest = self.findings[self.listed :]
+        once = _Once()  # the cells that repeat from row to row, escaped once
+        for start in range(0, len(rest), 1000):
+            chunk = rest[start : start + 1000]
+            rows = "".join(_waiting_row(f, self.threshold, once, self.accounts) for f in chunk)
+            yield Markup(rows)  # noqa: S704 - every value in it went through _escape
+
+
+class _Once(dict[str, str]):
+    """A value -> the value escaped, each once."""
+
+    def __missing__(self, value: str) -> str:
+        made = self[value] = _escape(value)
+        return made
+
+
+def _waiting_row(f: Finding, threshold: int, once: _Once, accounts: bool) -> str:
+    """One waiting row: its filter attributes, its resource (plain: the script adds the type
+    and the line breaks) and its message. Every value goes through :func:`_escape` (control
+    characters replaced, then escaped as markupsafe escapes), as the template's finalize and
+    autoescape would; only this function's own markup is not escaped. Plain strings: 100,000
+    of these are made for a large page. Tests render hostile findings waiting, and compare a
+    waiting row, once shown, with a listed one."""
+    below = ' class="below"' if _RANK[f.severity] < threshold else ""
+    account = f' data-account="{once[f.account_id]}"' if accounts else ""
+    message = _escape(f.message)
+    e = f.exception
+    if f.status is Status.EXPIRED and e is not None:
+        ticket = f", ticket {_escape(e.ticket)}" if e.ticket else ""
+        message += (
+            f'<span class="sub expired-exc">Expired exception: “{_escape(e.reason)}”, owner '
+            f"{_escape(e.owner)}{ticket}</span>"
+        )
+    return (
+        f'<tr data-severity="{once[f.severity]}" data-status="{STATUS_KEY[f.status]}" '
+        f'data-type="{once[f.resource_type]}"{account}{below}><td>{_escape(f.resource)}</td>'
+        f"<td>{message}</td></tr>\n"
+    )
+
+
+_ESCAPED = re.compile("[&<>\"']")
+
+
+def _escape(value: str) -> str:
+    """markupsafe's escaping (``& < > " '``), after :func:`_clean`, as plain text."""
+    value = _clean(value)
+    if not _ESCAPED.search(value):
+        return value
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;")
+    )
+
+
+def row_groups(
+    failing: Sequence[Finding], threshold: int, first: int, accounts: bool
+) -> list[RowGroup]:
+    """``failing`` (sorted) cut into runs of one check each."""
+    groups: list[RowGroup] = []
+    start = 0
+    for at in range(1, len(failing) + 1):
+        if at == len(failing) or failing[at].check != failing[start].check:
+            rows = list(failing[start:at])
+            head = rows[0]
+            listed = min(first, len(rows))
+            groups.append(RowGroup(head.check, head.title, rows, listed, threshold, accounts))
+            start = at
+    return groups
+
+
 def _by_place(f: Finding) -> tuple[str, str, str]:
     return (f.check, f.resource, f.account_id)
 
@@ -234,10 +332,15 @@ def _chart_desc(chart: charts.BarChart) -> str:
 
 
 def build_context(
-    verdict: Verdict, context: ReportContext, max_rows: int = MAX_ROWS
+    verdict: Verdict,
+    context: ReportContext,
+    max_rows: int = MAX_ROWS,
+    page_rows: int = PAGE_ROWS,
 ) -> dict[str, Any]:
     """Everything the template reads, sorted and counted. Counts and charts cover every
-    finding; each table lists at most ``max_rows`` and says how many it left out."""
+    finding; the findings to act on are all in the page (up to ``page_rows``), the first
+    ``FIRST_ROWS`` of each check laid out; each table of remarks lists at most ``max_rows``; a
+    table says how many it left out."""
     style, script = _asset("report.css"), _asset("report.js")
     catalogue = dict(context.checks)
     listed = [f for f in verdict.findings if f.status is not Status.PASS]
@@ -270,7 +373,7 @@ def build_context(
     history = None
     if context.history is not None:
         history = [*context.history, entry_for(verdict)][-HISTORY_LIMIT:]
-    shown = failing[:max_rows]
+    shown = failing[:page_rows]
     judged = verdict.today
 
     def days_left(f: Finding) -> int:
@@ -292,7 +395,9 @@ def build_context(
         "rank": _RANK,
         "failing": failing,
         "failing_rows": shown,
-        "failing_cut": max(len(failing) - max_rows, 0),
+        "failing_groups": row_groups(shown, threshold, FIRST_ROWS, len(accounts) > 1),
+        "first_rows": FIRST_ROWS,
+        "failing_cut": max(len(failing) - page_rows, 0),
         "accepted": accepted,
         "accepted_rows": accepted[:max_rows],
         "accepted_cut": max(len(accepted) - max_rows, 0),
@@ -341,4 +446,19 @@ def build_context(
 
 def render_html(verdict: Verdict, context: ReportContext) -> str:
     """The whole page. Deterministic: the same verdict and context give the same bytes."""
-    return _environment().get_template("report.html.j2").render(build_context(verdict, context))
+    return "".join(iter_html(verdict, context))
+
+
+def iter_html(verdict: Verdict, context: ReportContext) -> Iterator[str]:
+    """The page in pieces, as the template makes them (written as it goes: a page of 100,000
+    findings is never whole in memory)."""
+    template = _environment().get_template("report.html.j2")
+    batch: list[str] = []
+    size = 0
+    for piece in template.generate(build_context(verdict, context)):
+        batch.append(piece)
+        size += len(piece)
+        if size >= 1 << 20:
+            yield "".join(batch)
+            batch, size = [], 0
+    yield "".join(batch)

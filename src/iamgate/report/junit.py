@@ -18,8 +18,9 @@ passing resources of a check (per account) are one test case that counts them.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Literal
 
 from iamgate.model.results import Finding, Status, Verdict
@@ -35,9 +36,11 @@ _ACCEPTED, _ERROR = Status.ACCEPTED, Status.ERROR
 _attr, _text = xml_attr, xml_text  # the one XML escaper (iamgate.text): hot, so bound once
 
 
-def _case(f: Finding) -> tuple[str, str]:
-    """(the test case's markup, its kind: "" pass, "failure", "skipped" or "error")."""
-    head = f'\n  <testcase name="{_attr(f.resource)}" classname="{_attr("iamgate." + f.check)}"'
+def _case(f: Finding, classname: str = "") -> tuple[str, str]:
+    """(the test case's markup, its kind: "" pass, "failure", "skipped" or "error");
+    ``classname``: the check's, escaped (the same for a whole suite)."""
+    classname = classname or _attr("iamgate." + f.check)
+    head = f'\n  <testcase name="{_attr(f.resource)}" classname="{classname}"'
     status = f.status
     if status is _FAIL or status is _EXPIRED:
         kind = "new" if status is _FAIL else "expired"
@@ -61,35 +64,33 @@ def _case(f: Finding) -> tuple[str, str]:
     return f"{head} />", ""
 
 
-def _passing_summary(check: str, passed: list[Finding]) -> tuple[str, str]:
+def _passing_summary(check: str, passed: int) -> tuple[str, str]:
     """One test case for a check's passing resources: how many, not each one."""
-    name = f"{len(passed)} passing resource{'s' if len(passed) != 1 else ''}"
+    name = f"{passed} passing resource{'s' if passed != 1 else ''}"
     return f'\n  <testcase name="{_attr(name)}" classname="{_attr("iamgate." + check)}" />', ""
 
 
-def _suite(
-    name: str, account: str, timestamp: str, cases: Iterable[tuple[str, str]]
-) -> tuple[str, dict[str, int]]:
-    markup: list[str] = []
-    counts = {"failure": 0, "skipped": 0, "error": 0, "": 0}
-    for text, kind in cases:
-        markup.append(text)
-        counts[kind] += 1
-    tests = len(markup)
-    head = (
+def _kind(f: Finding) -> str:
+    """What ``_case`` writes for the finding: "failure", "skipped", "error" or "" (a pass)."""
+    status = f.status
+    if status is _FAIL or status is _EXPIRED:
+        return "failure"
+    if status is _ACCEPTED and f.exception is not None:
+        return "skipped"
+    if status is _ERROR and f.message:
+        return "error"
+    return ""
+
+
+def _suite_head(name: str, account: str, timestamp: str, counts: dict[str, int]) -> str:
+    tests = sum(counts.values())
+    return (
         f'\n <testsuite disabled="0" errors="{counts["error"]}" failures="{counts["failure"]}" '
         f'name="{_attr(name)}" skipped="{counts["skipped"]}" tests="{tests}" time="0" '
         f'timestamp="{_attr(timestamp)}">'
         f'\n  <properties>\n   <property name="account" value="{_attr(account)}" />'
         "\n  </properties>"
     )
-    totals = {
-        "errors": counts["error"],
-        "failures": counts["failure"],
-        "tests": tests,
-        "skipped": counts["skipped"],
-    }
-    return head + "".join(markup) + "\n </testsuite>", totals
 
 
 def passing_cases(verdict: Verdict, wanted: JunitPassing) -> Passing:
@@ -100,10 +101,21 @@ def passing_cases(verdict: Verdict, wanted: JunitPassing) -> Passing:
     return "summary" if len(verdict.accounts) > 1 else "each"
 
 
-def render_junit(verdict: Verdict, passing: Passing = "each") -> str:
-    """The JUnit document; ``passing="summary"`` counts each check's passing resources in one
-    test case instead of one per resource."""
-    groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+_KINDS = ("failure", "skipped", "error", "")
+
+
+@dataclass
+class _Suite:
+    """One ``<testsuite>``: its findings, and how many cases of each kind it will write."""
+
+    findings: list[Finding] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_KINDS, 0))
+
+
+def _suites(verdict: Verdict, passing: Passing) -> tuple[dict[tuple[str, str], _Suite], bool]:
+    """The suites in document order, counted (the heads carry the totals), and whether they
+    are per account."""
+    groups: dict[tuple[str, str], _Suite] = {}
     if verdict.accounts:  # every scanned account, even one with no findings at all
         accounts = {a.account_id for a in verdict.accounts}
     else:
@@ -111,27 +123,85 @@ def render_junit(verdict: Verdict, passing: Passing = "each") -> str:
     many = len(accounts) > 1
     for account in sorted(accounts) if many else [verdict.account_id]:
         for check in verdict.checks:
-            groups[(account, check)] = []
+            groups[(account, check)] = _Suite()
+    single = verdict.account_id
     for f in verdict.findings:
-        groups[(f.account_id if many else verdict.account_id, f.check)].append(f)
-    timestamp = verdict.generated_at.isoformat()
-    suites: list[str] = []
-    totals = dict.fromkeys(("errors", "failures", "tests", "skipped"), 0)
-    for (account, check), found in groups.items():
-        if passing == "summary":
-            passed = [f for f in found if f.status is _PASS]
-            cases = [_case(f) for f in found if f.status is not _PASS]
-            if passed:
-                cases.append(_passing_summary(check, passed))
-        else:
-            cases = [_case(f) for f in found]
-        text, counts = _suite(f"{account}.{check}" if many else check, account, timestamp, cases)
-        suites.append(text)
-        for key, n in counts.items():
-            totals[key] += n
+        key = (f.account_id if many else single, f.check)
+        suite = groups.get(key)
+        if suite is None:
+            suite = groups[key] = _Suite()
+        suite.findings.append(f)
+    for suite in groups.values():
+        _count(suite, passing)
+    return groups, many
+
+
+def _count(suite: _Suite, passing: Passing) -> None:
+    """How many cases of each kind the suite writes (as ``_case`` decides, in one C-level
+    count of statuses and a look at the few findings that are not passes)."""
+    statuses = Counter(f.status for f in suite.findings)
+    counts = suite.counts
+    counts["failure"] = statuses[_FAIL] + statuses[_EXPIRED]
+    others = statuses[_ACCEPTED] + statuses[_ERROR]
+    if others:
+        for f in suite.findings:
+            if f.status is _ACCEPTED or f.status is _ERROR:
+                counts[_kind(f)] += 1
+    passed = statuses[_PASS]
+    counts[""] += (1 if passed else 0) if passing == "summary" else passed
+
+
+def iter_junit(verdict: Verdict, passing: Passing = "each") -> Iterator[str]:
+    """The JUnit document in pieces, one suite's cases at a time: an organization's report is
+    never whole in memory. The same text as :func:`render_junit`."""
+    suites, many = _suites(verdict, passing)
+    totals = dict.fromkeys(_KINDS, 0)
+    for suite in suites.values():
+        for kind, n in suite.counts.items():
+            totals[kind] += n
+    tests = sum(totals.values())
     root = (
-        f'<testsuites disabled="0" errors="{totals["errors"]}" failures="{totals["failures"]}" '
-        f'tests="{totals["tests"]}" time="0.0" skipped="{totals["skipped"]}" name="iamgate"'
+        f'<testsuites disabled="0" errors="{totals["error"]}" failures="{totals["failure"]}" '
+        f'tests="{tests}" time="0.0" skipped="{totals["skipped"]}" name="iamgate"'
     )
-    body = f"{root}>{''.join(suites)}\n</testsuites>" if suites else f"{root} />"
-    return f"<?xml version='1.0' encoding='utf-8'?>\n{body}\n"
+    yield "<?xml version='1.0' encoding='utf-8'?>\n"
+    if not suites:
+        yield f"{root} />\n"
+        return
+    yield f"{root}>"
+    timestamp = verdict.generated_at.isoformat()
+    for (account, check), suite in suites.items():
+        name = f"{account}.{check}" if many else check
+        yield _suite_head(name, account, timestamp, suite.counts)
+        yield from _cases(check, suite.findings, passing)
+        yield "\n </testsuite>"
+    yield "\n</testsuites>\n"
+
+
+def _cases(check: str, found: list[Finding], passing: Passing) -> Iterator[str]:
+    """A suite's test cases, a few thousand to a piece."""
+    batch: list[str] = []
+    passed = 0
+    classname = _attr("iamgate." + check)
+    summary = passing == "summary"
+    for f in found:
+        if f.status is _PASS:  # most cases: written here, without a call to _case
+            if summary:
+                passed += 1
+                continue
+            batch.append(f'\n  <testcase name="{_attr(f.resource)}" classname="{classname}" />')
+        else:
+            batch.append(_case(f, classname)[0])
+        if len(batch) >= 4096:
+            yield "".join(batch)
+            batch = []
+    if passed:
+        batch.append(_passing_summary(check, passed)[0])
+    if batch:
+        yield "".join(batch)
+
+
+def render_junit(verdict: Verdict, passing: Passing = "each") -> str:
+    """The JUnit document; ``passing="summary"`` counts each check's passing resources in one
+    test case instead of one per resource."""
+    return "".join(iter_junit(verdict, passing))

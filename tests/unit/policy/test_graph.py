@@ -12,8 +12,8 @@ import pytest
 
 from iamgate.model.snapshot import Role, Snapshot
 from iamgate.policy.catalogue import BY_ID, COMBINATIONS, METHODS, sources
+from iamgate.policy.escalation import Escalation, Graph, Variant, trust_admits
 from iamgate.policy.evaluate import allows
-from iamgate.policy.graph import Escalation, Graph, trust_admits
 from iamgate.policy.principals import Principals
 from iamgate.policy.trust import Admission, TrustContext, who_can_assume
 from testing.escalation_sources import CLOUDSPLAINING, PMAPPER, PROWLER, RHINO
@@ -592,15 +592,18 @@ def test_bitsets_equal_allows(seed: int) -> None:
         else:
             roles.append(role(name, trust_aws(ACCOUNT), inline=inline, boundary=boundary))
     g = graph(snap(users=tuple(users), roles=tuple(roles), groups=groups, policies=bounds))
-    for index in [*range(g.n_p), *range(g.off_group, g.off_group + g.n_g)]:
-        acc = g.access(index)
+    account = g.index
+    nodes = [*range(len(account.entities))]
+    nodes += [g.space.index(Variant.GROUP, i) for i in range(len(account.groups))]
+    for index in nodes:
+        acc = g.facts.access(index)
         assert acc is not None
         for action in ACTIONS:
-            for uni in (g.user_universe, g.role_universe):
-                bits = g.allowed_bits(acc, action, uni)
+            for uni in (account.users, account.roles):
+                found = g.facts.allowed(acc, action, uni)
                 for j, target in enumerate(uni.arns):
                     expected = allows(acc, action, target).allowed
-                    assert bool((bits >> j) & 1) == expected, (acc.who.arn, action, target)
+                    assert (uni.first + j in found) == expected, (acc.who.arn, action, target)
 
 
 def test_a_shared_policy_with_variables_is_judged_per_principal() -> None:

@@ -11,11 +11,23 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import pytest
+
 from iamgate.checks import catalogue
+from iamgate.report import html
 from iamgate.report.context import ReportContext
 from iamgate.report.html import render_html
 from testing.htmlpage import ALLOWED_TAGS, read_page
 from testing.verdicts import ALL, PAYLOADS, fixture_verdict, history_before, hostile_verdict
+
+
+@pytest.fixture(params=["listed", "waiting"], autouse=True)
+def rows(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test twice: the findings to act on listed by the template, and all of them
+    waiting in the page's <template> (made by html._waiting_row, not by Jinja2)."""
+    if request.param == "waiting":
+        monkeypatch.setattr(html, "FIRST_ROWS", 0)
+    return str(request.param)
 
 
 def hostile_page() -> str:

@@ -1,5 +1,8 @@
 """Who can obtain whose access: a reachability graph over an account's principals.
 
+(The escalation graph as it was before ``iamgate.policy.escalation``, kept verbatim as the slow
+reference the new one is compared with: ``tests/unit/policy/test_escalation_reference.py``.)
+
 Nodes: every user and role *as it is*; every group (a member holding only the group's
 policies, reached by adding oneself to it); the variants a writer can turn a principal into:
 ``raised`` (any policy added, boundary kept), ``unbounded`` (boundary removed),

@@ -1,0 +1,161 @@
+"""What the rules look up about the account, built once: its principals and groups in node
+order, the ARNs of each kind of resource, who is in each group, who holds each
+customer-managed policy, and what each role's trust says (whom it names, whether it delegates to
+the account, which services can carry it)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from iamgate.model.snapshot import Group, Role, User
+from iamgate.policy.catalogue import of_kind
+from iamgate.policy.escalation.admission import Admissions, Admits, strings, uniform
+from iamgate.policy.escalation.nodes import NodeSpace
+from iamgate.policy.escalation.targets import Targets
+from iamgate.policy.escalation.universe import Universe
+from iamgate.policy.evaluate import Access
+from iamgate.policy.principals import Principals, is_service_linked
+from iamgate.policy.trust import Admission
+
+# The services a pass or existing-compute row runs code with.
+SERVICES = tuple(sorted({m.service for m in of_kind("pass", "existing")}))
+
+
+class AccountIndex:
+    """The account as the rules see it. Positions: principals are numbered users then roles
+    (each sorted by ARN), groups and customer-managed policies each from 0."""
+
+    def __init__(self, principals: Principals, admits: Admits) -> None:
+        snap = principals.snapshot
+        self.principals = principals
+        self.account, self.partition = snap.account_id, snap.partition
+        users = sorted(snap.users, key=lambda u: u.arn)
+        roles = sorted(snap.roles, key=lambda r: r.arn)
+        self.entities: list[User | Role] = [*users, *roles]
+        self.groups: list[Group] = sorted(snap.groups, key=lambda g: g.arn)
+        self.n_users, self.n_roles = len(users), len(roles)
+        self.space = NodeSpace([e.arn for e in self.entities], [g.arn for g in self.groups])
+        self.users = Universe([u.arn for u in users])
+        self.roles = Universe([r.arn for r in roles], first=len(users))
+        self.group_universe = Universe([g.arn for g in self.groups])
+        self.position = {e.arn: i for i, e in enumerate(self.entities)}
+        self.base: list[Access | None] = [principals.access(e).access for e in self.entities]
+        self.group_base = [principals.access(g).access for g in self.groups]
+        self.problems = {
+            e.arn: found.problem
+            for e in (*self.entities, *self.groups)
+            if (found := principals.access(e)).access is None
+        }
+        self.admissions = Admissions(admits)
+        self._members()
+        self._holders()
+        self._trust()
+
+    def _members(self) -> None:
+        """Who is in each group, both ways; and who has a permissions boundary."""
+        group_at = {g.name: i for i, g in enumerate(self.groups)}
+        members: dict[int, list[int]] = defaultdict(list)
+        self.member_of: list[tuple[int, ...]] = []
+        for position, entity in enumerate(self.entities):
+            found = []
+            for name in entity.groups if isinstance(entity, User) else ():
+                at = group_at.get(name, -1)
+                if at >= 0:
+                    members[at].append(position)
+                    found.append(at)
+            self.member_of.append(tuple(sorted(set(found))))
+        self.members = [Targets.of(members[i]) for i in range(len(self.groups))]
+        self.has_boundary = Targets.of(
+            i for i, a in enumerate(self.base) if a is not None and a.boundary is not None
+        )
+
+    def _holders(self) -> None:
+        """Who holds each customer-managed policy: principals directly or through a group
+        (``policy_holders``), and groups (``policy_group_holders``)."""
+        holders: dict[str, list[Targets]] = defaultdict(list)
+        group_holders: dict[str, list[int]] = defaultdict(list)
+        for position, (entity, own) in enumerate(zip(self.entities, self.base, strict=True)):
+            for att in own.attachments if own is not None else ():
+                if att.policy.kind == "managed" and att.via == entity.arn:
+                    holders[att.policy.id].append(Targets.of((position,)))
+        for at, found in enumerate(self.group_base):
+            for att in found.attachments if found else ():
+                if att.policy.kind == "managed":
+                    group_holders[att.policy.id].append(at)
+                    holders[att.policy.id].append(self.members[at])
+        self.policy_universe = Universe(sorted(set(holders) | set(group_holders)))
+        self.policy_holders = [_union(holders[a]) for a in self.policy_universe.arns]
+        self.policy_group_holders = [
+            Targets.of(group_holders[a]) for a in self.policy_universe.arns
+        ]
+
+    def _trust(self) -> None:
+        """Per role: the principals its trust names, whether it delegates to the account (then
+        the caller needs ``sts:AssumeRole``), and the services it trusts."""
+        self.named: dict[int, list[int]] = defaultdict(list)  # principal -> roles naming it
+        delegates: list[int] = []  # roles whose uniform trust admits any unnamed principal
+        per_caller: list[int] = []  # roles whose answer may differ by caller (conditions...)
+        carried: dict[str, list[int]] = defaultdict(list)
+        everyone = len(self.entities)
+        for position in range(self.n_users, everyone):
+            role = self.entities[position]
+            assert isinstance(role, Role)
+            text = set(strings(role.trust_policy))
+            mentioned = {self.position[s] for s in text if s in self.position}
+            for principal in mentioned:
+                self.named[principal].append(position)
+            if uniform(role.trust_policy):
+                rep = next((i for i in range(everyone) if i not in mentioned), -1)
+                rep_arn = self.entities[rep].arn if rep >= 0 else ""
+                if rep >= 0 and self.admit(position, rep_arn, share=False) is not None:
+                    delegates.append(position)
+            else:
+                per_caller.append(position)
+            if is_service_linked(role):
+                continue  # AWS's own roles: code we run cannot carry them
+            for service in text.intersection(SERVICES):  # named literally
+                if self.admit(position, service) is not None:
+                    carried[service].append(position)
+        for roles in self.named.values():
+            roles.sort()
+        self.delegates = Targets.of(delegates)
+        self.service_roles = {s: Targets.of(carried[s]) for s in SERVICES}
+        self._per_caller(per_caller)
+
+    def _per_caller(self, roles: list[int]) -> None:
+        """Split the roles whose trust may answer callers differently: those that read who
+        the caller is (``per_caller_personal``: asked per caller), and those that only name some
+        callers (``per_caller_shared``: one answer per kind of caller, asked again for a caller
+        whose name the trust holds, ``named_in``)."""
+        personal: list[int] = []
+        shared: list[int] = []
+        self.named_in: dict[str, list[int]] = defaultdict(list)
+        for position in roles:
+            role = self.entities[position]
+            assert isinstance(role, Role)
+            names, reads_caller = self.admissions.words(role)
+            if reads_caller:
+                personal.append(position)
+                continue
+            shared.append(position)
+            for name in names:
+                self.named_in[name].append(position)
+        self.per_caller_personal = Targets.of(personal)
+        self.per_caller_shared = Targets.of(shared)
+
+    def admit(self, role_position: int, principal: str, share: bool = True) -> Admission | None:
+        """Whether the role at ``role_position`` admits ``principal`` (an ARN or a service);
+        ``share``: see :meth:`.admission.Admissions.admit`."""
+        role = self.entities[role_position]
+        assert isinstance(role, Role)
+        return self.admissions.admit(role, principal, share)
+
+
+def _union(parts: list[Targets]) -> Targets:
+    """One union of many sets (the small ones gathered first: no bitset per member)."""
+    bits = 0
+    extra: set[int] = set()
+    for part in parts:
+        bits |= part.bits
+        extra.update(part.extra)
+    return Targets(bits) | Targets.of(extra)
