@@ -69,6 +69,12 @@ class InlinePolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Tag:
+    key: str
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class User:
     name: str
     arn: str
@@ -78,6 +84,10 @@ class User:
     attached: tuple[AttachedPolicy, ...] = ()
     inline: tuple[InlinePolicy, ...] = ()
     permissions_boundary: str | None = None
+    # The user's tags (aws:PrincipalTag/*, aws:ResourceTag/*); () none; None: not collected (a
+    # snapshot of an older iamgate), so conditions on them are not decided.
+    tags: tuple[Tag, ...] | None = None
+    unique_id: str | None = None  # UserId (AIDA...), the value of aws:userid; None: not collected
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +111,7 @@ class Role:
     inline: tuple[InlinePolicy, ...] = ()
     permissions_boundary: str | None = None
     last_used: datetime | None = None
+    tags: tuple[Tag, ...] | None = None  # as for User
 
 
 @dataclass(frozen=True, slots=True)

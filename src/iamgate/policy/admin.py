@@ -33,6 +33,7 @@ from iamgate.policy.evaluate import (
     is_universal,
     resource_globs,
 )
+from iamgate.policy.request import truth
 from iamgate.policy.wildcard import covers_action, covers_resource, has_wildcard
 
 
@@ -77,34 +78,41 @@ def _guessed(st: Statement, who: Identity | None) -> bool:
 
 
 def coverage(statements: Iterable[Statement], who: Identity | None) -> Coverage:
-    """Every action on every resource, decided over the patterns (no action list needed)."""
-    universal: list[Statement] = []
+    """Every action on every resource, decided over the patterns (no action list needed).
+
+    A statement whose Condition fails for ``who`` does not count; a Deny counts only when its
+    Condition holds for ``who`` (:func:`.request.truth`), an Allow with an undecided one counts
+    and makes the verdict conditioned."""
+    universal: list[tuple[Statement, bool]] = []
     for st in statements:
+        found = truth(st, who)
+        if found.holds is False:
+            continue
         if st.effect == "Deny":
-            if st.conditioned or st.no_action:
+            if found.holds is None or st.no_action:
                 continue  # may not apply / names no action
             globs = resource_globs(st, who).globs
             if (not is_universal(globs)) if st.not_resource else bool(globs):
                 return Coverage(False, deny=st)
         elif applies_everywhere(st, who):
-            universal.append(st)
-    for st in universal:
+            universal.append((st, found.holds is None or _guessed(st, who)))
+    for st, cond in universal:
         if st.all_actions:
-            return Coverage(True, st, st.conditioned or _guessed(st, who))
-    positive = [(p, st) for st in universal if not st.not_action for p in st.actions]
-    negatives = [st for st in universal if st.not_action]
+            return Coverage(True, st, cond)
+    positive = [(p, st, cond) for st, cond in universal if not st.not_action for p in st.actions]
+    negatives = [(st, cond) for st, cond in universal if st.not_action]
     best: Coverage | None = None
-    for st in negatives:
+    for st, own_cond in negatives:
         left = []
-        cond = st.conditioned or _guessed(st, who)
+        cond = own_cond
         for x in st.actions:
-            helper = next((h for p, h in positive if covers_action(p, x)), None)
+            helper = next((h_cond for p, _, h_cond in positive if covers_action(p, x)), None)
             if helper is not None:
-                cond = cond or helper.conditioned
+                cond = cond or helper
                 continue
             if any(
                 all(_disjoint_actions(x, y) for y in other.actions)
-                for other in negatives
+                for other, _ in negatives
                 if other is not st
             ):
                 continue
@@ -216,7 +224,10 @@ def _removal(
 
 
 def _has_deny(policy: Policy) -> bool:
-    return any(st.effect == "Deny" and not st.conditioned for st in policy.statements)
+    """A Deny that may take something away (unconditional, or decided for a principal)."""
+    return any(
+        st.effect == "Deny" and (st.decidable or not st.conditioned) for st in policy.statements
+    )
 
 
 def _raise_self(access: Access) -> tuple[Access, list[Decision]]:

@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import unquote
 
+# Re-exported: the error of the whole policy language.
+from iamgate.policy.errors import PolicyFormatError as PolicyFormatError
+from iamgate.policy.condition_keys import decidable
+from iamgate.policy.conditions import Clause, parse_condition
 from iamgate.policy.wildcard import Glob, compile_glob, covers_action, covers_resource
 
 Effect = Literal["Allow", "Deny"]
@@ -30,10 +34,6 @@ EVERY_RESOURCE = "arn:*"
 UNPARSED = "iamgate:unparsed"  # the collector's marker for a document botocore could not decode
 
 
-class PolicyFormatError(ValueError):
-    pass
-
-
 @dataclass(frozen=True, slots=True, eq=False)  # identity hash: statements are cache keys
 class Statement:
     effect: Effect
@@ -46,6 +46,10 @@ class Statement:
     index: int  # position in the policy, for messages when there is no Sid
     policy: str  # the policy that holds it: an ARN or "<principal ARN>#inline/<name>"
     variables: bool  # ${...} in resources are policy variables (Version 2012-10-17)
+    clauses: tuple[Clause, ...] = ()  # the Condition block (``condition_keys`` are theirs)
+    # Keys of clauses already decided true for the principal the statement was read for
+    # (``request.specialize``), as written: for messages.
+    met: tuple[str, ...] = ()
     # Derived once at parse time (the hot paths read them for every principal):
     has_variables: bool = field(init=False)  # some Resource entry holds a variable
     action_globs: tuple[Glob, ...] = field(init=False, repr=False)
@@ -57,10 +61,16 @@ class Statement:
     may_be_universal: bool = field(init=False)
     # Resource globs with the variables resolved, per principal (``evaluate.resource_globs``).
     resolved: dict[Any, Any] = field(init=False, repr=False)
+    # Some clause is on a key whose value may be known (:mod:`.condition_keys`): only then is
+    # the Condition worth reading for a request (``request.truth``, cached per principal).
+    decidable: bool = field(init=False)
+    truths: dict[Any, Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         put = object.__setattr__
         put(self, "resolved", {})
+        put(self, "truths", {})
+        put(self, "decidable", any(decidable(c.key) for c in self.clauses))
         put(self, "has_variables", self.variables and any("${" in r for r in self.resources))
         put(self, "action_globs", tuple(compile_glob(p, "action") for p in self.actions))
         covers_all = any(covers_action(p, EVERY_ACTION) for p in self.actions)
@@ -118,9 +128,10 @@ class Policy:
     # of a fixed list of actions some Allow covers): shared by every holder of the policy.
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
     has_variables: bool = field(init=False, repr=False)
-    # The statements that can matter to "every action on every resource": unconditional
-    # Denies that name an action, and Allows on every resource (or with variables, which may
-    # resolve to every resource). Most policies have none.
+    # The statements that can matter to "every action on every resource": Denies that name
+    # an action, unconditional or with a condition that may be decided for a principal, and
+    # Allows on every resource (or with variables, which may resolve to every resource). Most
+    # policies have none.
     broad: tuple[Statement, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -131,7 +142,7 @@ class Policy:
             tuple(
                 st
                 for st in self.statements
-                if (st.effect == "Deny" and not st.conditioned and not st.no_action)
+                if (st.effect == "Deny" and (st.decidable or not st.conditioned) and not st.no_action)
                 or (st.effect == "Allow" and (st.universal or st.may_be_universal))
             ),
         )
@@ -245,17 +256,8 @@ def parse_policy(policy_id: str, document: Document, kind: PolicyKind | None = N
             raise PolicyFormatError(f"{where}: needs exactly one of Action and NotAction")
         if (resource is None) == (not_resource is None):
             raise PolicyFormatError(f"{where}: needs exactly one of Resource and NotResource")
-        condition = st.get("Condition") or {}
-        if not isinstance(condition, Mapping):
-            raise PolicyFormatError(f"{where}: Condition must be an object")
-        keys = sorted(
-            {
-                str(k).lower()
-                for block in condition.values()
-                if isinstance(block, Mapping)
-                for k in block
-            }
-        )
+        clauses = parse_condition(st.get("Condition") or None, where)
+        keys = sorted({c.key_lower for c in clauses})
         out.append(
             Statement(
                 effect=effect,
@@ -268,6 +270,7 @@ def parse_policy(policy_id: str, document: Document, kind: PolicyKind | None = N
                 index=i,
                 policy=policy_id,
                 variables=variables,
+                clauses=clauses,
             )
         )
     return Policy(policy_id, tuple(out), kind or policy_kind(policy_id))

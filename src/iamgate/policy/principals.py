@@ -4,18 +4,38 @@ Every policy that applies: attached managed and inline policies, a user's groups
 the permissions boundary that limits them. If any of those documents is missing from the
 snapshot, the principal's access is unknown (and its checks say error, never pass). A group is
 judged as "a member holding only the group's policies".
+
+Each principal's policies are read for it (:func:`.request.specialize`): a condition on its
+own keys (aws:PrincipalType, aws:PrincipalArn, its tags, its organization...) is decided once,
+so every question asked of its access, one decision or the escalation graph's bitsets, sees the
+same statements. What the snapshot tells of a principal is in :meth:`Principals.identity`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from iamgate.model.snapshot import Group, InlinePolicy, ManagedPolicy, Role, Snapshot, User
+from dataclasses import replace
+
+from iamgate.model.snapshot import (
+    Group,
+    InlinePolicy,
+    ManagedPolicy,
+    Role,
+    Snapshot,
+    Source,
+    Tag,
+    User,
+)
 from iamgate.policy.admin import AdminVerdict, admin
-from iamgate.policy.document import Policy, inline_policy_id, parse_policy
+from iamgate.policy.document import Policy, PolicyFormatError, inline_policy_id, parse_policy
 from iamgate.policy.evaluate import Access, Attachment, Identity, member_of
+from iamgate.policy.request import Reading, specialize, tags_of
+from iamgate.policy.trust_statements import parse_trust
 
 HOLDER = "(holder)"  # a hypothetical holder of a policy: IAM names cannot hold parentheses
+FEDERATION = "sts:GetFederationToken"
+TAG_SESSION = "sts:TagSession"
 Holder = tuple[Identity, str]  # who, and the ARN the policy is attached to (who or its group)
 
 SERVICE_LINKED_PATH = "/aws-service-role/"
@@ -44,6 +64,23 @@ def is_service_linked(entity: Entity) -> bool:
     return isinstance(entity, Role) and entity.path.startswith(SERVICE_LINKED_PATH)
 
 
+def session_tags_allowed(role: Role) -> bool:
+    """Whether the role's trust lets a caller pass session tags (an Allow of sts:TagSession):
+    they override the role's own tags in aws:PrincipalTag, "regardless of case", and without
+    sts:TagSession in the trust "the AssumeRole operation fails"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html). An unreadable
+    trust counts as allowing them."""
+    try:
+        statements, _notes = parse_trust(role.trust_policy)
+    except PolicyFormatError:
+        return True
+    return any(st.effect == "Allow" and st.covers(TAG_SESSION) for st in statements)
+
+
+def _tags(tags: tuple[Tag, ...] | None) -> tuple[tuple[str, str], ...] | None:
+    return None if tags is None else tags_of((t.key, t.value) for t in tags)
+
+
 @dataclass(frozen=True, slots=True)
 class Effective:
     """A principal's access, or why it could not be worked out."""
@@ -64,6 +101,10 @@ class Principals:
         self._parsed: dict[str, Policy] = {}
         self._access: dict[str, Effective] = {}
         self._verdict: dict[str, AdminVerdict] = {}
+        self._read_for: dict[tuple[str, Reading], Policy] = {}
+        org = snapshot.organization
+        self._org_known = org is not None and not snapshot.errors_for([Source.ORGANIZATION])
+        self._org = org.id if org is not None else None
 
     def policy(self, arn: str) -> Policy | None:
         """A managed policy, parsed; None when the snapshot does not hold it."""
@@ -76,12 +117,40 @@ class Principals:
         return found
 
     def identity(self, entity: Entity) -> Identity:
+        """Who ``entity``'s policies are evaluated for, with what the snapshot tells of the
+        keys of its requests: its tags (unknown for a role whose trust allows session tags),
+        its user id, the account's organization; a group is a placeholder member."""
         account = self.snapshot.account_id
         if isinstance(entity, Group):
-            return member_of(entity.arn, account)
-        if isinstance(entity, User):
-            return Identity(entity.arn, "user", entity.name, account)
-        return Identity(entity.arn, "role", entity.name, account)
+            who = member_of(entity.arn, account)
+        elif isinstance(entity, User):
+            who = Identity(
+                entity.arn,
+                "user",
+                entity.name,
+                account,
+                tags=_tags(entity.tags),
+                unique_id=entity.unique_id,
+                own_values=not self._may_federate(entity),
+            )
+        else:
+            tags = None if session_tags_allowed(entity) else _tags(entity.tags)
+            who = Identity(entity.arn, "role", entity.name, account, tags=tags)
+        return replace(who, org=self._org, org_known=self._org_known)
+
+    def _may_federate(self, user: User) -> bool:
+        """Some policy of the user (or of a group it is in) allows sts:GetFederationToken:
+        then its requests may carry a federated session's values instead of its own."""
+        entities: list[Entity] = [user]
+        entities += [g for name in user.groups if (g := self.groups.get(name)) is not None]
+        for entity in entities:
+            for a in entity.attached:
+                found = self.policy(a.arn)
+                if found is None or found.allows_some(FEDERATION):
+                    return True  # a policy the snapshot lacks might allow it
+            if any(self.inline(entity, p).allows_some(FEDERATION) for p in entity.inline):
+                return True
+        return False
 
     def own(self, entity: Entity) -> tuple[list[Attachment], list[str]]:
         """The entity's own policies (attached and inline), and the managed ARNs missing."""
@@ -127,8 +196,9 @@ class Principals:
         if entity is None:
             account = self.snapshot.account_id
             head = f"arn:{self.snapshot.partition}:iam::{account}"
-            user = Identity(f"{head}:user/{HOLDER}", "user", HOLDER, account)
-            role = Identity(f"{head}:role/{HOLDER}", "role", HOLDER, account)
+            org = {"org": self._org, "org_known": self._org_known, "own_values": False}
+            user = Identity(f"{head}:user/{HOLDER}", "user", HOLDER, account, **org)
+            role = Identity(f"{head}:role/{HOLDER}", "role", HOLDER, account, **org)
             return [(user, user.arn), (role, role.arn)]
         who = self.identity(entity)
         return [(who, entity.arn)]
@@ -171,4 +241,9 @@ class Principals:
         if absent:
             return Effective(None, f"not evaluated: the snapshot lacks {', '.join(absent)}")
         who = self.identity(entity)
-        return Effective(Access(who, tuple(atts), boundary, tuple(groups)))
+        read = tuple(Attachment(self._read(a.policy, who), a.via) for a in atts)
+        bound = self._read(boundary, who) if boundary is not None else None
+        return Effective(Access(who, read, bound, tuple(groups)))
+
+    def _read(self, policy: Policy, who: Identity) -> Policy:
+        return specialize(policy, who, self._read_for)

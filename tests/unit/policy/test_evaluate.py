@@ -669,7 +669,7 @@ def test_decision_messages() -> None:
     yes = allows(acc, "iam:PassRole", ROLE_LOGS)
     assert (
         yes.why
-        == f"iam:PassRole on {ROLE_LOGS} is allowed by statement 'Pass' of policy/p0 (conditioned)"
+        == f"iam:PassRole on {ROLE_LOGS} is allowed by statement 'Pass' of policy/p0 (conditioned on aws:MultiFactorAuthPresent)"
     )
     no = allows(acc, "iam:PassRole", ROLE_ADMIN)
     assert no.why == f"no statement allows iam:PassRole on {ROLE_ADMIN}"
