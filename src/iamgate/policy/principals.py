@@ -28,14 +28,13 @@ from iamgate.model.snapshot import (
     User,
 )
 from iamgate.policy.admin import AdminVerdict, admin
-from iamgate.policy.document import Policy, PolicyFormatError, inline_policy_id, parse_policy
+from iamgate.policy.document import Policy, inline_policy_id, parse_policy
 from iamgate.policy.evaluate import Access, Attachment, Identity, member_of
 from iamgate.policy.request import Reading, specialize, tags_of
-from iamgate.policy.trust_statements import parse_trust
+from iamgate.policy.trust_statements import allows_session_tags
 
 HOLDER = "(holder)"  # a hypothetical holder of a policy: IAM names cannot hold parentheses
 FEDERATION = "sts:GetFederationToken"
-TAG_SESSION = "sts:TagSession"
 Holder = tuple[Identity, str]  # who, and the ARN the policy is attached to (who or its group)
 
 SERVICE_LINKED_PATH = "/aws-service-role/"
@@ -62,19 +61,6 @@ def kind_of(entity: Entity) -> str:
 
 def is_service_linked(entity: Entity) -> bool:
     return isinstance(entity, Role) and entity.path.startswith(SERVICE_LINKED_PATH)
-
-
-def session_tags_allowed(role: Role) -> bool:
-    """Whether the role's trust lets a caller pass session tags (an Allow of sts:TagSession):
-    they override the role's own tags in aws:PrincipalTag, "regardless of case", and without
-    sts:TagSession in the trust "the AssumeRole operation fails"
-    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html). An unreadable
-    trust counts as allowing them."""
-    try:
-        statements, _notes = parse_trust(role.trust_policy)
-    except PolicyFormatError:
-        return True
-    return any(st.effect == "Allow" and st.covers(TAG_SESSION) for st in statements)
 
 
 def _tags(tags: tuple[Tag, ...] | None) -> tuple[tuple[str, str], ...] | None:
@@ -134,7 +120,7 @@ class Principals:
                 own_values=not self._may_federate(entity),
             )
         else:
-            tags = None if session_tags_allowed(entity) else _tags(entity.tags)
+            tags = None if allows_session_tags(entity.trust_policy) else _tags(entity.tags)
             who = Identity(entity.arn, "role", entity.name, account, tags=tags)
         return replace(who, org=self._org, org_known=self._org_known)
 

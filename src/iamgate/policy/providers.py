@@ -9,18 +9,30 @@ provider-specific ones such as GitHub's ``repository_owner`` ("Support for custo
 OIDC is unavailable in AWS"), so for every CI provider the subject is the only pin, and it is
 read from its start: a wildcard before the owner means any owner.
 
-In every reader ``*`` and ``?`` are wildcards whatever the operator: under ``StringEquals``
-they are literal characters no real subject contains, so reading them as globs never hides a
-caller.
+Each provider declares its subject **grammar**: globs of the subjects it issues (GitHub's
+``repo:*/*:*``, Bitbucket's ``{*}:{*}``). A pattern that matches every subject of one of them
+pins nothing, however it is spelled (``*``, ``repo:**``, ``{*}:*``): :func:`read_subject` decides
+that with the glob inclusion test before any reader runs. Under an exact operator
+(``StringEquals``) ``*`` and ``?`` are the characters they are
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String):
+a value that no subject of the grammar has (``StringEquals sub "*"``) lets no one in, and any
+other is read as a literal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Final, Literal
 
 from iamgate.model.config import OIDC_OWNER_PROVIDERS
-from iamgate.policy.wildcard import has_wildcard, literal_prefix
+from iamgate.policy.wildcard import (
+    LITERAL_QMARK,
+    LITERAL_STAR,
+    compile_glob,
+    has_wildcard,
+    literal_prefix,
+)
 
 AWS_OIDC_KEYS = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
@@ -150,6 +162,9 @@ class Provider:
     # The provider URL itself names the tenant (a CircleCI org, a Bitbucket workspace): a pin.
     tenant_pins: bool
     docs: tuple[str, ...]
+    # Globs of every subject the provider issues, one per shape: a pattern that matches all
+    # of one shape pins nothing.
+    grammar: tuple[str, ...] = ("?*",)
 
 
 GITHUB = Provider(
@@ -170,6 +185,7 @@ GITHUB = Provider(
         "https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect#example-subject-claims",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html#idp_oidc_Create_GitHub",
     ),
+    grammar=("repo:*/*:*", "repository_owner:*", "repository_owner_id:*", "repository:*/*:*"),
 )
 GITLAB = Provider(
     id="gitlab",
@@ -187,6 +203,7 @@ GITLAB = Provider(
         "https://docs.gitlab.com/ee/ci/cloud_services/aws/",
         "https://docs.gitlab.com/ee/ci/secrets/id_token_authentication.html#token-payload",
     ),
+    grammar=("project_path:*/*:ref_type:*:ref:*",),
 )
 TERRAFORM = Provider(
     id="terraform",
@@ -204,6 +221,7 @@ TERRAFORM = Provider(
         "https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/aws-configuration",
         "https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/workload-identity-tokens",
     ),
+    grammar=("organization:*:project:*:workspace:*:run_phase:*",),
 )
 CIRCLECI = Provider(  # issuer https://oidc.circleci.com/org/<ORG_ID>: the URL pins the org
     id="circleci",
@@ -218,6 +236,7 @@ CIRCLECI = Provider(  # issuer https://oidc.circleci.com/org/<ORG_ID>: the URL p
     open_signup=False,
     tenant_pins=True,
     docs=("https://circleci.com/docs/openid-connect-tokens/",),
+    grammar=("org/*/project/*/user/*",),
 )
 BITBUCKET = Provider(  # issuer .../workspaces/<WORKSPACE>/pipelines-config/identity/oidc
     id="bitbucket",
@@ -234,6 +253,7 @@ BITBUCKET = Provider(  # issuer .../workspaces/<WORKSPACE>/pipelines-config/iden
     docs=(
         "https://support.atlassian.com/bitbucket-cloud/docs/deploy-on-aws-using-bitbucket-pipelines-openid-connect/",
     ),
+    grammar=("{*}:{*}",),
 )
 BUILDKITE = Provider(  # one issuer for every Buildkite organization
     id="buildkite",
@@ -251,6 +271,7 @@ BUILDKITE = Provider(  # one issuer for every Buildkite organization
         "https://buildkite.com/docs/pipelines/security/oidc/aws",
         "https://buildkite.com/docs/agent/v3/cli-oidc",
     ),
+    grammar=("organization:*:pipeline:*:ref:*:commit:*:step:*",),
 )
 EKS = Provider(  # the URL names the cluster, but every pod of every namespace has a token
     id="eks",
@@ -265,6 +286,7 @@ EKS = Provider(  # the URL names the cluster, but every pod of every namespace h
     open_signup=False,
     tenant_pins=False,
     docs=("https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html",),
+    grammar=("system:serviceaccount:*:*",),
 )
 GOOGLE = Provider(  # aud is your OAuth client: any Google user can sign in to it
     id="google",
@@ -279,6 +301,7 @@ GOOGLE = Provider(  # aud is your OAuth client: any Google user can sign in to i
     open_signup=True,
     tenant_pins=False,
     docs=(AWS_OIDC_KEYS,),
+    grammar=("?*",),
 )
 COGNITO = Provider(  # aud IS the identity pool; amr then separates guests (anyone)
     id="cognito",
@@ -296,6 +319,7 @@ COGNITO = Provider(  # aud IS the identity pool; amr then separates guests (anyo
         "https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html",
         AWS_OIDC_KEYS,
     ),
+    grammar=("?*:?*",),
 )
 FACEBOOK = Provider(
     id="facebook",
@@ -310,6 +334,7 @@ FACEBOOK = Provider(
     open_signup=True,
     tenant_pins=False,
     docs=(AWS_OIDC_KEYS,),
+    grammar=("?*",),
 )
 AMAZON = Provider(
     id="amazon",
@@ -324,6 +349,7 @@ AMAZON = Provider(
     open_signup=True,
     tenant_pins=False,
     docs=(AWS_OIDC_KEYS,),
+    grammar=("amzn1.account.?*",),
 )
 GENERIC = Provider(  # any other issuer: only an exact subject pins; who may sign up is unknown
     id="oidc",
@@ -341,6 +367,7 @@ GENERIC = Provider(  # any other issuer: only an exact subject pins; who may sig
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html",
         AWS_OIDC_KEYS,
     ),
+    grammar=("?*",),
 )
 # SAML: the provider is this account's own IdP, which decides who gets the role (the Role
 # attribute of its assertion); SAML:aud only names the sign-in endpoint. Documented here; the
@@ -419,6 +446,29 @@ def identify(url: str) -> ProviderMatch:
     if low == "www.amazon.com":
         return match(AMAZON)
     return match(GENERIC)
+
+
+NOBODY: Final = "nobody"
+
+
+def _unescaped(path: Path) -> Path:
+    return tuple(p.replace(LITERAL_STAR, "*").replace(LITERAL_QMARK, "?") for p in path)
+
+
+def read_subject(provider: Provider, value: str, exact: bool) -> Path | None | Literal["nobody"]:
+    """What a subject condition value pins: the path it fixes (owner first), None when it pins
+    nothing, :data:`NOBODY` when no subject the provider issues can match it. ``exact``: the
+    operator compares literally (``StringEquals``), so ``*`` and ``?`` are characters."""
+    if exact:
+        if not any(compile_glob(shape, "text").matches(value) for shape in provider.grammar):
+            return NOBODY
+        literal = value.replace("*", LITERAL_STAR).replace("?", LITERAL_QMARK)
+        found = provider.read(literal)
+        return None if found is None else _unescaped(found)
+    pattern = compile_glob(value, "text")
+    if any(pattern.covers(shape) for shape in provider.grammar):
+        return None  # every subject of one shape: it pins nothing, however it is spelled
+    return provider.read(value)
 
 
 def self_hosted(subject: str) -> Provider | None:

@@ -26,8 +26,9 @@ from typing import Any
 from iamgate.model.config import TrustSettings
 from iamgate.model.snapshot import Snapshot, Source
 from iamgate.policy import providers as pv
-from iamgate.policy.conditions import Clause
+from iamgate.policy.conditions import UNKNOWN, Clause, Lookup, Unknown, Values, clause_truth
 from iamgate.policy.document import PolicyFormatError
+from iamgate.policy.request import Identity, tags_of
 from iamgate.policy.trust_pins import (
     EXTERNAL_ID,
     PRINCIPAL_KEYS,
@@ -36,6 +37,7 @@ from iamgate.policy.trust_pins import (
     is_pin,
     meet,
     read_pins,
+    service_cannot_meet,
     shown_values,
     why_not,
 )
@@ -45,6 +47,7 @@ from iamgate.policy.trust_statements import (
     TrustPrincipal,
     TrustStatement,
     actions_for,
+    allows_session_tags,
     narrow,
     parse_trust,
 )
@@ -96,17 +99,28 @@ class TrustContext:
     org_known: bool = True  # False: the organization could not be read
     trusted_accounts: tuple[str, ...] = ()
     oidc_owners: tuple[str, ...] = ()
+    # What the snapshot tells of the account's users and roles as callers of sts:AssumeRole
+    # (their tags and user ids), by ARN; a caller not in it is known by its ARN alone.
+    callers: Mapping[str, Identity] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, snapshot: Snapshot, settings: TrustSettings) -> TrustContext:
         org = snapshot.organization
         known = org is not None and not snapshot.errors_for([Source.ORGANIZATION])
+        org_id = org.id if org is not None else None
+        account = snapshot.account_id
+        callers: dict[str, Identity] = {}
+        for user in snapshot.users:
+            tags = None if user.tags is None else tags_of((t.key, t.value) for t in user.tags)
+            callers[user.arn] = Identity(
+                user.arn, "user", user.name, account, tags, org_id, known, user.unique_id
+            )
+        for role in snapshot.roles:  # session tags override a role's tags when its trust allows
+            fixed = role.tags is not None and not allows_session_tags(role.trust_policy)
+            tags = tags_of((t.key, t.value) for t in role.tags or ()) if fixed else None
+            callers[role.arn] = Identity(role.arn, "role", role.name, account, tags, org_id, known)
         return cls(
-            snapshot.account_id,
-            org.id if org is not None else None,
-            known,
-            settings.trusted_accounts,
-            settings.oidc_owners,
+            account, org_id, known, settings.trusted_accounts, settings.oidc_owners, callers
         )
 
     @property
@@ -202,12 +216,15 @@ def _assumers(c: Candidate, ctx: TrustContext) -> list[Assumer]:
         return _aws_assumers(c, ctx)
     if kind == "service":
         return [_service_assumer(c, c.principal.value, ctx)]
-    return [_federated_assumer(c, ctx)]
+    found = _federated_assumer(c, ctx)
+    return [found] if found is not None else []
 
 
 def _aws_assumers(c: Candidate, ctx: TrustContext) -> list[Assumer]:
     p = c.principal
     pins = read_pins(c.all_clauses, None if p.kind == "any" else PRINCIPAL_KEYS)
+    if pins.nobody is not None:
+        return []  # an exact test no caller can meet: no one
     if p.kind == "any" and (pins.services is not None or pins.source):
         # Only service principals carry aws:Source* keys or aws:PrincipalIsAWSService=true.
         return [_service_assumer(c, name, ctx) for name in sorted(pins.services or {"*"})]
@@ -266,12 +283,19 @@ def _accounts_text(accounts: list[str]) -> str:
 
 
 def _service_assumer(c: Candidate, name: str, ctx: TrustContext) -> Assumer:
+    service = "any AWS service" if name == "*" else name
+    barred = service_cannot_meet(c.all_clauses)
+    if barred is not None:
+        why = f"pins {barred.key} to {shown_values(barred)}, which no service principal carries"
+        return _assumer(Kind.SERVICE, f"no request of {service}", c, why, True, ())
     pins = read_pins(c.all_clauses, SOURCE_KEYS | {EXTERNAL_ID})
+    if pins.nobody is not None:
+        why = f"{pins.nobody.operator} {pins.nobody.key} = {shown_values(pins.nobody)} matches no request"
+        return _assumer(Kind.SERVICE, f"no request of {service}", c, why, True, ())
     pinned = pins.accounts is not None or pins.orgs is not None or pins.external_id
     notes = pins.notes
     if pins.arn_without_account and not pinned:
         notes = (*notes, "AWS asks for aws:SourceAccount beside such an aws:SourceArn")
-    service = "any AWS service" if name == "*" else name
     for_others = name == "*" or pv.acts_for_other_accounts(name)
     own_org = ctx.own_org is not None and pins.orgs == frozenset({ctx.own_org})
     risks = {Risk.CONFUSED_DEPUTY} if for_others and not pinned else set()
@@ -319,7 +343,9 @@ def _saml_assumer(c: Candidate, ctx: TrustContext) -> Assumer:
     )
 
 
-def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer:
+def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer | None:
+    """Who a web identity or SAML principal lets in; None when its subject test matches no
+    subject the provider issues."""
     p = c.principal
     if ":saml-provider/" in p.value:
         return _saml_assumer(c, ctx)
@@ -344,8 +370,15 @@ def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer:
             (pv.self_hosted(v) or provider) if provider is pv.GENERIC else provider
             for v in clause.values
         ]
-        found = [g.read(v) for g, v in zip(grammar, clause.values, strict=True)]
-        loose = [v for v, f in zip(clause.values, found, strict=True) if f is None]
+        exact = clause.family == "string" and not clause.wildcards
+        read = [pv.read_subject(g, v, exact) for g, v in zip(grammar, clause.values, strict=True)]
+        if read and all(f == pv.NOBODY for f in read):
+            return None  # StringEquals "*": no subject the provider issues is that
+        kept = [(g, v, f) for g, v, f in zip(grammar, clause.values, read, strict=True)]
+        kept = [(g, v, f) for g, v, f in kept if f != pv.NOBODY]
+        grammar = [g for g, _, _ in kept]
+        found = [f for _, _, f in kept if not isinstance(f, str)]
+        loose = [v for _, v, f in kept if f is None]
         if loose or not found:
             notes.append(
                 f"{clause.key} {loose[0]!r} pins no {grammar[0].scope}"
@@ -410,9 +443,6 @@ def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer:
 
 # --- in-account principals (the privilege-escalation graph) -------------------------------------
 
-_UNKNOWN = object()  # a context key whose value the snapshot cannot tell (the caller may choose)
-
-
 @dataclass(frozen=True, slots=True)
 class _Caller:
     """A user or role of the role's own account, as a trust policy sees its AssumeRole call."""
@@ -446,32 +476,43 @@ class _Caller:
             return self.kind == "role" and rest.split("/")[0].lower() == self.name
         return kind == self.kind and rest.rsplit("/", 1)[-1].lower() == self.name
 
-    def context(self, ctx: TrustContext) -> dict[str, Any]:
-        """The request's identity keys; any key missing here is _UNKNOWN (caller's choice)."""
-        org: Any = (ctx.org_id,) if ctx.org_id else None
-        if not ctx.org_known:
-            org = _UNKNOWN
-        return {
-            "aws:principalaccount": (self.account,),
-            "aws:principalarn": (self.arn,) if self.exact_arn else _UNKNOWN,
-            "aws:principalorgid": org,
-            "aws:principalorgpaths": None if org is None else _UNKNOWN,
-            "aws:principalisawsservice": ("false",),
-            "aws:principalservicename": None,
-            **{key: None for key in SOURCE_KEYS},
-        }
+    def identity(self, ctx: TrustContext) -> Identity:
+        """The caller's keys: what the snapshot tells of it, else what its ARN does. A user's
+        own values hold here even if it may federate: a federated session cannot call STS
+        (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html)."""
+        found = ctx.callers.get(self.arn)
+        if found is not None:
+            return found
+        name = self.arn.rsplit("/", 1)[-1]
+        kind = "user" if self.kind == "user" else "role"
+        return Identity(
+            self.arn,
+            kind,
+            name,
+            self.account,
+            org=ctx.org_id,
+            org_known=ctx.org_known,
+            own_values=self.exact_arn,  # a session ARN hides the role's path
+        )
+
+    def context(self, ctx: TrustContext) -> Lookup:
+        """The request's keys (lower-cased) -> values; UNKNOWN where the caller may choose."""
+        who = self.identity(ctx)
+
+        def value(key: str) -> Values | Unknown:
+            if key in SOURCE_KEYS or is_claim_key(key):  # a signed call of a user or role
+                return None
+            return who.caller(key)
+
+        return value
 
 
-def _truth(clause: Clause, request: dict[str, Any]) -> bool | None:
+def _truth(clause: Clause, request: Lookup) -> bool | None:
     """The clause for this request: True, False, or None when it cannot be decided."""
-    key = clause.key_lower
-    value = None if is_claim_key(key) else request.get(key, _UNKNOWN)
-    if value is _UNKNOWN or not clause.understood:
-        return None
-    return clause.evaluate(value)
+    return clause_truth(clause, request)
 
 
-def _conditions(clauses: Iterable[Clause], request: dict[str, Any]) -> tuple[bool, list[Clause]]:
+def _conditions(clauses: Iterable[Clause], request: Lookup) -> tuple[bool, list[Clause]]:
     """(False if some clause is certainly false, the clauses that cannot be decided)."""
     undecided = []
     for clause in clauses:
