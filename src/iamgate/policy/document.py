@@ -20,7 +20,13 @@ from urllib.parse import unquote
 from iamgate.policy.errors import PolicyFormatError as PolicyFormatError
 from iamgate.policy.condition_keys import decidable
 from iamgate.policy.conditions import Clause, parse_condition
-from iamgate.policy.wildcard import Glob, compile_glob, covers_action, covers_resource
+from iamgate.policy.wildcard import (
+    Glob,
+    compile_glob,
+    covers_action,
+    covers_resource,
+    literal_prefix,
+)
 
 Effect = Literal["Allow", "Deny"]
 PolicyKind = Literal["inline", "managed", "aws-managed", "synthetic"]
@@ -281,16 +287,42 @@ def statements(document: Document, source: str = "") -> tuple[Statement, ...]:
     return parse_policy(source, document).statements
 
 
+def _services_named(pattern: str) -> set[str]:
+    """Services an action pattern may cover whole, to test: its service part with ``*`` left
+    out and ``?`` as any letter (a pattern covers a service's every action for one such
+    instance exactly when it does for every service it matches there), and its literal head."""
+    head = pattern.split(":", 1)[0] if ":" in pattern else pattern
+    instance = head.replace("*", "").replace("?", "a") or "a"
+    literal = literal_prefix(pattern).split(":", 1)[0]
+    return {instance, *([literal] if literal else [])}
+
+
+# Every action is ``service:Name``; the shortest names AWS documents have three letters
+# (``apigateway:GET``), so "every action of s3" is ``s3:???*``.
+_EVERY_NAME = "???*"
+
+
+def allows_a_whole_service(pattern: str) -> bool:
+    """Whether an Action pattern matches every action of some service (``s3:*``, ``S3:**``,
+    ``s3:*?*``, ``s*:*``, ``*``): judged by what it matches, not by how it is spelled."""
+    low = pattern.lower()
+    return any(covers_action(low, f"{svc}:{_EVERY_NAME}") for svc in _services_named(low))
+
+
 def service_wildcards(sts: Iterable[Statement]) -> list[tuple[str, Statement]]:
-    """``(service:*, statement)`` for each Allow of a whole service (``iam:*``, ``S3:*``)."""
-    found = []
+    """``(what, statement)`` for each Allow of every action of a service: an Action pattern
+    that matches them all (:func:`allows_a_whole_service`), or a NotAction list, which allows
+    every action of every service it does not name. A statement allowing every action on every
+    resource is left to the administrator checks."""
+    found: list[tuple[str, Statement]] = []
     for st in sts:
-        if st.effect != "Allow" or st.not_action:
+        if st.effect != "Allow" or (st.all_actions and st.universal):
             continue
-        for action in st.actions:
-            service, sep, name = action.partition(":")
-            if sep and name == "*" and service and "*" not in service:
-                found.append((action, st))
+        if st.not_action:
+            if not st.no_action:
+                found.append((f"NotAction [{', '.join(st.actions)}]", st))
+            continue
+        found.extend((action, st) for action in st.actions if allows_a_whole_service(action))
     return found
 
 
