@@ -55,6 +55,12 @@ _OPERATORS: dict[str, tuple[str, str, bool, bool]] = {
 }
 
 
+def quoted(value: str) -> str:
+    """A condition value as messages show it: quoted, or said to be empty (an empty pair of
+    quotes reads as a slip)."""
+    return repr(value) if value else "(an empty string)"
+
+
 def only_wildcards(text: str) -> bool:
     """``*``, ``**``, ``????``: a glob with no literal character, which pins nothing."""
     return bool(text) and all(char in "*?" for char in text)
@@ -142,7 +148,7 @@ class Clause:
         )
 
     def render(self) -> str:
-        shown = " or ".join(repr(value) for value in self.values) or "(no value)"
+        shown = " or ".join(quoted(value) for value in self.values) or "(no value)"
         return f"{self.operator} {self.key} = {shown}"
 
 

@@ -26,7 +26,15 @@ from typing import Any
 from iamgate.model.config import TrustSettings
 from iamgate.model.snapshot import Snapshot, Source
 from iamgate.policy import providers as pv
-from iamgate.policy.conditions import UNKNOWN, Clause, Lookup, Unknown, Values, clause_truth
+from iamgate.policy.conditions import (
+    UNKNOWN,
+    Clause,
+    Lookup,
+    Unknown,
+    Values,
+    clause_truth,
+    quoted,
+)
 from iamgate.policy.document import PolicyFormatError
 from iamgate.policy.request import Identity, tags_of
 from iamgate.policy.trust_pins import (
@@ -381,7 +389,7 @@ def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer | None:
         loose = [v for _, v, f in kept if f is None]
         if loose or not found:
             notes.append(
-                f"{clause.key} {loose[0]!r} pins no {grammar[0].scope}"
+                f"{clause.key} {quoted(loose[0])} pins no {grammar[0].scope}"
                 if loose
                 else f"{clause.key} has no value"
             )

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from iamgate.policy import providers as pv
-from iamgate.policy.conditions import Clause, only_wildcards
+from iamgate.policy.conditions import Clause, only_wildcards, quoted
 from iamgate.policy.wildcard import has_wildcard, literal_prefix, match_text
 
 # Identity keys (lower-case). Principal-side keys describe the caller; source-side keys the
@@ -239,11 +239,11 @@ def read_pins(clauses: Iterable[Clause], keys: frozenset[str] | None) -> Pins:
             shapes = [_account_of(clause, v) for v in values]
             if not shapes or any(shape == "everyone" for shape, _ in shapes):
                 notes.append(
-                    f"{clause.key} {_first_everyone(values, shapes)!r} matches every account"
+                    f"{clause.key} {quoted(_first_everyone(values, shapes))} matches every account"
                 )
             elif any(shape == "none" for shape, _ in shapes):
                 arn_without_account = True
-                notes.append(f"{clause.key} {values[0]!r} names no account")
+                notes.append(f"{clause.key} {quoted(values[0])} names no account")
             else:
                 accounts = meet(accounts, frozenset(v for _, v in shapes))
                 used.append(clause)
@@ -253,7 +253,7 @@ def read_pins(clauses: Iterable[Clause], keys: frozenset[str] | None) -> Pins:
             shapes = [_org_of(clause, v) for v in values]
             if not shapes or any(shape == "everyone" for shape, _ in shapes):
                 notes.append(
-                    f"{clause.key} {_first_everyone(values, shapes)!r} matches every organization"
+                    f"{clause.key} {quoted(_first_everyone(values, shapes))} matches every organization"
                 )
             else:
                 orgs = meet(orgs, frozenset(v for _, v in shapes))
@@ -261,7 +261,7 @@ def read_pins(clauses: Iterable[Clause], keys: frozenset[str] | None) -> Pins:
         elif key == EXTERNAL_ID:
             loose = [v for v in values if not v or has_wildcard(v)]
             if loose or not values:
-                notes.append(f"sts:ExternalId {(loose or [''])[0]!r} is a wildcard")
+                notes.append(f"sts:ExternalId {quoted((loose or [''])[0])} is a wildcard")
             else:
                 external_id = True
                 used.append(clause)
@@ -323,4 +323,4 @@ def _first_everyone(values: tuple[str, ...], shapes: list[tuple[str, str]]) -> s
 
 
 def shown_values(clause: Clause) -> str:
-    return " or ".join(repr(v) for v in clause.values)
+    return " or ".join(quoted(v) for v in clause.values) or "(no value)"
