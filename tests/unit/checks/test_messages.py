@@ -28,8 +28,8 @@ from iamgate.model.snapshot import (
     Tag,
 )
 from testing.factories import (
-    ADMIN,
     ACCOUNT,
+    ADMIN,
     doc,
     group,
     key,
@@ -83,7 +83,9 @@ def _odd_monitoring() -> Snapshot:
         trails=trails,
         metric_filters=(
             MetricFilter("trail", "us-east-1", "", "{ $.errorCode = * }", ()),
-            MetricFilter("trail", "us-east-1", "root", '{ $.userIdentity.type = "Root" }', ("CIS/root",)),
+            MetricFilter(
+                "trail", "us-east-1", "root", '{ $.userIdentity.type = "Root" }', ("CIS/root",)
+            ),
         ),
         alarms=(
             Alarm("", "us-east-1", "CIS/root", (), None),
@@ -209,4 +211,6 @@ def test_the_detector_catches_what_it_looks_for() -> None:
     }
     for what, text in slips.items():
         assert BAD[what].search(text), what
-    assert not any(p.search("rule org-alerts on event bus org-bus (us-east-1)") for p in BAD.values())
+    assert not any(
+        p.search("rule org-alerts on event bus org-bus (us-east-1)") for p in BAD.values()
+    )

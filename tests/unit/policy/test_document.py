@@ -209,7 +209,9 @@ def test_service_wildcards(document: dict[str, object], found: list[str]) -> Non
 )
 def test_every_spelling_of_a_whole_service(action: str) -> None:
     """Judged by what the pattern matches: each of these matches every action of s3."""
-    found = service_wildcards(statements(doc({"Effect": "Allow", "Action": action, "Resource": "*"})))
+    found = service_wildcards(
+        statements(doc({"Effect": "Allow", "Action": action, "Resource": "*"}))
+    )
     assert [a for a, _ in found] == [action]
 
 
