@@ -130,8 +130,9 @@ whose policies the snapshot lacks is `error`.
   Admits`: conditions are evaluated where the snapshot can tell (the caller's
   `aws:PrincipalArn`, `aws:PrincipalType`, `aws:username`, tags and organization: see
   [Condition keys](#condition-keys)) and taken as met where it cannot (MFA, source IP, the
-  external id), and a `Deny` narrows only what it surely denies. Same-account trust naming the principal's ARN (or `*`) needs no
-  identity permission; naming the account needs the caller's `sts:AssumeRole` on the role
+  external id), and a `Deny` narrows only what it surely denies. Same-account trust naming the
+  principal's ARN (or `*`) needs no identity permission; naming the account needs the caller's
+  `sts:AssumeRole` on the role
   ([cross-account evaluation](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)).
   A service principal is admitted by a trust naming it (its source conditions taken as met:
   the service then acts for this very account). The graph asks per caller for any trust with a
@@ -620,12 +621,13 @@ unique regardless of case, and condition key names ignore case:
 
 **Compared with the other tools** (their code read at their current heads):
 
-- **Cloudsplaining** (`scan/statement_detail.py`: `permissions_management_actions_without_constraints`,
-  `write_actions_without_constraints`) skips every statement that has a `Condition`, whatever
-  its key, unless `flag_conditional_statements` is set: `Allow iam:* if aws:PrincipalTag/team =
-  ops` held by an ops user is not reported there (a false pass), and neither is an
-  MFA-conditioned grant. Here the caller's tag decides the first, and the second is reported,
-  "conditioned on aws:MultiFactorAuthPresent".
+- **Cloudsplaining** (`scan/statement_detail.py`:
+  `permissions_management_actions_without_constraints`, `write_actions_without_constraints`)
+  skips every statement that has a `Condition`, whatever its key, unless
+  `flag_conditional_statements` is set: `Allow iam:* if aws:PrincipalTag/team = ops` held by an
+  ops user is not reported there (a false pass), and neither is an MFA-conditioned grant. Here
+  the caller's tag decides the first, and the second is reported, "conditioned on
+  aws:MultiFactorAuthPresent".
 - **Prowler** reads no condition in its privilege-escalation check (its header says so), so a
   `Deny` on the caller's tag that holds does not close an edge there, and one that does not hold
   is no help either. Its confused-deputy test (`is_condition_block_restrictive`) also accepts
@@ -656,7 +658,8 @@ def _condition_keys_section() -> str:
 
 def _providers_table() -> str:
     rows = [
-        "| provider | issuer (provider URL) | pin with | a pin looks like | grammar | open | docs |",
+        "| provider | issuer (provider URL) | pin with | a pin looks like | grammar | open "
+        "| docs |",
         "|---|---|---|---|---|---|---|",
     ]
     for p in providers.PROVIDERS:

@@ -83,4 +83,5 @@ def test_conditions_on_the_callers_keys_end_to_end(aws: MotoAccount, iamgate: An
     assert verdict(f"{A}:user/app-dev") == ("pass", "no privilege-escalation path")
     status, message = verdict(f"{A}:user/platform-dev")
     assert status == "fail"
-    assert "iam:CreateAccessKey" in message and message.endswith("user/admin (full administrator)")
+    assert "iam:CreateAccessKey" in message
+    assert message.endswith("user/admin (full administrator)")

@@ -69,7 +69,10 @@ KEYS: tuple[ConditionKey, ...] = (
         _iam("PassedToService"),
     ),
     ConditionKey(
-        "iam:PolicyARN", Origin.EDGE, "the managed policy an attach edge attaches", _iam("PolicyARN")
+        "iam:PolicyARN",
+        Origin.EDGE,
+        "the managed policy an attach edge attaches",
+        _iam("PolicyARN"),
     ),
     ConditionKey(
         "iam:PermissionsBoundary",

@@ -245,7 +245,7 @@ ALWAYS: Final = Truth(True)
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
-def substitute(text: str, lookup: Lookup, glob: bool) -> str | None | Unknown:
+def substitute(text: str, lookup: Lookup, glob: bool) -> str | Unknown | None:
     """``text`` with its policy variables replaced; None when one has no value (and no
     default); UNKNOWN when one is not known. ``glob``: the value is a pattern, so a ``*`` or
     ``?`` that comes from a variable (or ``${*}``) must stay literal."""

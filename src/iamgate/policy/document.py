@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import unquote
 
-# Re-exported: the error of the whole policy language.
-from iamgate.policy.errors import PolicyFormatError as PolicyFormatError
 from iamgate.policy.condition_keys import decidable
 from iamgate.policy.conditions import Clause, parse_condition
+
+# Re-exported: the error of the whole policy language.
+from iamgate.policy.errors import PolicyFormatError as PolicyFormatError
 from iamgate.policy.wildcard import (
     Glob,
     compile_glob,
@@ -148,7 +149,11 @@ class Policy:
             tuple(
                 st
                 for st in self.statements
-                if (st.effect == "Deny" and (st.decidable or not st.conditioned) and not st.no_action)
+                if (
+                    st.effect == "Deny"
+                    and (st.decidable or not st.conditioned)
+                    and not st.no_action
+                )
                 or (st.effect == "Allow" and (st.universal or st.may_be_universal))
             ),
         )

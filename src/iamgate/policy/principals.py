@@ -13,9 +13,7 @@ same statements. What the snapshot tells of a principal is in :meth:`Principals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from iamgate.model.snapshot import (
     Group,
@@ -182,9 +180,10 @@ class Principals:
         if entity is None:
             account = self.snapshot.account_id
             head = f"arn:{self.snapshot.partition}:iam::{account}"
-            org = {"org": self._org, "org_known": self._org_known, "own_values": False}
-            user = Identity(f"{head}:user/{HOLDER}", "user", HOLDER, account, **org)
-            role = Identity(f"{head}:role/{HOLDER}", "role", HOLDER, account, **org)
+            org, known = self._org, self._org_known
+            user = Identity(f"{head}:user/{HOLDER}", "user", HOLDER, account, None, org, known)
+            role = Identity(f"{head}:role/{HOLDER}", "role", HOLDER, account, None, org, known)
+            user, role = replace(user, own_values=False), replace(role, own_values=False)
             return [(user, user.arn), (role, role.arn)]
         who = self.identity(entity)
         return [(who, entity.arn)]

@@ -455,7 +455,7 @@ def _unescaped(path: Path) -> Path:
     return tuple(p.replace(LITERAL_STAR, "*").replace(LITERAL_QMARK, "?") for p in path)
 
 
-def read_subject(provider: Provider, value: str, exact: bool) -> Path | None | Literal["nobody"]:
+def read_subject(provider: Provider, value: str, exact: bool) -> Path | Literal["nobody"] | None:
     """What a subject condition value pins: the path it fixes (owner first), None when it pins
     nothing, :data:`NOBODY` when no subject the provider issues can match it. ``exact``: the
     operator compares literally (``StringEquals``), so ``*`` and ``?`` are characters."""

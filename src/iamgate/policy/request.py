@@ -29,8 +29,8 @@ from iamgate.policy.conditions import (
     UNKNOWN,
     Lookup,
     Truth,
-    Values,
     Unknown,
+    Values,
     decide,
 )
 from iamgate.policy.document import Policy, Statement

@@ -27,7 +27,6 @@ from iamgate.model.config import TrustSettings
 from iamgate.model.snapshot import Snapshot, Source
 from iamgate.policy import providers as pv
 from iamgate.policy.conditions import (
-    UNKNOWN,
     Clause,
     Lookup,
     Unknown,
@@ -37,6 +36,7 @@ from iamgate.policy.conditions import (
 )
 from iamgate.policy.document import PolicyFormatError
 from iamgate.policy.request import Identity, tags_of
+from iamgate.policy.request import Kind as PrincipalKind
 from iamgate.policy.trust_pins import (
     EXTERNAL_ID,
     PRINCIPAL_KEYS,
@@ -127,9 +127,7 @@ class TrustContext:
             fixed = role.tags is not None and not allows_session_tags(role.trust_policy)
             tags = tags_of((t.key, t.value) for t in role.tags or ()) if fixed else None
             callers[role.arn] = Identity(role.arn, "role", role.name, account, tags, org_id, known)
-        return cls(
-            account, org_id, known, settings.trusted_accounts, settings.oidc_owners, callers
-        )
+        return cls(account, org_id, known, settings.trusted_accounts, settings.oidc_owners, callers)
 
     @property
     def own_org(self) -> str | None:
@@ -298,7 +296,8 @@ def _service_assumer(c: Candidate, name: str, ctx: TrustContext) -> Assumer:
         return _assumer(Kind.SERVICE, f"no request of {service}", c, why, True, ())
     pins = read_pins(c.all_clauses, SOURCE_KEYS | {EXTERNAL_ID})
     if pins.nobody is not None:
-        why = f"{pins.nobody.operator} {pins.nobody.key} = {shown_values(pins.nobody)} matches no request"
+        never = pins.nobody
+        why = f"{never.operator} {never.key} = {shown_values(never)} matches no request"
         return _assumer(Kind.SERVICE, f"no request of {service}", c, why, True, ())
     pinned = pins.accounts is not None or pins.orgs is not None or pins.external_id
     notes = pins.notes
@@ -451,6 +450,7 @@ def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer | None:
 
 # --- in-account principals (the privilege-escalation graph) -------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class _Caller:
     """A user or role of the role's own account, as a trust policy sees its AssumeRole call."""
@@ -492,7 +492,7 @@ class _Caller:
         if found is not None:
             return found
         name = self.arn.rsplit("/", 1)[-1]
-        kind = "user" if self.kind == "user" else "role"
+        kind: PrincipalKind = "user" if self.kind == "user" else "role"
         return Identity(
             self.arn,
             kind,

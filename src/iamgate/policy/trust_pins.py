@@ -252,9 +252,8 @@ def read_pins(clauses: Iterable[Clause], keys: frozenset[str] | None) -> Pins:
                 values = tuple(v.lower() for v in values)
             shapes = [_org_of(clause, v) for v in values]
             if not shapes or any(shape == "everyone" for shape, _ in shapes):
-                notes.append(
-                    f"{clause.key} {quoted(_first_everyone(values, shapes))} matches every organization"
-                )
+                anyone = quoted(_first_everyone(values, shapes))
+                notes.append(f"{clause.key} {anyone} matches every organization")
             else:
                 orgs = meet(orgs, frozenset(v for _, v in shapes))
                 used.append(clause)

@@ -224,7 +224,8 @@ def test_an_allow_conditioned_on_a_known_key(pair: Pair) -> None:
 def test_a_deny_conditioned_on_a_known_key(pair: Pair) -> None:
     met = _decide(pair.meets, pair.known, "Deny", pair.condition)
     assert met.allowed is False, met.why
-    assert met.denied_by is not None and met.denied_by.sid == "C"
+    assert met.denied_by is not None
+    assert met.denied_by.sid == "C"
     assert "holds" in met.why
     if pair.meets == pair.misses and pair.known_miss is None:
         return
@@ -243,7 +244,7 @@ def test_every_decidable_key_of_the_table_has_a_pair() -> None:
     assert decidable <= covered, decidable - covered
 
 
-# --- what iamgate cannot know keeps the conservative reading ---------------------------------------
+# --- what iamgate cannot know keeps the conservative reading --------------------------------
 
 UNKNOWN = [
     ("a request key", {"Bool": {"aws:MultiFactorAuthPresent": "true"}}, ALICE, Known()),
@@ -311,7 +312,8 @@ def test_an_unknown_value_keeps_the_conservative_reading(
     assert (granted.allowed, granted.conditioned, granted.conditions) == (True, True, (key,)), what
     assert granted.why.endswith(f"(conditioned on {key})")
     denied = _decide(who, known, "Deny", condition)
-    assert denied.allowed is True and len(denied.unsure) == 1, what  # the Deny removes nothing
+    assert denied.allowed is True, what  # the Deny removes nothing: it may not apply
+    assert len(denied.unsure) == 1, what
 
 
 # --- a block mixing known and unknown keys --------------------------------------------------------
@@ -331,10 +333,12 @@ def test_a_known_key_that_fails_decides_the_whole_block() -> None:
 def test_a_known_key_that_holds_leaves_the_unknown_one() -> None:
     condition = {"StringEquals": {"aws:PrincipalType": "User"}, **MFA}
     granted = _decide(ALICE, Known(), "Allow", condition)
-    assert granted.allowed and granted.conditioned
+    assert granted.allowed
+    assert granted.conditioned
     assert granted.conditions == ("aws:MultiFactorAuthPresent",)
     denied = _decide(ALICE, Known(), "Deny", condition)
-    assert denied.allowed and len(denied.unsure) == 1  # may apply: removes nothing
+    assert denied.allowed
+    assert len(denied.unsure) == 1
 
 
 def test_allows_any_decides_the_same() -> None:

@@ -144,7 +144,8 @@ def test_an_exact_external_id_of_a_star_is_no_secret_sent() -> None:
 
 def test_an_exact_account_is_a_pin() -> None:
     (caller,) = trust({"StringEquals": {"aws:PrincipalAccount": OTHER}}, {"AWS": "*"}).entries
-    assert caller.pinned and Risk.PUBLIC not in caller.risks
+    assert caller.pinned
+    assert Risk.PUBLIC not in caller.risks
 
 
 # --- organization ids and paths --------------------------------------------------------------
