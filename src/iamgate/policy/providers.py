@@ -21,128 +21,19 @@ other is read as a literal.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
 from iamgate.model.config import OIDC_OWNER_PROVIDERS
-from iamgate.policy.wildcard import (
-    LITERAL_QMARK,
-    LITERAL_STAR,
-    compile_glob,
-    has_wildcard,
-    literal_prefix,
-)
+from iamgate.policy import subjects
+from iamgate.policy.subjects import Path, Reader
+from iamgate.policy.wildcard import LITERAL_QMARK, LITERAL_STAR, compile_glob
 
 AWS_OIDC_KEYS = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
     "reference_policies_iam-condition-keys.html#condition-keys-wif"
 )
-Path = tuple[str, ...]
-Reader = Callable[[str], Path | None]
-
-
-# --- how a subject value is read: the segments it fixes, owner first ----------------------------
-
-
-def _path_value(value: str, complete: bool) -> Path | None:
-    """``OWNER/REPO`` or ``GROUP/SUB/PROJECT``: the segments fixed before any wildcard."""
-    segments = value.split("/")
-    if not complete:
-        segments = segments[:-1]  # the last segment runs into a wildcard: not fixed
-    if not segments or not all(segments):
-        return None
-    return tuple(segments)
-
-
-def _github(pattern: str) -> Path | None:
-    """``repo:OWNER/REPO:...``, or with immutable ids ``repo:OWNER@ID/REPO@ID:...`` (the default
-    for repositories created or renamed from July 2026); a custom template may start with
-    ``repository_owner`` or ``repository_owner_id``. Any other first claim
-    (``job_workflow_ref``, ``environment``...) names no owner."""
-    head = literal_prefix(pattern)
-    key, sep, rest = head.partition(":")
-    if not sep:
-        return None
-    value, sep, _ = rest.partition(":")
-    complete = bool(sep) or head == pattern
-    key = key.lower()
-    if key in ("repo", "repository"):
-        if not complete and len(value) > 1 and value.endswith("@"):
-            return _path_value(value[:-1], True)  # NAME@<wildcard>: the name, any id
-        return _path_value(value, complete)
-    if key == "repository_owner" and complete and value:
-        return (value,)
-    if key == "repository_owner_id" and complete and value.isdigit():
-        return (f"id:{value}",)
-    return None
-
-
-def _gitlab(pattern: str) -> Path | None:
-    head = literal_prefix(pattern)
-    key, sep, rest = head.partition(":")
-    if not sep or key.lower() != "project_path":
-        return None
-    value, sep, _ = rest.partition(":")
-    return _path_value(value, bool(sep) or head == pattern)
-
-
-def _pairs(pattern: str) -> list[tuple[str, str]]:
-    """``key:value:key:value...`` pairs fixed before the first wildcard."""
-    head = literal_prefix(pattern)
-    tokens = head.split(":")
-    if head != pattern:
-        tokens = tokens[:-1]  # runs into a wildcard
-    return [(tokens[i].lower(), tokens[i + 1]) for i in range(0, len(tokens) - 1, 2)]
-
-
-def _named_pairs(first: str, then: tuple[str, ...]) -> Reader:
-    def read(pattern: str) -> Path | None:
-        pairs = _pairs(pattern)
-        if not pairs or pairs[0][0] != first or not pairs[0][1]:
-            return None
-        path = [pairs[0][1]]
-        for (key, value), expected in zip(pairs[1:], then, strict=False):
-            if key != expected or not value:
-                break
-            path.append(value)
-        return tuple(path)
-
-    return read
-
-
-def _eks(pattern: str) -> Path | None:
-    head = literal_prefix(pattern)
-    prefix = "system:serviceaccount:"
-    if not head.lower().startswith(prefix):
-        return None
-    namespace, sep, name = head[len(prefix) :].partition(":")
-    if not namespace or not (sep or head == pattern):
-        return None
-    return (namespace, name) if name and head == pattern else (namespace,)
-
-
-def _circleci(pattern: str) -> Path | None:
-    """``org/ORG_ID/project/PROJECT_ID/user/USER_ID``: the values of the fixed pairs."""
-    head = literal_prefix(pattern)
-    tokens = head.split("/")
-    if head != pattern:
-        tokens = tokens[:-1]
-    path = [tokens[i + 1] for i in range(0, len(tokens) - 1, 2) if tokens[i + 1]]
-    return tuple(path[:2]) if path else None
-
-
-def _bitbucket(pattern: str) -> Path | None:
-    """``{REPOSITORY_UUID}:{STEP_UUID}``: the repository is the pin."""
-    head = literal_prefix(pattern)
-    repository = head.split(":")[0]
-    return (repository,) if repository and (":" in head or head == pattern) else None
-
-
-def _exact(pattern: str) -> Path | None:
-    return (pattern,) if pattern and not has_wildcard(pattern) else None
-
-
 # --- the providers ------------------------------------------------------------------------------
 
 
@@ -177,7 +68,7 @@ GITHUB = Provider(
     anyone="any GitHub Actions workflow in any repository",
     subject_claim="sub",
     subject_form="repo:OWNER/REPO:...",
-    read=_github,
+    read=subjects.github,
     open_signup=True,
     tenant_pins=False,
     docs=(
@@ -196,7 +87,7 @@ GITLAB = Provider(
     anyone="any GitLab CI/CD job in any project",
     subject_claim="sub",
     subject_form="project_path:GROUP/PROJECT:ref_type:...",
-    read=_gitlab,
+    read=subjects.gitlab,
     open_signup=True,  # gitlab.com; a self-managed instance is read with GENERIC's row
     tenant_pins=False,
     docs=(
@@ -214,7 +105,7 @@ TERRAFORM = Provider(
     anyone="any HCP Terraform run in any organization",
     subject_claim="sub",
     subject_form="organization:ORG:project:PROJECT:workspace:WORKSPACE:run_phase:PHASE",
-    read=_named_pairs("organization", ("project", "workspace")),
+    read=subjects.named_pairs("organization", ("project", "workspace")),
     open_signup=True,
     tenant_pins=False,
     docs=(
@@ -232,7 +123,7 @@ CIRCLECI = Provider(  # issuer https://oidc.circleci.com/org/<ORG_ID>: the URL p
     anyone="any CircleCI job",
     subject_claim="sub",
     subject_form="org/ORG_ID/project/PROJECT_ID/user/USER_ID",
-    read=_circleci,
+    read=subjects.circleci,
     open_signup=False,
     tenant_pins=True,
     docs=("https://circleci.com/docs/openid-connect-tokens/",),
@@ -247,7 +138,7 @@ BITBUCKET = Provider(  # issuer .../workspaces/<WORKSPACE>/pipelines-config/iden
     anyone="any Bitbucket Pipelines step",
     subject_claim="sub",
     subject_form="{REPOSITORY_UUID}:{STEP_UUID}",
-    read=_bitbucket,
+    read=subjects.bitbucket,
     open_signup=False,
     tenant_pins=True,
     docs=(
@@ -264,7 +155,7 @@ BUILDKITE = Provider(  # one issuer for every Buildkite organization
     anyone="any Buildkite job in any organization",
     subject_claim="sub",
     subject_form="organization:ORG:pipeline:PIPELINE:ref:REF:commit:SHA:step:KEY",
-    read=_named_pairs("organization", ("pipeline",)),
+    read=subjects.named_pairs("organization", ("pipeline",)),
     open_signup=True,
     tenant_pins=False,
     docs=(
@@ -282,7 +173,7 @@ EKS = Provider(  # the URL names the cluster, but every pod of every namespace h
     anyone="any service account in any namespace of the cluster",
     subject_claim="sub",
     subject_form="system:serviceaccount:NAMESPACE:NAME",
-    read=_eks,
+    read=subjects.eks,
     open_signup=False,
     tenant_pins=False,
     docs=("https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html",),
@@ -297,7 +188,7 @@ GOOGLE = Provider(  # aud is your OAuth client: any Google user can sign in to i
     anyone="any Google account",
     subject_claim="sub",
     subject_form="the account's numeric subject id",
-    read=_exact,
+    read=subjects.exact,
     open_signup=True,
     tenant_pins=False,
     docs=(AWS_OIDC_KEYS,),
@@ -312,7 +203,7 @@ COGNITO = Provider(  # aud IS the identity pool; amr then separates guests (anyo
     anyone="any identity of any Cognito identity pool, in any AWS account",
     subject_claim="aud",
     subject_form="REGION:IDENTITY_POOL_ID",
-    read=_exact,
+    read=subjects.exact,
     open_signup=True,
     tenant_pins=False,
     docs=(
@@ -330,7 +221,7 @@ FACEBOOK = Provider(
     anyone="any Facebook user",
     subject_claim="id",
     subject_form="the user id",
-    read=_exact,
+    read=subjects.exact,
     open_signup=True,
     tenant_pins=False,
     docs=(AWS_OIDC_KEYS,),
@@ -345,7 +236,7 @@ AMAZON = Provider(
     anyone="any Login with Amazon user",
     subject_claim="user_id",
     subject_form="the user id",
-    read=_exact,
+    read=subjects.exact,
     open_signup=True,
     tenant_pins=False,
     docs=(AWS_OIDC_KEYS,),
@@ -360,7 +251,7 @@ GENERIC = Provider(  # any other issuer: only an exact subject pins; who may sig
     anyone="any identity of the provider",
     subject_claim="sub",
     subject_form="one exact subject",
-    read=_exact,
+    read=subjects.exact,
     open_signup=False,
     tenant_pins=False,
     docs=(

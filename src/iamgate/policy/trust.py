@@ -23,25 +23,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from iamgate.model.config import TrustSettings
-from iamgate.model.snapshot import Snapshot, Source
 from iamgate.policy import providers as pv
 from iamgate.policy.conditions import (
     Clause,
-    Lookup,
-    Unknown,
-    Values,
-    clause_truth,
     quoted,
 )
 from iamgate.policy.document import PolicyFormatError
-from iamgate.policy.request import Identity, tags_of
-from iamgate.policy.request import Kind as PrincipalKind
+from iamgate.policy.trust_callers import Admission, admits
+from iamgate.policy.trust_context import TrustContext
 from iamgate.policy.trust_pins import (
     EXTERNAL_ID,
     PRINCIPAL_KEYS,
     SOURCE_KEYS,
-    is_claim_key,
     is_pin,
     meet,
     read_pins,
@@ -55,7 +48,6 @@ from iamgate.policy.trust_statements import (
     TrustPrincipal,
     TrustStatement,
     actions_for,
-    allows_session_tags,
     narrow,
     parse_trust,
 )
@@ -93,73 +85,6 @@ class Risk(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class TrustContext:
-    """What a trust is compared with.
-
-    ``oidc_owners`` lists the owners that are yours, one ``"<provider>:<owner>"`` each
-    (``"github:my-org"``, ``"gitlab:my-group/sub"``, ``"github:id:1234"`` for a
-    ``repository_owner_id``); an owner may name a path to accept less. Empty: any pinned owner
-    passes; once it has an entry, every pinned owner of every provider must be listed.
-    """
-
-    account_id: str
-    org_id: str | None = None  # None: the account is in no organization (or it is not known)
-    org_known: bool = True  # False: the organization could not be read
-    trusted_accounts: tuple[str, ...] = ()
-    oidc_owners: tuple[str, ...] = ()
-    # What the snapshot tells of the account's users and roles as callers of sts:AssumeRole
-    # (their tags and user ids), by ARN; a caller not in it is known by its ARN alone.
-    callers: Mapping[str, Identity] = field(default_factory=dict, compare=False, repr=False)
-
-    @classmethod
-    def of(cls, snapshot: Snapshot, settings: TrustSettings) -> TrustContext:
-        org = snapshot.organization
-        known = org is not None and not snapshot.errors_for([Source.ORGANIZATION])
-        org_id = org.id if org is not None else None
-        account = snapshot.account_id
-        callers: dict[str, Identity] = {}
-        for user in snapshot.users:
-            tags = None if user.tags is None else tags_of((t.key, t.value) for t in user.tags)
-            callers[user.arn] = Identity(
-                user.arn, "user", user.name, account, tags, org_id, known, user.unique_id
-            )
-        for role in snapshot.roles:  # session tags override a role's tags when its trust allows
-            fixed = role.tags is not None and not allows_session_tags(role.trust_policy)
-            tags = tags_of((t.key, t.value) for t in role.tags or ()) if fixed else None
-            callers[role.arn] = Identity(role.arn, "role", role.name, account, tags, org_id, known)
-        return cls(account, org_id, known, settings.trusted_accounts, settings.oidc_owners, callers)
-
-    @property
-    def own_org(self) -> str | None:
-        return self.org_id if self.org_known else None
-
-    def internal_account(self, account: str) -> bool:
-        return account == self.account_id or account in self.trusted_accounts
-
-    def owns(self, provider_ids: Iterable[str], path: tuple[str, ...]) -> bool:
-        """Is a pin to ``path`` (owner first) inside one of the configured owners?"""
-        if not self.oidc_owners:
-            return True
-        wanted = set(provider_ids)
-        for entry in self.oidc_owners:
-            provider, _, owner = entry.partition(":")
-            mine = owner.split("/")
-            fits = len(path) >= len(mine) and all(map(_same_segment, mine, path))
-            if provider in wanted and fits:
-                return True
-        return False
-
-
-def _same_segment(mine: str, pinned: str) -> bool:
-    """Names compare without case; GitHub's immutable ``NAME@ID`` matches ``NAME``, and the
-    ``id:ID`` of a ``repository_owner_id`` matches ``NAME@ID`` too."""
-    name, _, ident = pinned.partition("@")
-    if mine.startswith("id:"):
-        return pinned == mine or (bool(ident) and ident == mine[3:])
-    return mine.casefold() in (pinned.casefold(), name.casefold())
-
-
-@dataclass(frozen=True, slots=True)
 class Assumer:
     """One kind of caller that can assume the role, and why."""
 
@@ -172,15 +97,6 @@ class Assumer:
 
     def describe(self) -> str:
         return f"{self.who} ({self.statement} {self.why})"
-
-
-@dataclass(frozen=True, slots=True)
-class Admission:
-    """How a principal of the role's own account gets in (:meth:`Assumers.admits`)."""
-
-    needs_identity_permission: bool  # True: its identity policy must allow sts:AssumeRole too
-    statement: str  # the Allow statement that lets it in
-    why: str
 
 
 # --- why they get in ----------------------------------------------------------------------------
@@ -350,6 +266,62 @@ def _saml_assumer(c: Candidate, ctx: TrustContext) -> Assumer:
     )
 
 
+@dataclass(slots=True)
+class _Subject:
+    """What a web identity trust's subject conditions pin (several are AND)."""
+
+    provider: pv.Provider
+    paths: list[tuple[str, ...]] | None = None  # None: nothing pinned
+    owner_ids: tuple[str, ...] = ()
+    family: pv.Provider | None = None  # a known family, read from a self-hosted subject
+    used: list[Clause] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _read_subject(
+    provider: pv.Provider, clauses: Iterable[Clause], ctx: TrustContext
+) -> _Subject | None:
+    """The pins of the subject claim's conditions; None when one of them matches no subject
+    the provider issues (``StringEquals sub "*"``): then no one gets in."""
+    found = _Subject(provider, owner_ids=(provider.id,), family=provider)
+    for clause in clauses:
+        if not is_pin(clause):
+            found.notes.append(why_not(clause))
+            continue
+        grammar = [
+            (pv.self_hosted(v) or provider) if provider is pv.GENERIC else provider
+            for v in clause.values
+        ]
+        exact = clause.family == "string" and not clause.wildcards
+        read = [pv.read_subject(g, v, exact) for g, v in zip(grammar, clause.values, strict=True)]
+        if read and all(f == pv.NOBODY for f in read):
+            return None
+        kept = [
+            (g, v, f)
+            for g, v, f in zip(grammar, clause.values, read, strict=True)
+            if f != pv.NOBODY
+        ]
+        grammar = [g for g, _, _ in kept]
+        paths = [f for _, _, f in kept if not isinstance(f, str)]
+        loose = [v for _, v, f in kept if f is None]
+        if loose or not paths:
+            found.notes.append(
+                f"{clause.key} {quoted(loose[0])} pins no {grammar[0].scope}"
+                if loose
+                else f"{clause.key} has no value"
+            )
+            continue
+        ids = tuple(dict.fromkeys(g.id for g in grammar))
+        if provider is pv.GENERIC and ids in (("terraform",), ("buildkite",)):
+            ids = ("terraform", "buildkite")  # "organization:..." is either one's shape
+        pinned = [f for f in paths if f is not None]
+        # Several subject conditions are AND: keep the one whose owners are all yours.
+        if found.paths is None or all(ctx.owns(ids, path) for path in pinned):
+            found.paths, found.owner_ids, found.used = pinned, ids, [clause]
+            found.family = grammar[0]
+    return found
+
+
 def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer | None:
     """Who a web identity or SAML principal lets in; None when its subject test matches no
     subject the provider issues."""
@@ -364,42 +336,10 @@ def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer | None:
         prefix, _, claim = clause.key_lower.rpartition(":")
         if prefix.rstrip("/") == match.key_prefix:
             claims.setdefault(claim, []).append(clause)
-    notes: list[str] = []
-    paths: list[tuple[str, ...]] | None = None
-    owner_ids: tuple[str, ...] = (provider.id,)
-    family = provider  # a known family, read from a self-hosted provider's subject
-    used: list[Clause] = []
-    for clause in claims.get(provider.subject_claim, []):
-        if not is_pin(clause):
-            notes.append(why_not(clause))
-            continue
-        grammar = [
-            (pv.self_hosted(v) or provider) if provider is pv.GENERIC else provider
-            for v in clause.values
-        ]
-        exact = clause.family == "string" and not clause.wildcards
-        read = [pv.read_subject(g, v, exact) for g, v in zip(grammar, clause.values, strict=True)]
-        if read and all(f == pv.NOBODY for f in read):
-            return None  # StringEquals "*": no subject the provider issues is that
-        kept = [(g, v, f) for g, v, f in zip(grammar, clause.values, read, strict=True)]
-        kept = [(g, v, f) for g, v, f in kept if f != pv.NOBODY]
-        grammar = [g for g, _, _ in kept]
-        found = [f for _, _, f in kept if not isinstance(f, str)]
-        loose = [v for _, v, f in kept if f is None]
-        if loose or not found:
-            notes.append(
-                f"{clause.key} {quoted(loose[0])} pins no {grammar[0].scope}"
-                if loose
-                else f"{clause.key} has no value"
-            )
-            continue
-        ids = tuple(dict.fromkeys(g.id for g in grammar))
-        if provider is pv.GENERIC and ids in (("terraform",), ("buildkite",)):
-            ids = ("terraform", "buildkite")  # "organization:..." is either one's shape
-        pinned = [f for f in found if f is not None]
-        # Several subject conditions are AND: keep the one whose owners are all yours.
-        if paths is None or all(ctx.owns(ids, path) for path in pinned):
-            paths, owner_ids, used, family = pinned, ids, [clause], grammar[0]
+    subject = _read_subject(provider, claims.get(provider.subject_claim, []), ctx)
+    if subject is None:
+        return None
+    paths = subject.paths
     if provider.tenant_pins and match.tenant:  # CircleCI org, Bitbucket workspace in the URL
         tenant = (match.tenant,)
         paths = (
@@ -409,28 +349,48 @@ def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer | None:
         )
     # "conditions only on aud": the claims conditioned, when none is the subject claim
     keys = ", ".join(claims) if claims and provider.subject_claim not in claims else ""
-    why = _why(c, notes, used, keys)
+    why = _why(c, subject.notes, subject.used, keys)
     risks: set[Risk] = set()
     if p.account not in (None, ctx.account_id):
         risks.add(Risk.UNPINNED_FEDERATION)
         why += f"; the OIDC provider is registered in account {p.account}, not this one"
-    suffix = f" ({match.url})" if match.tenant or provider is pv.GENERIC else ""
     if paths is None:
-        subject = f"{url.rstrip('/')}:{provider.subject_claim}"
-        if provider is pv.GENERIC:
-            anyone = f"any identity of OIDC provider {url}"
-        else:
-            anyone = provider.anyone + suffix
-        risks.add(Risk.UNPINNED_FEDERATION)
-        if provider.open_signup and not match.tenant:
-            risks.add(Risk.PUBLIC)
-        why = f"{why}; pin {subject} to {provider.subject_form}"
-        return _assumer(Kind.WEB_IDENTITY, anyone, c, why, False, risks)
+        return _unpinned(c, match, url, why, risks)
+    return _pinned(c, match, subject, paths, claims.get("amr", []), why, risks, ctx)
+
+
+def _unpinned(
+    c: Candidate, match: pv.ProviderMatch, url: str, why: str, risks: set[Risk]
+) -> Assumer:
+    provider = match.provider
+    suffix = f" ({match.url})" if match.tenant or provider is pv.GENERIC else ""
+    subject = f"{url.rstrip('/')}:{provider.subject_claim}"
+    if provider is pv.GENERIC:
+        anyone = f"any identity of OIDC provider {url}"
+    else:
+        anyone = provider.anyone + suffix
+    risks.add(Risk.UNPINNED_FEDERATION)
+    if provider.open_signup and not match.tenant:
+        risks.add(Risk.PUBLIC)
+    why = f"{why}; pin {subject} to {provider.subject_form}"
+    return _assumer(Kind.WEB_IDENTITY, anyone, c, why, False, risks)
+
+
+def _pinned(
+    c: Candidate,
+    match: pv.ProviderMatch,
+    subject: _Subject,
+    paths: list[tuple[str, ...]],
+    amr: list[Clause],
+    why: str,
+    risks: set[Risk],
+    ctx: TrustContext,
+) -> Assumer:
+    provider = match.provider
     shown = ", ".join("/".join(path) for path in paths)
     if provider is pv.COGNITO:
-        amr = claims.get("amr", [])
         if all(cl.understood and cl.evaluate(("unauthenticated",)) for cl in amr):
-            fix = "" if amr else f"; add ForAnyValue:StringLike {url}:amr = 'authenticated'"
+            fix = "" if amr else f"; add ForAnyValue:StringLike {match.url}:amr = 'authenticated'"
             return _assumer(
                 Kind.WEB_IDENTITY,
                 f"unauthenticated (guest) identities of identity pool {shown}, that is anyone",
@@ -441,161 +401,14 @@ def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer | None:
             )
         who = f"authenticated identities of identity pool {shown}"
         return _assumer(Kind.WEB_IDENTITY, who, c, why, True, risks)
+    suffix = f" ({match.url})" if match.tenant or provider is pv.GENERIC else ""
+    family = subject.family or provider
     who = f"{_plural(family.caller)} of {shown}{suffix}"
-    if owner_ids[0] in pv.OWNER_PROVIDERS and not all(ctx.owns(owner_ids, x) for x in paths):
+    owners = subject.owner_ids
+    if owners[0] in pv.OWNER_PROVIDERS and not all(ctx.owns(owners, x) for x in paths):
         risks.add(Risk.UNPINNED_FEDERATION)
         who += ", an owner not in [trust] oidc_owners"
     return _assumer(Kind.WEB_IDENTITY, who, c, why, True, risks)
-
-
-# --- in-account principals (the privilege-escalation graph) -------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Caller:
-    """A user or role of the role's own account, as a trust policy sees its AssumeRole call."""
-
-    arn: str  # as given
-    account: str
-    kind: str  # "user" | "role"
-    name: str  # lower-cased (IAM names are unique regardless of case)
-    exact_arn: bool  # False for an assumed-role ARN: the role's path is not in it
-
-    @classmethod
-    def parse(cls, arn: str) -> _Caller:
-        parts = arn.split(":", 5)
-        if len(parts) != 6 or parts[0] != "arn" or parts[2] not in ("iam", "sts"):
-            raise ValueError(f"{arn!r} is not a user or role ARN")
-        resource = parts[5]
-        if parts[2] == "sts" and resource.startswith("assumed-role/") and resource.count("/") >= 2:
-            return cls(arn, parts[4], "role", resource.split("/")[1].lower(), False)
-        kind, _, rest = resource.partition("/")
-        if parts[2] != "iam" or kind not in ("user", "role") or not rest:
-            raise ValueError(f"{arn!r} is not a user or role ARN")
-        return cls(arn, parts[4], kind, rest.rsplit("/", 1)[-1].lower(), True)
-
-    def named_by(self, principal: TrustPrincipal) -> bool:
-        """Does an ``AWS`` principal ARN name this user or role (or a session of the role)?"""
-        if principal.kind != "aws" or principal.account != self.account or principal.arn is None:
-            return False
-        parts = principal.arn.split(":", 5)
-        kind, _, rest = parts[5].partition("/")
-        if parts[2] == "sts" and kind == "assumed-role":
-            return self.kind == "role" and rest.split("/")[0].lower() == self.name
-        return kind == self.kind and rest.rsplit("/", 1)[-1].lower() == self.name
-
-    def identity(self, ctx: TrustContext) -> Identity:
-        """The caller's keys: what the snapshot tells of it, else what its ARN does. A user's
-        own values hold here even if it may federate: a federated session cannot call STS
-        (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html)."""
-        found = ctx.callers.get(self.arn)
-        if found is not None:
-            return found
-        name = self.arn.rsplit("/", 1)[-1]
-        kind: PrincipalKind = "user" if self.kind == "user" else "role"
-        return Identity(
-            self.arn,
-            kind,
-            name,
-            self.account,
-            org=ctx.org_id,
-            org_known=ctx.org_known,
-            own_values=self.exact_arn,  # a session ARN hides the role's path
-        )
-
-    def context(self, ctx: TrustContext) -> Lookup:
-        """The request's keys (lower-cased) -> values; UNKNOWN where the caller may choose."""
-        who = self.identity(ctx)
-
-        def value(key: str) -> Values | Unknown:
-            if key in SOURCE_KEYS or is_claim_key(key):  # a signed call of a user or role
-                return None
-            return who.caller(key)
-
-        return value
-
-
-def _truth(clause: Clause, request: Lookup) -> bool | None:
-    """The clause for this request: True, False, or None when it cannot be decided."""
-    return clause_truth(clause, request)
-
-
-def _conditions(clauses: Iterable[Clause], request: Lookup) -> tuple[bool, list[Clause]]:
-    """(False if some clause is certainly false, the clauses that cannot be decided)."""
-    undecided = []
-    for clause in clauses:
-        truth = _truth(clause, request)
-        if truth is False:
-            return False, []
-        if truth is None:
-            undecided.append(clause)
-    return True, undecided
-
-
-def _allow_match(st: TrustStatement, who: _Caller) -> tuple[bool, str] | None:
-    """(needs identity permission, how it matched) for an Allow naming this caller."""
-    if st.not_principal:
-        if any(p.kind == "any" or _within(who, p) for p in st.principals):
-            return None
-        return False, "trusts everyone but its NotPrincipal"
-    found: tuple[bool, str] | None = None
-    for p in st.principals:
-        if p.kind == "any":
-            return False, f'trusts every principal ("{p.value}")'
-        if who.named_by(p):
-            return False, f"names {p.value}"
-        if p.kind == "aws" and p.arn is None and p.account == who.account:
-            found = (True, f"trusts the account ({p.value}): the caller also needs sts:AssumeRole")
-    return found
-
-
-def _within(who: _Caller, p: TrustPrincipal) -> bool:
-    """Is the caller one of the principals ``p`` stands for (for Deny and NotPrincipal)?"""
-    if p.kind == "any":
-        return True
-    if p.kind != "aws" or p.account != who.account:
-        return False
-    return p.arn is None or who.named_by(p)
-
-
-def _admits(statements: Iterable[TrustStatement], ctx: TrustContext, arn: str) -> Admission | None:
-    who = _Caller.parse(arn)
-    if who.account != ctx.account_id:
-        return None
-    request = who.context(ctx)
-    best: Admission | None = None
-    denies = []
-    for st in statements:
-        if not st.covers(ASSUME_ROLE):
-            continue
-        if st.effect == "Deny":
-            denies.append(st)
-            continue
-        matched = _allow_match(st, who)
-        if matched is None:
-            continue
-        met, undecided = _conditions(st.clauses, request)
-        if not met:
-            continue
-        needs, how = matched
-        why = how
-        if undecided:
-            shown = "; ".join(cl.render() for cl in undecided)
-            why += f"; counted as met, as the snapshot cannot tell: {shown}"
-        if best is None or (best.needs_identity_permission and not needs):
-            best = Admission(needs, st.label, why)
-    if best is None:
-        return None
-    for deny in denies:
-        applies = (
-            not any(_within(who, p) for p in deny.principals)
-            if deny.not_principal
-            else any(_within(who, p) for p in deny.principals)
-        )
-        met, undecided = _conditions(deny.clauses, request)
-        if applies and met and not undecided:  # an undecided Deny may be avoided
-            return None
-    return best
 
 
 # --- entry point --------------------------------------------------------------------------------
@@ -627,7 +440,7 @@ class Assumers:
         an Allow and as avoidable in a Deny: escalation is never under-reported. None: not
         admitted, or a principal of another account. ValueError: not a user or role ARN.
         """
-        return _admits(self.statements, self.context, principal_arn)
+        return admits(self.statements, self.context, principal_arn)
 
     def admits_service(self, service: str) -> Admission | None:
         """Whether the AWS service ``service`` (``lambda.amazonaws.com``) may assume the role:
