@@ -235,27 +235,16 @@ def read_pins(clauses: Iterable[Clause], keys: frozenset[str] | None) -> Pins:
             nobody = nobody or clause
             continue
         source = source or key in SOURCE_KEYS
-        if key in ACCOUNT_KEYS:
-            shapes = [_account_of(clause, v) for v in values]
-            if not shapes or any(shape == "everyone" for shape, _ in shapes):
-                notes.append(
-                    f"{clause.key} {quoted(_first_everyone(values, shapes))} matches every account"
-                )
-            elif any(shape == "none" for shape, _ in shapes):
-                arn_without_account = True
-                notes.append(f"{clause.key} {quoted(values[0])} names no account")
-            else:
-                accounts = meet(accounts, frozenset(v for _, v in shapes))
+        if key in ACCOUNT_KEYS or key in ORG_KEYS:
+            pinned, note, no_account = _pinned_ids(clause, values)
+            if pinned is None:
+                notes.append(note)
+                arn_without_account = arn_without_account or no_account
+            elif key in ACCOUNT_KEYS:
+                accounts = meet(accounts, pinned)
                 used.append(clause)
-        elif key in ORG_KEYS:
-            if clause.test.endswith("IgnoreCase"):  # organization ids are lower-case
-                values = tuple(v.lower() for v in values)
-            shapes = [_org_of(clause, v) for v in values]
-            if not shapes or any(shape == "everyone" for shape, _ in shapes):
-                anyone = quoted(_first_everyone(values, shapes))
-                notes.append(f"{clause.key} {anyone} matches every organization")
             else:
-                orgs = meet(orgs, frozenset(v for _, v in shapes))
+                orgs = meet(orgs, pinned)
                 used.append(clause)
         elif key == EXTERNAL_ID:
             loose = [v for v in values if not v or has_wildcard(v)]
@@ -282,6 +271,25 @@ def read_pins(clauses: Iterable[Clause], keys: frozenset[str] | None) -> Pins:
         tuple(used),
         nobody,
     )
+
+
+def _pinned_ids(clause: Clause, values: tuple[str, ...]) -> tuple[frozenset[str] | None, str, bool]:
+    """(the accounts or organizations a clause pins, or None; why it pins none; whether that is
+    an ARN with no account field)."""
+    if clause.key_lower in ORG_KEYS:
+        if clause.test.endswith("IgnoreCase"):  # organization ids are lower-case
+            values = tuple(v.lower() for v in values)
+        shapes = [_org_of(clause, v) for v in values]
+        what = "organization"
+    else:
+        shapes = [_account_of(clause, v) for v in values]
+        what = "account"
+    if not shapes or any(shape == "everyone" for shape, _ in shapes):
+        anyone = quoted(_first_everyone(values, shapes))
+        return None, f"{clause.key} {anyone} matches every {what}", False
+    if any(shape == "none" for shape, _ in shapes):
+        return None, f"{clause.key} {quoted(values[0])} names no account", True
+    return frozenset(v for _, v in shapes), "", False
 
 
 def _possible(clause: Clause) -> tuple[str, ...]:
