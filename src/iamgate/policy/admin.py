@@ -83,32 +83,35 @@ def coverage(statements: Iterable[Statement], who: Identity | None) -> Coverage:
     A statement whose Condition fails for ``who`` does not count; a Deny counts only when its
     Condition holds for ``who`` (:func:`.request.truth`), an Allow with an undecided one counts
     and makes the verdict conditioned."""
-    universal: list[tuple[Statement, bool]] = []
+    universal: list[tuple[Statement, bool]] = []  # (statement, its Condition is undecided)
     for st in statements:
-        found = truth(st, who)
-        if found.holds is False:
-            continue
         if st.effect == "Deny":
-            if found.holds is None or st.no_action:
-                continue  # may not apply / names no action
+            if st.no_action or (st.condition_keys and truth(st, who).holds is not True):
+                continue  # names no action / may not apply
             globs = resource_globs(st, who).globs
             if (not is_universal(globs)) if st.not_resource else bool(globs):
                 return Coverage(False, deny=st)
         elif applies_everywhere(st, who):
-            universal.append((st, found.holds is None or _guessed(st, who)))
-    for st, cond in universal:
+            holds = truth(st, who).holds if st.condition_keys else True
+            if holds is not False:
+                universal.append((st, holds is None))
+
+    def cond(st: Statement, undecided: bool) -> bool:
+        return undecided or _guessed(st, who)
+
+    for st, undecided in universal:
         if st.all_actions:
-            return Coverage(True, st, cond)
-    positive = [(p, st, cond) for st, cond in universal if not st.not_action for p in st.actions]
-    negatives = [(st, cond) for st, cond in universal if st.not_action]
+            return Coverage(True, st, cond(st, undecided))
+    positive = [(p, st, u) for st, u in universal if not st.not_action for p in st.actions]
+    negatives = [(st, u) for st, u in universal if st.not_action]
     best: Coverage | None = None
-    for st, own_cond in negatives:
+    for st, undecided in negatives:
         left = []
-        cond = own_cond
+        conditioned = cond(st, undecided)
         for x in st.actions:
-            helper = next((h_cond for p, _, h_cond in positive if covers_action(p, x)), None)
+            helper = next(((h, u) for p, h, u in positive if covers_action(p, x)), None)
             if helper is not None:
-                cond = cond or helper
+                conditioned = conditioned or cond(*helper)
                 continue
             if any(
                 all(_disjoint_actions(x, y) for y in other.actions)
@@ -118,9 +121,9 @@ def coverage(statements: Iterable[Statement], who: Identity | None) -> Coverage:
                 continue
             left.append(x)
         if not left:
-            return Coverage(True, st, cond)
+            return Coverage(True, st, conditioned)
         if best is None or len(left) < len(best.excluded):
-            best = Coverage(False, st, cond, tuple(left))
+            best = Coverage(False, st, conditioned, tuple(left))
     return best or Coverage(False)
 
 

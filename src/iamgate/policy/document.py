@@ -140,9 +140,13 @@ class Policy:
     # Allows on every resource (or with variables, which may resolve to every resource). Most
     # policies have none.
     broad: tuple[Statement, ...] = field(init=False, repr=False)
+    # The statements with a condition that may be decided for a principal (``request.specialize``).
+    decidable: tuple[int, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "has_variables", any(s.has_variables for s in self.statements))
+        decidable = tuple(i for i, s in enumerate(self.statements) if s.decidable)
+        object.__setattr__(self, "decidable", decidable)
         object.__setattr__(
             self,
             "broad",

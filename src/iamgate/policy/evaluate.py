@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from iamgate.policy.conditions import Truth
+from iamgate.policy.conditions import ALWAYS, Truth
 from iamgate.policy.document import EVERY_RESOURCE, Policy, Statement
 from iamgate.policy.request import NOTHING, condition_text, truth
 
@@ -294,7 +294,7 @@ def _read(
             applies, assumed = resource_applies(st, resource, who)
             if not applies:
                 continue
-            found = truth(st, who, known)
+            found = truth(st, who, known) if st.condition_keys else ALWAYS
             if found.holds is False:
                 continue  # a clause that fails: the statement does not apply, Allow or Deny
             is_cond = found.holds is None or assumed
@@ -401,7 +401,7 @@ def _surviving_allows(
             globs = resource_globs(st, who).globs
             if not (globs or st.not_resource):
                 continue  # every entry resolved to nothing
-            found = truth(st, who, known)
+            found = truth(st, who, known) if st.condition_keys else ALWAYS
             if found.holds is False:
                 continue
             if st.effect == "Deny":

@@ -86,6 +86,7 @@ class Principals:
         self._access: dict[str, Effective] = {}
         self._verdict: dict[str, AdminVerdict] = {}
         self._read_for: dict[tuple[str, Reading], Policy] = {}
+        self._federation: dict[str, bool] = {}
         org = snapshot.organization
         self._org_known = org is not None and not snapshot.errors_for([Source.ORGANIZATION])
         self._org = org.id if org is not None else None
@@ -104,37 +105,37 @@ class Principals:
         """Who ``entity``'s policies are evaluated for, with what the snapshot tells of the
         keys of its requests: its tags (unknown for a role whose trust allows session tags),
         its user id, the account's organization; a group is a placeholder member."""
-        account = self.snapshot.account_id
+        account, org, known = self.snapshot.account_id, self._org, self._org_known
         if isinstance(entity, Group):
-            who = member_of(entity.arn, account)
-        elif isinstance(entity, User):
-            who = Identity(
-                entity.arn,
-                "user",
-                entity.name,
-                account,
-                tags=_tags(entity.tags),
-                unique_id=entity.unique_id,
-                own_values=not self._may_federate(entity),
+            return replace(member_of(entity.arn, account), org=org, org_known=known)
+        if isinstance(entity, User):
+            own = not self._may_federate(entity)
+            tags = _tags(entity.tags)
+            return Identity(
+                entity.arn, "user", entity.name, account, tags, org, known, entity.unique_id, own
             )
-        else:
-            tags = None if allows_session_tags(entity.trust_policy) else _tags(entity.tags)
-            who = Identity(entity.arn, "role", entity.name, account, tags=tags)
-        return replace(who, org=self._org, org_known=self._org_known)
+        tags = None if allows_session_tags(entity.trust_policy) else _tags(entity.tags)
+        return Identity(entity.arn, "role", entity.name, account, tags, org, known)
 
     def _may_federate(self, user: User) -> bool:
         """Some policy of the user (or of a group it is in) allows sts:GetFederationToken:
         then its requests may carry a federated session's values instead of its own."""
         entities: list[Entity] = [user]
         entities += [g for name in user.groups if (g := self.groups.get(name)) is not None]
-        for entity in entities:
-            for a in entity.attached:
-                found = self.policy(a.arn)
-                if found is None or found.allows_some(FEDERATION):
-                    return True  # a policy the snapshot lacks might allow it
-            if any(self.inline(entity, p).allows_some(FEDERATION) for p in entity.inline):
-                return True
-        return False
+        return any(self._federates(e) for e in entities)
+
+    def _federates(self, entity: Entity) -> bool:
+        found = self._federation.get(entity.arn)
+        if found is None:
+            found = any(
+                policy is None or policy.allowed_among(FEDERATION, (FEDERATION,))
+                for policy in (self.policy(a.arn) for a in entity.attached)
+            )  # a policy the snapshot lacks might allow it
+            found = found or any(
+                self.inline(entity, p).allows_some(FEDERATION) for p in entity.inline
+            )
+            self._federation[entity.arn] = found
+        return found
 
     def own(self, entity: Entity) -> tuple[list[Attachment], list[str]]:
         """The entity's own policies (attached and inline), and the managed ARNs missing."""
@@ -231,4 +232,4 @@ class Principals:
         return Effective(Access(who, read, bound, tuple(groups)))
 
     def _read(self, policy: Policy, who: Identity) -> Policy:
-        return specialize(policy, who, self._read_for)
+        return specialize(policy, who, self._read_for) if policy.decidable else policy

@@ -232,7 +232,9 @@ def specialize(
     """The policy as it reads for ``who`` (see the module docstring); the same object when no
     condition of it is decided for ``who``. ``cache``: shared by principals that read the
     policy alike (most holders of a managed policy do)."""
-    truths = [(i, truth(st, who)) for i, st in enumerate(policy.statements) if st.decidable]
+    if not policy.decidable:
+        return policy
+    truths = [(i, truth(policy.statements[i], who)) for i in policy.decidable]
     decided = [(i, t) for i, t in truths if t.holds is False or t.met]
     if not decided:
         return policy
