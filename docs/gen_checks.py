@@ -13,7 +13,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from iamgate.alerts.controls import CONTROLS, Control  # noqa: E402
 from iamgate.checks import REGISTRY  # noqa: E402
-from iamgate.policy import providers  # noqa: E402
+from iamgate.policy import condition_keys, providers  # noqa: E402
 
 HEADER = """# Check catalogue
 
@@ -69,15 +69,24 @@ for identity policies:
   matching is linear (no backtracking on an attacker's glob);
 - [policy variables](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)
   (`Version: 2012-10-17` only) are resolved for the principal judged: `${aws:username}`,
-  `${aws:PrincipalArn}`, `${aws:PrincipalAccount}`, `${aws:PrincipalType}`; a key with no value
-  (`${aws:username}` for a role) makes that entry match nothing unless a default
-  `${key, 'value'}` is given; `${*}`, `${?}`, `${$}` are literals. A value the snapshot does not
-  hold (`${aws:userid}`, tags, source identity) is resolved so that an `Allow` applies more and
-  a `Deny` less, and the decision is marked conditioned: a false failure is reviewable, a false
+  `${aws:PrincipalArn}`, `${aws:PrincipalAccount}`, `${aws:PrincipalType}`, and its tags and
+  user id when the snapshot holds them; a key with no value (`${aws:username}` for a role)
+  makes that entry match nothing unless a default `${key, 'value'}` is given; `${*}`, `${?}`,
+  `${$}` are literals. A value the snapshot does not hold (a role's `${aws:userid}`, source
+  identity, tags in a snapshot without them) is resolved so that an `Allow` applies more and a
+  `Deny` less, and the decision is marked conditioned: a false failure is reviewable, a false
   pass is not;
-- conditions are not evaluated: a `Deny` with a `Condition` removes nothing (it may not apply);
-  an `Allow` with one still grants, and the message says "conditioned". SCPs, RCPs and session
-  policies are not collected.
+- conditions are **evaluated where the account decides the value** of each key (the table in
+  [Condition keys](#condition-keys) below): the caller's own keys (`aws:PrincipalType`,
+  `aws:PrincipalArn`, its tags...), and the edge's and target's keys when the question gives
+  them (`iam:PassedToService`, `aws:ResourceTag/*`...). A condition that fails makes the
+  statement not apply, in an `Allow` and in a `Deny` alike; one that holds makes it apply, and
+  the message says so ("its condition on aws:PrincipalTag/team holds"). A condition on a key of
+  the request (MFA, source IP, VPC, time, region, `aws:CalledVia`, any key not in the table)
+  keeps the conservative reading: a `Deny` with it removes nothing (it may not apply), an
+  `Allow` with it still grants, and the message says "conditioned on KEY". The keys of one block
+  are AND, so a known key that fails decides the block whatever the unknown ones say. SCPs, RCPs
+  and session policies are not collected.
 
 **Full administrator** (one definition, `policy/admin.py`, used by every check): may perform
 every action on every resource (some `Allow`s on every resource cover every action, `*` or
@@ -119,10 +128,11 @@ whose policies the snapshot lacks is `error`.
 - **Trust.** Who a role's trust admits comes from the same model as the role-trust checks
   (`policy/trust.py`, [Role trust](#role-trust)), through one adapter,
   `policy/escalation/admission.py: Admits`: conditions are evaluated where the snapshot can
-  tell (`aws:PrincipalArn`, the organization) and taken as met where it cannot (MFA, source
-  IP, tags), and a `Deny` narrows
-  only what it surely denies. Same-account trust naming the principal's ARN (or `*`) needs no
-  identity permission; naming the account needs the caller's `sts:AssumeRole` on the role
+  tell (the caller's `aws:PrincipalArn`, `aws:PrincipalType`, `aws:username`, tags and
+  organization: see [Condition keys](#condition-keys)) and taken as met where it cannot (MFA,
+  source IP, the external id), and a `Deny` narrows only what it surely denies. Same-account
+  trust naming the principal's ARN (or `*`) needs no identity permission; naming the account
+  needs the caller's `sts:AssumeRole` on the role
   ([cross-account evaluation](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)).
   A service principal is admitted by a trust naming it (its source conditions taken as met:
   the service then acts for this very account). The graph asks per caller for any trust with a
@@ -209,6 +219,16 @@ only feeds `coverage`); `Access.label`'s default `via` as `None` (not a group ei
 `is_universal`'s `and` made `or` (for globs whose literal text is a prefix of `arn:` followed by
 `?`: no real resource pattern has that shape, and `covers_resource` decides the rest).
 
+**Service wildcards** (`policy-service-wildcard`, FSBP IAM.21) judge an action pattern by what
+it matches, not by its spelling: `s3:*`, `S3:**`, `s3:*?*`, `s3:???*` (the shortest action names
+AWS documents have three letters, `apigateway:GET`), `s3*` and `s*:*` all match every action of
+S3 and fail; `s3:Get*` does not. An `Allow` with `NotAction` allows every action of every
+service it does not name
+([NotAction](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html))
+and fails too. A statement allowing every action on every resource is left to the
+administrator checks (one grant, one finding). Before issue 20 only the literal `service:*`
+spelling failed.
+
 **Support role** (`support-role`, CIS 1.17): the benchmark's audit lists the `PolicyRoles` of
 `AWSSupportAccess`, so only a **role** carrying it passes; a user or group holding it is named
 in the message but does not satisfy it.
@@ -237,6 +257,15 @@ SEMANTICS = [
         "operators](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html)",
     ),
     (
+        "`StringEquals` (and `StringEqualsIgnoreCase`) compare exactly: `*` and `?` are "
+        "characters there; `ArnEquals` and `ArnLike` behave identically, with wildcards "
+        "inside each ARN component",
+        "a value no caller can carry under an exact operator (`*` as an account, `o-*` as an "
+        "organization, `*` as a subject or an external id) admits no one",
+        "[string and ARN "
+        "operators](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String)",
+    ),
+    (
         "A key absent from the request makes a condition false, except the negated "
         "operators (true), `...IfExists` (true) and `Null`; several values of one key "
         "are OR, several keys and operators are AND",
@@ -259,6 +288,28 @@ SEMANTICS = [
         'absent-key logic; `"*"` held to `aws:Source*` is "AWS services acting for X"',
         "[global condition "
         "keys](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html)",
+    ),
+    (
+        "`aws:PrincipalType` is `User` for a user and `AssumedRole` for a role's sessions; "
+        "`aws:PrincipalArn` of a session is its role's ARN; `aws:username` is present for "
+        "users only; `aws:PrincipalTag/*` holds the user's or role's tags, overridden by "
+        "session tags where the trust allows `sts:TagSession`",
+        "the keys of an in-account caller of `sts:AssumeRole` (`Assumers.admits`)",
+        "[global condition "
+        "keys](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html)"
+        ", [session tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html)",
+    ),
+    (
+        "A service principal's request carries `aws:PrincipalServiceName` and "
+        "`aws:PrincipalIsAWSService = true`; the keys that describe a user or role and its "
+        "account (`aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:PrincipalOrgID`, "
+        "`aws:PrincipalOrgPaths`, `aws:userid`, `aws:username`) are not its own (a service "
+        "principal is no member of the customer's organization)",
+        "a service trust pinned by one of those keys admits no service request: no confused "
+        "deputy (a value of only wildcards is left out: it might match whatever a service "
+        "carries)",
+        "[service principals](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-services)"
+        ", [aws:PrincipalIsAWSService](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice)",
     ),
     (
         '"AWS does not treat the external ID as a secret"',
@@ -365,10 +416,15 @@ a snapshot taken before iamgate read the organization does the same ("collect ag
 {semantics}
 
 **What pins the caller.** A condition pins only when it is positive, false for a request
-without its key, and every value is a real pin: an account or organization id with no wildcard
-where the id sits (`arn:aws:iam::*:role/x`, `o-*`, `*` pin nothing; `1234*` or `o-abc*` are
-"some unknown accounts": external); an external id with no wildcard; a web identity subject read
-by its provider's grammar from its start (a wildcard before the owner means any owner). Keys
+without its key, and every value is a real pin: an account id with no wildcard where the id
+sits (`arn:aws:iam::*:role/x`, `*` pin nothing; `1234*` is "some unknown accounts": external);
+an organization id or path with no wildcard in the id at all (`o-*`, `o-abc*`, `o-*/*` pin
+nothing: ids are random, a pattern is no one's organization); an external id with no wildcard;
+a web identity subject that does not match every subject of one of its provider's shapes (the
+grammar column below), read by that grammar from its start (a wildcard before the owner means
+any owner). Under an exact operator (`StringEquals`) a `*` or `?` is a character: a value no
+caller carries (an account that is not 12 digits, `o-*`, a subject or external id of `*`) lets
+no one in. Keys
 that say nothing about who calls (`aws:SecureTransport`, `aws:SourceIp`, `aws:SourceVpc`,
 request tags) narrow nothing. A condition the model cannot read (an unmodelled operator, a
 policy variable) pins nothing in an Allow and makes a Deny remove nothing; the message says so.
@@ -385,7 +441,8 @@ spares services). `{"AWS": "*"}` in a Deny is not documented to cover service pr
 
 Generated from `src/iamgate/policy/providers.py` (one row per provider, with its documentation).
 "Open" providers hand a token to anyone who signs up: a trust that pins nothing there fails
-`role-trust-public` as well as `role-trust-federated-subject`.
+`role-trust-public` as well as `role-trust-federated-subject`. "Grammar": globs of the subjects
+the provider issues, one per shape; a pattern that matches all of one shape pins nothing.
 
 {providers}
 
@@ -413,8 +470,18 @@ Not flagged by `role-trust-service-confused-deputy` (every other service, unknow
 - **`ForAllValues` and `...IfExists` never pin in an Allow,** even on a claim every token
   carries (GitHub's `sub`): AWS warns that they can be overly permissive, and the fix is one
   word. The message names the qualifier.
-- **Wildcards under `StringEquals`** are read as wildcards. AWS compares them literally, so
-  such a value matches nothing real; reading them as globs never hides a caller.
+- **Wildcards under `StringEquals`** are characters, as AWS compares them (issue 20; they were
+  read as wildcards before). `StringEquals sub "repo:my-org/app:*"` pins `my-org/app` (the
+  literal subject, which no workflow carries, but it is no one else's); `StringEquals sub "*"`
+  admits no one. `ArnEquals` keeps its wildcards: AWS documents it as `ArnLike`.
+- **A provider's grammar** (the table below) decides "pins nothing" for every spelling:
+  Bitbucket's `{REPOSITORY_UUID}:{STEP_UUID}` written `{*}:{*}`, `{*}:*` or `*` names no
+  repository; GitHub's `repo:*`, `repo:**`, `repo:*/*` no repository. The glob inclusion test
+  of `policy/wildcard.py` compares the pattern with each shape.
+- **Services held to a caller key** (`aws:PrincipalAccount`, `aws:PrincipalArn`,
+  `aws:PrincipalOrgID`...) admit no service request: no confused deputy, and the message says
+  "no request of SERVICE". Prowler accepts the same keys (and `aws:ResourceAccount`, which is
+  always the role's own account in a trust: here it narrows nothing).
 - **Customised GitHub subjects**: only the first claim is read (`repo`, `repository_owner`,
   `repository_owner_id`); a subject that starts with `job_workflow_ref`, `environment` or
   `context` pins no owner (a reusable workflow can be called from any repository).
@@ -499,16 +566,113 @@ form `GithubActionsOIDCTrustPolicyOnRole.py` (CKV_AWS_393) and `checkov/common/u
 """
 
 
+CONDITION_KEYS_INTRO = """
+## Condition keys
+
+Generated from `src/iamgate/policy/condition_keys.py`: every condition key the evaluator
+knows, and where its value comes from. A condition is decided when the value of each of its
+keys is known ([Effective access](#notes-on-the-least-privilege-and-monitoring-checks) above
+says how it is read); any other key, listed here as *request* or not listed at all, is the
+request's and stays unknown. `aws:PrincipalTag/`, `aws:ResourceTag/` and `iam:ResourceTag/`
+are families: one key per tag, tag keys compared without case (IAM user and role tag keys are
+unique regardless of case, and condition key names ignore case:
+[tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html),
+[tag keys in conditions](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_tags.html)).
+
+{table}
+
+- **The caller** is the principal judged (`Identity`, built by `policy/principals.py`): its own
+  ARN, type and name, its account, the account's organization (read with
+  `organizations:DescribeOrganization`) and its tags and user id
+  (`GetAccountAuthorizationDetails` returns `Tags` and `UserId` for users and roles: no extra
+  call). Its policies are read for it once (`request.specialize`), so the escalation graph's
+  bitsets and every decision see the same statements.
+- **Not the caller's own:** a role whose trust allows `sts:TagSession` has tags of its callers'
+  choosing ("New session tags override existing assumed role or federated user tags with the
+  same tag key", [session tags]({session_tags})); a user that may call
+  `sts:GetFederationToken` can act as a federated user whose `aws:PrincipalType`, ARN and tags
+  differ ([GetFederationToken]({federation})); a group's placeholder member and a managed
+  policy's placeholder holder have no name or tags of their own. For them those keys are
+  unknown. A snapshot taken before iamgate collected tags (`tags` absent) leaves every tag
+  unknown, never "no tags".
+- **The edge and the target** (`iam:PassedToService`, `aws:ResourceTag/*`...) are given to
+  `allows` by the question asked (`request.Known`); the escalation graph does not give them yet
+  (issue 20, second half), so today they are unknown there: an edge conditioned on them is
+  still counted.
+- **Role trust** supplies the in-account caller's keys the same way (`aws:PrincipalType`,
+  `aws:PrincipalArn`, `aws:username`, its tags): an account-root trust narrowed by
+  `aws:PrincipalType: AssumedRole` admits no user. A user's own values hold there even if it
+  may federate: a federated session cannot call STS.
+
+**Verdicts that changed when conditions were decided (issue 20)**, each with a test:
+
+- an `Allow` conditioned on a caller key the principal does not meet grants nothing
+  (`principal-admin-access`, `group-admin-access`, `policy-full-admin`, the escalation graph:
+  `tests/unit/policy/test_decided_conditions.py`), and a `Deny` whose condition on such a key
+  holds denies (a `Deny` of `iam:CreateAccessKey` unless `aws:PrincipalTag/team` is `platform`
+  closes that edge for the apps team: `tests/integration/test_decided_conditions.py`);
+- a trust of the account narrowed by `aws:PrincipalType`, `aws:username` or the caller's tags
+  admits only the callers that meet it (`tests/unit/policy/test_trust_conditions.py`);
+- trust conditions are read by operator: `StringEquals` compares `*` and `?` literally, so
+  `StringEquals aws:PrincipalAccount "*"` or `sts:ExternalId "*"` admits no one (`ArnEquals`
+  keeps its wildcards: "The ArnEquals and ArnLike condition operators behave identically",
+  [ARN operators](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN));
+  any wildcard in an organization id or path (`o-*`, `o-abc*`, `o-*/*`) pins nothing; a web
+  identity subject that matches every subject of one of its provider's shapes pins nothing,
+  however it is spelled; a service trust pinned by a caller key (`aws:PrincipalAccount`,
+  `aws:PrincipalArn`, `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:userid`,
+  `aws:username`) is no confused deputy (see [Role trust](#role-trust));
+- `policy-service-wildcard` fails every spelling of a whole service and `Allow` + `NotAction`.
+
+**Compared with the other tools** (their code read at their current heads):
+
+- **Cloudsplaining** (`scan/statement_detail.py`:
+  `permissions_management_actions_without_constraints`, `write_actions_without_constraints`)
+  skips every statement that has a `Condition`, whatever its key, unless
+  `flag_conditional_statements` is set: `Allow iam:* if aws:PrincipalTag/team = ops` held by an
+  ops user is not reported there (a false pass), and neither is an MFA-conditioned grant. Here
+  the caller's tag decides the first, and the second is reported, "conditioned on
+  aws:MultiFactorAuthPresent".
+- **Prowler** reads no condition in its privilege-escalation check (its header says so), so a
+  `Deny` on the caller's tag that holds does not close an edge there, and one that does not hold
+  is no help either. Its confused-deputy test (`is_condition_block_restrictive`) also accepts
+  `aws:ResourceAccount` (always the role's own account in a trust) and `aws:SourceVpc(e)`;
+  here those narrow nothing. `is_condition_block_restrictive_organization` reads `"*"` the same
+  under `StringEquals` and `StringLike`; AWS compares `StringEquals` literally.
+- **PMapper** (`querying/query_interface.py: _infer_condition_keys`,
+  `local_policy_simulation.py`) evaluates every condition against the keys it infers
+  (`aws:username`, `aws:userid`, `aws:PrincipalArn`, `aws:PrincipalAccount`, the node's tags,
+  `aws:SecureTransport = true`, the current time) and treats every other key as **absent**,
+  not unknown: a `Deny ... NotIpAddress aws:SourceIp` applies there (negated, key absent) and
+  hides an access that a caller from the right address has; here such a `Deny` removes
+  nothing. It reads a role's tags as `aws:PrincipalTag` even when the trust allows session tags,
+  and the role's id as `aws:userid` (AWS: `role-id:session-name`); here both are unknown. It
+  sets no `aws:PrincipalType`, so a condition on it fails there for everyone.
+"""
+
+
+def _condition_keys_section() -> str:
+    rows = ["| key | value from | where iamgate finds it | AWS docs |", "|---|---|---|---|"]
+    for key in condition_keys.KEYS:
+        name = f"{key.name}*" if key.family else key.name
+        rows.append(f"| `{name}` | {key.origin.value} | {key.value} | [link]({key.docs}) |")
+    text = CONDITION_KEYS_INTRO.replace("{table}", "\n".join(rows))
+    text = text.replace("{session_tags}", condition_keys.SESSION_TAGS)
+    return text.replace("{federation}", condition_keys.FEDERATION_TOKEN)
+
+
 def _providers_table() -> str:
     rows = [
-        "| provider | issuer (provider URL) | pin with | a pin looks like | open | docs |",
-        "|---|---|---|---|---|---|",
+        "| provider | issuer (provider URL) | pin with | a pin looks like | grammar | open "
+        "| docs |",
+        "|---|---|---|---|---|---|---|",
     ]
     for p in providers.PROVIDERS:
         docs = ", ".join(f"[{n}]({url})" for n, url in enumerate(p.docs, start=1))
+        grammar = ", ".join(f"`{shape}`" for shape in p.grammar)
         rows.append(
             f"| {p.name} | `{p.issuer}` | `<url>:{p.subject_claim}` | `{p.subject_form}` | "
-            f"{'yes' if p.open_signup else 'no'} | {docs} |"
+            f"{grammar} | {'yes' if p.open_signup else 'no'} | {docs} |"
         )
     return "\n".join(rows)
 
@@ -750,7 +914,7 @@ def render() -> str:
     trust = trust.replace("{services}", _services_table())
     alerts = ALERTS_INTRO + "\n" + "\n".join(alert_control(c) for c in CONTROLS) + PROWLER
     body = HEADER + "\n".join(rows) + "\n\n" + "\n".join(sections) + NOTES
-    return body + catalogue_table() + trust + alerts
+    return body + _condition_keys_section() + catalogue_table() + trust + alerts
 
 
 if __name__ == "__main__":

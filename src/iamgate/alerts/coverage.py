@@ -165,17 +165,32 @@ def _single_quoted(value: filter_pattern.Value) -> bool:
 # --- EventBridge ----------------------------------------------------------------------------
 
 
+DEFAULT_BUS = "default"
+
+
 @dataclass(frozen=True, slots=True)
 class RuleSpec:
-    """An EventBridge rule on ``region``'s default bus, as far as coverage is concerned."""
+    """An EventBridge rule of ``region``, as far as coverage is concerned. CloudTrail delivers
+    events to the default bus only; a rule on another bus (``bus``) is named with it."""
 
     pattern: str  # JSON
     region: str
     state: str = ENABLED
     name: str = ""
+    bus: str = DEFAULT_BUS
 
     def shown(self) -> str:
-        return f"rule {self.name} ({self.region})" if self.name else f"the rule ({self.region})"
+        name = f"rule {self.name}" if self.name else "the rule"
+        on = "" if self.bus == DEFAULT_BUS else f" on event bus {self.bus}"
+        return f"{name}{on} ({self.region})"
+
+
+def bus_of(rule_arn: str) -> str:
+    """The event bus of a rule ARN: ``...:rule/NAME`` is on the default bus,
+    ``...:rule/BUS/NAME`` on BUS (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html)."""
+    resource = rule_arn.split(":", 5)[-1]
+    parts = resource.split("/")
+    return parts[1] if len(parts) >= 3 and parts[0] == "rule" and parts[1] else DEFAULT_BUS
 
 
 def needs(

@@ -11,7 +11,8 @@ Metric filter route (CIS AWS Foundations Benchmark v3.0, section 4; the links in
    enabled and at least one action;
 4. an action that is an SNS topic with at least one confirmed subscription.
 
-EventBridge route: rules on the default bus of each region the events are recorded in, enabled
+EventBridge route: rules on the default bus of each region the events are recorded in (a rule
+on another bus is named, and never counts: CloudTrail delivers to the default bus only), enabled
 (read-only calls need ``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS``), whose patterns together
 catch every event, each with a target that reaches someone: an SNS topic with a confirmed
 subscription, or any other target (iamgate cannot see past a function, a queue or another bus).
@@ -386,7 +387,7 @@ def _eventbridge_route(control: Control, account: _Account) -> _Route | None:
     home = GLOBAL_REGIONS.get(account.snapshot.partition, coverage.GLOBAL_REGION)
     wanted, unseen = coverage.needs(control, [b.region for b in buses], home)
     rules = [
-        _Rule(coverage.RuleSpec(r.pattern, b.region, r.state, r.name), r)
+        _Rule(coverage.RuleSpec(r.pattern, b.region, r.state, r.name, coverage.bus_of(r.arn)), r)
         for b in buses
         for r in b.rules
         if r.pattern
@@ -405,7 +406,8 @@ def _eventbridge_route(control: Control, account: _Account) -> _Route | None:
         why = [account.reach(arn, sns_only=False) for arn in rule.rule.targets]
         return "" if "" in why else why[0]
 
-    enabled = [r for r in rules if r.spec.state in (ENABLED, ENABLED_ALL)]
+    on_default = [r for r in rules if r.spec.bus == coverage.DEFAULT_BUS]
+    enabled = [r for r in on_default if r.spec.state in (ENABLED, ENABLED_ALL)]
     targeted = [r for r in enabled if r.rule.targets]
     reached = [r for r in targeted if not reach(r)]
     if wanted and wanted <= caught(reached):
@@ -433,8 +435,11 @@ def _eventbridge_route(control: Control, account: _Account) -> _Route | None:
         sentences = coverage.missing_sentences(control, [r.spec for r in relevant], missing)
         names = ", ".join(r.spec.shown() for r in relevant[:3])
         return _Route(False, f"{names}: {'; '.join(sentences)}")
+    default_ids = {id(r.rule) for r in on_default}
+    delivered = [r for r in as_if_enabled if id(r.rule) in default_ids]
     stages: list[tuple[list[_Rule], list[_Rule], Callable[[_Rule], str]]] = [
-        (as_if_enabled, enabled, lambda r: f"{r.spec.shown()} is {_state_text(r.rule.state)}"),
+        (as_if_enabled, delivered, _custom_bus_text),
+        (delivered, enabled, lambda r: f"{r.spec.shown()} is {_state_text(r.rule.state)}"),
         (enabled, targeted, lambda r: f"{r.spec.shown()} has no target"),
         (targeted, reached, lambda r: f"{r.spec.shown()} reaches nobody: {reach(r)}"),
     ]
@@ -446,6 +451,13 @@ def _eventbridge_route(control: Control, account: _Account) -> _Route | None:
             dropped = [r for r in dropped if about(r)] or dropped
             return _Route(False, "; ".join(why_not(r) for r in dropped[:3]))
     raise AssertionError("unreachable: the last stage is what passed")  # pragma: no cover
+
+
+def _custom_bus_text(rule: _Rule) -> str:
+    return (
+        f"{rule.spec.shown()} never sees them: CloudTrail delivers events to the default event "
+        "bus only"
+    )
 
 
 def _state_text(state: str) -> str:

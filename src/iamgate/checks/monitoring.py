@@ -68,8 +68,22 @@ def _shortfall(t: Trail) -> str:
     elif not t.is_logging:
         gaps.append("not logging")
     if t.management_events != "All":
-        gaps.append(f"management events: {t.management_events or 'unknown'}")
+        gaps.append(
+            _MANAGEMENT_EVENTS.get(
+                t.management_events,
+                f"recording management events of an unknown kind ({t.management_events})",
+            )
+        )
     return f"{t.name} is {', '.join(gaps)}"
+
+
+# A trail's ReadWriteType (GetEventSelectors), said in words; "" means it could not be read.
+_MANAGEMENT_EVENTS = {
+    "None": "recording no management events",
+    "ReadOnly": "recording only read-only management events",
+    "WriteOnly": "recording only write management events",
+    "": "recording management events not known (its event selectors could not be read)",
+}
 
 
 @check(

@@ -120,7 +120,11 @@ def principal_admin_access(ctx: Context) -> Iterator[Outcome]:
     fsbp=("IAM.21",),
     semantics=(BEST_PRACTICES, EVALUATION_LOGIC),
     rationale="service:* grants every present and future action of the service, including its "
-    "administrative and destructive ones (iam:* is administrator access in all but name).",
+    "administrative and destructive ones (iam:* is administrator access in all but name). A "
+    "pattern is judged by what it matches, not by its spelling (s3:**, s3:*?*, s*:* match "
+    "every action of s3), and an Allow with NotAction allows every action of every service it "
+    "does not name. A statement allowing every action on every resource is left to the "
+    "administrator checks.",
     remediation="List the actions the workload calls (IAM Access Analyzer can generate a policy "
     "from CloudTrail activity), then replace service:* with them.",
 )
@@ -128,13 +132,21 @@ def policy_service_wildcard(ctx: Context) -> Iterator[Outcome]:
     for policy, _holders in ctx.principals.customer_policies(attached_only=True):
         found = service_wildcards(policy.statements)
         if not found:
-            yield Outcome(policy.id, "policy", True, "no statement allows service:*")
+            yield Outcome(
+                policy.id, "policy", True, "no statement allows every action of a service"
+            )
             continue
-        listed = "; ".join(f"{action} in {st.label}" for action, st in found[:5])
+        listed = "; ".join(f"{_whole(action)} in {st.label}" for action, st in found[:5])
         more = f" and {len(found) - 5} more" if len(found) > 5 else ""
         yield Outcome(
             policy.id, "policy", False, f"policy allows every action of a service: {listed}{more}"
         )
+
+
+def _whole(what: str) -> str:
+    if what.startswith("NotAction"):
+        return f"{what} (every action of every other service)"
+    return what
 
 
 @check(

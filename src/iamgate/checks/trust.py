@@ -194,7 +194,10 @@ def _deputy_pass(assumers: Assumers) -> str:
     semantics=(CONFUSED_DEPUTY,),
     rationale="A service that works for many customers can be steered by one of them into using "
     "another customer's role (the cross-service confused deputy) unless the trust holds it to "
-    "aws:SourceAccount, aws:SourceArn (with an account in it) or aws:SourceOrgID. Services that "
+    "aws:SourceAccount, aws:SourceArn (with an account in it), aws:SourceOrgID or "
+    "aws:SourceOrgPaths; a trust pinned by a caller key a service principal does not carry "
+    "(aws:PrincipalAccount, aws:PrincipalArn, aws:PrincipalOrgID...) admits no service at all. "
+    "Services that "
     "only run this account's own code with a role passed by iam:PassRole (EC2, Lambda, "
     "Lambda@Edge, ECS tasks, EKS, EKS Pod Identity) are exempt.",
     remediation="Add a Condition with aws:SourceAccount (your account id) or aws:SourceArn (the "

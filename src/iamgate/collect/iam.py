@@ -18,6 +18,7 @@ from iamgate.model.snapshot import (
     ManagedPolicy,
     Role,
     Source,
+    Tag,
     User,
 )
 
@@ -48,6 +49,12 @@ def _default_document(policy: dict[str, Any]) -> dict[str, Any]:
     return {UNPARSED: "no default version in GetAccountAuthorizationDetails"}
 
 
+def _tags(entity: dict[str, Any]) -> tuple[Tag, ...]:
+    """``Tags`` of a UserDetail or RoleDetail; AWS (and moto) omit the member when there are
+    none."""
+    return tuple(Tag(t["Key"], t.get("Value", "")) for t in entity.get("Tags") or ())
+
+
 def _boundary(entity: dict[str, Any]) -> str | None:
     found = entity.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
     return str(found) if found else None
@@ -71,6 +78,8 @@ def authorization_details(session: Session) -> dict[str, Any]:
                     attached=_attached(u.get("AttachedManagedPolicies", [])),
                     inline=_inline(u.get("UserPolicyList", [])),
                     permissions_boundary=_boundary(u),
+                    tags=_tags(u),
+                    unique_id=u.get("UserId"),
                 )
             )
         for g in page.get("GroupDetailList", []):
@@ -97,6 +106,7 @@ def authorization_details(session: Session) -> dict[str, Any]:
                     permissions_boundary=_boundary(r),
                     last_used=r.get("RoleLastUsed", {}).get("LastUsedDate"),
                     last_used_region=r.get("RoleLastUsed", {}).get("Region"),
+                    tags=_tags(r),
                 )
             )
         for p in page.get("Policies", []):

@@ -78,6 +78,12 @@ class InlinePolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Tag:
+    key: str
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class User:
     name: str
     arn: str
@@ -87,6 +93,10 @@ class User:
     attached: tuple[AttachedPolicy, ...] = ()
     inline: tuple[InlinePolicy, ...] = ()
     permissions_boundary: str | None = None
+    # The user's tags (aws:PrincipalTag/*, aws:ResourceTag/*); () none; None: not collected (a
+    # snapshot of an older iamgate), so conditions on them are not decided.
+    tags: tuple[Tag, ...] | None = None
+    unique_id: str | None = None  # UserId (AIDA...), the value of aws:userid; None: not collected
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +123,7 @@ class Role:
     # it; None is "not used in that window (or not collected)", never "never used".
     last_used: datetime | None = None
     last_used_region: str | None = None  # where it was last used (RoleLastUsed.Region)
+    tags: tuple[Tag, ...] | None = None  # as for User
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from iamgate.policy.evaluate import (
     is_universal,
     resource_globs,
 )
+from iamgate.policy.request import truth
 from iamgate.policy.wildcard import covers_action, covers_resource, has_wildcard
 
 
@@ -77,42 +78,52 @@ def _guessed(st: Statement, who: Identity | None) -> bool:
 
 
 def coverage(statements: Iterable[Statement], who: Identity | None) -> Coverage:
-    """Every action on every resource, decided over the patterns (no action list needed)."""
-    universal: list[Statement] = []
+    """Every action on every resource, decided over the patterns (no action list needed).
+
+    A statement whose Condition fails for ``who`` does not count; a Deny counts only when its
+    Condition holds for ``who`` (:func:`.request.truth`), an Allow with an undecided one counts
+    and makes the verdict conditioned."""
+    universal: list[tuple[Statement, bool]] = []  # (statement, its Condition is undecided)
     for st in statements:
         if st.effect == "Deny":
-            if st.conditioned or st.no_action:
-                continue  # may not apply / names no action
+            if st.no_action or (st.condition_keys and truth(st, who).holds is not True):
+                continue  # names no action / may not apply
             globs = resource_globs(st, who).globs
             if (not is_universal(globs)) if st.not_resource else bool(globs):
                 return Coverage(False, deny=st)
         elif applies_everywhere(st, who):
-            universal.append(st)
-    for st in universal:
+            holds = truth(st, who).holds if st.condition_keys else True
+            if holds is not False:
+                universal.append((st, holds is None))
+
+    def cond(st: Statement, undecided: bool) -> bool:
+        return undecided or _guessed(st, who)
+
+    for st, undecided in universal:
         if st.all_actions:
-            return Coverage(True, st, st.conditioned or _guessed(st, who))
-    positive = [(p, st) for st in universal if not st.not_action for p in st.actions]
-    negatives = [st for st in universal if st.not_action]
+            return Coverage(True, st, cond(st, undecided))
+    positive = [(p, st, u) for st, u in universal if not st.not_action for p in st.actions]
+    negatives = [(st, u) for st, u in universal if st.not_action]
     best: Coverage | None = None
-    for st in negatives:
+    for st, undecided in negatives:
         left = []
-        cond = st.conditioned or _guessed(st, who)
+        conditioned = cond(st, undecided)
         for x in st.actions:
-            helper = next((h for p, h in positive if covers_action(p, x)), None)
+            helper = next(((h, u) for p, h, u in positive if covers_action(p, x)), None)
             if helper is not None:
-                cond = cond or helper.conditioned
+                conditioned = conditioned or cond(*helper)
                 continue
             if any(
                 all(_disjoint_actions(x, y) for y in other.actions)
-                for other in negatives
+                for other, _ in negatives
                 if other is not st
             ):
                 continue
             left.append(x)
         if not left:
-            return Coverage(True, st, cond)
+            return Coverage(True, st, conditioned)
         if best is None or len(left) < len(best.excluded):
-            best = Coverage(False, st, cond, tuple(left))
+            best = Coverage(False, st, conditioned, tuple(left))
     return best or Coverage(False)
 
 
@@ -216,7 +227,10 @@ def _removal(
 
 
 def _has_deny(policy: Policy) -> bool:
-    return any(st.effect == "Deny" and not st.conditioned for st in policy.statements)
+    """A Deny that may take something away (unconditional, or decided for a principal)."""
+    return any(
+        st.effect == "Deny" and (st.decidable or not st.conditioned) for st in policy.statements
+    )
 
 
 def _raise_self(access: Access) -> tuple[Access, list[Decision]]:

@@ -16,16 +16,27 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-si
 
 StringLike globs are matched by :func:`iamgate.policy.wildcard.match_text`, the project's one
 linear glob matcher: a policy author controls every pattern.
+
+:func:`decide` reads a whole block against what is known of one request: a key whose value is
+known (or known to be absent) is evaluated; a key whose value is not known leaves its clause
+undecided. The clauses of a block are AND, so one clause that is false decides the block
+whatever the undecided ones say; otherwise one undecided clause leaves the block undecided.
+Policy variables in condition values (``${aws:username}``, ``Version: 2012-10-17`` only) are
+substituted from the same request: "When you use a variable with no value in the condition
+element [...] StringEquals or StringLike do not match [...] StringNotEquals or StringNotLike do
+match" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value),
+so a value whose variable has no value is dropped from the clause's list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Final
 
-from iamgate.policy.document import PolicyFormatError
-from iamgate.policy.wildcard import match_text
+from iamgate.policy.errors import PolicyFormatError
+from iamgate.policy.wildcard import LITERAL_QMARK, LITERAL_STAR, match_text
 
 # base operator (lower-case) -> (canonical name, family, negated, values are globs)
 _OPERATORS: dict[str, tuple[str, str, bool, bool]] = {
@@ -42,6 +53,12 @@ _OPERATORS: dict[str, tuple[str, str, bool, bool]] = {
     "bool": ("Bool", "bool", False, False),
     "null": ("Null", "null", False, False),
 }
+
+
+def quoted(value: str) -> str:
+    """A condition value as messages show it: quoted, or said to be empty (an empty pair of
+    quotes reads as a slip)."""
+    return repr(value) if value else "(an empty string)"
 
 
 def only_wildcards(text: str) -> bool:
@@ -131,7 +148,7 @@ class Clause:
         )
 
     def render(self) -> str:
-        shown = " or ".join(repr(value) for value in self.values) or "(no value)"
+        shown = " or ".join(quoted(value) for value in self.values) or "(no value)"
         return f"{self.operator} {self.key} = {shown}"
 
 
@@ -195,3 +212,112 @@ def parse_condition(block: Any, where: str) -> tuple[Clause, ...]:
                 )
             )
     return tuple(clauses)
+
+
+# --- a block decided against what is known of one request ---------------------------------------
+
+
+class Unknown:
+    """The value of a key nothing tells (the caller's choice, or not collected)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Final = Unknown()
+Values = tuple[str, ...] | None  # a key's values in a request; None: the key is absent
+Lookup = Callable[[str], "Values | Unknown"]  # lower-cased key -> its values, or UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    """What a Condition block comes to for one request."""
+
+    holds: bool | None  # None: some clause cannot be decided, and none is false
+    undecided: tuple[Clause, ...] = ()
+    met: tuple[Clause, ...] = ()  # the clauses decided true
+    failed: Clause | None = None  # the clause decided false
+
+
+ALWAYS: Final = Truth(True)
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+def substitute(text: str, lookup: Lookup, glob: bool) -> str | Unknown | None:
+    """``text`` with its policy variables replaced; None when one has no value (and no
+    default); UNKNOWN when one is not known. ``glob``: the value is a pattern, so a ``*`` or
+    ``?`` that comes from a variable (or ``${*}``) must stay literal."""
+    star, qmark = (LITERAL_STAR, LITERAL_QMARK) if glob else ("*", "?")
+    escapes = {"*": star, "?": qmark, "$": "$"}
+    out: list[str] = []
+    at = 0
+    for m in _VARIABLE.finditer(text):
+        out.append(text[at : m.start()])
+        at = m.end()
+        body = m.group(1).strip()
+        if body in escapes:
+            out.append(escapes[body])
+            continue
+        key, comma, default = body.partition(",")
+        found = lookup(key.strip().lower())
+        if isinstance(found, Unknown) or (found is not None and len(found) != 1):
+            return UNKNOWN  # a multivalued key is no variable
+        if found is None:
+            if not comma:
+                return None
+            value = default.strip().strip("'")
+        else:
+            value = found[0]
+        out.append(value.replace("*", star).replace("?", qmark))
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _resolved(clause: Clause, lookup: Lookup) -> Clause | None:
+    """The clause with its variables substituted; None when one is not known."""
+    values: list[str] = []
+    for value in clause.values:
+        if "${" not in value:
+            values.append(value)
+            continue
+        found = substitute(value, lookup, clause.wildcards)
+        if isinstance(found, Unknown):
+            return None
+        if found is not None:
+            values.append(found)
+    return replace(clause, values=tuple(values))
+
+
+def clause_truth(clause: Clause, lookup: Lookup, variables: bool = True) -> bool | None:
+    """The clause on a request: True, False, or None when it cannot be decided.
+
+    ``variables``: ``${...}`` in its values are policy variables (``Version: 2012-10-17``).
+    An operator this module does not model (numeric, date, IP, binary) is decided only when
+    the key is absent, where every operator but the negated ones, ``...IfExists`` and
+    ``ForAllValues`` is false.
+    """
+    found = lookup(clause.key_lower)
+    if isinstance(found, Unknown):
+        return None
+    if variables and clause.has_variable:
+        resolved = _resolved(clause, lookup)
+        if resolved is None:
+            return None
+        clause = resolved
+    if clause.family == "other":
+        return clause.true_when_absent if found is None else None
+    return clause.evaluate(found)
+
+
+def decide(clauses: Iterable[Clause], lookup: Lookup, variables: bool = True) -> Truth:
+    """A Condition block (its clauses AND) on a request: false as soon as one clause is."""
+    undecided: list[Clause] = []
+    met: list[Clause] = []
+    for clause in clauses:
+        truth = clause_truth(clause, lookup, variables)
+        if truth is False:
+            return Truth(False, failed=clause)
+        (met if truth else undecided).append(clause)
+    return Truth(None if undecided else True, tuple(undecided), tuple(met))

@@ -16,7 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import unquote
 
-from iamgate.policy.wildcard import Glob, compile_glob, covers_action, covers_resource
+from iamgate.policy.condition_keys import decidable
+from iamgate.policy.conditions import Clause, parse_condition
+
+# Re-exported: the error of the whole policy language.
+from iamgate.policy.errors import PolicyFormatError as PolicyFormatError
+from iamgate.policy.wildcard import (
+    Glob,
+    compile_glob,
+    covers_action,
+    covers_resource,
+    literal_prefix,
+)
 
 Effect = Literal["Allow", "Deny"]
 PolicyKind = Literal["inline", "managed", "aws-managed", "synthetic"]
@@ -28,10 +39,6 @@ VARIABLES_VERSION = "2012-10-17"  # policy variables are substituted only in thi
 EVERY_ACTION = "*:*"
 EVERY_RESOURCE = "arn:*"
 UNPARSED = "iamgate:unparsed"  # the collector's marker for a document botocore could not decode
-
-
-class PolicyFormatError(ValueError):
-    pass
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # identity hash: statements are cache keys
@@ -46,6 +53,10 @@ class Statement:
     index: int  # position in the policy, for messages when there is no Sid
     policy: str  # the policy that holds it: an ARN or "<principal ARN>#inline/<name>"
     variables: bool  # ${...} in resources are policy variables (Version 2012-10-17)
+    clauses: tuple[Clause, ...] = ()  # the Condition block (``condition_keys`` are theirs)
+    # Keys of clauses already decided true for the principal the statement was read for
+    # (``request.specialize``), as written: for messages.
+    met: tuple[str, ...] = ()
     # Derived once at parse time (the hot paths read them for every principal):
     has_variables: bool = field(init=False)  # some Resource entry holds a variable
     action_globs: tuple[Glob, ...] = field(init=False, repr=False)
@@ -57,10 +68,16 @@ class Statement:
     may_be_universal: bool = field(init=False)
     # Resource globs with the variables resolved, per principal (``evaluate.resource_globs``).
     resolved: dict[Any, Any] = field(init=False, repr=False)
+    # Some clause is on a key whose value may be known (:mod:`.condition_keys`): only then is
+    # the Condition worth reading for a request (``request.truth``, cached per principal).
+    decidable: bool = field(init=False)
+    truths: dict[Any, Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         put = object.__setattr__
         put(self, "resolved", {})
+        put(self, "truths", {})
+        put(self, "decidable", any(decidable(c.key) for c in self.clauses))
         put(self, "has_variables", self.variables and any("${" in r for r in self.resources))
         put(self, "action_globs", tuple(compile_glob(p, "action") for p in self.actions))
         covers_all = any(covers_action(p, EVERY_ACTION) for p in self.actions)
@@ -118,20 +135,29 @@ class Policy:
     # of a fixed list of actions some Allow covers): shared by every holder of the policy.
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
     has_variables: bool = field(init=False, repr=False)
-    # The statements that can matter to "every action on every resource": unconditional
-    # Denies that name an action, and Allows on every resource (or with variables, which may
-    # resolve to every resource). Most policies have none.
+    # The statements that can matter to "every action on every resource": Denies that name
+    # an action, unconditional or with a condition that may be decided for a principal, and
+    # Allows on every resource (or with variables, which may resolve to every resource). Most
+    # policies have none.
     broad: tuple[Statement, ...] = field(init=False, repr=False)
+    # The statements with a condition that may be decided for a principal (``request.specialize``).
+    decidable: tuple[int, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "has_variables", any(s.has_variables for s in self.statements))
+        decidable = tuple(i for i, s in enumerate(self.statements) if s.decidable)
+        object.__setattr__(self, "decidable", decidable)
         object.__setattr__(
             self,
             "broad",
             tuple(
                 st
                 for st in self.statements
-                if (st.effect == "Deny" and not st.conditioned and not st.no_action)
+                if (
+                    st.effect == "Deny"
+                    and (st.decidable or not st.conditioned)
+                    and not st.no_action
+                )
                 or (st.effect == "Allow" and (st.universal or st.may_be_universal))
             ),
         )
@@ -247,17 +273,8 @@ def parse_policy(policy_id: str, document: Document, kind: PolicyKind | None = N
             raise PolicyFormatError(f"{where}: needs exactly one of Action and NotAction")
         if (resource is None) == (not_resource is None):
             raise PolicyFormatError(f"{where}: needs exactly one of Resource and NotResource")
-        condition = st.get("Condition") or {}
-        if not isinstance(condition, Mapping):
-            raise PolicyFormatError(f"{where}: Condition must be an object")
-        keys = sorted(
-            {
-                str(k).lower()
-                for block in condition.values()
-                if isinstance(block, Mapping)
-                for k in block
-            }
-        )
+        clauses = parse_condition(st.get("Condition") or None, where)
+        keys = sorted({c.key_lower for c in clauses})
         out.append(
             Statement(
                 effect=effect,
@@ -270,6 +287,7 @@ def parse_policy(policy_id: str, document: Document, kind: PolicyKind | None = N
                 index=i,
                 policy=policy_id,
                 variables=variables,
+                clauses=clauses,
             )
         )
     return Policy(policy_id, tuple(out), kind or policy_kind(policy_id))
@@ -280,16 +298,42 @@ def statements(document: Document, source: str = "") -> tuple[Statement, ...]:
     return parse_policy(source, document).statements
 
 
+def _services_named(pattern: str) -> set[str]:
+    """Services an action pattern may cover whole, to test: its service part with ``*`` left
+    out and ``?`` as any letter (a pattern covers a service's every action for one such
+    instance exactly when it does for every service it matches there), and its literal head."""
+    head = pattern.split(":", 1)[0] if ":" in pattern else pattern
+    instance = head.replace("*", "").replace("?", "a") or "a"
+    literal = literal_prefix(pattern).split(":", 1)[0]
+    return {instance, *([literal] if literal else [])}
+
+
+# Every action is ``service:Name``; the shortest names AWS documents have three letters
+# (``apigateway:GET``), so "every action of s3" is ``s3:???*``.
+_EVERY_NAME = "???*"
+
+
+def allows_a_whole_service(pattern: str) -> bool:
+    """Whether an Action pattern matches every action of some service (``s3:*``, ``S3:**``,
+    ``s3:*?*``, ``s*:*``, ``*``): judged by what it matches, not by how it is spelled."""
+    low = pattern.lower()
+    return any(covers_action(low, f"{svc}:{_EVERY_NAME}") for svc in _services_named(low))
+
+
 def service_wildcards(sts: Iterable[Statement]) -> list[tuple[str, Statement]]:
-    """``(service:*, statement)`` for each Allow of a whole service (``iam:*``, ``S3:*``)."""
-    found = []
+    """``(what, statement)`` for each Allow of every action of a service: an Action pattern
+    that matches them all (:func:`allows_a_whole_service`), or a NotAction list, which allows
+    every action of every service it does not name. A statement allowing every action on every
+    resource is left to the administrator checks."""
+    found: list[tuple[str, Statement]] = []
     for st in sts:
-        if st.effect != "Allow" or st.not_action:
+        if st.effect != "Allow" or (st.all_actions and st.universal):
             continue
-        for action in st.actions:
-            service, sep, name = action.partition(":")
-            if sep and name == "*" and service and "*" not in service:
-                found.append((action, st))
+        if st.not_action:
+            if not st.no_action:
+                found.append((f"NotAction [{', '.join(st.actions)}]", st))
+            continue
+        found.extend((action, st) for action in st.actions if allows_a_whole_service(action))
     return found
 
 

@@ -7,9 +7,13 @@ docs/checks.md has the details and links):
   resource; with a permissions boundary the boundary must allow it too (intersection), and a
   Deny in the boundary denies as well;
 - ``NotAction``/``NotResource`` are complements of their lists, in Allow and in Deny alike;
-- a statement with a ``Condition`` may or may not apply: a conditioned Deny removes nothing
-  (the decision lists it as ``unsure``); a conditioned Allow still grants, and the decision is
-  ``conditioned``. Conditions are not evaluated (SCPs and session policies are not collected);
+- a ``Condition`` is decided where the values of its keys are known (:mod:`.request`: the
+  principal's own keys, and the edge's and target's keys the caller passes in a
+  :class:`~.request.Known`); its clauses are AND, so one that fails makes the statement not
+  apply, in an Allow and in a Deny alike. Where a key is the request's (MFA, source IP, time...)
+  or not known, a conditioned Deny removes nothing (the decision lists it as ``unsure``) and a
+  conditioned Allow still grants, and the decision is ``conditioned`` on those keys. SCPs and
+  session policies are not collected;
 - actions match case-insensitively, ARNs case-sensitively, ``*`` in an ARN stays in its segment
   unless it ends one (:mod:`.wildcard`);
 - policy variables (``Version: 2012-10-17`` only) are resolved for the principal being judged.
@@ -30,9 +34,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
 
+from iamgate.policy.conditions import ALWAYS, Truth
 from iamgate.policy.document import EVERY_RESOURCE, Policy, Statement
+from iamgate.policy.request import NOTHING, condition_text, truth
+
+# Re-exported: who is evaluated, and what else is known of the request.
+from iamgate.policy.request import Identity as Identity
+from iamgate.policy.request import Kind as Kind
+from iamgate.policy.request import Known as Known
 from iamgate.policy.wildcard import (
     LITERAL_QMARK,
     LITERAL_STAR,
@@ -44,40 +54,16 @@ from iamgate.policy.wildcard import (
     may_overlap,
 )
 
-Kind = Literal["user", "role"]
 # The user name of "a member of a group" when a group is judged: IAM names cannot hold
 # parentheses, so it names no real user, and ``${aws:username}`` resolves to the member itself.
 MEMBER = "(member)"
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """Who the policies are evaluated for: what the policy variables resolve to."""
-
-    arn: str
-    kind: Kind
-    name: str
-    account: str
-
-    def variable(self, key: str) -> tuple[Literal["known", "absent", "unknown"], str]:
-        """("known", value) | ("absent", "") | ("unknown", "") for a variable key."""
-        k = key.lower()
-        if k == "aws:username":
-            return ("known", self.name) if self.kind == "user" else ("absent", "")
-        if k == "aws:principalaccount":
-            return "known", self.account
-        if k == "aws:principalarn":
-            return "known", self.arn
-        if k == "aws:principaltype":
-            return "known", "User" if self.kind == "user" else "AssumedRole"
-        # aws:userid (AIDA... / AROA...:<session>), tags, source identity...: not collected.
-        return "unknown", ""
-
-
 def member_of(group_arn: str, account: str) -> Identity:
     """ "Some member of the group": a user whose name matches no real user."""
     partition = group_arn.split(":", 2)[1]
-    return Identity(f"arn:{partition}:iam::{account}:user/{MEMBER}", "user", MEMBER, account)
+    arn = f"arn:{partition}:iam::{account}:user/{MEMBER}"
+    return Identity(arn, "user", MEMBER, account, own_values=False)
 
 
 # --- resources, with policy variables -------------------------------------------------------
@@ -255,65 +241,108 @@ class Decision:
     resource: str
     grant: Statement | None = None  # the identity Allow that grants it
     boundary_grant: Statement | None = None  # the boundary Allow that lets it through
-    denied_by: Statement | None = None  # the unconditional Deny that removed it
+    denied_by: Statement | None = None  # the Deny that removed it (its condition holds)
     conditioned: bool = False  # the grant rests on a Condition or an unknown variable value
-    unsure: tuple[Statement, ...] = ()  # conditioned Denies that may apply (remove nothing)
+    unsure: tuple[Statement, ...] = ()  # Denies whose condition may hold (remove nothing)
     boundary_blocks: bool = False  # the identity policies allow it, the boundary does not
+    conditions: tuple[str, ...] = ()  # the keys of the grant's undecided clauses, as written
+    met: tuple[str, ...] = ()  # the keys decided true in the grant's (or the Deny's) Condition
 
     @property
     def why(self) -> str:
         on = "" if self.resource == "*" else f" on {self.resource}"
+        held = f" (its condition on {', '.join(self.met)} holds)" if self.met else ""
         if self.denied_by is not None:
-            return f"{self.action}{on} is denied by {self.denied_by.label}"
+            return f"{self.action}{on} is denied by {self.denied_by.label}{held}"
         if self.boundary_blocks:
             return f"{self.action}{on} is outside the permissions boundary"
         if self.grant is None:
             return f"no statement allows {self.action}{on}"
-        cond = " (conditioned)" if self.conditioned else ""
-        return f"{self.action}{on} is allowed by {self.grant.label}{cond}"
+        cond = ""
+        if self.conditioned:
+            cond = f" ({condition_text(self.conditions)})" if self.conditions else " (conditioned)"
+        return f"{self.action}{on} is allowed by {self.grant.label}{cond or held}"
 
 
-def _first_grant(
-    policies: Iterable[Policy], action: str, resource: str, who: Identity
-) -> tuple[Statement | None, bool, Statement | None, list[Statement]]:
-    """(grant, grant conditioned, unconditional deny, unsure denies) over some policies.
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What some policies say of one action on one resource."""
 
-    An unconditioned grant is preferred over a conditioned one, for the message."""
+    grant: Statement | None = None  # an unconditioned grant is preferred, for the message
+    conditioned: bool = True  # read only with a grant
+    keys: tuple[str, ...] = ()  # the grant's undecided condition keys
+    met: tuple[str, ...] = ()  # the grant's decided ones
+    deny: Statement | None = None  # a Deny that applies and whose condition holds
+    deny_met: tuple[str, ...] = ()
+    unsure: tuple[Statement, ...] = ()  # Denies whose condition may hold
+
+
+def _met(st: Statement, found: Truth) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*st.met, *(c.key for c in found.met))))
+
+
+def _read(
+    policies: Iterable[Policy], action: str, resource: str, who: Identity, known: Known
+) -> _Reading:
     grant: Statement | None = None
-    grant_cond = True
+    cond = True
+    keys: tuple[str, ...] = ()
+    met: tuple[str, ...] = ()
     unsure: list[Statement] = []
     for policy in policies:
         for st in policy.statements_for(action):
             applies, assumed = resource_applies(st, resource, who)
             if not applies:
                 continue
-            cond = st.conditioned or assumed
+            found = truth(st, who, known) if st.condition_keys else ALWAYS
+            if found.holds is False:
+                continue  # a clause that fails: the statement does not apply, Allow or Deny
+            is_cond = found.holds is None or assumed
             if st.effect == "Deny":
-                if not cond:
-                    return grant, grant_cond, st, unsure
+                if not is_cond:
+                    denied = _met(st, found)
+                    return _Reading(grant, cond, keys, met, st, denied, tuple(unsure))
                 unsure.append(st)
-            elif grant is None or (grant_cond and not cond):
-                grant, grant_cond = st, cond
-    return grant, grant_cond, None, unsure
+            elif grant is None or (cond and not is_cond):
+                grant, cond = st, is_cond
+                keys, met = tuple(c.key for c in found.undecided), _met(st, found)
+    return _Reading(grant, cond, keys, met, unsure=tuple(unsure))
 
 
-def allows(access: Access, action: str, resource: str) -> Decision:
-    """May the principal perform ``action`` on ``resource`` (an ARN)?"""
+def allows(access: Access, action: str, resource: str, known: Known = NOTHING) -> Decision:
+    """May the principal perform ``action`` on ``resource`` (an ARN)?
+
+    ``known``: the values of edge and target condition keys for this request (the service a
+    role is passed to, the target's tags...); any key it does not give is unknown."""
     who = access.who
-    grant, cond, deny, unsure = _first_grant(access.policies(), action, resource, who)
-    if deny is not None:
-        return Decision(False, action, resource, grant, None, deny, unsure=tuple(unsure))
-    if grant is None:
-        return Decision(False, action, resource, unsure=tuple(unsure))
+    mine = _read(access.policies(), action, resource, who, known)
+    if mine.deny is not None:
+        return Decision(
+            False, action, resource, mine.grant, None, mine.deny, unsure=mine.unsure,
+            met=mine.deny_met,
+        )  # fmt: skip
+    if mine.grant is None:
+        return Decision(False, action, resource, unsure=mine.unsure)
     if access.boundary is None:
-        return Decision(True, action, resource, grant, None, None, cond, tuple(unsure))
-    b_grant, b_cond, b_deny, b_unsure = _first_grant((access.boundary,), action, resource, who)
-    unsure += b_unsure
-    if b_deny is not None:
-        return Decision(False, action, resource, grant, None, b_deny, unsure=tuple(unsure))
-    if b_grant is None:
-        return Decision(False, action, resource, grant, unsure=tuple(unsure), boundary_blocks=True)
-    return Decision(True, action, resource, grant, b_grant, None, cond or b_cond, tuple(unsure))
+        return Decision(
+            True, action, resource, mine.grant, None, None, mine.conditioned, mine.unsure,
+            conditions=mine.keys if mine.conditioned else (), met=mine.met,
+        )  # fmt: skip
+    bound = _read((access.boundary,), action, resource, who, known)
+    unsure = (*mine.unsure, *bound.unsure)
+    if bound.deny is not None:
+        return Decision(
+            False, action, resource, mine.grant, None, bound.deny, unsure=unsure,
+            met=bound.deny_met,
+        )  # fmt: skip
+    if bound.grant is None:
+        return Decision(False, action, resource, mine.grant, unsure=unsure, boundary_blocks=True)
+    cond = mine.conditioned or bound.conditioned
+    keys = (*(mine.keys if mine.conditioned else ()), *(bound.keys if bound.conditioned else ()))
+    return Decision(
+        True, action, resource, mine.grant, bound.grant, None, cond, unsure,
+        conditions=tuple(dict.fromkeys(keys)), met=mine.met,
+    )  # fmt: skip
 
 
 # --- "on some resource" ---------------------------------------------------------------------
@@ -359,26 +388,41 @@ def _only(glob: str, exclude: frozenset[str], who: Identity | None) -> bool:
 
 
 def _surviving_allows(
-    policies: Iterable[Policy], action: str, who: Identity | None, exclude: frozenset[str]
-) -> list[Statement]:
-    allow: list[Statement] = []
+    policies: Iterable[Policy],
+    action: str,
+    who: Identity | None,
+    exclude: frozenset[str],
+    known: Known,
+) -> list[tuple[Statement, Truth]]:
+    allow: list[tuple[Statement, Truth]] = []
     deny: list[Statement] = []
     for policy in policies:
         for st in policy.statements_for(action):
             globs = resource_globs(st, who).globs
             if not (globs or st.not_resource):
                 continue  # every entry resolved to nothing
+            found = truth(st, who, known) if st.condition_keys else ALWAYS
+            if found.holds is False:
+                continue
             if st.effect == "Deny":
-                if not st.conditioned:
+                if found.holds:
                     deny.append(st)
             elif st.not_resource or not all(_only(g, exclude, who) for g in globs):
-                allow.append(st)
-    return [a for a in allow if not any(_deny_covers(d, a, who) for d in deny)]
+                allow.append((st, found))
+    return [(a, t) for a, t in allow if not any(_deny_covers(d, a, who) for d in deny)]
 
 
 def _guessed(st: Statement, who: Identity | None) -> bool:
     r = resource_globs(st, who)
     return any(r.guessed) or r.dropped_unknown
+
+
+def _conditioned(st: Statement, found: Truth, who: Identity | None) -> bool:
+    return found.holds is None or _guessed(st, who)
+
+
+def _keys(found: Truth) -> tuple[str, ...]:
+    return tuple(c.key for c in found.undecided)
 
 
 def _may_meet(a: Statement, b: Statement, who: Identity | None) -> bool:
@@ -389,25 +433,36 @@ def _may_meet(a: Statement, b: Statement, who: Identity | None) -> bool:
     return any(may_overlap(x, y, "resource") for x in ag for y in bg)
 
 
-def allows_any(access: Access, action: str, exclude: frozenset[str] = frozenset()) -> Decision:
+def allows_any(
+    access: Access, action: str, exclude: frozenset[str] = frozenset(), known: Known = NOTHING
+) -> Decision:
     """May the principal perform ``action`` on *some* resource?
 
     ``exclude``: literal ARNs that do not count (the principal itself and its groups, when the
     question is whether it holds an IAM write over *others*). A Deny removes an Allow only when
     it covers every resource the Allow names; the boundary must allow the action on a resource
     that may overlap the identity grant (:func:`.wildcard.may_overlap`, which errs towards yes).
+    ``known``: as for :func:`allows`.
     """
     who = access.who
-    grants = _surviving_allows(access.policies(), action, who, exclude)
+    grants = _surviving_allows(access.policies(), action, who, exclude, known)
     if not grants:
         return Decision(False, action, "*")
-    grant = next((g for g in grants if not g.conditioned), grants[0])
-    cond = grant.conditioned or _guessed(grant, who)
+    grant, found = next(((g, t) for g, t in grants if not _conditioned(g, t, who)), grants[0])
+    cond = _conditioned(grant, found, who)
     if access.boundary is None:
-        return Decision(True, action, "*", grant, conditioned=cond)
-    for b in _surviving_allows((access.boundary,), action, who, exclude):
-        for g in grants:
+        keys = _keys(found) if cond else ()
+        return Decision(
+            True, action, "*", grant, conditioned=cond, conditions=keys, met=_met(grant, found)
+        )
+    for b, b_found in _surviving_allows((access.boundary,), action, who, exclude, known):
+        for g, g_found in grants:
             if _may_meet(g, b, who):
-                b_cond = b.conditioned or _guessed(b, who)
-                return Decision(True, action, "*", g, b, conditioned=cond or b_cond)
+                g_cond = _conditioned(g, g_found, who)
+                b_cond = _conditioned(b, b_found, who)
+                keys = (*(_keys(g_found) if g_cond else ()), *(_keys(b_found) if b_cond else ()))
+                return Decision(
+                    True, action, "*", g, b, conditioned=g_cond or b_cond,
+                    conditions=tuple(dict.fromkeys(keys)), met=_met(g, g_found),
+                )  # fmt: skip
     return Decision(False, action, "*", grant, boundary_blocks=True)

@@ -4,18 +4,35 @@ Every policy that applies: attached managed and inline policies, a user's groups
 the permissions boundary that limits them. If any of those documents is missing from the
 snapshot, the principal's access is unknown (and its checks say error, never pass). A group is
 judged as "a member holding only the group's policies".
+
+Each principal's policies are read for it (:func:`.request.specialize`): a condition on its
+own keys (aws:PrincipalType, aws:PrincipalArn, its tags, its organization...) is decided once,
+so every question asked of its access, one decision or the escalation graph's bitsets, sees the
+same statements. What the snapshot tells of a principal is in :meth:`Principals.identity`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from iamgate.model.snapshot import Group, InlinePolicy, ManagedPolicy, Role, Snapshot, User
+from iamgate.model.snapshot import (
+    Group,
+    InlinePolicy,
+    ManagedPolicy,
+    Role,
+    Snapshot,
+    Source,
+    Tag,
+    User,
+)
 from iamgate.policy.admin import AdminVerdict, admin, verdict_key
 from iamgate.policy.document import Policy, inline_policy_id, parse_policy
 from iamgate.policy.evaluate import Access, Attachment, Identity, member_of
+from iamgate.policy.request import Reading, specialize, tags_of
+from iamgate.policy.trust_statements import allows_session_tags
 
 HOLDER = "(holder)"  # a hypothetical holder of a policy: IAM names cannot hold parentheses
+FEDERATION = "sts:GetFederationToken"
 Holder = tuple[Identity, str]  # who, and the ARN the policy is attached to (who or its group)
 
 SERVICE_LINKED_PATH = "/aws-service-role/"
@@ -44,6 +61,10 @@ def is_service_linked(entity: Entity) -> bool:
     return isinstance(entity, Role) and entity.path.startswith(SERVICE_LINKED_PATH)
 
 
+def _tags(tags: tuple[Tag, ...] | None) -> tuple[tuple[str, str], ...] | None:
+    return None if tags is None else tags_of((t.key, t.value) for t in tags)
+
+
 @dataclass(frozen=True, slots=True)
 class Effective:
     """A principal's access, or why it could not be worked out."""
@@ -66,6 +87,11 @@ class Principals:
         self._verdict: dict[str, AdminVerdict] = {}
         self._by_key: dict[tuple[object, ...], AdminVerdict] = {}
         self._groups_own: dict[str, tuple[list[Attachment], list[str]]] = {}
+        self._read_for: dict[tuple[str, Reading], Policy] = {}
+        self._federation: dict[str, bool] = {}
+        org = snapshot.organization
+        self._org_known = org is not None and not snapshot.errors_for([Source.ORGANIZATION])
+        self._org = org.id if org is not None else None
 
     def policy(self, arn: str) -> Policy | None:
         """A managed policy, parsed; None when the snapshot does not hold it."""
@@ -78,12 +104,40 @@ class Principals:
         return found
 
     def identity(self, entity: Entity) -> Identity:
-        account = self.snapshot.account_id
+        """Who ``entity``'s policies are evaluated for, with what the snapshot tells of the
+        keys of its requests: its tags (unknown for a role whose trust allows session tags),
+        its user id, the account's organization; a group is a placeholder member."""
+        account, org, known = self.snapshot.account_id, self._org, self._org_known
         if isinstance(entity, Group):
-            return member_of(entity.arn, account)
+            return replace(member_of(entity.arn, account), org=org, org_known=known)
         if isinstance(entity, User):
-            return Identity(entity.arn, "user", entity.name, account)
-        return Identity(entity.arn, "role", entity.name, account)
+            own = not self._may_federate(entity)
+            tags = _tags(entity.tags)
+            return Identity(
+                entity.arn, "user", entity.name, account, tags, org, known, entity.unique_id, own
+            )
+        tags = None if allows_session_tags(entity.trust_policy) else _tags(entity.tags)
+        return Identity(entity.arn, "role", entity.name, account, tags, org, known)
+
+    def _may_federate(self, user: User) -> bool:
+        """Some policy of the user (or of a group it is in) allows sts:GetFederationToken:
+        then its requests may carry a federated session's values instead of its own."""
+        entities: list[Entity] = [user]
+        entities += [g for name in user.groups if (g := self.groups.get(name)) is not None]
+        return any(self._federates(e) for e in entities)
+
+    def _federates(self, entity: Entity) -> bool:
+        found = self._federation.get(entity.arn)
+        if found is None:
+            found = any(
+                policy is None or policy.allowed_among(FEDERATION, (FEDERATION,))
+                for policy in (self.policy(a.arn) for a in entity.attached)
+            )  # a policy the snapshot lacks might allow it
+            found = found or any(
+                self.inline(entity, p).allows_some(FEDERATION) for p in entity.inline
+            )
+            self._federation[entity.arn] = found
+        return found
 
     def own(self, entity: Entity) -> tuple[list[Attachment], list[str]]:
         """The entity's own policies (attached and inline), and the managed ARNs missing."""
@@ -144,8 +198,10 @@ class Principals:
         if entity is None:
             account = self.snapshot.account_id
             head = f"arn:{self.snapshot.partition}:iam::{account}"
-            user = Identity(f"{head}:user/{HOLDER}", "user", HOLDER, account)
-            role = Identity(f"{head}:role/{HOLDER}", "role", HOLDER, account)
+            org, known = self._org, self._org_known
+            user = Identity(f"{head}:user/{HOLDER}", "user", HOLDER, account, None, org, known)
+            role = Identity(f"{head}:role/{HOLDER}", "role", HOLDER, account, None, org, known)
+            user, role = replace(user, own_values=False), replace(role, own_values=False)
             return [(user, user.arn), (role, role.arn)]
         who = self.identity(entity)
         return [(who, entity.arn)]
@@ -188,4 +244,9 @@ class Principals:
         if absent:
             return Effective(None, f"not evaluated: the snapshot lacks {', '.join(absent)}")
         who = self.identity(entity)
-        return Effective(Access(who, tuple(atts), boundary, tuple(groups)))
+        read = tuple(Attachment(self._read(a.policy, who), a.via) for a in atts)
+        bound = self._read(boundary, who) if boundary is not None else None
+        return Effective(Access(who, read, bound, tuple(groups)))
+
+    def _read(self, policy: Policy, who: Identity) -> Policy:
+        return specialize(policy, who, self._read_for) if policy.decidable else policy

@@ -9,128 +9,31 @@ provider-specific ones such as GitHub's ``repository_owner`` ("Support for custo
 OIDC is unavailable in AWS"), so for every CI provider the subject is the only pin, and it is
 read from its start: a wildcard before the owner means any owner.
 
-In every reader ``*`` and ``?`` are wildcards whatever the operator: under ``StringEquals``
-they are literal characters no real subject contains, so reading them as globs never hides a
-caller.
+Each provider declares its subject **grammar**: globs of the subjects it issues (GitHub's
+``repo:*/*:*``, Bitbucket's ``{*}:{*}``). A pattern that matches every subject of one of them
+pins nothing, however it is spelled (``*``, ``repo:**``, ``{*}:*``): :func:`read_subject` decides
+that with the glob inclusion test before any reader runs. Under an exact operator
+(``StringEquals``) ``*`` and ``?`` are the characters they are
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String):
+a value that no subject of the grammar has (``StringEquals sub "*"``) lets no one in, and any
+other is read as a literal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Final, Literal
 
 from iamgate.model.config import OIDC_OWNER_PROVIDERS
-from iamgate.policy.wildcard import has_wildcard, literal_prefix
+from iamgate.policy import subjects
+from iamgate.policy.subjects import Path, Reader
+from iamgate.policy.wildcard import LITERAL_QMARK, LITERAL_STAR, compile_glob
 
 AWS_OIDC_KEYS = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
     "reference_policies_iam-condition-keys.html#condition-keys-wif"
 )
-Path = tuple[str, ...]
-Reader = Callable[[str], Path | None]
-
-
-# --- how a subject value is read: the segments it fixes, owner first ----------------------------
-
-
-def _path_value(value: str, complete: bool) -> Path | None:
-    """``OWNER/REPO`` or ``GROUP/SUB/PROJECT``: the segments fixed before any wildcard."""
-    segments = value.split("/")
-    if not complete:
-        segments = segments[:-1]  # the last segment runs into a wildcard: not fixed
-    if not segments or not all(segments):
-        return None
-    return tuple(segments)
-
-
-def _github(pattern: str) -> Path | None:
-    """``repo:OWNER/REPO:...``, or with immutable ids ``repo:OWNER@ID/REPO@ID:...`` (the default
-    for repositories created or renamed from July 2026); a custom template may start with
-    ``repository_owner`` or ``repository_owner_id``. Any other first claim
-    (``job_workflow_ref``, ``environment``...) names no owner."""
-    head = literal_prefix(pattern)
-    key, sep, rest = head.partition(":")
-    if not sep:
-        return None
-    value, sep, _ = rest.partition(":")
-    complete = bool(sep) or head == pattern
-    key = key.lower()
-    if key in ("repo", "repository"):
-        if not complete and len(value) > 1 and value.endswith("@"):
-            return _path_value(value[:-1], True)  # NAME@<wildcard>: the name, any id
-        return _path_value(value, complete)
-    if key == "repository_owner" and complete and value:
-        return (value,)
-    if key == "repository_owner_id" and complete and value.isdigit():
-        return (f"id:{value}",)
-    return None
-
-
-def _gitlab(pattern: str) -> Path | None:
-    head = literal_prefix(pattern)
-    key, sep, rest = head.partition(":")
-    if not sep or key.lower() != "project_path":
-        return None
-    value, sep, _ = rest.partition(":")
-    return _path_value(value, bool(sep) or head == pattern)
-
-
-def _pairs(pattern: str) -> list[tuple[str, str]]:
-    """``key:value:key:value...`` pairs fixed before the first wildcard."""
-    head = literal_prefix(pattern)
-    tokens = head.split(":")
-    if head != pattern:
-        tokens = tokens[:-1]  # runs into a wildcard
-    return [(tokens[i].lower(), tokens[i + 1]) for i in range(0, len(tokens) - 1, 2)]
-
-
-def _named_pairs(first: str, then: tuple[str, ...]) -> Reader:
-    def read(pattern: str) -> Path | None:
-        pairs = _pairs(pattern)
-        if not pairs or pairs[0][0] != first or not pairs[0][1]:
-            return None
-        path = [pairs[0][1]]
-        for (key, value), expected in zip(pairs[1:], then, strict=False):
-            if key != expected or not value:
-                break
-            path.append(value)
-        return tuple(path)
-
-    return read
-
-
-def _eks(pattern: str) -> Path | None:
-    head = literal_prefix(pattern)
-    prefix = "system:serviceaccount:"
-    if not head.lower().startswith(prefix):
-        return None
-    namespace, sep, name = head[len(prefix) :].partition(":")
-    if not namespace or not (sep or head == pattern):
-        return None
-    return (namespace, name) if name and head == pattern else (namespace,)
-
-
-def _circleci(pattern: str) -> Path | None:
-    """``org/ORG_ID/project/PROJECT_ID/user/USER_ID``: the values of the fixed pairs."""
-    head = literal_prefix(pattern)
-    tokens = head.split("/")
-    if head != pattern:
-        tokens = tokens[:-1]
-    path = [tokens[i + 1] for i in range(0, len(tokens) - 1, 2) if tokens[i + 1]]
-    return tuple(path[:2]) if path else None
-
-
-def _bitbucket(pattern: str) -> Path | None:
-    """``{REPOSITORY_UUID}:{STEP_UUID}``: the repository is the pin."""
-    head = literal_prefix(pattern)
-    repository = head.split(":")[0]
-    return (repository,) if repository and (":" in head or head == pattern) else None
-
-
-def _exact(pattern: str) -> Path | None:
-    return (pattern,) if pattern and not has_wildcard(pattern) else None
-
-
 # --- the providers ------------------------------------------------------------------------------
 
 
@@ -150,6 +53,9 @@ class Provider:
     # The provider URL itself names the tenant (a CircleCI org, a Bitbucket workspace): a pin.
     tenant_pins: bool
     docs: tuple[str, ...]
+    # Globs of every subject the provider issues, one per shape: a pattern that matches all
+    # of one shape pins nothing.
+    grammar: tuple[str, ...] = ("?*",)
 
 
 GITHUB = Provider(
@@ -162,7 +68,7 @@ GITHUB = Provider(
     anyone="any GitHub Actions workflow in any repository",
     subject_claim="sub",
     subject_form="repo:OWNER/REPO:...",
-    read=_github,
+    read=subjects.github,
     open_signup=True,
     tenant_pins=False,
     docs=(
@@ -170,6 +76,7 @@ GITHUB = Provider(
         "https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect#example-subject-claims",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html#idp_oidc_Create_GitHub",
     ),
+    grammar=("repo:*/*:*", "repository_owner:*", "repository_owner_id:*", "repository:*/*:*"),
 )
 GITLAB = Provider(
     id="gitlab",
@@ -180,13 +87,14 @@ GITLAB = Provider(
     anyone="any GitLab CI/CD job in any project",
     subject_claim="sub",
     subject_form="project_path:GROUP/PROJECT:ref_type:...",
-    read=_gitlab,
+    read=subjects.gitlab,
     open_signup=True,  # gitlab.com; a self-managed instance is read with GENERIC's row
     tenant_pins=False,
     docs=(
         "https://docs.gitlab.com/ee/ci/cloud_services/aws/",
         "https://docs.gitlab.com/ee/ci/secrets/id_token_authentication.html#token-payload",
     ),
+    grammar=("project_path:*/*:ref_type:*:ref:*",),
 )
 TERRAFORM = Provider(
     id="terraform",
@@ -197,13 +105,14 @@ TERRAFORM = Provider(
     anyone="any HCP Terraform run in any organization",
     subject_claim="sub",
     subject_form="organization:ORG:project:PROJECT:workspace:WORKSPACE:run_phase:PHASE",
-    read=_named_pairs("organization", ("project", "workspace")),
+    read=subjects.named_pairs("organization", ("project", "workspace")),
     open_signup=True,
     tenant_pins=False,
     docs=(
         "https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/aws-configuration",
         "https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/workload-identity-tokens",
     ),
+    grammar=("organization:*:project:*:workspace:*:run_phase:*",),
 )
 CIRCLECI = Provider(  # issuer https://oidc.circleci.com/org/<ORG_ID>: the URL pins the org
     id="circleci",
@@ -214,10 +123,11 @@ CIRCLECI = Provider(  # issuer https://oidc.circleci.com/org/<ORG_ID>: the URL p
     anyone="any CircleCI job",
     subject_claim="sub",
     subject_form="org/ORG_ID/project/PROJECT_ID/user/USER_ID",
-    read=_circleci,
+    read=subjects.circleci,
     open_signup=False,
     tenant_pins=True,
     docs=("https://circleci.com/docs/openid-connect-tokens/",),
+    grammar=("org/*/project/*/user/*",),
 )
 BITBUCKET = Provider(  # issuer .../workspaces/<WORKSPACE>/pipelines-config/identity/oidc
     id="bitbucket",
@@ -228,12 +138,13 @@ BITBUCKET = Provider(  # issuer .../workspaces/<WORKSPACE>/pipelines-config/iden
     anyone="any Bitbucket Pipelines step",
     subject_claim="sub",
     subject_form="{REPOSITORY_UUID}:{STEP_UUID}",
-    read=_bitbucket,
+    read=subjects.bitbucket,
     open_signup=False,
     tenant_pins=True,
     docs=(
         "https://support.atlassian.com/bitbucket-cloud/docs/deploy-on-aws-using-bitbucket-pipelines-openid-connect/",
     ),
+    grammar=("{*}:{*}",),
 )
 BUILDKITE = Provider(  # one issuer for every Buildkite organization
     id="buildkite",
@@ -244,13 +155,14 @@ BUILDKITE = Provider(  # one issuer for every Buildkite organization
     anyone="any Buildkite job in any organization",
     subject_claim="sub",
     subject_form="organization:ORG:pipeline:PIPELINE:ref:REF:commit:SHA:step:KEY",
-    read=_named_pairs("organization", ("pipeline",)),
+    read=subjects.named_pairs("organization", ("pipeline",)),
     open_signup=True,
     tenant_pins=False,
     docs=(
         "https://buildkite.com/docs/pipelines/security/oidc/aws",
         "https://buildkite.com/docs/agent/v3/cli-oidc",
     ),
+    grammar=("organization:*:pipeline:*:ref:*:commit:*:step:*",),
 )
 EKS = Provider(  # the URL names the cluster, but every pod of every namespace has a token
     id="eks",
@@ -261,10 +173,11 @@ EKS = Provider(  # the URL names the cluster, but every pod of every namespace h
     anyone="any service account in any namespace of the cluster",
     subject_claim="sub",
     subject_form="system:serviceaccount:NAMESPACE:NAME",
-    read=_eks,
+    read=subjects.eks,
     open_signup=False,
     tenant_pins=False,
     docs=("https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html",),
+    grammar=("system:serviceaccount:*:*",),
 )
 GOOGLE = Provider(  # aud is your OAuth client: any Google user can sign in to it
     id="google",
@@ -275,10 +188,11 @@ GOOGLE = Provider(  # aud is your OAuth client: any Google user can sign in to i
     anyone="any Google account",
     subject_claim="sub",
     subject_form="the account's numeric subject id",
-    read=_exact,
+    read=subjects.exact,
     open_signup=True,
     tenant_pins=False,
     docs=(AWS_OIDC_KEYS,),
+    grammar=("?*",),
 )
 COGNITO = Provider(  # aud IS the identity pool; amr then separates guests (anyone)
     id="cognito",
@@ -289,13 +203,14 @@ COGNITO = Provider(  # aud IS the identity pool; amr then separates guests (anyo
     anyone="any identity of any Cognito identity pool, in any AWS account",
     subject_claim="aud",
     subject_form="REGION:IDENTITY_POOL_ID",
-    read=_exact,
+    read=subjects.exact,
     open_signup=True,
     tenant_pins=False,
     docs=(
         "https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html",
         AWS_OIDC_KEYS,
     ),
+    grammar=("?*:?*",),
 )
 FACEBOOK = Provider(
     id="facebook",
@@ -306,10 +221,11 @@ FACEBOOK = Provider(
     anyone="any Facebook user",
     subject_claim="id",
     subject_form="the user id",
-    read=_exact,
+    read=subjects.exact,
     open_signup=True,
     tenant_pins=False,
     docs=(AWS_OIDC_KEYS,),
+    grammar=("?*",),
 )
 AMAZON = Provider(
     id="amazon",
@@ -320,10 +236,11 @@ AMAZON = Provider(
     anyone="any Login with Amazon user",
     subject_claim="user_id",
     subject_form="the user id",
-    read=_exact,
+    read=subjects.exact,
     open_signup=True,
     tenant_pins=False,
     docs=(AWS_OIDC_KEYS,),
+    grammar=("amzn1.account.?*",),
 )
 GENERIC = Provider(  # any other issuer: only an exact subject pins; who may sign up is unknown
     id="oidc",
@@ -334,13 +251,14 @@ GENERIC = Provider(  # any other issuer: only an exact subject pins; who may sig
     anyone="any identity of the provider",
     subject_claim="sub",
     subject_form="one exact subject",
-    read=_exact,
+    read=subjects.exact,
     open_signup=False,
     tenant_pins=False,
     docs=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html",
         AWS_OIDC_KEYS,
     ),
+    grammar=("?*",),
 )
 # SAML: the provider is this account's own IdP, which decides who gets the role (the Role
 # attribute of its assertion); SAML:aud only names the sign-in endpoint. Documented here; the
@@ -419,6 +337,29 @@ def identify(url: str) -> ProviderMatch:
     if low == "www.amazon.com":
         return match(AMAZON)
     return match(GENERIC)
+
+
+NOBODY: Final = "nobody"
+
+
+def _unescaped(path: Path) -> Path:
+    return tuple(p.replace(LITERAL_STAR, "*").replace(LITERAL_QMARK, "?") for p in path)
+
+
+def read_subject(provider: Provider, value: str, exact: bool) -> Path | Literal["nobody"] | None:
+    """What a subject condition value pins: the path it fixes (owner first), None when it pins
+    nothing, :data:`NOBODY` when no subject the provider issues can match it. ``exact``: the
+    operator compares literally (``StringEquals``), so ``*`` and ``?`` are characters."""
+    if exact:
+        if not any(compile_glob(shape, "text").matches(value) for shape in provider.grammar):
+            return NOBODY
+        literal = value.replace("*", LITERAL_STAR).replace("?", LITERAL_QMARK)
+        found = provider.read(literal)
+        return None if found is None else _unescaped(found)
+    pattern = compile_glob(value, "text")
+    if any(pattern.covers(shape) for shape in provider.grammar):
+        return None  # every subject of one shape: it pins nothing, however it is spelled
+    return provider.read(value)
 
 
 def self_hosted(subject: str) -> Provider | None:

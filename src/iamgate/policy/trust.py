@@ -23,19 +23,22 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from iamgate.model.config import TrustSettings
-from iamgate.model.snapshot import Snapshot, Source
 from iamgate.policy import providers as pv
-from iamgate.policy.conditions import Clause
+from iamgate.policy.conditions import (
+    Clause,
+    quoted,
+)
 from iamgate.policy.document import PolicyFormatError
+from iamgate.policy.trust_callers import Admission, admits
+from iamgate.policy.trust_context import TrustContext
 from iamgate.policy.trust_pins import (
     EXTERNAL_ID,
     PRINCIPAL_KEYS,
     SOURCE_KEYS,
-    is_claim_key,
     is_pin,
     meet,
     read_pins,
+    service_cannot_meet,
     shown_values,
     why_not,
 )
@@ -82,64 +85,6 @@ class Risk(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class TrustContext:
-    """What a trust is compared with.
-
-    ``oidc_owners`` lists the owners that are yours, one ``"<provider>:<owner>"`` each
-    (``"github:my-org"``, ``"gitlab:my-group/sub"``, ``"github:id:1234"`` for a
-    ``repository_owner_id``); an owner may name a path to accept less. Empty: any pinned owner
-    passes; once it has an entry, every pinned owner of every provider must be listed.
-    """
-
-    account_id: str
-    org_id: str | None = None  # None: the account is in no organization (or it is not known)
-    org_known: bool = True  # False: the organization could not be read
-    trusted_accounts: tuple[str, ...] = ()
-    oidc_owners: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, snapshot: Snapshot, settings: TrustSettings) -> TrustContext:
-        org = snapshot.organization
-        known = org is not None and not snapshot.errors_for([Source.ORGANIZATION])
-        return cls(
-            snapshot.account_id,
-            org.id if org is not None else None,
-            known,
-            settings.trusted_accounts,
-            settings.oidc_owners,
-        )
-
-    @property
-    def own_org(self) -> str | None:
-        return self.org_id if self.org_known else None
-
-    def internal_account(self, account: str) -> bool:
-        return account == self.account_id or account in self.trusted_accounts
-
-    def owns(self, provider_ids: Iterable[str], path: tuple[str, ...]) -> bool:
-        """Is a pin to ``path`` (owner first) inside one of the configured owners?"""
-        if not self.oidc_owners:
-            return True
-        wanted = set(provider_ids)
-        for entry in self.oidc_owners:
-            provider, _, owner = entry.partition(":")
-            mine = owner.split("/")
-            fits = len(path) >= len(mine) and all(map(_same_segment, mine, path))
-            if provider in wanted and fits:
-                return True
-        return False
-
-
-def _same_segment(mine: str, pinned: str) -> bool:
-    """Names compare without case; GitHub's immutable ``NAME@ID`` matches ``NAME``, and the
-    ``id:ID`` of a ``repository_owner_id`` matches ``NAME@ID`` too."""
-    name, _, ident = pinned.partition("@")
-    if mine.startswith("id:"):
-        return pinned == mine or (bool(ident) and ident == mine[3:])
-    return mine.casefold() in (pinned.casefold(), name.casefold())
-
-
-@dataclass(frozen=True, slots=True)
 class Assumer:
     """One kind of caller that can assume the role, and why."""
 
@@ -152,15 +97,6 @@ class Assumer:
 
     def describe(self) -> str:
         return f"{self.who} ({self.statement} {self.why})"
-
-
-@dataclass(frozen=True, slots=True)
-class Admission:
-    """How a principal of the role's own account gets in (:meth:`Assumers.admits`)."""
-
-    needs_identity_permission: bool  # True: its identity policy must allow sts:AssumeRole too
-    statement: str  # the Allow statement that lets it in
-    why: str
 
 
 # --- why they get in ----------------------------------------------------------------------------
@@ -202,12 +138,15 @@ def _assumers(c: Candidate, ctx: TrustContext) -> list[Assumer]:
         return _aws_assumers(c, ctx)
     if kind == "service":
         return [_service_assumer(c, c.principal.value, ctx)]
-    return [_federated_assumer(c, ctx)]
+    found = _federated_assumer(c, ctx)
+    return [found] if found is not None else []
 
 
 def _aws_assumers(c: Candidate, ctx: TrustContext) -> list[Assumer]:
     p = c.principal
     pins = read_pins(c.all_clauses, None if p.kind == "any" else PRINCIPAL_KEYS)
+    if pins.nobody is not None:
+        return []  # an exact test no caller can meet: no one
     if p.kind == "any" and (pins.services is not None or pins.source):
         # Only service principals carry aws:Source* keys or aws:PrincipalIsAWSService=true.
         return [_service_assumer(c, name, ctx) for name in sorted(pins.services or {"*"})]
@@ -266,12 +205,20 @@ def _accounts_text(accounts: list[str]) -> str:
 
 
 def _service_assumer(c: Candidate, name: str, ctx: TrustContext) -> Assumer:
+    service = "any AWS service" if name == "*" else name
+    barred = service_cannot_meet(c.all_clauses)
+    if barred is not None:
+        why = f"pins {barred.key} to {shown_values(barred)}, which no service principal carries"
+        return _assumer(Kind.SERVICE, f"no request of {service}", c, why, True, ())
     pins = read_pins(c.all_clauses, SOURCE_KEYS | {EXTERNAL_ID})
+    if pins.nobody is not None:
+        never = pins.nobody
+        why = f"{never.operator} {never.key} = {shown_values(never)} matches no request"
+        return _assumer(Kind.SERVICE, f"no request of {service}", c, why, True, ())
     pinned = pins.accounts is not None or pins.orgs is not None or pins.external_id
     notes = pins.notes
     if pins.arn_without_account and not pinned:
         notes = (*notes, "AWS asks for aws:SourceAccount beside such an aws:SourceArn")
-    service = "any AWS service" if name == "*" else name
     for_others = name == "*" or pv.acts_for_other_accounts(name)
     own_org = ctx.own_org is not None and pins.orgs == frozenset({ctx.own_org})
     risks = {Risk.CONFUSED_DEPUTY} if for_others and not pinned else set()
@@ -319,7 +266,65 @@ def _saml_assumer(c: Candidate, ctx: TrustContext) -> Assumer:
     )
 
 
-def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer:
+@dataclass(slots=True)
+class _Subject:
+    """What a web identity trust's subject conditions pin (several are AND)."""
+
+    provider: pv.Provider
+    paths: list[tuple[str, ...]] | None = None  # None: nothing pinned
+    owner_ids: tuple[str, ...] = ()
+    family: pv.Provider | None = None  # a known family, read from a self-hosted subject
+    used: list[Clause] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _read_subject(
+    provider: pv.Provider, clauses: Iterable[Clause], ctx: TrustContext
+) -> _Subject | None:
+    """The pins of the subject claim's conditions; None when one of them matches no subject
+    the provider issues (``StringEquals sub "*"``): then no one gets in."""
+    found = _Subject(provider, owner_ids=(provider.id,), family=provider)
+    for clause in clauses:
+        if not is_pin(clause):
+            found.notes.append(why_not(clause))
+            continue
+        grammar = [
+            (pv.self_hosted(v) or provider) if provider is pv.GENERIC else provider
+            for v in clause.values
+        ]
+        exact = clause.family == "string" and not clause.wildcards
+        read = [pv.read_subject(g, v, exact) for g, v in zip(grammar, clause.values, strict=True)]
+        if read and all(f == pv.NOBODY for f in read):
+            return None
+        kept = [
+            (g, v, f)
+            for g, v, f in zip(grammar, clause.values, read, strict=True)
+            if f != pv.NOBODY
+        ]
+        grammar = [g for g, _, _ in kept]
+        paths = [f for _, _, f in kept if not isinstance(f, str)]
+        loose = [v for _, v, f in kept if f is None]
+        if loose or not paths:
+            found.notes.append(
+                f"{clause.key} {quoted(loose[0])} pins no {grammar[0].scope}"
+                if loose
+                else f"{clause.key} has no value"
+            )
+            continue
+        ids = tuple(dict.fromkeys(g.id for g in grammar))
+        if provider is pv.GENERIC and ids in (("terraform",), ("buildkite",)):
+            ids = ("terraform", "buildkite")  # "organization:..." is either one's shape
+        pinned = [f for f in paths if f is not None]
+        # Several subject conditions are AND: keep the one whose owners are all yours.
+        if found.paths is None or all(ctx.owns(ids, path) for path in pinned):
+            found.paths, found.owner_ids, found.used = pinned, ids, [clause]
+            found.family = grammar[0]
+    return found
+
+
+def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer | None:
+    """Who a web identity or SAML principal lets in; None when its subject test matches no
+    subject the provider issues."""
     p = c.principal
     if ":saml-provider/" in p.value:
         return _saml_assumer(c, ctx)
@@ -331,35 +336,10 @@ def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer:
         prefix, _, claim = clause.key_lower.rpartition(":")
         if prefix.rstrip("/") == match.key_prefix:
             claims.setdefault(claim, []).append(clause)
-    notes: list[str] = []
-    paths: list[tuple[str, ...]] | None = None
-    owner_ids: tuple[str, ...] = (provider.id,)
-    family = provider  # a known family, read from a self-hosted provider's subject
-    used: list[Clause] = []
-    for clause in claims.get(provider.subject_claim, []):
-        if not is_pin(clause):
-            notes.append(why_not(clause))
-            continue
-        grammar = [
-            (pv.self_hosted(v) or provider) if provider is pv.GENERIC else provider
-            for v in clause.values
-        ]
-        found = [g.read(v) for g, v in zip(grammar, clause.values, strict=True)]
-        loose = [v for v, f in zip(clause.values, found, strict=True) if f is None]
-        if loose or not found:
-            notes.append(
-                f"{clause.key} {loose[0]!r} pins no {grammar[0].scope}"
-                if loose
-                else f"{clause.key} has no value"
-            )
-            continue
-        ids = tuple(dict.fromkeys(g.id for g in grammar))
-        if provider is pv.GENERIC and ids in (("terraform",), ("buildkite",)):
-            ids = ("terraform", "buildkite")  # "organization:..." is either one's shape
-        pinned = [f for f in found if f is not None]
-        # Several subject conditions are AND: keep the one whose owners are all yours.
-        if paths is None or all(ctx.owns(ids, path) for path in pinned):
-            paths, owner_ids, used, family = pinned, ids, [clause], grammar[0]
+    subject = _read_subject(provider, claims.get(provider.subject_claim, []), ctx)
+    if subject is None:
+        return None
+    paths = subject.paths
     if provider.tenant_pins and match.tenant:  # CircleCI org, Bitbucket workspace in the URL
         tenant = (match.tenant,)
         paths = (
@@ -369,28 +349,48 @@ def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer:
         )
     # "conditions only on aud": the claims conditioned, when none is the subject claim
     keys = ", ".join(claims) if claims and provider.subject_claim not in claims else ""
-    why = _why(c, notes, used, keys)
+    why = _why(c, subject.notes, subject.used, keys)
     risks: set[Risk] = set()
     if p.account not in (None, ctx.account_id):
         risks.add(Risk.UNPINNED_FEDERATION)
         why += f"; the OIDC provider is registered in account {p.account}, not this one"
-    suffix = f" ({match.url})" if match.tenant or provider is pv.GENERIC else ""
     if paths is None:
-        subject = f"{url.rstrip('/')}:{provider.subject_claim}"
-        if provider is pv.GENERIC:
-            anyone = f"any identity of OIDC provider {url}"
-        else:
-            anyone = provider.anyone + suffix
-        risks.add(Risk.UNPINNED_FEDERATION)
-        if provider.open_signup and not match.tenant:
-            risks.add(Risk.PUBLIC)
-        why = f"{why}; pin {subject} to {provider.subject_form}"
-        return _assumer(Kind.WEB_IDENTITY, anyone, c, why, False, risks)
+        return _unpinned(c, match, url, why, risks)
+    return _pinned(c, match, subject, paths, claims.get("amr", []), why, risks, ctx)
+
+
+def _unpinned(
+    c: Candidate, match: pv.ProviderMatch, url: str, why: str, risks: set[Risk]
+) -> Assumer:
+    provider = match.provider
+    suffix = f" ({match.url})" if match.tenant or provider is pv.GENERIC else ""
+    subject = f"{url.rstrip('/')}:{provider.subject_claim}"
+    if provider is pv.GENERIC:
+        anyone = f"any identity of OIDC provider {url}"
+    else:
+        anyone = provider.anyone + suffix
+    risks.add(Risk.UNPINNED_FEDERATION)
+    if provider.open_signup and not match.tenant:
+        risks.add(Risk.PUBLIC)
+    why = f"{why}; pin {subject} to {provider.subject_form}"
+    return _assumer(Kind.WEB_IDENTITY, anyone, c, why, False, risks)
+
+
+def _pinned(
+    c: Candidate,
+    match: pv.ProviderMatch,
+    subject: _Subject,
+    paths: list[tuple[str, ...]],
+    amr: list[Clause],
+    why: str,
+    risks: set[Risk],
+    ctx: TrustContext,
+) -> Assumer:
+    provider = match.provider
     shown = ", ".join("/".join(path) for path in paths)
     if provider is pv.COGNITO:
-        amr = claims.get("amr", [])
         if all(cl.understood and cl.evaluate(("unauthenticated",)) for cl in amr):
-            fix = "" if amr else f"; add ForAnyValue:StringLike {url}:amr = 'authenticated'"
+            fix = "" if amr else f"; add ForAnyValue:StringLike {match.url}:amr = 'authenticated'"
             return _assumer(
                 Kind.WEB_IDENTITY,
                 f"unauthenticated (guest) identities of identity pool {shown}, that is anyone",
@@ -401,152 +401,14 @@ def _federated_assumer(c: Candidate, ctx: TrustContext) -> Assumer:
             )
         who = f"authenticated identities of identity pool {shown}"
         return _assumer(Kind.WEB_IDENTITY, who, c, why, True, risks)
+    suffix = f" ({match.url})" if match.tenant or provider is pv.GENERIC else ""
+    family = subject.family or provider
     who = f"{_plural(family.caller)} of {shown}{suffix}"
-    if owner_ids[0] in pv.OWNER_PROVIDERS and not all(ctx.owns(owner_ids, x) for x in paths):
+    owners = subject.owner_ids
+    if owners[0] in pv.OWNER_PROVIDERS and not all(ctx.owns(owners, x) for x in paths):
         risks.add(Risk.UNPINNED_FEDERATION)
         who += ", an owner not in [trust] oidc_owners"
     return _assumer(Kind.WEB_IDENTITY, who, c, why, True, risks)
-
-
-# --- in-account principals (the privilege-escalation graph) -------------------------------------
-
-_UNKNOWN = object()  # a context key whose value the snapshot cannot tell (the caller may choose)
-
-
-@dataclass(frozen=True, slots=True)
-class _Caller:
-    """A user or role of the role's own account, as a trust policy sees its AssumeRole call."""
-
-    arn: str  # as given
-    account: str
-    kind: str  # "user" | "role"
-    name: str  # lower-cased (IAM names are unique regardless of case)
-    exact_arn: bool  # False for an assumed-role ARN: the role's path is not in it
-
-    @classmethod
-    def parse(cls, arn: str) -> _Caller:
-        parts = arn.split(":", 5)
-        if len(parts) != 6 or parts[0] != "arn" or parts[2] not in ("iam", "sts"):
-            raise ValueError(f"{arn!r} is not a user or role ARN")
-        resource = parts[5]
-        if parts[2] == "sts" and resource.startswith("assumed-role/") and resource.count("/") >= 2:
-            return cls(arn, parts[4], "role", resource.split("/")[1].lower(), False)
-        kind, _, rest = resource.partition("/")
-        if parts[2] != "iam" or kind not in ("user", "role") or not rest:
-            raise ValueError(f"{arn!r} is not a user or role ARN")
-        return cls(arn, parts[4], kind, rest.rsplit("/", 1)[-1].lower(), True)
-
-    def named_by(self, principal: TrustPrincipal) -> bool:
-        """Does an ``AWS`` principal ARN name this user or role (or a session of the role)?"""
-        if principal.kind != "aws" or principal.account != self.account or principal.arn is None:
-            return False
-        parts = principal.arn.split(":", 5)
-        kind, _, rest = parts[5].partition("/")
-        if parts[2] == "sts" and kind == "assumed-role":
-            return self.kind == "role" and rest.split("/")[0].lower() == self.name
-        return kind == self.kind and rest.rsplit("/", 1)[-1].lower() == self.name
-
-    def context(self, ctx: TrustContext) -> dict[str, Any]:
-        """The request's identity keys; any key missing here is _UNKNOWN (caller's choice)."""
-        org: Any = (ctx.org_id,) if ctx.org_id else None
-        if not ctx.org_known:
-            org = _UNKNOWN
-        return {
-            "aws:principalaccount": (self.account,),
-            "aws:principalarn": (self.arn,) if self.exact_arn else _UNKNOWN,
-            "aws:principalorgid": org,
-            "aws:principalorgpaths": None if org is None else _UNKNOWN,
-            "aws:principalisawsservice": ("false",),
-            "aws:principalservicename": None,
-            **{key: None for key in SOURCE_KEYS},
-        }
-
-
-def _truth(clause: Clause, request: dict[str, Any]) -> bool | None:
-    """The clause for this request: True, False, or None when it cannot be decided."""
-    key = clause.key_lower
-    value = None if is_claim_key(key) else request.get(key, _UNKNOWN)
-    if value is _UNKNOWN or not clause.understood:
-        return None
-    return clause.evaluate(value)
-
-
-def _conditions(clauses: Iterable[Clause], request: dict[str, Any]) -> tuple[bool, list[Clause]]:
-    """(False if some clause is certainly false, the clauses that cannot be decided)."""
-    undecided = []
-    for clause in clauses:
-        truth = _truth(clause, request)
-        if truth is False:
-            return False, []
-        if truth is None:
-            undecided.append(clause)
-    return True, undecided
-
-
-def _allow_match(st: TrustStatement, who: _Caller) -> tuple[bool, str] | None:
-    """(needs identity permission, how it matched) for an Allow naming this caller."""
-    if st.not_principal:
-        if any(p.kind == "any" or _within(who, p) for p in st.principals):
-            return None
-        return False, "trusts everyone but its NotPrincipal"
-    found: tuple[bool, str] | None = None
-    for p in st.principals:
-        if p.kind == "any":
-            return False, f'trusts every principal ("{p.value}")'
-        if who.named_by(p):
-            return False, f"names {p.value}"
-        if p.kind == "aws" and p.arn is None and p.account == who.account:
-            found = (True, f"trusts the account ({p.value}): the caller also needs sts:AssumeRole")
-    return found
-
-
-def _within(who: _Caller, p: TrustPrincipal) -> bool:
-    """Is the caller one of the principals ``p`` stands for (for Deny and NotPrincipal)?"""
-    if p.kind == "any":
-        return True
-    if p.kind != "aws" or p.account != who.account:
-        return False
-    return p.arn is None or who.named_by(p)
-
-
-def _admits(statements: Iterable[TrustStatement], ctx: TrustContext, arn: str) -> Admission | None:
-    who = _Caller.parse(arn)
-    if who.account != ctx.account_id:
-        return None
-    request = who.context(ctx)
-    best: Admission | None = None
-    denies = []
-    for st in statements:
-        if not st.covers(ASSUME_ROLE):
-            continue
-        if st.effect == "Deny":
-            denies.append(st)
-            continue
-        matched = _allow_match(st, who)
-        if matched is None:
-            continue
-        met, undecided = _conditions(st.clauses, request)
-        if not met:
-            continue
-        needs, how = matched
-        why = how
-        if undecided:
-            shown = "; ".join(cl.render() for cl in undecided)
-            why += f"; counted as met, as the snapshot cannot tell: {shown}"
-        if best is None or (best.needs_identity_permission and not needs):
-            best = Admission(needs, st.label, why)
-    if best is None:
-        return None
-    for deny in denies:
-        applies = (
-            not any(_within(who, p) for p in deny.principals)
-            if deny.not_principal
-            else any(_within(who, p) for p in deny.principals)
-        )
-        met, undecided = _conditions(deny.clauses, request)
-        if applies and met and not undecided:  # an undecided Deny may be avoided
-            return None
-    return best
 
 
 # --- entry point --------------------------------------------------------------------------------
@@ -578,7 +440,7 @@ class Assumers:
         an Allow and as avoidable in a Deny: escalation is never under-reported. None: not
         admitted, or a principal of another account. ValueError: not a user or role ARN.
         """
-        return _admits(self.statements, self.context, principal_arn)
+        return admits(self.statements, self.context, principal_arn)
 
     def admits_service(self, service: str) -> Admission | None:
         """Whether the AWS service ``service`` (``lambda.amazonaws.com``) may assume the role:

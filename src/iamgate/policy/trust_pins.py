@@ -1,18 +1,29 @@
 """What a trust statement's conditions pin: accounts, organizations, an external id, services.
 
 A condition narrows the caller only when it is positive, false for a request without its key,
-and every value is a real pin: an account or organization id without a wildcard where the id
-sits (``StringLike``'s ``*`` spans ``:``, ``ArnLike``'s stays in its component), an external id
-without a wildcard. Several pins on one dimension are intersected (several keys are AND).
+and every value is a real pin: an account id without a wildcard where the id sits
+(``StringLike``'s ``*`` spans ``:``, ``ArnLike``'s and ``ArnEquals``' stay in their component),
+an organization id without any wildcard (ids are random: a pattern such as ``o-*`` or
+``o-*/*`` is no one's), an external id without a wildcard. Several pins on one dimension are
+intersected (several keys are AND).
+
+Exact operators (``StringEquals``, ``StringEqualsIgnoreCase``) read ``*`` and ``?`` as the
+characters they are
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String):
+a value no caller can carry (an account id that is not 12 digits, an organization id or path
+with ``*`` in it, an external id with a character AssumeRole refuses) matches no one, and a
+clause whose every value is such admits no one (``Pins.nobody``). ``ArnEquals`` takes wildcards
+like ``ArnLike`` ("The ArnEquals and ArnLike condition operators behave identically").
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from iamgate.policy import providers as pv
-from iamgate.policy.conditions import Clause, only_wildcards
+from iamgate.policy.conditions import Clause, only_wildcards, quoted
 from iamgate.policy.wildcard import has_wildcard, literal_prefix, match_text
 
 # Identity keys (lower-case). Principal-side keys describe the caller; source-side keys the
@@ -54,6 +65,23 @@ PRINCIPAL_KEYS = frozenset(
         SERVICE_NAME,
     }
 )
+
+
+# Caller keys a service principal's request does not carry: they describe a user or role and
+# its account (aws:PrincipalServiceName and aws:PrincipalIsAWSService describe a service).
+SERVICE_ABSENT_KEYS = frozenset(
+    {
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:userid",
+        "aws:username",
+    }
+)
+_ACCOUNT_ID = re.compile(r"\d{12}")
+# What AssumeRole accepts as an ExternalId (its API reference: [\w+=,.@:\/-]*).
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]*")
 
 
 def is_claim_key(key: str) -> bool:
@@ -98,15 +126,35 @@ def why_not(clause: Clause) -> str:
     return f"{clause.operator} is true when {clause.key} is absent"
 
 
+def exact(clause: Clause) -> bool:
+    """A string operator without wildcards: ``*`` and ``?`` in its values are literal."""
+    return clause.family == "string" and not clause.wildcards
+
+
 def _shape(value: str) -> str:
     if only_wildcards(value):
         return "everyone"
     return "some" if has_wildcard(value) else "exact"
 
 
+def _literal_account(clause: Clause, value: str) -> tuple[str, str]:
+    """An exact operator's value: the account it names, or "nobody" when no caller has it."""
+    account = value
+    if ACCOUNT_KEYS[clause.key_lower]:
+        parts = value.split(":", 5)
+        if len(parts) != 6:
+            return "nobody", value
+        account = parts[4]
+        if not account:
+            return "none", value
+    return ("exact", account) if _ACCOUNT_ID.fullmatch(account) else ("nobody", value)
+
+
 def _account_of(clause: Clause, value: str) -> tuple[str, str]:
     """-> (shape, account): shape "exact" | "some" (a pattern) | "everyone" | "none" (the ARN
-    has no account field, like an S3 bucket's)."""
+    has no account field, like an S3 bucket's) | "nobody" (an exact value no account has)."""
+    if exact(clause):
+        return _literal_account(clause, value)
     if not ACCOUNT_KEYS[clause.key_lower]:
         return _shape(value), value
     if clause.family == "arn" or not has_wildcard(value):
@@ -128,14 +176,12 @@ def _account_of(clause: Clause, value: str) -> tuple[str, str]:
 
 
 def _org_of(clause: Clause, value: str) -> tuple[str, str]:
-    org = value
-    if ORG_KEYS[clause.key_lower]:  # a path o-xxx/r-yyy/ou-zzz/: the org comes first
-        head = literal_prefix(value)
-        org = head.split("/")[0] if "/" in head else value
-    if not has_wildcard(org):
-        return "exact", org
-    rest = org[2:] if org.lower().startswith("o-") else org
-    return ("everyone" if only_wildcards(rest) else "some"), org
+    """-> ("exact", org) | ("everyone", value): any wildcard in the organization id pins
+    nothing | ("nobody", value): an exact operator's value with ``*`` or ``?`` in it."""
+    if exact(clause):
+        return ("nobody", value) if has_wildcard(value) else ("exact", value.split("/")[0])
+    org = value.split("/")[0] if ORG_KEYS[clause.key_lower] else value  # o-xxx/r-yyy/ou-zzz/
+    return ("everyone", value) if has_wildcard(org) else ("exact", org)
 
 
 def meet(a: frozenset[str] | None, b: frozenset[str]) -> frozenset[str]:
@@ -165,6 +211,7 @@ class Pins:
     arn_without_account: bool
     notes: tuple[str, ...]
     used: tuple[Clause, ...]
+    nobody: Clause | None = None  # an exact test whose every value no caller can carry
 
 
 def read_pins(clauses: Iterable[Clause], keys: frozenset[str] | None) -> Pins:
@@ -175,6 +222,7 @@ def read_pins(clauses: Iterable[Clause], keys: frozenset[str] | None) -> Pins:
     external_id = source = arn_without_account = False
     notes: list[str] = []
     used: list[Clause] = []
+    nobody: Clause | None = None
     for clause in clauses:
         key = clause.key_lower
         if (keys is not None and key not in keys) or is_claim_key(key) or not is_identity_key(key):
@@ -182,35 +230,26 @@ def read_pins(clauses: Iterable[Clause], keys: frozenset[str] | None) -> Pins:
         if not is_pin(clause):
             notes.append(why_not(clause))
             continue
-        values = clause.values
+        values = _possible(clause)
+        if not values:
+            nobody = nobody or clause
+            continue
         source = source or key in SOURCE_KEYS
-        if key in ACCOUNT_KEYS:
-            shapes = [_account_of(clause, v) for v in values]
-            if not shapes or any(shape == "everyone" for shape, _ in shapes):
-                notes.append(
-                    f"{clause.key} {_first_everyone(values, shapes)!r} matches every account"
-                )
-            elif any(shape == "none" for shape, _ in shapes):
-                arn_without_account = True
-                notes.append(f"{clause.key} {values[0]!r} names no account")
-            else:
-                accounts = meet(accounts, frozenset(v for _, v in shapes))
+        if key in ACCOUNT_KEYS or key in ORG_KEYS:
+            pinned, note, no_account = _pinned_ids(clause, values)
+            if pinned is None:
+                notes.append(note)
+                arn_without_account = arn_without_account or no_account
+            elif key in ACCOUNT_KEYS:
+                accounts = meet(accounts, pinned)
                 used.append(clause)
-        elif key in ORG_KEYS:
-            if clause.test.endswith("IgnoreCase"):  # organization ids are lower-case
-                values = tuple(v.lower() for v in values)
-            shapes = [_org_of(clause, v) for v in values]
-            if not shapes or any(shape == "everyone" for shape, _ in shapes):
-                notes.append(
-                    f"{clause.key} {_first_everyone(values, shapes)!r} matches every organization"
-                )
             else:
-                orgs = meet(orgs, frozenset(v for _, v in shapes))
+                orgs = meet(orgs, pinned)
                 used.append(clause)
         elif key == EXTERNAL_ID:
             loose = [v for v in values if not v or has_wildcard(v)]
             if loose or not values:
-                notes.append(f"sts:ExternalId {(loose or [''])[0]!r} is a wildcard")
+                notes.append(f"sts:ExternalId {quoted((loose or [''])[0])} is a wildcard")
             else:
                 external_id = True
                 used.append(clause)
@@ -230,7 +269,57 @@ def read_pins(clauses: Iterable[Clause], keys: frozenset[str] | None) -> Pins:
         arn_without_account,
         tuple(notes),
         tuple(used),
+        nobody,
     )
+
+
+def _pinned_ids(clause: Clause, values: tuple[str, ...]) -> tuple[frozenset[str] | None, str, bool]:
+    """(the accounts or organizations a clause pins, or None; why it pins none; whether that is
+    an ARN with no account field)."""
+    if clause.key_lower in ORG_KEYS:
+        if clause.test.endswith("IgnoreCase"):  # organization ids are lower-case
+            values = tuple(v.lower() for v in values)
+        shapes = [_org_of(clause, v) for v in values]
+        what = "organization"
+    else:
+        shapes = [_account_of(clause, v) for v in values]
+        what = "account"
+    if not shapes or any(shape == "everyone" for shape, _ in shapes):
+        anyone = quoted(_first_everyone(values, shapes))
+        return None, f"{clause.key} {anyone} matches every {what}", False
+    if any(shape == "none" for shape, _ in shapes):
+        return None, f"{clause.key} {quoted(values[0])} names no account", True
+    return frozenset(v for _, v in shapes), "", False
+
+
+def _possible(clause: Clause) -> tuple[str, ...]:
+    """The clause's values some caller can carry: under an exact operator, an account that is
+    not 12 digits, an organization id or path with ``*`` or ``?``, an external id AssumeRole
+    refuses are no one's (``StringIgnoreCase`` compares organization ids lower-cased)."""
+    if not exact(clause):
+        return clause.values
+    key = clause.key_lower
+    if key in ACCOUNT_KEYS:
+        return tuple(v for v in clause.values if _account_of(clause, v)[0] != "nobody")
+    if key in ORG_KEYS:
+        return tuple(v for v in clause.values if not has_wildcard(v))
+    if key == EXTERNAL_ID:
+        return tuple(v for v in clause.values if _EXTERNAL_ID.fullmatch(v))
+    return clause.values
+
+
+def service_cannot_meet(clauses: Iterable[Clause]) -> Clause | None:
+    """A positive test of a caller key that describes a user or role (its account, ARN,
+    organization, name or id): a service principal's request does not carry it, so it is
+    false for every service, whichever customer the service acts for. A value that is only
+    wildcards is left out: it might match whatever a service carries."""
+    for clause in clauses:
+        key = clause.key_lower
+        if key not in SERVICE_ABSENT_KEYS or not is_pin(clause):
+            continue
+        if clause.values and not any(clause.wildcards and only_wildcards(v) for v in clause.values):
+            return clause
+    return None
 
 
 def _first_everyone(values: tuple[str, ...], shapes: list[tuple[str, str]]) -> str:
@@ -241,4 +330,4 @@ def _first_everyone(values: tuple[str, ...], shapes: list[tuple[str, str]]) -> s
 
 
 def shown_values(clause: Clause) -> str:
-    return " or ".join(repr(v) for v in clause.values)
+    return " or ".join(quoted(v) for v in clause.values) or "(no value)"

@@ -22,6 +22,7 @@ from iamgate.policy.trust_pins import IS_SERVICE, is_identity_key
 from iamgate.policy.wildcard import has_wildcard, match_action
 
 ASSUME_ROLE = "sts:AssumeRole"
+TAG_SESSION = "sts:TagSession"
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 ASSUME_SAML = "sts:AssumeRoleWithSAML"
 ALL_ACTIONS = frozenset({ASSUME_ROLE, WEB_IDENTITY, ASSUME_SAML})
@@ -284,3 +285,16 @@ def narrow(candidates: list[Candidate], denies: list[TrustStatement]) -> list[Ca
             ]
         candidates = nxt
     return candidates
+
+
+def allows_session_tags(document: Mapping[str, Any] | str) -> bool:
+    """Whether a role's trust lets a caller pass session tags (an Allow of sts:TagSession):
+    they override the role's own tags in aws:PrincipalTag, "regardless of case", and without
+    sts:TagSession in the trust "the AssumeRole operation fails"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html). An unreadable
+    trust counts as allowing them."""
+    try:
+        statements, _notes = parse_trust(document)
+    except PolicyFormatError:
+        return True
+    return any(st.effect == "Allow" and st.covers(TAG_SESSION) for st in statements)

@@ -183,19 +183,36 @@ def test_policy_caches_statements_per_action() -> None:
         (doc({"Effect": "Allow", "Action": "*", "Resource": "*"}), []),
         (doc({"Effect": "Allow", "Action": "iam:*Policy", "Resource": "*"}), []),
         (doc({"Effect": "Deny", "Action": "s3:*", "Resource": "*"}), []),
-        (doc({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}), []),
+        # Allow + NotAction allows every action of every service it does not name (issue 20).
+        (doc({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}), ["NotAction [s3:*]"]),
+        (doc({"Effect": "Allow", "NotAction": "*", "Resource": "*"}), []),  # names no action
         (
             doc(
                 {"Effect": "Deny", "Action": "ec2:*", "Resource": "*"},
                 {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
                 {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
             ),
-            ["s3:*"],
+            ["NotAction [iam:*]", "s3:*"],
         ),
+        # Every action, but on one bucket only: not an administrator, still every action of s3.
+        (doc({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/*"}), ["*"]),
     ],
 )
 def test_service_wildcards(document: dict[str, object], found: list[str]) -> None:
     assert [a for a, _ in service_wildcards(statements(document))] == found
+
+
+# The shortest action names AWS documents have three letters (apigateway:GET): s3:???* still
+# matches every action of s3, s3:????* does not.
+@pytest.mark.parametrize(
+    "action", ["s3:*", "S3:**", "s3:*?*", "s3:?*", "s3:???*", "s3*", "s*:*", "?3:*", "*3:*"]
+)
+def test_every_spelling_of_a_whole_service(action: str) -> None:
+    """Judged by what the pattern matches: each of these matches every action of s3."""
+    found = service_wildcards(
+        statements(doc({"Effect": "Allow", "Action": action, "Resource": "*"}))
+    )
+    assert [a for a, _ in found] == [action]
 
 
 def test_describe_plain_statements() -> None:
@@ -203,7 +220,7 @@ def test_describe_plain_statements() -> None:
     assert st.describe() == "Deny s3:*, ec2:* on a, b"
 
 
-@pytest.mark.parametrize("action", ["*", "*:*", "s*:*", "s3:", ":*", "s3:Get*"])
+@pytest.mark.parametrize("action", ["*", "*:*", "**", "s3:", ":*", "s3:Get*", "s3:????*", "s3:?"])
 def test_not_a_service_wildcard(action: str) -> None:
     assert (
         service_wildcards(statements(doc({"Effect": "Allow", "Action": action, "Resource": "*"})))

@@ -668,8 +668,8 @@ def test_decision_messages() -> None:
     acc = access(doc(allow("iam:PassRole", ROLE_LOGS, "Pass", Condition=MFA)))
     yes = allows(acc, "iam:PassRole", ROLE_LOGS)
     assert (
-        yes.why
-        == f"iam:PassRole on {ROLE_LOGS} is allowed by statement 'Pass' of policy/p0 (conditioned)"
+        yes.why == f"iam:PassRole on {ROLE_LOGS} is allowed by statement 'Pass' of policy/p0 "
+        "(conditioned on aws:MultiFactorAuthPresent)"
     )
     no = allows(acc, "iam:PassRole", ROLE_ADMIN)
     assert no.why == f"no statement allows iam:PassRole on {ROLE_ADMIN}"

@@ -24,14 +24,19 @@ def test_who_each_principal_is() -> None:
         roles=(role("deployer"),),
     )
     p = Principals(s)
-    assert p.identity(s.users[0]) == Identity(arn("user", "alice"), "user", "alice", ACCOUNT)
-    assert p.identity(s.roles[0]) == Identity(arn("role", "deployer"), "role", "deployer", ACCOUNT)
+    # The snapshot read the organization (none): aws:PrincipalOrgID is known to be absent.
+    known = {"org": None, "org_known": True}
+    alice = Identity(arn("user", "alice"), "user", "alice", ACCOUNT, **known)
+    assert p.identity(s.users[0]) == alice
+    deployer = Identity(arn("role", "deployer"), "role", "deployer", ACCOUNT, **known)
+    assert p.identity(s.roles[0]) == deployer
     member = p.identity(s.groups[0])
-    assert (member.kind, member.account) == ("user", ACCOUNT)
-    # A managed policy judged on its own: a hypothetical user and role of the account.
+    assert (member.kind, member.account, member.own_values) == ("user", ACCOUNT, False)
+    # A managed policy judged on its own: a hypothetical user and role of the account, whose
+    # name, ARN and tags are anyone's.
     (u, u_via), (r, r_via) = p.holders(None)
-    assert u == Identity(arn("user", HOLDER), "user", HOLDER, ACCOUNT)
-    assert r == Identity(arn("role", HOLDER), "role", HOLDER, ACCOUNT)
+    assert u == Identity(arn("user", HOLDER), "user", HOLDER, ACCOUNT, **known, own_values=False)
+    assert r == Identity(arn("role", HOLDER), "role", HOLDER, ACCOUNT, **known, own_values=False)
     assert (u_via, r_via) == (u.arn, r.arn)
 
 
