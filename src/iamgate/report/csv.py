@@ -55,7 +55,7 @@ def iter_csv(verdict: Verdict, rows: int = 4096) -> Iterator[str]:
     default = verdict.account_id
     for n, f in enumerate(verdict.findings, 1):
         exc = f.exception
-        row = (
+        row: tuple[str, ...] = (
             once[f.account_id or default],
             once[f.check],
             once[f.severity],
