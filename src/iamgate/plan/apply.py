@@ -18,7 +18,7 @@ use, MFA, the root row, trails, Access Analyzer) stays as collected.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from iamgate.model.change import (
@@ -65,13 +65,17 @@ def apply_changes(snapshot: Snapshot, changes: Iterable[ChangeSet]) -> Snapshot:
     return project(snapshot, changes).snapshot
 
 
-def project(snapshot: Snapshot, changes: Iterable[ChangeSet]) -> Projected:
-    """:func:`apply_changes`, with what the change touched (for attributing findings)."""
+def project(
+    snapshot: Snapshot, changes: Iterable[ChangeSet], absent: Mapping[str, str] | None = None
+) -> Projected:
+    """:func:`apply_changes`, with what the change touched (for attributing findings).
+    ``absent``: the AWS-managed policies whose documents the caller could not have, and why
+    (the reason every principal given one is an ``error``)."""
     sets = list(changes)
     ops = [op for change in sets for op in change.ops]
     if not ops:
         return Projected(snapshot, {}, frozenset())
-    state = State.of(snapshot)
+    state = State.of(snapshot, absent)
     for op in _ordered(ops):
         _HANDLERS[type(op)](state, op)
     return state.result(sets)
@@ -131,6 +135,8 @@ def _put_user(state: State, op: PutUser) -> None:
             old, arn=arn, path=op.path, permissions_boundary=op.permissions_boundary
         )
     state.touch(op.origin, arn)
+    if op.permissions_boundary:
+        state.needs_document(op.origin, op.permissions_boundary, arn)
 
 
 def _put_group(state: State, op: PutGroup) -> None:
@@ -164,6 +170,8 @@ def _put_role(state: State, op: PutRole) -> None:
             permissions_boundary=op.permissions_boundary,
         )
     state.touch(op.origin, arn)
+    if op.permissions_boundary:
+        state.needs_document(op.origin, op.permissions_boundary, arn)
 
 
 def _put_policy(state: State, op: PutPolicy) -> None:
@@ -245,6 +253,7 @@ def _attach(state: State, op: Attach) -> None:
     kept = [a for a in entity.attached if a.arn != op.policy_arn]
     if op.attach:
         kept.append(_attachment(state, op.policy_arn))
+        state.needs_document(op.origin, op.policy_arn, entity.arn)
     _set_attached(state, entity, kept)
     state.touch(op.origin, entity.arn, op.policy_arn)
 
@@ -261,6 +270,8 @@ def _exclusive_attachments(state: State, op: ExclusiveAttachments) -> None:
     before = {a.arn for a in entity.attached}
     _set_attached(state, entity, [_attachment(state, arn) for arn in dict.fromkeys(op.arns)])
     state.touch(op.origin, entity.arn, *(before ^ set(op.arns)))
+    for arn in dict.fromkeys(op.arns):
+        state.needs_document(op.origin, arn, entity.arn)
 
 
 def _exclusive_inline(state: State, op: ExclusiveInline) -> None:

@@ -21,6 +21,7 @@ from iamgate.model.snapshot import (
     Source,
     User,
 )
+from iamgate.plan.aws_policies import lacking
 from iamgate.plan.names import Account
 
 Principal = User | Group | Role
@@ -51,13 +52,15 @@ class State:
     policies: dict[str, ManagedPolicy]
     rows: dict[str, CredentialRow]
     password_policy: Mapping[str, int | bool] | None
+    # AWS-managed policies whose documents could not be had: ARN -> why, and how to fix it.
+    absent: Mapping[str, str] = field(default_factory=dict)
     touched: dict[str, list[Origin]] = field(default_factory=dict)
     sources: set[Source] = field(default_factory=set)
     unresolved: list[Unresolved] = field(default_factory=list)
     assumed: list[Assumed] = field(default_factory=list)
 
     @classmethod
-    def of(cls, snapshot: Snapshot) -> State:
+    def of(cls, snapshot: Snapshot, absent: Mapping[str, str] | None = None) -> State:
         return cls(
             base=snapshot,
             account=Account(snapshot.account_id, snapshot.partition),
@@ -67,6 +70,7 @@ class State:
             policies={p.arn: p for p in snapshot.policies},
             rows={r.arn: r for r in snapshot.credential_report if not r.is_root},
             password_policy=snapshot.password_policy,
+            absent=absent or {},
         )
 
     @property
@@ -88,6 +92,15 @@ class State:
     def fail(self, origin: Origin, reason: str, resource: str = "", *touches: Source) -> None:
         self.unresolved.append(Unresolved(origin, reason, touches or (AUTH,), resource))
         self.sources.update(touches or (AUTH,))
+
+    def needs_document(self, origin: Origin, policy_arn: str, holder_arn: str) -> None:
+        """A principal is given ``policy_arn``: without the document of an AWS-managed policy,
+        the checks that read those documents cannot judge it (``plan/aws_policies.py``)."""
+        if lacking(self.policies, policy_arn):
+            why = self.absent.get(policy_arn) or (
+                f"the snapshot lacks the document of AWS-managed policy {policy_arn}"
+            )
+            self.fail(origin, why, holder_arn, Source.AWS_MANAGED_POLICIES)
 
     # --- principals ------------------------------------------------------------------------------
 
