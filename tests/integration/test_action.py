@@ -389,6 +389,7 @@ def test_plan_inputs_become_the_plan_commands_flags(workspace: Path) -> None:
         "snapshot": "nightly/snapshot.json",
         "previous": "old/results.json",
         "annotations": "false",
+        "read-missing-policies": "true",
     }
     run = run_action(workspace, env, cli_dir=cli, install="false", **given)
     args = args_file.read_text(encoding="utf-8").splitlines()
@@ -408,6 +409,7 @@ def test_plan_inputs_become_the_plan_commands_flags(workspace: Path) -> None:
         "ci-roles",
         "--snapshot",
         "nightly/snapshot.json",
+        "--read-missing-policies",
         "--output-dir",
         "iamgate-report",
         "--badge",
@@ -417,3 +419,14 @@ def test_plan_inputs_become_the_plan_commands_flags(workspace: Path) -> None:
         "--no-annotations",
     ]
     assert "INPUT_PREVIOUS is ignored when a change is planned" in run.stdout
+    # Its default adds nothing; anything but true or false is bad input before any run.
+    args_file.unlink()
+    given["read-missing-policies"] = "false"
+    run_action(workspace, env, cli_dir=cli, install="false", **given)
+    assert "--read-missing-policies" not in args_file.read_text(encoding="utf-8").splitlines()
+    args_file.unlink()
+    given["read-missing-policies"] = "yes"
+    bad = run_action(workspace, env, cli_dir=cli, install="false", **given)
+    assert bad.code == 2
+    assert "read-missing-policies must be true or false" in bad.stdout
+    assert not args_file.exists()
