@@ -43,6 +43,7 @@ from iamgate.model.change import (
     SetPasswordPolicy,
     Unresolved,
 )
+from iamgate.model.results import Origin
 from iamgate.model.snapshot import (
     AttachedPolicy,
     Group,
@@ -119,6 +120,8 @@ def _put_key(op: Op) -> str:
 
 def _put_user(state: State, op: PutUser) -> None:
     arn = state.account.arn("user", op.name, op.path)
+    if op.renamed_from:
+        _rename(state, "user", op.renamed_from, op.name, op.origin)
     old = state.users.get(op.name)
     if old is None:
         state.users[op.name] = User(
@@ -141,12 +144,40 @@ def _put_user(state: State, op: PutUser) -> None:
 
 def _put_group(state: State, op: PutGroup) -> None:
     arn = state.account.arn("group", op.name, op.path)
+    if op.renamed_from:
+        _rename(state, "group", op.renamed_from, op.name, op.origin)
     old = state.groups.get(op.name)
     if old is None:
         state.groups[op.name] = Group(op.name, arn, state.now, op.path)
     else:
         state.groups[op.name] = dataclasses.replace(old, arn=arn, path=op.path)
     state.touch(op.origin, arn)
+
+
+def _rename(state: State, kind: PrincipalKind, old: str, new: str, origin: Origin) -> None:
+    """UpdateUser/UpdateGroup with a new name: the entity keeps its policies, memberships and
+    credentials (the credential report's row follows it), under the new name and ARN
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_users_manage.html#id_users_renaming;
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups_manage_rename.html). The path and
+    the rest are set by the put that follows."""
+    table = state.table(kind)
+    if old == new or old not in table or new in table:
+        return  # nothing to rename, or IAM refuses (EntityAlreadyExists): the put decides
+    entity = table.pop(old)
+    arn = state.account.arn(kind, new, entity.path)
+    table[new] = dataclasses.replace(entity, name=new, arn=arn)
+    state.renamed[(kind, old)] = new
+    if isinstance(entity, Group):
+        for user in list(state.users.values()):
+            if old in user.groups:
+                groups = tuple(new if g == old else g for g in user.groups)
+                state.users[user.name] = dataclasses.replace(user, groups=groups)
+                state.touch(origin, user.arn)
+    row = state.rows.pop(entity.arn, None)
+    if row is not None:
+        state.rows[arn] = dataclasses.replace(row, user=new, arn=arn)
+        state.touch(origin, entity.arn, arn, source=REPORT)
+    state.touch(origin, entity.arn, arn)
 
 
 def _put_role(state: State, op: PutRole) -> None:
@@ -236,7 +267,7 @@ def _put_inline(state: State, op: PutInline) -> None:
 
 
 def _remove_inline(state: State, op: RemoveInline) -> None:
-    entity = state.table(op.kind).get(op.principal)
+    entity = state.get(op.kind, op.principal)
     if entity is None:
         return
     kept = tuple(p for p in entity.inline if p.name != op.name)
@@ -245,7 +276,7 @@ def _remove_inline(state: State, op: RemoveInline) -> None:
 
 
 def _attach(state: State, op: Attach) -> None:
-    entity = state.table(op.kind).get(op.principal)
+    entity = state.get(op.kind, op.principal)
     if entity is None:
         if op.attach:
             state.principal(op.kind, op.principal, op.origin)  # says why
@@ -301,16 +332,17 @@ def _exclusive_holders(state: State, op: ExclusiveHolders) -> None:
 
 
 def _membership(state: State, op: Membership) -> None:
-    user = state.users.get(op.user)
-    if user is None:
+    user = state.get("user", op.user)
+    if not isinstance(user, User):
         if op.add:
             state.principal("user", op.user, op.origin)
         return
     if op.add and state.principal("group", op.group, op.origin) is None:
         return
-    groups = tuple(g for g in user.groups if g != op.group) + ((op.group,) if op.add else ())
+    name = state.renamed.get(("group", op.group), op.group)
+    groups = tuple(g for g in user.groups if g != name) + ((name,) if op.add else ())
     state.users[user.name] = dataclasses.replace(user, groups=groups)
-    group = state.groups.get(op.group)
+    group = state.groups.get(name)
     state.touch(op.origin, user.arn, *((group.arn,) if group else ()))
 
 

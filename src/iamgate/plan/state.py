@@ -56,6 +56,9 @@ class State:
     absent: Mapping[str, str] = field(default_factory=dict)
     touched: dict[str, list[Origin]] = field(default_factory=dict)
     sources: set[Source] = field(default_factory=set)
+    # (kind, old name) -> new name: what the change renamed in place (UpdateUser, UpdateGroup),
+    # so that its operations that still name the old one find it.
+    renamed: dict[tuple[str, str], str] = field(default_factory=dict)
     unresolved: list[Unresolved] = field(default_factory=list)
     assumed: list[Assumed] = field(default_factory=list)
 
@@ -112,8 +115,13 @@ class State:
         }
         return tables[kind]
 
+    def get(self, kind: PrincipalKind, name: str) -> Principal | None:
+        """The principal of that name (or of the name a rename gave it), if any."""
+        found: Principal | None = self.table(kind).get(self.renamed.get((kind, name), name))
+        return found
+
     def principal(self, kind: PrincipalKind, name: str, origin: Origin) -> Principal | None:
-        found: Principal | None = self.table(kind).get(name)
+        found = self.get(kind, name)
         if found is None:
             self.fail(origin, f"{kind} {name} is neither in the snapshot nor created by the change")
         return found

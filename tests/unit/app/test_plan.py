@@ -440,3 +440,20 @@ def test_an_unattached_aws_managed_policy_changes_no_verdict_on_the_account() ->
         return [(f.check, f.resource, f.status.value, f.message) for f in v.findings]
 
     assert shape(completed) == shape(demo)
+
+
+def test_a_renamed_administrator_is_still_one_under_the_new_arn(tmp_path: Path) -> None:
+    """Renaming moves the user's findings to its new ARN (where a baseline exception naming the
+    old ARN no longer matches): introduced there, fixed under the old one. Before, the rename
+    was read as a new user without policies, which hid the administrator."""
+    before = snap(users=(user("ana", attached=(ADMIN.arn,)),), policies=(ADMIN,))
+    data = plan(
+        update("aws_iam_user.ana", {"name": "ana", "path": "/"}, {"name": "ana.m", "path": "/"})
+    )
+    verdict = planned_with(tmp_path, before, None, data)
+    found = finding(verdict, "principal-admin-access", arn("user", "ana.m"))
+    assert (found.status, found.change) == (Status.FAIL, Change.INTRODUCED)
+    assert found.origin is not None and found.origin.address == "aws_iam_user.ana"
+    assert verdict.plan is not None
+    fixed = {(f.check, f.resource) for f in verdict.plan.fixed}
+    assert ("principal-admin-access", arn("user", "ana")) in fixed
