@@ -453,7 +453,35 @@ def test_a_renamed_administrator_is_still_one_under_the_new_arn(tmp_path: Path) 
     verdict = planned_with(tmp_path, before, None, data)
     found = finding(verdict, "principal-admin-access", arn("user", "ana.m"))
     assert (found.status, found.change) == (Status.FAIL, Change.INTRODUCED)
-    assert found.origin is not None and found.origin.address == "aws_iam_user.ana"
+    assert found.origin is not None
+    assert found.origin.address == "aws_iam_user.ana"
     assert verdict.plan is not None
     fixed = {(f.check, f.resource) for f in verdict.plan.fixed}
     assert ("principal-admin-access", arn("user", "ana")) in fixed
+
+
+def test_a_deny_an_existing_roles_template_drops_is_read_as_gone(tmp_path: Path) -> None:
+    """An existing role whose template no longer lists its guard (a Deny): CloudFormation
+    removes it if an earlier version of the template listed it, which cannot be told, so the
+    plan reads it as gone and says so; the same template listing the guard introduces nothing."""
+    fence = doc({"Effect": "Deny", "Action": "iam:*", "Resource": "*"})
+    before = snap(roles=(role("ci", LAMBDA, inline={"work": doc(allow("*")), "fence": fence}),))
+    head = (
+        "Resources:\n  Ci:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: ci\n"
+        f"      AssumeRolePolicyDocument: {json.dumps(LAMBDA)}\n      Policies:\n"
+        f"        - {{PolicyName: work, PolicyDocument: {json.dumps(doc(allow('*')))}}}\n"
+    )
+    verdicts = {}
+    for name, text in (
+        ("drops", head),
+        ("keeps", head + f"        - {{PolicyName: fence, PolicyDocument: {json.dumps(fence)}}}\n"),
+    ):
+        path = tmp_path / f"{name}.yml"
+        path.write_text(text, encoding="utf-8")
+        read = read_change_files(PlanFiles(cloudformation=(path,)))
+        verdicts[name] = plan_change(before, Config(), GateOptions(), read).verdict
+    dropped = finding(verdicts["drops"], "principal-admin-access", arn("role", "ci"))
+    assert (dropped.status, dropped.change) == (Status.FAIL, Change.INTRODUCED)
+    assert "[assumed: Ci: role ci holds inline policy fence" in dropped.message
+    kept = finding(verdicts["keeps"], "principal-admin-access", arn("role", "ci"))
+    assert (kept.status, kept.change) == (Status.PASS, Change.UNCHANGED)
