@@ -1,7 +1,9 @@
 """``iamgate plan``: the account as a change would leave it, judged against the account before.
 
 The snapshot (saved, or collected as ``scan`` does) and the change files are read first, so bad
-input ends the run before any check. The checks run on the snapshot; those that read what the
+input ends the run before any check. The documents of AWS-managed policies the change attaches
+and the snapshot lacks are read next (``complete_policies``, by the reader the CLI gives: the
+account's clients, or none). The checks run on the snapshot; those that read what the
 change touches (``Projected.sources``) run again on the projected snapshot, the others keep the
 snapshot's verdicts (their data is the same on both sides, so judging them twice could only
 give the same answer). What the change could not work out is an ``error`` result for each check
