@@ -10,6 +10,7 @@ step still runs (it must find the iamgate of this environment on PATH).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -389,6 +390,7 @@ def test_plan_inputs_become_the_plan_commands_flags(workspace: Path) -> None:
         "snapshot": "nightly/snapshot.json",
         "previous": "old/results.json",
         "annotations": "false",
+        "read-missing-policies": "true",
     }
     run = run_action(workspace, env, cli_dir=cli, install="false", **given)
     args = args_file.read_text(encoding="utf-8").splitlines()
@@ -408,6 +410,7 @@ def test_plan_inputs_become_the_plan_commands_flags(workspace: Path) -> None:
         "ci-roles",
         "--snapshot",
         "nightly/snapshot.json",
+        "--read-missing-policies",
         "--output-dir",
         "iamgate-report",
         "--badge",
@@ -417,3 +420,66 @@ def test_plan_inputs_become_the_plan_commands_flags(workspace: Path) -> None:
         "--no-annotations",
     ]
     assert "INPUT_PREVIOUS is ignored when a change is planned" in run.stdout
+    # Its default adds nothing; anything but true or false is bad input before any run.
+    args_file.unlink()
+    given["read-missing-policies"] = "false"
+    run_action(workspace, env, cli_dir=cli, install="false", **given)
+    assert "--read-missing-policies" not in args_file.read_text(encoding="utf-8").splitlines()
+    args_file.unlink()
+    given["read-missing-policies"] = "yes"
+    bad = run_action(workspace, env, cli_dir=cli, install="false", **given)
+    assert bad.code == 2
+    assert "read-missing-policies must be true or false" in bad.stdout
+    assert not args_file.exists()
+
+
+SELFTEST = yaml.safe_load((REPO / ".github" / "workflows" / "selftest.yml").read_text("utf-8"))
+
+
+def _selftest_env(step: dict[str, object], ran: dict[str, ActionRun]) -> dict[str, str]:
+    """A check step's env: ``steps.<id>.outcome`` and ``steps.<id>.outputs.<name>``."""
+
+    def one(m: re.Match[str]) -> str:
+        parts = m.group(1).split(".")
+        run = ran[parts[1]]
+        if parts[2] == "outcome":
+            return "success" if run.code == 0 else "failure"
+        assert parts[2] == "outputs", m.group(0)
+        return run.outputs[parts[3]]
+
+    env = step.get("env", {})
+    assert isinstance(env, dict)
+    return {k: EXPR.sub(one, str(v)) for k, v in env.items()}
+
+
+def test_the_selftests_plan_steps_do_what_ci_checks(tmp_path: Path) -> None:
+    """selftest.yml's plan steps, run as GitHub runs them (the action's steps, then the check
+    step after each, on its outputs) in a workspace holding the repository's fixtures."""
+    workspace = tmp_path / "repo"
+    workspace.mkdir()
+    for name in ("tests", "baselines"):
+        (workspace / name).symlink_to(REPO / name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    steps = SELFTEST["jobs"]["selftest"]["steps"]
+    ran: dict[str, ActionRun] = {}
+    checked = []
+    for step, after in itertools.pairwise(steps):
+        if step.get("uses") != "./" or not step["id"].startswith("plan-"):
+            continue
+        inputs = {k: str(v) for k, v in step["with"].items() if k != "python-version"}
+        ran[step["id"]] = run = run_action(workspace, env, install="false", **inputs)
+        assert (run.code != 0) is bool(step.get("continue-on-error")), run.stdout + run.stderr
+        proc = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", after["run"]],
+            env={**env, **_selftest_env(after, ran)},
+            cwd=workspace,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert proc.returncode == 0, f"{after['name']}: {proc.stdout}{proc.stderr}"
+        checked.append(step["id"])
+    assert checked == ["plan-failing", "plan-passing"]
+    assert ran["plan-failing"].outputs["verdict"] == "fail"
+    assert ran["plan-passing"].outputs["verdict"] == "pass"

@@ -80,7 +80,8 @@ def test_a_plan_of_the_demo_account_offline(offline: Any) -> None:
 def test_a_plan_against_the_account_it_collects(
     aws: MotoAccount, iamgate: Any, tmp_path: Path
 ) -> None:
-    """Without --snapshot the account is read as ``scan`` reads it (an empty one here)."""
+    """Without --snapshot the account is read as ``scan`` reads it (an empty one here), and so
+    are the documents of the AWS-managed policies the change attaches that it holds nowhere."""
     (tmp_path / "roles.yml").write_text(
         """Resources:
   Anyone:
@@ -90,6 +91,15 @@ def test_a_plan_against_the_account_it_collects(
       AssumeRolePolicyDocument:
         Version: 2012-10-17
         Statement: [{Effect: Allow, Principal: {AWS: "*"}, Action: "sts:AssumeRole"}]
+  Fn:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: fn
+      AssumeRolePolicyDocument:
+        Version: 2012-10-17
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: "sts:AssumeRole"}
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]
 """,
         encoding="utf-8",
     )
@@ -104,6 +114,15 @@ def test_a_plan_against_the_account_it_collects(
     }
     origin = json.dumps({"address": "Anyone", "file": "roles.yml", "line": 2})
     assert ("role-trust-public", "introduced", origin) in found
+    judged = {
+        f["check"]: f["status"]
+        for f in run.json()["findings"]
+        if f["resource"] == f"{A}:role/fn" and f["check"].endswith("admin-access")
+    }
+    assert judged == {"principal-admin-access": "pass"}
+    assert not [
+        f for f in run.json()["findings"] if f["change"] == "introduced" and f["status"] == "error"
+    ]
 
 
 def test_a_plan_whose_addresses_carry_commands_prints_them_as_text(

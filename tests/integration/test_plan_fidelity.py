@@ -14,7 +14,7 @@ they name what they create, as most IAM templates do; placeholders have their ow
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,12 +24,13 @@ import pytest
 from iamgate.app.evaluate import GateOptions, evaluate
 from iamgate.app.plan import PlanFiles, plan_change, read_change_files
 from iamgate.aws.clients import Clients
+from iamgate.collect.iam import read_aws_managed_policies
 from iamgate.collect.snapshot import collect
 from iamgate.demo.run import demo_plan_path
 from iamgate.demo.standin import MotoAccount
 from iamgate.model.config import Config
 from iamgate.model.results import Change, Verdict
-from iamgate.model.snapshot import Snapshot
+from iamgate.model.snapshot import CollectionError, ManagedPolicy, Snapshot
 from testing.cli import DATA
 
 ACCOUNT = "123456789012"
@@ -245,14 +246,11 @@ def apply_ci_roles(aws: MotoAccount) -> None:
 
 
 def seed_cdk(aws: MotoAccount) -> None:
-    """The AWS-managed policies the stack attaches are held already (their documents are in the
-    snapshot only when something holds them: see docs/plan.md)."""
-    iam = aws.client("iam")
+    """Nothing holds the AWS-managed policies the stack attaches (ReadOnlyAccess,
+    AWSLambdaBasicExecutionRole): the snapshot lacks their documents, and the plan reads them
+    (docs/plan.md, "AWS-managed policies attached for the first time")."""
     _github(aws)
     _lambda_admin(aws)
-    iam.create_role(RoleName="cdk-other", AssumeRolePolicyDocument=LAMBDA)
-    for name in ("ReadOnlyAccess", "service-role/AWSLambdaBasicExecutionRole"):
-        iam.attach_role_policy(RoleName="cdk-other", PolicyArn=f"{AWS}/{name}")
 
 
 def apply_cdk(aws: MotoAccount) -> None:
@@ -334,6 +332,10 @@ CDK = Fixture(
 # cases, not four: a moto reset and its first IAM call (AWS-managed policies loaded again) cost
 # most of a case's time.
 CASES = {"terraform": (RELEASE, TEAM), "cloudformation": (CI_ROLES, CDK)}
+READ_FOR = {
+    "terraform": [],
+    "cloudformation": [f"{AWS}/ReadOnlyAccess", f"{AWS}/service-role/AWSLambdaBasicExecutionRole"],
+}
 
 
 def _snapshot(aws: MotoAccount) -> Snapshot:
@@ -364,7 +366,16 @@ def test_plan_on_the_account_before_equals_scan_of_the_account_after(
         terraform=tuple(p for f in files for p in f.terraform),
         cloudformation=tuple(p for f in files for p in f.cloudformation),
     )
-    planned = plan_change(before, Config(), GateOptions(), read_change_files(both)).verdict
+    assert f"{AWS}/service-role/AWSLambdaBasicExecutionRole" not in {p.arn for p in before.policies}
+    clients = Clients(aws.options())
+    asked: list[str] = []
+
+    def reader(arns: Sequence[str]) -> Mapping[str, ManagedPolicy | CollectionError]:
+        asked.extend(arns)
+        return read_aws_managed_policies(clients, arns, lambda _m: None)
+
+    read = read_change_files(both)
+    planned = plan_change(before, Config(), GateOptions(), read, reader).verdict
     got, want = _statuses(planned), _statuses(scanned)
     differences = {
         key: (got.get(key), want.get(key))
@@ -384,3 +395,5 @@ def test_plan_on_the_account_before_equals_scan_of_the_account_after(
         f for f in planned.findings if f.change is Change.INTRODUCED and f.status.value == "error"
     ]
     assert errors == []
+    # The documents the plan read: those its changes attach and the account before held nowhere.
+    assert sorted(asked) == sorted(READ_FOR[case])

@@ -174,3 +174,29 @@ def test_nightly_uploads_sarif_only_from_a_run_that_saw_everything(
     # The only job holding security-events: write.
     holders = [n for n, j in jobs.items() if j["permissions"].get("security-events")]
     assert holders == ["code-scanning"]
+
+
+def test_selftest_runs_the_plan_through_the_action_both_ways() -> None:
+    """The plan input is exercised in CI like the others: `uses: ./` with plan-cloudformation on
+    committed fixtures and the demo snapshot, one change that must fail, one that must pass
+    (tests/integration/test_action.py runs these steps as CI does)."""
+    steps = _load(REPO / ".github" / "workflows" / "selftest.yml")["jobs"]["selftest"]["steps"]
+    plans = {
+        s["id"]: s for s in steps if s.get("uses") == "./" and "plan-cloudformation" in s["with"]
+    }
+    assert set(plans) == {"plan-failing", "plan-passing"}
+    for step in plans.values():
+        assert step["with"]["snapshot"] == "tests/data/demo-snapshot.json"
+        assert (REPO / step["with"]["plan-cloudformation"]).is_file()
+        assert (REPO / step["with"]["baseline"]).is_file()
+    assert plans["plan-failing"]["continue-on-error"] is True
+    assert "continue-on-error" not in plans["plan-passing"]
+    # Each is followed by a step that checks its outputs.
+    for n, step in enumerate(steps):
+        if step.get("id") in plans:
+            check = steps[n + 1]
+            assert f"steps.{step['id']}.outputs.verdict" in str(check["env"])
+            assert "INTRODUCED" in check["env"]
+    upload = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
+    for step in plans.values():
+        assert step["with"]["output-dir"] + "/" in upload["with"]["path"]

@@ -1,7 +1,9 @@
 """``iamgate plan``: the account as a change would leave it, judged against the account before.
 
 The snapshot (saved, or collected as ``scan`` does) and the change files are read first, so bad
-input ends the run before any check. The checks run on the snapshot; those that read what the
+input ends the run before any check. The documents of AWS-managed policies the change attaches
+and the snapshot lacks are read next (``complete_policies``, by the reader the CLI gives: the
+account's clients, or none). The checks run on the snapshot; those that read what the
 change touches (``Projected.sources``) run again on the projected snapshot, the others keep the
 snapshot's verdicts (their data is the same on both sides, so judging them twice could only
 give the same answer). What the change could not work out is an ``error`` result for each check
@@ -12,8 +14,9 @@ baseline does not accept fail the gate.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,11 +29,12 @@ from iamgate.gate.plan import PlanInput, compare_plan, introduced_errors
 from iamgate.model.change import ChangeSet
 from iamgate.model.config import Config
 from iamgate.model.results import Result, Verdict
-from iamgate.model.snapshot import Snapshot
+from iamgate.model.snapshot import CollectionError, ManagedPolicy, Snapshot
 from iamgate.plan import (
     Account,
     Projected,
     Stack,
+    aws_policies_needed,
     cloudformation_changes,
     project,
     terraform_changes,
@@ -122,13 +126,64 @@ def _stem(source: str) -> str:
     return stem if stem[0].isalpha() else f"stack-{stem}"
 
 
+# Reads the documents of AWS-managed policies (``collect.iam.read_aws_managed_policies`` with the
+# run's clients): ARN -> the policy, or why it could not be read.
+PolicyReader = Callable[[Sequence[str]], Mapping[str, ManagedPolicy | CollectionError]]
+
+NOT_READ = (
+    "the snapshot lacks the document of AWS-managed policy {arn}, which the change attaches: "
+    "add --read-missing-policies to read it from AWS (read-only: iam:GetPolicy, "
+    "iam:GetPolicyVersion), or plan without --snapshot, or list it in iamgate.toml under "
+    "[collect] aws_managed_policies so that the nightly snapshot holds it"
+)
+NOT_READABLE = (
+    "the document of AWS-managed policy {arn}, which the change attaches, could not be read: "
+    "{error}"
+)
+
+
+def complete_policies(
+    snapshot: Snapshot, changes: Sequence[ChangeSet], reader: PolicyReader | None
+) -> tuple[Snapshot, dict[str, str]]:
+    """The snapshot with the documents of the AWS-managed policies the change attaches that it
+    lacks (read by ``reader``), and, for each one still missing, why and how to fix it.
+
+    Such a policy is attached nowhere in the account (``collect`` reads every one in use), so it
+    is added with no attachment: no check judges an unattached AWS-managed policy, and the
+    verdicts on the account before are unchanged."""
+    needed = aws_policies_needed(snapshot, changes)
+    if not needed:
+        return snapshot, {}
+    if reader is None:
+        return snapshot, {arn: NOT_READ.format(arn=arn) for arn in needed}
+    answers = reader(needed)
+    found: list[ManagedPolicy] = []
+    absent: dict[str, str] = {}
+    for arn in needed:
+        got = answers.get(arn)
+        if isinstance(got, ManagedPolicy) and got.arn == arn:
+            found.append(dataclasses.replace(got, attachment_count=0, aws_managed=True))
+        else:
+            error = got.describe() if isinstance(got, CollectionError) else "no answer"
+            absent[arn] = NOT_READABLE.format(arn=arn, error=error)
+    return dataclasses.replace(snapshot, policies=(*snapshot.policies, *found)), absent
+
+
 def plan_change(
-    snapshot: Snapshot, config: Config, options: GateOptions, read: ChangeFiles
+    snapshot: Snapshot,
+    config: Config,
+    options: GateOptions,
+    read: ChangeFiles,
+    reader: PolicyReader | None = None,
 ) -> Planned:
-    """The plan's verdict: the account after the change, compared with the account before."""
+    """The plan's verdict: the account after the change, compared with the account before.
+    ``reader`` reads the AWS-managed policies the change attaches that the snapshot lacks (none:
+    each is an ``error`` saying how to supply it)."""
     selected = select_checks(options.checks, options.skip_checks)
     baseline = load_checked_baseline(options.baseline, snapshot.account_id)
-    projected = project(snapshot, map_changes(read, snapshot))
+    changes = map_changes(read, snapshot)
+    snapshot, absent = complete_policies(snapshot, changes, reader)
+    projected = project(snapshot, changes, absent)
     files = read.files
     rerun = frozenset(
         c for c in selected if projected.sources.intersection(REGISTRY[c].meta.requires)

@@ -78,6 +78,7 @@ def collect_account(
         regions,
         max_pages=config.collect.max_pages,
         organization=organization,
+        aws_managed=config.collect.aws_managed_policies,
     )
 
 

@@ -3,8 +3,9 @@ will land in, before it is deployed."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,6 +13,7 @@ from iamgate.app.gating import finish_run
 from iamgate.app.plan import (
     DEFAULT_REGION,
     PlanFiles,
+    PolicyReader,
     parse_parameters,
     plan_change,
     read_change_files,
@@ -59,7 +61,7 @@ from iamgate.cli.common import (
 from iamgate.formats.config_toml import load_config
 from iamgate.formats.snapshot_json import load_snapshot
 from iamgate.model.config import Config
-from iamgate.model.snapshot import Snapshot
+from iamgate.model.snapshot import CollectionError, ManagedPolicy, Snapshot
 
 SnapshotPath = Annotated[
     Path | None,
@@ -101,6 +103,16 @@ ParameterOpt = Annotated[
         "CommaDelimitedList).",
     ),
 ]
+ReadMissing = Annotated[
+    bool,
+    typer.Option(
+        "--read-missing-policies",
+        help="With --snapshot: read from AWS (read-only, the usual credential chain: "
+        "iam:GetPolicy, iam:GetPolicyVersion) the documents of the AWS-managed policies the "
+        "change attaches that the snapshot lacks, and only those. Without --snapshot they "
+        "are always read.",
+    ),
+]
 
 
 @handle_errors
@@ -110,6 +122,7 @@ def plan(
     snapshot_path: SnapshotPath = None,
     stack_name: StackName = None,
     parameter: ParameterOpt = None,
+    read_missing_policies: ReadMissing = False,
     baseline: BaselinePath = None,
     config: ConfigPath = None,
     output_dir: OutputDir = None,
@@ -171,28 +184,47 @@ def plan(
     select_checks(options.checks, options.skip_checks)
     wanted_regions = parse_regions(regions)
     run = begin(where, None, console)
+    aws = (region, profile, role_arn, external_id, role_session_name)
+    clients = None
     if snapshot_path is not None:
         snapshot = load_snapshot(snapshot_path)
+        if read_missing_policies:
+            clients = _clients(cfg, aws)
     else:
-        aws = (region, profile, role_arn, external_id, role_session_name)
-        snapshot = _collected(cfg, aws, wanted_regions, console)
-    planned = plan_change(snapshot, cfg, options, read)
+        clients = _clients(cfg, aws)
+        snapshot = _collected(clients, cfg, wanted_regions, console)
+    reader = _policy_reader(clients, console) if clients is not None else None
+    planned = plan_change(snapshot, cfg, options, read, reader)
     # No snapshot.json: the account after is not an account that was read (the reports say what
     # it is; `evaluate` writes none either).
     report = finish_run(run, planned.verdict)
     finish(report, console, annotations=annotations_on(annotations))
 
 
-def _collected(
-    cfg: Config,
-    aws: tuple[str | None, str | None, str | None, str | None, str],
-    regions: tuple[str, ...],
-    console: Console,
-) -> Snapshot:
+AwsArgs = tuple[str | None, str | None, str | None, str | None, str]
+
+
+def _clients(cfg: Config, aws: AwsArgs) -> Any:
+    """The AWS clients, as ``scan`` builds them (boto3 is imported only when AWS is read)."""
+    from iamgate.aws.clients import Clients
+
+    return Clients(aws_options(cfg, *aws))
+
+
+def _collected(clients: Any, cfg: Config, regions: tuple[str, ...], console: Console) -> Snapshot:
     """The account before the change, read as ``scan`` reads it."""
     from iamgate.app.scan import collect_account
-    from iamgate.aws.clients import Clients  # boto3: only when the account is read
 
-    snapshot = collect_account(Clients(aws_options(cfg, *aws)), cfg, console.progress, regions)
+    snapshot = collect_account(clients, cfg, console.progress, regions)
     report_collection(snapshot, console)
     return snapshot
+
+
+def _policy_reader(clients: Any, console: Console) -> PolicyReader:
+    """Reads AWS-managed policies' documents with ``clients`` (only those asked for)."""
+    from iamgate.collect.iam import read_aws_managed_policies
+
+    def read(arns: Sequence[str]) -> Mapping[str, ManagedPolicy | CollectionError]:
+        return read_aws_managed_policies(clients, arns, console.progress)
+
+    return read

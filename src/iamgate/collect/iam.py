@@ -8,11 +8,14 @@ distinct policies in use, never with users.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from iamgate.collect.source import DataSource, Session
+from iamgate.aws.clients import Clients
+from iamgate.collect.source import DataSource, Progress, Session
 from iamgate.model.snapshot import (
     AttachedPolicy,
+    CollectionError,
     Group,
     InlinePolicy,
     ManagedPolicy,
@@ -129,8 +132,10 @@ def authorization_details(session: Session) -> dict[str, Any]:
 
 
 def aws_managed_policies(session: Session) -> dict[str, Any]:
-    """Documents of the AWS-managed policies in use (and only those). One policy that cannot
-    be read is one error; the others are still collected."""
+    """Documents of the AWS-managed policies in use, and of those the config lists
+    (``[collect] aws_managed_policies``: the ones a team expects to attach, so that an offline
+    ``plan`` can judge a change that attaches one). One policy that cannot be read is one
+    error; the others are still collected."""
     found = session.found
     entities: list[User | Group | Role] = [
         *found.get("users", ()),
@@ -143,36 +148,62 @@ def aws_managed_policies(session: Session) -> dict[str, Any]:
         for e in entities
         if not isinstance(e, Group) and (b := e.permissions_boundary) and ":aws:policy/" in b
     }
-    arns = sorted(attached | boundaries)
-    iam = session.clients.client("iam")
-    source = Source.AWS_MANAGED_POLICIES
+    arns = sorted(attached | boundaries | set(session.expected_policies))
     collected = []
     for arn in arns:
-
-        def fetch(_session: Session, arn: str = arn) -> dict[str, Any]:
-            meta = session.call(source, "GetPolicy", lambda: iam.get_policy(PolicyArn=arn), arn)
-            meta = meta["Policy"]
-            version = session.call(
-                source,
-                "GetPolicyVersion",
-                lambda: iam.get_policy_version(PolicyArn=arn, VersionId=meta["DefaultVersionId"]),
-                arn,
-            )
-            policy = ManagedPolicy(
-                arn=arn,
-                name=meta["PolicyName"],
-                document=_document(version["PolicyVersion"]["Document"]),
-                attachment_count=int(meta.get("AttachmentCount", 0)),
-                aws_managed=True,
-            )
-            return {"policy": policy}
-
-        one = session.run(DataSource(source, AWS_MANAGED_OPERATIONS, fetch))
+        one = session.run(_policy_source(session, arn))
         if "policy" in one:
             collected.append(one["policy"])
     if arns:
-        session.progress(f"GetPolicyVersion: {len(collected)} attached AWS-managed policies")
+        session.progress(f"GetPolicyVersion: {len(collected)} AWS-managed policies")
     return {"policies": (*found.get("policies", ()), *collected)}
+
+
+def _policy_source(session: Session, arn: str) -> DataSource:
+    """One AWS-managed policy's document: ``GetPolicy`` for its default version, then
+    ``GetPolicyVersion``; a failure names the policy."""
+    iam = session.clients.client("iam")
+    source = Source.AWS_MANAGED_POLICIES
+
+    def fetch(_session: Session) -> dict[str, Any]:
+        meta = session.call(source, "GetPolicy", lambda: iam.get_policy(PolicyArn=arn), arn)
+        meta = meta["Policy"]
+        version = session.call(
+            source,
+            "GetPolicyVersion",
+            lambda: iam.get_policy_version(PolicyArn=arn, VersionId=meta["DefaultVersionId"]),
+            arn,
+        )
+        policy = ManagedPolicy(
+            arn=arn,
+            name=meta["PolicyName"],
+            document=_document(version["PolicyVersion"]["Document"]),
+            attachment_count=int(meta.get("AttachmentCount", 0)),
+            aws_managed=True,
+        )
+        return {"policy": policy}
+
+    return DataSource(source, AWS_MANAGED_OPERATIONS, fetch)
+
+
+def read_aws_managed_policies(
+    clients: Clients, arns: Sequence[str], progress: Progress
+) -> dict[str, ManagedPolicy | CollectionError]:
+    """The documents of ``arns`` (AWS-managed policies), each read as an attached one is
+    (read-only: ``iam:GetPolicy``, ``iam:GetPolicyVersion``), every answer checked by the same
+    guard; a policy that cannot be read is its :class:`CollectionError`. For ``iamgate plan``:
+    the policies a change attaches that its snapshot lacks."""
+    session = Session(clients, progress, AWS_MANAGED_OPERATIONS, answers=AWS_MANAGED_ANSWERS)
+    read: dict[str, ManagedPolicy | CollectionError] = {}
+    for arn in arns:
+        one = session.run(_policy_source(session, arn))
+        read[arn] = one["policy"] if "policy" in one else session.errors[-1]
+    if arns:
+        progress(
+            f"GetPolicyVersion: {sum(isinstance(v, ManagedPolicy) for v in read.values())} "
+            "AWS-managed policies the change attaches"
+        )
+    return read
 
 
 AWS_MANAGED_OPERATIONS = {"GetPolicy": "iam:GetPolicy", "GetPolicyVersion": "iam:GetPolicyVersion"}

@@ -124,9 +124,12 @@ def collect(
     sources: tuple[DataSource, ...] = SOURCES,
     max_pages: int = MAX_PAGES,
     organization: OrganizationReader | None = None,
+    aws_managed: tuple[str, ...] = (),
 ) -> Snapshot:
     """Identify the account, then run every source. ``organization`` reads its SCPs and RCPs
-    with other credentials (an organization scan's, or ``--organization-role``)."""
+    with other credentials (an organization scan's, or ``--organization-role``);
+    ``aws_managed``: AWS-managed policies to read even when nothing holds them (those of
+    another partition than the account's are left out: that account cannot attach them)."""
     say: Progress = progress or (lambda _msg: None)
     account_id, caller = identify(clients)
     partition = caller.split(":")[1] if caller.count(":") >= 5 else "aws"
@@ -143,6 +146,7 @@ def collect(
         answers=ANSWERS,
         max_pages=max_pages,
         organization_reader=organization,
+        expected_policies=tuple(a for a in aws_managed if a.split(":")[1:2] == [partition]),
     )
     for spec in sources:
         session.found.update(session.run(spec))

@@ -302,6 +302,8 @@ class Session:
     answers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # op -> member paths
     max_pages: int = MAX_PAGES
     organization_reader: OrganizationReader | None = None
+    # AWS-managed policies to read besides those in use ([collect] aws_managed_policies).
+    expected_policies: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Every answer the clients get is checked before a source reads it.

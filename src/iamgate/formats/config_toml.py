@@ -27,6 +27,7 @@ from iamgate.model.config import (
     TrustSettings,
 )
 from iamgate.model.results import Severity
+from iamgate.model.snapshot import is_aws_managed_arn
 
 DEFAULT_CONFIG_NAME = "iamgate.toml"
 
@@ -165,7 +166,20 @@ def _value(cls: type, name: str, key: str, value: Any) -> Any:
         return value
     if key == "oidc_owners":
         return _owner_list(value, f"[{name}] {key}")
+    if key == "aws_managed_policies":
+        return _aws_policy_list(value, f"[{name}] {key}")
     return _account_list(value, f"[{name}] {key}")
+
+
+def _aws_policy_list(value: Any, where: str) -> tuple[str, ...]:
+    """ARNs of AWS-managed policies (``arn:aws:iam::aws:policy/...``), each once."""
+    form = "an AWS-managed policy ARN (arn:aws:iam::aws:policy/NAME, with its path)"
+    if not isinstance(value, list):
+        raise _Bad(f"{where}: expected a list of {form}s")
+    for item in value:
+        if not isinstance(item, str) or not is_aws_managed_arn(item):
+            raise _Bad(f"{where}: {item!r} is not {form}", item)
+    return tuple(dict.fromkeys(value))
 
 
 def _account_list(value: Any, where: str) -> tuple[str, ...]:

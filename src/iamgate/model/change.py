@@ -26,19 +26,25 @@ PRINCIPAL_KINDS: tuple[PrincipalKind, ...] = ("user", "group", "role")
 @dataclass(frozen=True, slots=True)
 class PutUser:
     """CreateUser, or UpdateUser/PutUserPermissionsBoundary of an existing user (its groups,
-    policies and credentials stay)."""
+    policies and credentials stay). ``renamed_from``: UpdateUser's ``UserName`` when it gives
+    the user a new name (``NewUserName``): the user keeps everything under the new name."""
 
     origin: Origin
     name: str
     path: str = "/"
     permissions_boundary: str | None = None
+    renamed_from: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PutGroup:
+    """CreateGroup, or UpdateGroup (``renamed_from``: its old name, ``NewGroupName`` the new one:
+    the group keeps its members and policies)."""
+
     origin: Origin
     name: str
     path: str = "/"
+    renamed_from: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,9 @@ class CollectSettings:
     read_timeout: int = 60
     credential_report_timeout: int = 120  # seconds to wait for the report to be generated
     max_pages: int = 2000  # pages per paginated call before it is stopped as endless
+    # AWS-managed policies whose documents every snapshot records, attached or not, so that
+    # `iamgate plan --snapshot` can judge a change that attaches one for the first time.
+    aws_managed_policies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ report ``error`` instead of ``pass``.
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -133,6 +134,18 @@ class ManagedPolicy:
     document: Mapping[str, Any]  # the default version's document
     attachment_count: int = 0
     aws_managed: bool = False
+
+
+# An AWS-managed policy's ARN: account "aws", any partition (aws, aws-cn, aws-us-gov, ...), the
+# characters IAM allows in a path and a name. A placeholder for a value known only after apply
+# holds parentheses, so it never matches.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies
+_AWS_MANAGED_ARN = re.compile(r"arn:aws[a-z-]*:iam::aws:policy/[A-Za-z0-9+=,.@_/-]+")
+
+
+def is_aws_managed_arn(arn: str) -> bool:
+    """Whether ``arn`` names an AWS-managed policy (the same document in every account)."""
+    return _AWS_MANAGED_ARN.fullmatch(arn) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ and ``formats`` (the readers of the two input formats)."""
 from __future__ import annotations
 
 from iamgate.plan.apply import Projected, apply_changes, project
+from iamgate.plan.aws_policies import aws_policies_needed
 from iamgate.plan.cfn_intrinsics import Stack
 from iamgate.plan.cloudformation import cloudformation_changes
 from iamgate.plan.names import Account
@@ -15,6 +16,7 @@ __all__ = [
     "Projected",
     "Stack",
     "apply_changes",
+    "aws_policies_needed",
     "cloudformation_changes",
     "project",
     "terraform_changes",

@@ -18,7 +18,7 @@ use, MFA, the root row, trails, Access Analyzer) stays as collected.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from iamgate.model.change import (
@@ -43,6 +43,7 @@ from iamgate.model.change import (
     SetPasswordPolicy,
     Unresolved,
 )
+from iamgate.model.results import Origin
 from iamgate.model.snapshot import (
     AttachedPolicy,
     Group,
@@ -65,13 +66,17 @@ def apply_changes(snapshot: Snapshot, changes: Iterable[ChangeSet]) -> Snapshot:
     return project(snapshot, changes).snapshot
 
 
-def project(snapshot: Snapshot, changes: Iterable[ChangeSet]) -> Projected:
-    """:func:`apply_changes`, with what the change touched (for attributing findings)."""
+def project(
+    snapshot: Snapshot, changes: Iterable[ChangeSet], absent: Mapping[str, str] | None = None
+) -> Projected:
+    """:func:`apply_changes`, with what the change touched (for attributing findings).
+    ``absent``: the AWS-managed policies whose documents the caller could not have, and why
+    (the reason every principal given one is an ``error``)."""
     sets = list(changes)
     ops = [op for change in sets for op in change.ops]
     if not ops:
         return Projected(snapshot, {}, frozenset())
-    state = State.of(snapshot)
+    state = State.of(snapshot, absent)
     for op in _ordered(ops):
         _HANDLERS[type(op)](state, op)
     return state.result(sets)
@@ -115,6 +120,8 @@ def _put_key(op: Op) -> str:
 
 def _put_user(state: State, op: PutUser) -> None:
     arn = state.account.arn("user", op.name, op.path)
+    if op.renamed_from:
+        _rename(state, "user", op.renamed_from, op.name, op.origin)
     old = state.users.get(op.name)
     if old is None:
         state.users[op.name] = User(
@@ -131,16 +138,46 @@ def _put_user(state: State, op: PutUser) -> None:
             old, arn=arn, path=op.path, permissions_boundary=op.permissions_boundary
         )
     state.touch(op.origin, arn)
+    if op.permissions_boundary:
+        state.needs_document(op.origin, op.permissions_boundary, arn)
 
 
 def _put_group(state: State, op: PutGroup) -> None:
     arn = state.account.arn("group", op.name, op.path)
+    if op.renamed_from:
+        _rename(state, "group", op.renamed_from, op.name, op.origin)
     old = state.groups.get(op.name)
     if old is None:
         state.groups[op.name] = Group(op.name, arn, state.now, op.path)
     else:
         state.groups[op.name] = dataclasses.replace(old, arn=arn, path=op.path)
     state.touch(op.origin, arn)
+
+
+def _rename(state: State, kind: PrincipalKind, old: str, new: str, origin: Origin) -> None:
+    """UpdateUser/UpdateGroup with a new name: the entity keeps its policies, memberships and
+    credentials (the credential report's row follows it), under the new name and ARN
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_users_manage.html#id_users_renaming;
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups_manage_rename.html). The path and
+    the rest are set by the put that follows."""
+    table = state.table(kind)
+    if old == new or old not in table or new in table:
+        return  # nothing to rename, or IAM refuses (EntityAlreadyExists): the put decides
+    entity = table.pop(old)
+    arn = state.account.arn(kind, new, entity.path)
+    table[new] = dataclasses.replace(entity, name=new, arn=arn)
+    state.renamed[(kind, old)] = new
+    if isinstance(entity, Group):
+        for user in list(state.users.values()):
+            if old in user.groups:
+                groups = tuple(new if g == old else g for g in user.groups)
+                state.users[user.name] = dataclasses.replace(user, groups=groups)
+                state.touch(origin, user.arn)
+    row = state.rows.pop(entity.arn, None)
+    if row is not None:
+        state.rows[arn] = dataclasses.replace(row, user=new, arn=arn)
+        state.touch(origin, entity.arn, arn, source=REPORT)
+    state.touch(origin, entity.arn, arn)
 
 
 def _put_role(state: State, op: PutRole) -> None:
@@ -164,6 +201,8 @@ def _put_role(state: State, op: PutRole) -> None:
             permissions_boundary=op.permissions_boundary,
         )
     state.touch(op.origin, arn)
+    if op.permissions_boundary:
+        state.needs_document(op.origin, op.permissions_boundary, arn)
 
 
 def _put_policy(state: State, op: PutPolicy) -> None:
@@ -228,7 +267,7 @@ def _put_inline(state: State, op: PutInline) -> None:
 
 
 def _remove_inline(state: State, op: RemoveInline) -> None:
-    entity = state.table(op.kind).get(op.principal)
+    entity = state.get(op.kind, op.principal)
     if entity is None:
         return
     kept = tuple(p for p in entity.inline if p.name != op.name)
@@ -237,7 +276,7 @@ def _remove_inline(state: State, op: RemoveInline) -> None:
 
 
 def _attach(state: State, op: Attach) -> None:
-    entity = state.table(op.kind).get(op.principal)
+    entity = state.get(op.kind, op.principal)
     if entity is None:
         if op.attach:
             state.principal(op.kind, op.principal, op.origin)  # says why
@@ -245,6 +284,7 @@ def _attach(state: State, op: Attach) -> None:
     kept = [a for a in entity.attached if a.arn != op.policy_arn]
     if op.attach:
         kept.append(_attachment(state, op.policy_arn))
+        state.needs_document(op.origin, op.policy_arn, entity.arn)
     _set_attached(state, entity, kept)
     state.touch(op.origin, entity.arn, op.policy_arn)
 
@@ -261,6 +301,8 @@ def _exclusive_attachments(state: State, op: ExclusiveAttachments) -> None:
     before = {a.arn for a in entity.attached}
     _set_attached(state, entity, [_attachment(state, arn) for arn in dict.fromkeys(op.arns)])
     state.touch(op.origin, entity.arn, *(before ^ set(op.arns)))
+    for arn in dict.fromkeys(op.arns):
+        state.needs_document(op.origin, arn, entity.arn)
 
 
 def _exclusive_inline(state: State, op: ExclusiveInline) -> None:
@@ -290,16 +332,17 @@ def _exclusive_holders(state: State, op: ExclusiveHolders) -> None:
 
 
 def _membership(state: State, op: Membership) -> None:
-    user = state.users.get(op.user)
-    if user is None:
+    user = state.get("user", op.user)
+    if not isinstance(user, User):
         if op.add:
             state.principal("user", op.user, op.origin)
         return
     if op.add and state.principal("group", op.group, op.origin) is None:
         return
-    groups = tuple(g for g in user.groups if g != op.group) + ((op.group,) if op.add else ())
+    name = state.renamed.get(("group", op.group), op.group)
+    groups = tuple(g for g in user.groups if g != name) + ((name,) if op.add else ())
     state.users[user.name] = dataclasses.replace(user, groups=groups)
-    group = state.groups.get(op.group)
+    group = state.groups.get(name)
     state.touch(op.origin, user.arn, *((group.arn,) if group else ()))
 
 

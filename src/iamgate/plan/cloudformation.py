@@ -39,6 +39,7 @@ from iamgate.model.change import (
 )
 from iamgate.model.results import Origin
 from iamgate.model.snapshot import Snapshot, Source
+from iamgate.plan.cfn_existing import Existing, Listed, unlisted
 from iamgate.plan.cfn_intrinsics import NO_VALUE, Evaluator, Stack, Where
 from iamgate.plan.names import normal_path, placeholder
 
@@ -53,6 +54,7 @@ class _Resource:
     resource: TemplateResource
     origin: Origin
     snapshot: Snapshot
+    existing: Existing
 
     @property
     def where(self) -> Where:
@@ -112,6 +114,16 @@ class _Resource:
             Attach(self.origin, kind, principal, arn) for arn in self.texts("ManagedPolicyArns")
         ]
 
+    def declared(self, kind: PrincipalKind, name: str, ops: list[Op]) -> list[Op]:
+        """``ops`` (the principal and what it lists), then, when the principal is already in
+        the account, what it holds and the template does not list (``plan/cfn_existing.py``)."""
+        listed = Listed.of(
+            self.texts("ManagedPolicyArns"),
+            (op.name for op in ops if isinstance(op, PutInline)),
+            self.texts("Groups") if kind == "user" else (),
+        )
+        return [*ops, *unlisted(self.existing, self.origin, kind, name, listed)]
+
 
 def name_of(ev: Evaluator, resource: TemplateResource, key: str) -> str:
     """The resource's name property, or the name CloudFormation generates for it."""
@@ -140,7 +152,9 @@ def _role(r: _Resource) -> list[Op]:
     role = PutRole(
         r.origin, name, trust, path_of(r.ev, r.resource), r.text("PermissionsBoundary", False)
     )
-    return [role, *r.inline_policies("role", name), *r.attachments("role", name)]
+    return r.declared(
+        "role", name, [role, *r.inline_policies("role", name), *r.attachments("role", name)]
+    )
 
 
 def _user(r: _Resource) -> list[Op]:
@@ -150,13 +164,14 @@ def _user(r: _Resource) -> list[Op]:
     ops += [Membership(r.origin, name, group) for group in r.texts("Groups")]
     if r.get("LoginProfile") is not None:
         ops.append(LoginProfile(r.origin, name))
-    return ops
+    return r.declared("user", name, ops)
 
 
 def _group(r: _Resource) -> list[Op]:
     name = name_of(r.ev, r.resource, "GroupName")
     group = PutGroup(r.origin, name, path_of(r.ev, r.resource))
-    return [group, *r.inline_policies("group", name), *r.attachments("group", name)]
+    ops = [group, *r.inline_policies("group", name), *r.attachments("group", name)]
+    return r.declared("group", name, ops)
 
 
 def _managed_policy(r: _Resource) -> list[Op]:
@@ -303,6 +318,7 @@ ATTRIBUTES: Mapping[str, Callable[[Evaluator, TemplateResource, str], Any]] = {
 def cloudformation_changes(template: Template, stack: Stack, snapshot: Snapshot) -> ChangeSet:
     """What deploying ``template`` as ``stack`` does to IAM."""
     ev = Evaluator(template, stack, ATTRIBUTES)
+    existing = Existing.of(snapshot)
     ops: list[Op] = []
     counted = 0
     for resource in template.resources:
@@ -318,7 +334,7 @@ def cloudformation_changes(template: Template, stack: Stack, snapshot: Snapshot)
                 Unresolved(origin, f"{resource.type} is not modelled by iamgate plan", touches)
             )
             continue
-        ops.extend(make(_Resource(ev, resource, origin, snapshot)))
+        ops.extend(make(_Resource(ev, resource, origin, snapshot, existing)))
         ops.extend(Assumed(origin, note) for note in ev.notes)
         ev.notes.clear()
     return ChangeSet(template.source, tuple(ops), counted)

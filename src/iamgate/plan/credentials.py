@@ -34,8 +34,8 @@ def _empty_slot(slot: int) -> AccessKeySlot:
 
 
 def _row(state: State, user_name: str, origin: Origin) -> tuple[User, CredentialRow] | None:
-    user = state.users.get(user_name)
-    if user is None:
+    user = state.get("user", user_name)
+    if not isinstance(user, User):
         state.fail(
             origin,
             f"user {user_name} is neither in the snapshot nor created by the change",

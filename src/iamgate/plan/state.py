@@ -21,6 +21,7 @@ from iamgate.model.snapshot import (
     Source,
     User,
 )
+from iamgate.plan.aws_policies import lacking
 from iamgate.plan.names import Account
 
 Principal = User | Group | Role
@@ -51,13 +52,18 @@ class State:
     policies: dict[str, ManagedPolicy]
     rows: dict[str, CredentialRow]
     password_policy: Mapping[str, int | bool] | None
+    # AWS-managed policies whose documents could not be had: ARN -> why, and how to fix it.
+    absent: Mapping[str, str] = field(default_factory=dict)
     touched: dict[str, list[Origin]] = field(default_factory=dict)
     sources: set[Source] = field(default_factory=set)
+    # (kind, old name) -> new name: what the change renamed in place (UpdateUser, UpdateGroup),
+    # so that its operations that still name the old one find it.
+    renamed: dict[tuple[str, str], str] = field(default_factory=dict)
     unresolved: list[Unresolved] = field(default_factory=list)
     assumed: list[Assumed] = field(default_factory=list)
 
     @classmethod
-    def of(cls, snapshot: Snapshot) -> State:
+    def of(cls, snapshot: Snapshot, absent: Mapping[str, str] | None = None) -> State:
         return cls(
             base=snapshot,
             account=Account(snapshot.account_id, snapshot.partition),
@@ -67,6 +73,7 @@ class State:
             policies={p.arn: p for p in snapshot.policies},
             rows={r.arn: r for r in snapshot.credential_report if not r.is_root},
             password_policy=snapshot.password_policy,
+            absent=absent or {},
         )
 
     @property
@@ -89,6 +96,15 @@ class State:
         self.unresolved.append(Unresolved(origin, reason, touches or (AUTH,), resource))
         self.sources.update(touches or (AUTH,))
 
+    def needs_document(self, origin: Origin, policy_arn: str, holder_arn: str) -> None:
+        """A principal is given ``policy_arn``: without the document of an AWS-managed policy,
+        the checks that read those documents cannot judge it (``plan/aws_policies.py``)."""
+        if lacking(self.policies, policy_arn):
+            why = self.absent.get(policy_arn) or (
+                f"the snapshot lacks the document of AWS-managed policy {policy_arn}"
+            )
+            self.fail(origin, why, holder_arn, Source.AWS_MANAGED_POLICIES)
+
     # --- principals ------------------------------------------------------------------------------
 
     def table(self, kind: PrincipalKind | str) -> dict[str, Any]:
@@ -99,8 +115,13 @@ class State:
         }
         return tables[kind]
 
+    def get(self, kind: PrincipalKind, name: str) -> Principal | None:
+        """The principal of that name (or of the name a rename gave it), if any."""
+        found: Principal | None = self.table(kind).get(self.renamed.get((kind, name), name))
+        return found
+
     def principal(self, kind: PrincipalKind, name: str, origin: Origin) -> Principal | None:
-        found: Principal | None = self.table(kind).get(name)
+        found = self.get(kind, name)
         if found is None:
             self.fail(origin, f"{kind} {name} is neither in the snapshot nor created by the change")
         return found

@@ -54,16 +54,26 @@ from iamgate.plan.tf_values import Instance, Unknown, Value, Values
 
 
 def _put_user(r: Resource) -> list[Op]:
-    ops: list[Op] = []
+    """An update that changes ``name`` renames the user in place (the provider calls UpdateUser
+    with NewUserName): it keeps its policies, groups and credentials."""
     name = r.name()
-    if r.change.before is not None and r.before("name") not in (None, name):
-        ops.append(Remove(r.origin, "user", r.text("name", before=True)))
     path = r.values.path(r.instance)
-    return [*ops, PutUser(r.origin, name, path, r.boundary())]
+    return [PutUser(r.origin, name, path, r.boundary(), renamed_from=_old_name(r, name))]
 
 
 def _put_group(r: Resource) -> list[Op]:
-    return [PutGroup(r.origin, r.name(), r.values.path(r.instance))]
+    """As a user: an update of ``name`` is UpdateGroup with NewGroupName (members and policies
+    stay)."""
+    name = r.name()
+    return [PutGroup(r.origin, name, r.values.path(r.instance), renamed_from=_old_name(r, name))]
+
+
+def _old_name(r: Resource, name: str) -> str | None:
+    """The name an in-place update changes (not a replacement: its delete removes the old)."""
+    if r.change.before is None or "delete" in r.change.actions:
+        return None
+    old = r.before("name")
+    return old if isinstance(old, str) and old and old != name else None
 
 
 def _put_role(r: Resource) -> list[Op]:

@@ -17,14 +17,13 @@ from iamgate.formats.results_json import load_results, render_results
 from iamgate.model.config import Config
 from iamgate.model.results import Change, Status, Verdict
 from iamgate.model.snapshot import CollectionError, Snapshot, Source
-from testing.factories import ACCOUNT, ADMIN, arn, managed, role, snap, user
+from testing.factories import ACCOUNT, ADMIN, arn, doc, managed, role, snap, user
 from testing.plans import (
     POLICY_UNKNOWN,
     ROLE_UNKNOWN,
     allow,
     create,
     delete,
-    doc,
     plan,
     role_values,
     trust,
@@ -320,3 +319,169 @@ def test_a_finding_caused_by_a_value_only_assumed_says_which_value(tmp_path: Pat
         in found.message
     )
     assert "known only after apply" in found.message
+
+
+# --- AWS-managed policies attached for the first time --------------------------------------------
+
+BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+LOGS = managed(
+    "service-role/AWSLambdaBasicExecutionRole",
+    doc(allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"])),
+    attachments=7,  # another account's count: the plan's account holds it nowhere
+    aws_managed=True,
+)
+
+
+def new_lambda_role(policy_arn: str = BASIC) -> dict[str, Any]:
+    """The most common serverless change: a new function role with an AWS-managed policy."""
+    return plan(
+        create("aws_iam_role.fn", role_values("fn", LAMBDA), ROLE_UNKNOWN),
+        create("aws_iam_role_policy_attachment.fn", {"role": "fn", "policy_arn": policy_arn}),
+    )
+
+
+class Reader:
+    """A stand-in for the AWS reader (collect.iam.read_aws_managed_policies): its answers, and
+    what it was asked."""
+
+    def __init__(self, *answers: Any) -> None:
+        self.answers = {a.arn if hasattr(a, "arn") else BASIC: a for a in answers}
+        self.asked: list[tuple[str, ...]] = []
+
+    def __call__(self, arns: Any) -> dict[str, Any]:
+        self.asked.append(tuple(arns))
+        return {arn: self.answers[arn] for arn in arns if arn in self.answers}
+
+
+def planned_with(tmp_path: Path, before: Snapshot, reader: Any, data: dict[str, Any]) -> Verdict:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    read = read_change_files(PlanFiles(terraform=(path,)))
+    return plan_change(before, Config(), GateOptions(), read, reader).verdict
+
+
+def test_a_policy_read_for_the_change_is_judged(tmp_path: Path) -> None:
+    reader = Reader(LOGS)
+    verdict = planned_with(tmp_path, BEFORE, reader, new_lambda_role())
+    assert reader.asked == [(BASIC,)]  # only what the snapshot lacks
+    found = finding(verdict, "principal-admin-access", arn("role", "fn"))
+    assert found.status is Status.PASS
+    assert not [f for f in verdict.findings if f.change is Change.INTRODUCED]
+    assert verdict.exit_code is ExitCode.PASS
+
+
+def test_the_same_change_without_the_document_is_an_error_saying_how_to_supply_it(
+    tmp_path: Path,
+) -> None:
+    verdict = planned_with(tmp_path, BEFORE, None, new_lambda_role())
+    found = finding(verdict, "principal-admin-access", arn("role", "fn"))
+    assert (found.status, found.change) == (Status.ERROR, Change.INTRODUCED)
+    assert BASIC in found.message
+    assert "--read-missing-policies" in found.message
+    assert "[collect] aws_managed_policies" in found.message
+    assert verdict.exit_code is ExitCode.COLLECT_ERROR
+    # The other checks still judge the role (its trust does not depend on the document).
+    assert finding(verdict, "role-trust-public", arn("role", "fn")).status is Status.PASS
+
+
+def test_a_policy_that_cannot_be_read_is_an_error_saying_why(tmp_path: Path) -> None:
+    denied = CollectionError(
+        Source.AWS_MANAGED_POLICIES,
+        "GetPolicy",
+        "us-east-1",
+        "AccessDenied",
+        f"{BASIC}: not authorized to perform iam:GetPolicy",
+    )
+    verdict = planned_with(tmp_path, BEFORE, Reader(denied), new_lambda_role())
+    found = finding(verdict, "principal-admin-access", arn("role", "fn"))
+    assert found.status is Status.ERROR
+    assert "could not be read: GetPolicy (us-east-1) failed: AccessDenied" in found.message
+    assert verdict.exit_code is ExitCode.COLLECT_ERROR
+
+
+def test_a_policy_read_for_the_change_is_judged_by_its_document_not_assumed_harmless(
+    tmp_path: Path,
+) -> None:
+    """An AWS-managed policy that grants everything makes the new role an administrator."""
+    everything = managed(
+        "AdministratorAccess-Amplify", doc(allow("*")), attachments=0, aws_managed=True
+    )
+    verdict = planned_with(tmp_path, BEFORE, Reader(everything), new_lambda_role(everything.arn))
+    found = finding(verdict, "principal-admin-access", arn("role", "fn"))
+    assert (found.status, found.change) == (Status.FAIL, Change.INTRODUCED)
+    assert verdict.exit_code is ExitCode.FAIL
+
+
+def test_nothing_is_read_when_the_snapshot_holds_every_document(tmp_path: Path) -> None:
+    reader = Reader()
+    verdict = planned_with(tmp_path, BEFORE, reader, new_lambda_role(ADMIN.arn))
+    assert reader.asked == []
+    assert finding(verdict, "principal-admin-access", arn("role", "fn")).status is Status.FAIL
+
+
+def test_an_unattached_aws_managed_policy_changes_no_verdict_on_the_account() -> None:
+    """What complete_policies relies on: the demo account's verdicts, with and without the
+    documents of AWS-managed policies nothing holds."""
+    import dataclasses
+
+    from iamgate.app.evaluate import evaluate
+    from iamgate.formats.snapshot_json import load_snapshot
+    from testing.cli import DATA
+
+    demo = load_snapshot(DATA / "demo-snapshot.json")
+    extra = (
+        dataclasses.replace(LOGS, attachment_count=0),
+        managed("PowerUserAccess", doc(allow("*")), attachments=0, aws_managed=True),
+    )
+    completed = dataclasses.replace(demo, policies=(*demo.policies, *extra))
+
+    def shape(s: Snapshot) -> list[tuple[str, str, str, str]]:
+        v = evaluate(s, Config(), GateOptions())
+        return [(f.check, f.resource, f.status.value, f.message) for f in v.findings]
+
+    assert shape(completed) == shape(demo)
+
+
+def test_a_renamed_administrator_is_still_one_under_the_new_arn(tmp_path: Path) -> None:
+    """Renaming moves the user's findings to its new ARN (where a baseline exception naming the
+    old ARN no longer matches): introduced there, fixed under the old one. Before, the rename
+    was read as a new user without policies, which hid the administrator."""
+    before = snap(users=(user("ana", attached=(ADMIN.arn,)),), policies=(ADMIN,))
+    data = plan(
+        update("aws_iam_user.ana", {"name": "ana", "path": "/"}, {"name": "ana.m", "path": "/"})
+    )
+    verdict = planned_with(tmp_path, before, None, data)
+    found = finding(verdict, "principal-admin-access", arn("user", "ana.m"))
+    assert (found.status, found.change) == (Status.FAIL, Change.INTRODUCED)
+    assert found.origin is not None
+    assert found.origin.address == "aws_iam_user.ana"
+    assert verdict.plan is not None
+    fixed = {(f.check, f.resource) for f in verdict.plan.fixed}
+    assert ("principal-admin-access", arn("user", "ana")) in fixed
+
+
+def test_a_deny_an_existing_roles_template_drops_is_read_as_gone(tmp_path: Path) -> None:
+    """An existing role whose template no longer lists its guard (a Deny): CloudFormation
+    removes it if an earlier version of the template listed it, which cannot be told, so the
+    plan reads it as gone and says so; the same template listing the guard introduces nothing."""
+    fence = doc({"Effect": "Deny", "Action": "iam:*", "Resource": "*"})
+    before = snap(roles=(role("ci", LAMBDA, inline={"work": doc(allow("*")), "fence": fence}),))
+    head = (
+        "Resources:\n  Ci:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: ci\n"
+        f"      AssumeRolePolicyDocument: {json.dumps(LAMBDA)}\n      Policies:\n"
+        f"        - {{PolicyName: work, PolicyDocument: {json.dumps(doc(allow('*')))}}}\n"
+    )
+    verdicts = {}
+    for name, text in (
+        ("drops", head),
+        ("keeps", head + f"        - {{PolicyName: fence, PolicyDocument: {json.dumps(fence)}}}\n"),
+    ):
+        path = tmp_path / f"{name}.yml"
+        path.write_text(text, encoding="utf-8")
+        read = read_change_files(PlanFiles(cloudformation=(path,)))
+        verdicts[name] = plan_change(before, Config(), GateOptions(), read).verdict
+    dropped = finding(verdicts["drops"], "principal-admin-access", arn("role", "ci"))
+    assert (dropped.status, dropped.change) == (Status.FAIL, Change.INTRODUCED)
+    assert "[assumed: Ci: role ci holds inline policy fence" in dropped.message
+    kept = finding(verdicts["keeps"], "principal-admin-access", arn("role", "ci"))
+    assert (kept.status, kept.change) == (Status.PASS, Change.UNCHANGED)

@@ -370,3 +370,49 @@ def test_every_failed_region_is_recorded(clients: Clients) -> None:
         ("eu-west-1", "AccessDeniedException"),
         ("us-east-1", "ThrottlingException"),
     ]
+
+
+def test_the_aws_managed_policies_a_change_attaches_are_read_one_by_one(
+    clients: Clients,
+) -> None:
+    """iamgate plan's reader: each policy read as an attached one is (GetPolicy for its default
+    version, then GetPolicyVersion); one that does not exist is its own error, naming it."""
+    from urllib.parse import quote
+
+    from iamgate.collect.iam import read_aws_managed_policies
+    from iamgate.model.snapshot import ManagedPolicy
+
+    basic = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    typo = "arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole"  # no service-role/ path
+    document = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:*"}]}'
+    iam = clients.client("iam")
+    with Stubber(iam) as stub:
+        stub.add_response(
+            "get_policy",
+            {
+                "Policy": {
+                    "PolicyName": "AWSLambdaBasicExecutionRole",
+                    "Arn": basic,
+                    "DefaultVersionId": "v2",
+                    "AttachmentCount": 3,
+                }
+            },
+            {"PolicyArn": basic},
+        )
+        stub.add_response(
+            "get_policy_version",
+            {"PolicyVersion": {"Document": quote(document), "VersionId": "v2"}},
+            {"PolicyArn": basic, "VersionId": "v2"},
+        )
+        stub.add_client_error("get_policy", "NoSuchEntity", f"Policy {typo} does not exist", 404)
+        read = read_aws_managed_policies(clients, [basic, typo], lambda _m: None)
+        stub.assert_no_pending_responses()
+    policy = read[basic]
+    assert isinstance(policy, ManagedPolicy)
+    assert (policy.name, policy.aws_managed) == ("AWSLambdaBasicExecutionRole", True)
+    assert policy.document["Statement"][0]["Action"] == "logs:*"
+    error = read[typo]
+    assert isinstance(error, CollectionError)
+    assert (error.operation, error.code) == ("GetPolicy", "NoSuchEntity")
+    assert error.message.startswith(f"{typo}: ")
+    assert "iam:GetPolicy" in error.describe()

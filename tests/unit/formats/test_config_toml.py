@@ -88,3 +88,31 @@ def test_parsed_data_without_text_still_fails_closed() -> None:
     with pytest.raises(InputError, match="oidc_owners") as caught:
         parse_config({"trust": {"oidc_owners": ["nope"]}}, "x.toml")
     assert caught.value.line is None
+
+
+def test_aws_managed_policies_are_arns_of_account_aws_read_once(tmp_path: Path) -> None:
+    basic = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    gov = "arn:aws-us-gov:iam::aws:policy/ReadOnlyAccess"
+    cfg = load_config(
+        write(tmp_path, f'[collect]\naws_managed_policies = ["{basic}", "{gov}", "{basic}"]\n')
+    )
+    assert cfg.collect.aws_managed_policies == (basic, gov)
+    assert ("collect.aws_managed_policies", [basic, gov], []) in cfg.overrides()
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "arn:aws:iam::123456789012:policy/mine",  # a customer policy: the snapshot has it
+        "AWSLambdaBasicExecutionRole",  # a name, not an ARN
+        "arn:aws:iam::aws:policy/*",  # a pattern
+        "arn:aws:iam::aws:role/x",
+    ],
+)
+def test_an_aws_managed_policy_entry_that_is_not_one_is_bad_input(
+    tmp_path: Path, entry: str
+) -> None:
+    path = write(tmp_path, f'[collect]\naws_managed_policies = [\n  "{entry}",\n]\n')
+    with pytest.raises(InputError, match="is not an AWS-managed policy ARN") as caught:
+        load_config(path)
+    assert caught.value.line == 3

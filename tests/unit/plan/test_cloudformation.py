@@ -428,3 +428,108 @@ def test_a_comma_delimited_list_parameter_keeps_its_commas(tmp_path: Path) -> No
         name="!Select [1, !Ref Names]"
     )
     assert one_role(text, tmp_path, **given).name == "second"
+
+
+# --- a role, user or group the account already holds ---------------------------------------------
+
+DENY_IAM = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Deny", "Action": "iam:*", "Resource": "*"}],
+}
+READ_S3 = {
+    "Version": "2012-10-17",
+    "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+}
+EXISTING_ROLE = """Resources:
+  Ci:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: ci
+      AssumeRolePolicyDocument:
+        Version: 2012-10-17
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: "sts:AssumeRole"}
+      Policies:
+        - PolicyName: work
+          PolicyDocument:
+            {Version: 2012-10-17, Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}
+"""
+
+
+def test_an_unlisted_policy_of_an_existing_role_that_denies_is_taken_as_removed(
+    tmp_path: Path,
+) -> None:
+    """CloudFormation removes what an earlier template listed, keeps what was attached outside
+    the stack: unknowable here, so a Deny is taken as gone (and said), an Allow as kept."""
+    guard = managed("guard", DENY_IAM)
+    reader = managed("reader", READ_S3)
+    before = snap(
+        roles=(
+            role(
+                "ci",
+                LAMBDA,
+                attached=(guard.arn, reader.arn),
+                inline={"fence": DENY_IAM, "extra": READ_S3, "work": READ_S3},
+            ),
+        ),
+        policies=(guard, reader),
+    )
+    path = template(tmp_path, EXISTING_ROLE)
+    (ci,) = after(path, before).roles
+    assert {a.arn for a in ci.attached} == {reader.arn}
+    assert sorted(p.name for p in ci.inline) == ["extra", "work"]
+    notes = [op.note for op in changes(path, before).ops if isinstance(op, Assumed)]
+    assert notes == [
+        f"Ci: role ci holds managed policy {guard.arn}, which the template does not list: taken "
+        "as removed, since it holds a Deny (CloudFormation removes it only if an earlier version "
+        "of the template listed it)",
+        "Ci: role ci holds inline policy fence, which the template does not list: taken as "
+        "removed, since it holds a Deny (CloudFormation removes it only if an earlier version of "
+        "the template listed it)",
+    ]
+
+
+def test_the_same_deny_listed_by_the_template_stays(tmp_path: Path) -> None:
+    guard = managed("guard", DENY_IAM)
+    before = snap(
+        roles=(role("ci", LAMBDA, attached=(guard.arn,), inline={"fence": DENY_IAM}),),
+        policies=(guard,),
+    )
+    listed = EXISTING_ROLE.replace(
+        "      Policies:\n",
+        f"      ManagedPolicyArns: [{guard.arn}]\n      Policies:\n"
+        "        - {PolicyName: fence, PolicyDocument: {Version: 2012-10-17, Statement: "
+        "[{Effect: Deny, Action: 'iam:*', Resource: '*'}]}}\n",
+    )
+    path = template(tmp_path, listed)
+    (ci,) = after(path, before).roles
+    assert ({a.arn for a in ci.attached}, sorted(p.name for p in ci.inline)) == (
+        {guard.arn},
+        ["fence", "work"],
+    )
+    assert not [op for op in changes(path, before).ops if isinstance(op, Assumed)]
+
+
+def test_a_new_role_of_that_name_has_nothing_to_drop(tmp_path: Path) -> None:
+    path = template(tmp_path, EXISTING_ROLE)
+    assert not [op for op in changes(path, snap()).ops if isinstance(op, Assumed)]
+
+
+def test_an_existing_user_leaves_an_unlisted_group_that_denies_and_keeps_one_that_allows(
+    tmp_path: Path,
+) -> None:
+    before = snap(
+        users=(user("ana", groups=("quarantine", "readers", "listed")),),
+        groups=(
+            group("quarantine", inline={"deny": DENY_IAM}),
+            group("readers", inline={"read": READ_S3}),
+            group("listed", inline={"deny": DENY_IAM}),
+        ),
+    )
+    path = template(
+        tmp_path,
+        "Resources:\n  Ana:\n    Type: AWS::IAM::User\n    Properties:\n      UserName: ana\n"
+        "      Groups: [listed]\n",
+    )
+    (ana,) = after(path, before).users
+    assert sorted(ana.groups) == ["listed", "readers"]

@@ -605,3 +605,89 @@ def test_exclusive_attachments_op_for_a_principal_and_attach_op_shapes() -> None
     ops = ops_of(data).ops
     assert ops[0] == ExclusiveAttachments(ops[0].origin, "user", "u", (READ.arn,))
     assert ops[1] == Attach(ops[1].origin, "group", "g", READ.arn)
+
+
+# --- a user or group renamed in place ------------------------------------------------------------
+
+
+def test_a_user_renamed_in_place_keeps_its_policies_groups_and_credentials() -> None:
+    """``name`` of ``aws_iam_user`` is updated with UpdateUser NewUserName, not replaced: the
+    user keeps everything, under its new name and ARN (and so do its report row and groups)."""
+    from testing.factories import key
+
+    before = snap(
+        credential_report=(
+            row("<root_account>", password=None, mfa=True),
+            row("ana", keys=(key(1),)),
+        ),
+        users=(
+            user("ana", groups=("ops",), attached=(ADMIN.arn,), inline={"x": doc(allow("s3:*"))}),
+        ),
+        groups=(group("ops", attached=(READ.arn,)),),
+        policies=(ADMIN, READ),
+    )
+    data = plan(
+        update("aws_iam_user.ana", {"name": "ana", "path": "/"}, {"name": "ana.m", "path": "/"})
+    )
+    after = after_plan(before, data)
+    (renamed,) = after.users
+    assert (renamed.name, renamed.arn) == ("ana.m", arn("user", "ana.m"))
+    assert (attached(renamed), renamed.groups, [p.name for p in renamed.inline]) == (
+        {ADMIN.arn},
+        ("ops",),
+        ["x"],
+    )
+    (report,) = [r for r in after.credential_report if not r.is_root]
+    assert (report.user, report.arn, report.keys[0].active) == ("ana.m", renamed.arn, True)
+    assert by_name(after.policies)["AdministratorAccess"].attachment_count == 1
+
+
+def test_the_same_name_change_as_a_replacement_loses_what_the_plan_does_not_recreate() -> None:
+    """The near miss: ``["delete", "create"]`` deletes the old user (and what is on it)."""
+    before = snap(users=(user("ana", attached=(ADMIN.arn,)),), policies=(ADMIN,))
+    data = plan(
+        change(
+            "aws_iam_user.ana",
+            ["delete", "create"],
+            {"name": "ana", "path": "/"},
+            {"name": "ana.m", "path": "/"},
+        )
+    )
+    (created,) = after_plan(before, data).users
+    assert (created.name, attached(created)) == ("ana.m", set())
+
+
+def test_operations_that_still_name_the_old_user_find_it_renamed() -> None:
+    """Terraform replaces what references the user by name (its attachment is ForceNew on
+    ``user``): the detach names the old name, the attach the new one; a detach that is not
+    recreated detaches."""
+    before = snap(users=(user("ana", attached=(ADMIN.arn, READ.arn)),), policies=(ADMIN, READ))
+    rename = update(
+        "aws_iam_user.ana", {"name": "ana", "path": "/"}, {"name": "ana.m", "path": "/"}
+    )
+    moved = change(
+        "aws_iam_user_policy_attachment.read",
+        ["delete", "create"],
+        {"user": "ana", "policy_arn": READ.arn},
+        {"user": "ana.m", "policy_arn": READ.arn},
+    )
+    dropped = delete(
+        "aws_iam_user_policy_attachment.admin", {"user": "ana", "policy_arn": ADMIN.arn}
+    )
+    (renamed,) = after_plan(before, plan(rename, moved, dropped)).users
+    assert attached(renamed) == {READ.arn}
+
+
+def test_a_group_renamed_in_place_keeps_its_members_and_policies() -> None:
+    before = snap(
+        users=(user("ana", groups=("ops",)), user("bo", groups=("ops",))),
+        groups=(group("ops", attached=(ADMIN.arn,)),),
+        policies=(ADMIN,),
+    )
+    data = plan(
+        update("aws_iam_group.ops", {"name": "ops", "path": "/"}, {"name": "platform", "path": "/"})
+    )
+    after = after_plan(before, data)
+    (platform,) = after.groups
+    assert (platform.arn, attached(platform)) == (arn("group", "platform"), {ADMIN.arn})
+    assert {u.name: u.groups for u in after.users} == {"ana": ("platform",), "bo": ("platform",)}
