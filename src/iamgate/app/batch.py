@@ -5,7 +5,8 @@ dataclasses, a result and a finding per resource, their strings and tuples. Pyth
 collector scans every new container again and again as they pile up (at 100,000 users it was a
 fifth of ``evaluate``'s CPU, docs/performance.md), and finds nothing to free: reference counts
 free everything these stages drop. So the stages that build them (reading a snapshot or
-results files, the checks and the gate, the reports) run with it paused, and restore it after.
+results files, the checks and the gate, the reports) run with it paused, and restore it after,
+with what they built frozen (``gc.freeze``: never scanned again, still freed by reference count).
 """
 
 from __future__ import annotations
@@ -24,4 +25,7 @@ def without_cycle_collection() -> Iterator[None]:
         yield
     finally:
         if was:
+            # What the block built moves to the permanent generation first: re-enabled, the
+            # collector would otherwise scan those millions of objects once more, for nothing.
+            gc.freeze()
             gc.enable()
