@@ -144,7 +144,7 @@ def test_a_plan_whose_addresses_carry_commands_prints_them_as_text(
         for line in stream.splitlines():
             assert not line.lstrip().startswith("::"), line
             assert "##[" not in line, line
-    assert "::error::pwned #\\#[add-mask]x" in run.stdout  # shown, escaped
+    assert "::error::pwned ##\\[add-mask\\]x" in run.stdout  # shown, escaped (markdown)
     origins = [f.get("origin") for f in run.json()["findings"] if f.get("change") == "introduced"]
     assert {"address": hostile} in origins  # results.json keeps the exact text
 
