@@ -735,10 +735,11 @@ METHODS: tuple[Method, ...] = (
             ("ssm:StartAutomationExecution",),
         ),
         title="write an Automation runbook and run it with the role as AutomationAssumeRole",
-        docs="https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-setup-iam.html",
+        docs="https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-working.html",
         sources=("prowler:PassRole+SSMCreateDocument+StartAutomation",),
         service=SSM,
-        note="aws:executeScript and aws:executeAwsApi steps run as the AutomationAssumeRole",
+        note="without AutomationAssumeRole a runbook runs as its caller; with it, its "
+        "aws:executeScript and aws:executeAwsApi steps run as that role",
     ),
     Method(
         id="passrole-glue-session",

@@ -183,3 +183,78 @@ def _assert_not_through(m: Method, miss: Any) -> None:
         other = BY_ID[miss.path[0].method]
         assert other.kind == "existing", miss.message
         assert other.id != m.id, miss.message
+
+
+# --- the issue's new methods, however the policy spells their actions ----------------------------
+
+STEP_FUNCTIONS = "states.amazonaws.com"
+
+
+def _states_verdict(statement: dict[str, Any], trust: str = STEP_FUNCTIONS) -> Any:
+    dev = user("dev", inline={"p": doc(statement, allow("iam:PassRole", "*", "Pass"))})
+    target = role("target", trust_service(trust), attached=(ADMIN.arn,))
+    s: Snapshot = snap(users=(dev,), roles=(target,), policies=(ADMIN,))
+    found = Graph(Principals(s)).escalations().values()
+    return next(v for v in found if v.principal.endswith("user/dev"))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        allow(["states:CreateStateMachine", "states:StartExecution"]),
+        allow("states:*"),
+        allow("states:**"),
+        allow(["states:Create*", "states:Start*Execution"]),
+        {"Effect": "Allow", "NotAction": ["s3:*", "iam:*"], "Resource": "*"},
+    ],
+    ids=["literal", "service-star", "double-star", "prefixes", "notaction"],
+)
+def test_patterns_are_judged_by_what_they_match(statement: dict[str, Any]) -> None:
+    hit = _states_verdict(statement)
+    assert hit.status == "escalates", hit.message
+    assert hit.path[0].method == "passrole-step-functions", hit.message
+    # The near miss: the same grant, but the administrator role trusts Lambda, not Step
+    # Functions (PassRole to a role the service cannot carry).
+    miss = _states_verdict(statement, trust="lambda.amazonaws.com")
+    assert all(h.method != "passrole-step-functions" for h in miss.path), miss.message
+
+
+def test_a_pattern_that_matches_no_step_is_no_escalation() -> None:
+    # states:Start* does not match CreateStateMachine; NotAction states:* excludes every step.
+    assert _states_verdict(allow("states:Start*")).status == "none"
+    notaction = {"Effect": "Allow", "NotAction": ["states:*", "iam:*"], "Resource": "*"}
+    hit = _states_verdict(notaction)
+    assert all(h.method != "passrole-step-functions" for h in hit.path), hit.message
+
+
+def _dev_beside_admin(statements: list[dict[str, Any]], trust: str) -> Any:
+    dev = user("dev", inline={"p": doc(*statements)})
+    target = role("target", trust_service(trust), attached=(ADMIN.arn,))
+    found = Graph(Principals(snap(users=(dev,), roles=(target,), policies=(ADMIN,))))
+    return next(v for v in found.escalations().values() if v.principal.endswith("user/dev"))
+
+
+def test_ecs_start_task_with_a_task_role_override() -> None:
+    """StartTask's overrides.taskRoleArn runs a task as any role ECS tasks can carry."""
+    grant = [allow(["ecs:StartTask", "iam:PassRole"], "*", "Ops")]
+    hit = _dev_beside_admin(grant, "ecs-tasks.amazonaws.com")
+    assert hit.message == (
+        "user/dev → iam:PassRole + ecs:StartTask (statement 'Ops' of user/dev#inline/p) "
+        "→ role/target (full administrator)"
+    )
+    # Near miss: PassRole only to a role ECS cannot carry (it trusts EC2), StartTask anywhere.
+    logs = "arn:aws:iam::123456789012:role/logs"
+    scoped = [allow("ecs:StartTask", "*", "Ops"), allow("iam:PassRole", logs, "Pass")]
+    assert _dev_beside_admin(scoped, "ecs-tasks.amazonaws.com").status == "none"
+
+
+def test_batch_submit_job_overrides_an_existing_definition() -> None:
+    """SubmitJob's command override runs under the job definition's role: no PassRole."""
+    hit = _dev_beside_admin([allow("batch:SubmitJob", "*", "Jobs")], "ecs-tasks.amazonaws.com")
+    assert hit.status == "escalates", hit.message
+    assert hit.path[0].method == "batch-submit-job"
+    assert "on a resource that runs as it (ecs-tasks.amazonaws.com)" in hit.message
+    # Near miss: the admin role is Lambda's, which no Batch job runs as.
+    assert _dev_beside_admin([allow("batch:SubmitJob", "*")], "lambda.amazonaws.com").status == (
+        "none"
+    )
