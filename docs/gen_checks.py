@@ -10,6 +10,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE.parent))  # testing/: the vendored escalation sources
 
 from iamgate.alerts.controls import CONTROLS, Control  # noqa: E402
 from iamgate.checks import REGISTRY  # noqa: E402
@@ -159,8 +160,9 @@ whose policies the snapshot lacks is `error`.
   paths are transitive. Rhino's "+ sts:AssumeRole" methods are an assume edge plus a write edge.
   PMapper is closest (a principal graph, resource-aware, BFS); it checks edges pairwise and
   needs resource inventories; its code (AGPL-3.0) was read for its edge types, nothing was
-  copied. Every method of the four is named by a row below or by a chain of rows
-  (`COMBINATIONS`), and a test fails if one goes missing (`testing/escalation_sources.py`).
+  copied. Every method of the four is named by a row below, by a chain of rows
+  (`COMBINATIONS`) or by a reasoned exclusion ([Escalation sources](#escalation-sources)), and
+  a test fails if one goes missing (`tests/unit/policy/test_escalation_sources.py`).
 
 **Action catalogue: a hand-kept list, not policy-sentry.** The verdicts need no list of every
 AWS action: the graph asks the few dozen actions of the rows below, matched against the
@@ -697,9 +699,11 @@ def catalogue_table() -> str:
     lines = [
         "\n## Escalation edge types\n",
         "Generated from `src/iamgate/policy/catalogue.py`. `needs`: every group is required, "
-        "`or` within a group; a `pass` row also needs `iam:PassRole` on the role.\n",
-        "| id | kind | gains | needs | sources |",
-        "|---|---|---|---|---|",
+        "`or` within a group; a `pass` row also needs `iam:PassRole` on the role. `AWS docs`: "
+        "the semantics the row relies on (the parameter that names the role, or what runs "
+        "with it).\n",
+        "| id | kind | gains | needs | AWS docs | sources |",
+        "|---|---|---|---|---|---|",
     ]
     gains = {
         "pass": "a role trusting {service}",
@@ -715,8 +719,65 @@ def catalogue_table() -> str:
         gained = gains.get(m.kind, "the {target}").format(service=m.service, target=m.target)
         note = f" ({m.note})" if m.note else ""
         sources = ", ".join(m.sources)
-        lines.append(f"| `{m.id}` | {m.kind} | {gained} | {needs}{note} | {sources} |")
-    return "\n".join(lines) + "\n"
+        docs = f"[link]({m.docs})"
+        lines.append(f"| `{m.id}` | {m.kind} | {gained} | {needs}{note} | {docs} | {sources} |")
+    return "\n".join(lines) + "\n" + _sources_section()
+
+
+SOURCES_INTRO = """
+## Escalation sources
+
+The catalogue is kept as broad as four public lists, vendored under
+`tests/data/escalation_sources/` (each method's name and actions, read with
+`tools/refresh_escalation_sources.py` from a checkout, never run) and held to the rows above by
+`tests/unit/policy/test_escalation_sources.py`: a method no row, chain (`COMBINATIONS`) or
+exclusion names fails it, and so does one mapped to rows that ask none of its actions.
+
+{versions}
+
+PMapper is read at its `v1.2.0-dev` branch, which adds the ECS, Glue and Data Pipeline edge
+checkers to master's (master's head is 2022-02-03); its methods are edge checkers, whose actions
+are in code, so only their names are vendored. Rhino's blog post lists eight methods its
+`aws_escalate.py` never checked; they are kept by hand (`RHINO_BLOG` in
+`testing/escalation_sources.py`) and held to the catalogue the same way. Cloudsplaining's
+`research/pathfinding-cloud/proposed-privilege-escalation-methods.py` (proposals not in its
+scan) is not vendored.
+
+**Where iamgate differs, and why.**
+
+- **Resources and paths.** Prowler and Cloudsplaining match actions in one policy anywhere;
+  here each action is asked on its resource and paths are transitive (see Escalation above).
+- **Fewer actions asked, where AWS needs fewer.** A row asks what the API needs to run code
+  with the role: `codedeploy:CreateDeployment` names its revision, so Prowler's
+  `RegisterApplicationRevision` and `GetDeploymentConfig` are not asked; an AgentCore runtime
+  comes with its DEFAULT endpoint (Prowler also asks `CreateAgentRuntimeEndpoint` and
+  `CreateWorkloadIdentity`); a GameLift build can come from S3 (`RequestUploadCredentials` not
+  asked); an EMR Serverless job run passes its role itself (`CreateApplication` not asked: an
+  application is assumed to exist); `Describe*` calls are never asked. Each such row says so in
+  its note. The direction is always "can": a false failure is reviewable, a false pass is not.
+- **Existing resources keep their role.** `batch:SubmitJob` with a command override,
+  `states:UpdateStateMachine`, `codedeploy:CreateDeployment` and the AgentCore
+  `InvokeAgentRuntimeCommand` / browser-session routes need no `iam:PassRole`: they are
+  `existing` rows (every role the service can carry), as Prowler lists them without PassRole.
+- **Not modelled:**
+
+{excluded}
+"""
+
+
+def _sources_section() -> str:
+    from iamgate.policy.catalogue import NOT_MODELLED
+    from testing.escalation_sources import VENDORED
+
+    versions = ["| source | file | commit | date | methods |", "|---|---|---|---|---|"]
+    for v in VENDORED:
+        versions.append(
+            f"| {v.source} | `{v.repository}` `{v.path}` | `{v.commit[:12]}` | {v.date} | "
+            f"{len(v.methods)} |"
+        )
+    excluded = "\n".join(f"  - `{entry}`: {why}." for entry, why in NOT_MODELLED.items())
+    text = SOURCES_INTRO.replace("{versions}", "\n".join(versions))
+    return text.replace("{excluded}", excluded)
 
 
 ALERTS_INTRO = """

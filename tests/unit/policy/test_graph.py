@@ -11,12 +11,10 @@ from typing import Any
 import pytest
 
 from iamgate.model.snapshot import Role, Snapshot
-from iamgate.policy.catalogue import BY_ID, COMBINATIONS, METHODS, sources
 from iamgate.policy.escalation import Escalation, Graph, Variant, trust_admits
 from iamgate.policy.evaluate import allows
 from iamgate.policy.principals import Principals
 from iamgate.policy.trust import Admission, TrustContext, who_can_assume
-from testing.escalation_sources import CLOUDSPLAINING, PMAPPER, PROWLER, RHINO
 from testing.factories import ADMIN, arn, group, managed, role, snap, user
 from testing.policies import (
     ACCOUNT,
@@ -513,29 +511,6 @@ def test_the_graph_asks_one_adapter() -> None:
 
 
 # --- the catalogue -------------------------------------------------------------------------------
-
-
-def test_the_catalogue_covers_its_sources() -> None:
-    named = set(sources()) | set(COMBINATIONS)
-    for source, names in (
-        ("cloudsplaining", CLOUDSPLAINING),
-        ("prowler", PROWLER),
-        ("rhino", RHINO),
-        ("pmapper", PMAPPER),
-    ):
-        for name in names:
-            entry = f"{source}:{name}"
-            assert any(n == entry or n.startswith(entry + " ") for n in named), entry
-    for m in METHODS:
-        assert m.sources, m.id
-        assert all(
-            s.split(":", 1)[0] in {"rhino", "cloudsplaining", "prowler", "pmapper", "iamgate"}
-            for s in m.sources
-        )
-        assert (m.kind in ("pass", "existing")) == bool(m.service), m.id
-    for chain in COMBINATIONS.values():
-        assert all(i in BY_ID for i in chain)
-    assert len(BY_ID) == len(METHODS)
 
 
 # --- the vectorised evaluation equals allows -----------------------------------------------------
