@@ -27,7 +27,9 @@ from iamgate.model.snapshot import (
 )
 from iamgate.policy.admin import AdminVerdict, admin, verdict_key
 from iamgate.policy.document import Policy, inline_policy_id, parse_policy
+from iamgate.policy.errors import PolicyFormatError
 from iamgate.policy.evaluate import Access, Attachment, Identity, member_of
+from iamgate.policy.organization import Levels, OrganizationBounds, bounds
 from iamgate.policy.request import Reading, specialize, tags_of
 from iamgate.policy.trust_statements import allows_session_tags
 
@@ -61,6 +63,17 @@ def is_service_linked(entity: Entity) -> bool:
     return isinstance(entity, Role) and entity.path.startswith(SERVICE_LINKED_PATH)
 
 
+def _bounds(snapshot: Snapshot) -> tuple[OrganizationBounds, str]:
+    """The organization's bounds on the account; none (IAM policies alone) with the reason
+    when a document cannot be read: SCPs and RCPs only take access away, so leaving one out
+    can only report more, never less."""
+    try:
+        return bounds(snapshot.organization_policies, snapshot.account_id), ""
+    except PolicyFormatError as exc:
+        why = f"an organization policy could not be read ({exc}): access is judged by IAM alone"
+        return OrganizationBounds(), why
+
+
 def _tags(tags: tuple[Tag, ...] | None) -> tuple[tuple[str, str], ...] | None:
     return None if tags is None else tags_of((t.key, t.value) for t in tags)
 
@@ -89,6 +102,8 @@ class Principals:
         self._groups_own: dict[str, tuple[list[Attachment], list[str]]] = {}
         self._read_for: dict[tuple[str, Reading], Policy] = {}
         self._federation: dict[str, bool] = {}
+        self._levels: dict[tuple[int, ...], Levels] = {}
+        self.organization, self.organization_problem = _bounds(snapshot)
         org = snapshot.organization
         self._org_known = org is not None and not snapshot.errors_for([Source.ORGANIZATION])
         self._org = org.id if org is not None else None
@@ -246,7 +261,22 @@ class Principals:
         who = self.identity(entity)
         read = tuple(Attachment(self._read(a.policy, who), a.via) for a in atts)
         bound = self._read(boundary, who) if boundary is not None else None
-        return Effective(Access(who, read, bound, tuple(groups)))
+        scps = () if is_service_linked(entity) else self.scps_for(who)
+        return Effective(Access(who, read, bound, tuple(groups), scps))
+
+    def scps_for(self, who: Identity) -> Levels:
+        """The SCP levels over ``who`` (a principal of this account that is not a service-linked
+        role), each policy read for it; principals that read them alike share one tuple, so
+        its id is a key for what is worked out once (the admin verdict, the graph's facts)."""
+        levels = self.organization.scps
+        if not levels:
+            return ()
+        read = tuple(tuple(self._read(p, who) for p in level) for level in levels)
+        key = tuple(id(p) for level in read for p in level)
+        found = self._levels.get(key)
+        if found is None:
+            found = self._levels[key] = read
+        return found
 
     def _read(self, policy: Policy, who: Identity) -> Policy:
         return specialize(policy, who, self._read_for) if policy.decidable else policy
