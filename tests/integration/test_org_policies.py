@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from iamgate.app.evaluate import APPLIED
 from iamgate.demo.organization import MEMBER_ROLE, OrganizationDemo, seed_organization
 from iamgate.demo.standin import MotoAccount
 from testing.cli import Run, run_cli
@@ -109,8 +110,7 @@ def prod_app_note(demo: OrganizationDemo) -> str:
     return (
         f"organization policies were read for account {app} ({demo.organization_id}): SCPs "
         f"deny-leave-organization (root {root}), deny-iam ({prod}), deny-trail-changes (account "
-        f"{app}); RCPs deny-external-assume ({prod}); not applied yet: access is judged by IAM "
-        "policies alone"
+        f"{app}); RCPs deny-external-assume ({prod}); {APPLIED}"
     )
 
 
@@ -130,7 +130,7 @@ def test_organization_scan_reads_each_level_once_and_hands_each_account_its_chai
     assert sandbox == [
         f"organization policies were read for account {demo.sandbox} ({demo.organization_id}): "
         f"SCPs deny-leave-organization (root {demo.root_id}); RCPs: only the AWS-managed "
-        "RCPFullAWSAccess; not applied yet: access is judged by IAM policies alone"
+        f"RCPFullAWSAccess; {APPLIED}"
     ]
     assert any(
         n.endswith("; it is the management account: no SCP or RCP applies to it")

@@ -21,7 +21,7 @@ from iamgate.checks.aws_docs import (
 from iamgate.checks.context import Context
 from iamgate.checks.registry import Outcome, check
 from iamgate.model.results import Severity
-from iamgate.model.snapshot import Source
+from iamgate.model.snapshot import Role, Source
 from iamgate.policy.principals import is_service_linked
 from iamgate.policy.trust import Assumer, Assumers, Kind, PolicyFormatError, Risk
 
@@ -60,7 +60,20 @@ def _judge(
             text = _list([a.describe() for a in failing])
             yield Outcome(role.arn, "role", False, f"role {role.name} {fails}: {text}{hint}")
         else:
-            yield Outcome(role.arn, "role", True, passes(assumers))
+            yield Outcome(role.arn, "role", True, passes(assumers) + _rcp_note(ctx, role, risk))
+
+
+def _rcp_note(ctx: Context, role: Role, risk: Risk) -> str:
+    """What the organization's RCPs changed: the trust alone admits a caller of this risk,
+    and an RCP Deny keeps it out (``""`` when the trust alone passes too)."""
+    denies = ctx.rcp_denies(role)
+    if not denies:
+        return ""
+    admitted = ctx.assumers_by_trust(role).with_risk(risk)
+    if not admitted:
+        return ""
+    who = _list([a.who for a in admitted])
+    return f"; its trust alone admits {who}, but {_list([d.label for d in denies])} denies it"
 
 
 def _can_assume(assumers: Assumers) -> str:

@@ -487,7 +487,9 @@ def allows_any(
         if all(m is not None for m in met):
             chosen = [(g, g_found), *(m for m in met if m is not None)]
             conds = [_conditioned(st, t, who) for st, t in chosen]
-            keys = tuple(k for (_st, t), c in zip(chosen, conds, strict=True) if c for k in _keys(t))
+            keys = tuple(
+                k for (_st, t), c in zip(chosen, conds, strict=True) if c for k in _keys(t)
+            )
             b_grant = chosen[1][0] if bounds else None
             return Decision(
                 True, action, "*", g, b_grant, conditioned=any(conds),

@@ -25,10 +25,14 @@ then judged by IAM policies alone, and every report says so (``app/evaluate.orga
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
 from iamgate.model.org_policies import OrganizationPolicies, OrgLevel, PolicyType
-from iamgate.policy.document import Policy, parse_policy
+from iamgate.policy.document import Policy, PolicyFormatError, Statement, parse_policy
+from iamgate.policy.evaluate import resource_applies
+from iamgate.policy.trust_statements import TrustStatement, parse_trust
 
 # One level of the chain: the policies of one type attached to it, parsed. An Access holds one
 # tuple of levels; principals that read them alike share the very same tuple (its id is a key).
@@ -56,6 +60,22 @@ class OrganizationBounds:
     scps: Levels = ()
     rcps: Levels = ()
     applied: bool = False  # the policies were read and apply to this account
+    # Every RCP Deny that may cover assuming a role, read as a trust policy's Deny (with the
+    # statement it came from, for its Resource): see :func:`trust_denies`.
+    rcp_denies: tuple[tuple[TrustStatement, Statement], ...] = ()
+
+    def trust_denies(self, role_arn: str) -> tuple[TrustStatement, ...]:
+        """The RCP Denies that apply to assuming ``role_arn`` (a role of a member account that
+        is not service-linked), each labelled with its policy and level.
+
+        Only Denies change who may assume a role: every level keeps ``RCPFullAWSAccess``
+        (Allow ``*`` to ``*``), which cannot be detached, so every level allows what the trust
+        allows (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html).
+        An RCP Deny reads like a Deny in the trust policy itself: both are resource-side
+        Denies with a Principal, so the trust model narrows its candidates by them."""
+        return tuple(
+            trust for trust, st in self.rcp_denies if resource_applies(st, role_arn, None)[0]
+        )
 
 
 def _levels(policies: OrganizationPolicies, policy_type: PolicyType) -> Levels:
@@ -76,6 +96,43 @@ def bounds(policies: OrganizationPolicies | None, account_id: str) -> Organizati
     :class:`~.errors.PolicyFormatError` on a document that cannot be read."""
     if policies is None or policies.exempt(account_id):
         return OrganizationBounds()
-    return OrganizationBounds(
-        _levels(policies, PolicyType.SCP), _levels(policies, PolicyType.RCP), applied=True
-    )
+    rcps = _levels(policies, PolicyType.RCP)
+    documents = [
+        (p.document, parsed)
+        for level, parsed_level in zip(policies.chain, rcps, strict=False)
+        for p, parsed in zip(level.rcps, parsed_level, strict=True)
+    ]
+    denies = tuple(pair for doc, parsed in documents for pair in _trust_denies(doc, parsed))
+    return OrganizationBounds(_levels(policies, PolicyType.SCP), rcps, True, denies)
+
+
+def read_bounds(
+    policies: OrganizationPolicies | None, account_id: str
+) -> tuple[OrganizationBounds, str]:
+    """:func:`bounds`, or none (IAM policies alone) with the reason when a document cannot be
+    read: SCPs and RCPs only take access away, so leaving them out can only report more,
+    never less."""
+    try:
+        return bounds(policies, account_id), ""
+    except PolicyFormatError as exc:
+        return OrganizationBounds(), f"an organization policy could not be read ({exc})"
+
+
+def _trust_denies(
+    document: Mapping[str, Any], policy: Policy
+) -> list[tuple[TrustStatement, Statement]]:
+    """The policy's Denies of an STS action, read as trust statements (RCPs name their
+    Principal, ``*``, as a trust policy does)."""
+    try:
+        trusts, _notes = parse_trust(document)
+    except PolicyFormatError:
+        return []  # not readable as a resource-side Deny: it narrows no trust (never a pass)
+    return [
+        (replace(trust, label=f"{trust.label} of {policy.id}"), st)
+        for trust, st in zip(trusts, policy.statements, strict=True)
+        if st.effect == "Deny" and any(st.covers_action(a) for a in _ASSUME)
+    ]
+
+
+# The STS calls that assume a role (RCPs cover STS: the role is the resource).
+_ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")

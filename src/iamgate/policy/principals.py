@@ -27,9 +27,8 @@ from iamgate.model.snapshot import (
 )
 from iamgate.policy.admin import AdminVerdict, admin, verdict_key
 from iamgate.policy.document import Policy, inline_policy_id, parse_policy
-from iamgate.policy.errors import PolicyFormatError
 from iamgate.policy.evaluate import Access, Attachment, Identity, member_of
-from iamgate.policy.organization import Levels, OrganizationBounds, bounds
+from iamgate.policy.organization import Levels, read_bounds
 from iamgate.policy.request import Reading, specialize, tags_of
 from iamgate.policy.trust_statements import allows_session_tags
 
@@ -63,17 +62,6 @@ def is_service_linked(entity: Entity) -> bool:
     return isinstance(entity, Role) and entity.path.startswith(SERVICE_LINKED_PATH)
 
 
-def _bounds(snapshot: Snapshot) -> tuple[OrganizationBounds, str]:
-    """The organization's bounds on the account; none (IAM policies alone) with the reason
-    when a document cannot be read: SCPs and RCPs only take access away, so leaving one out
-    can only report more, never less."""
-    try:
-        return bounds(snapshot.organization_policies, snapshot.account_id), ""
-    except PolicyFormatError as exc:
-        why = f"an organization policy could not be read ({exc}): access is judged by IAM alone"
-        return OrganizationBounds(), why
-
-
 def _tags(tags: tuple[Tag, ...] | None) -> tuple[tuple[str, str], ...] | None:
     return None if tags is None else tags_of((t.key, t.value) for t in tags)
 
@@ -103,7 +91,9 @@ class Principals:
         self._read_for: dict[tuple[str, Reading], Policy] = {}
         self._federation: dict[str, bool] = {}
         self._levels: dict[tuple[int, ...], Levels] = {}
-        self.organization, self.organization_problem = _bounds(snapshot)
+        self.organization, self.organization_problem = read_bounds(
+            snapshot.organization_policies, snapshot.account_id
+        )
         org = snapshot.organization
         self._org_known = org is not None and not snapshot.errors_for([Source.ORGANIZATION])
         self._org = org.id if org is not None else None
