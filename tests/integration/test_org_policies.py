@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import pytest
 
 from iamgate.app.evaluate import APPLIED
-from iamgate.demo.organization import MEMBER_ROLE, OrganizationDemo, seed_organization
+from iamgate.demo.organization import MEMBER_ROLE, VENDOR, OrganizationDemo, seed_organization
 from iamgate.demo.standin import MotoAccount
 from testing.cli import Run, run_cli
 
@@ -150,6 +150,36 @@ def test_organization_scan_reads_each_level_once_and_hands_each_account_its_chai
     assert set(Wire.counted("ListParents").values()) == {1}
     # The summary says it too, per account (a cell of at most 300 characters).
     assert prod_app_note(demo)[:250] in run.text("out/summary.md")
+    applied_to_verdicts(demo, results["findings"])
+
+
+def applied_to_verdicts(demo: OrganizationDemo, findings: list[dict[str, Any]]) -> None:
+    """One verdict changed by SCPs and one by an RCP, each beside its near miss: the same IAM
+    mistakes in the management account (exempt) and in sandbox (outside the prod OU)."""
+    found = {
+        (f["account_id"], f["check"], f["resource"].rsplit("/", 1)[-1]): (f["status"], f["message"])
+        for f in findings
+    }
+    admin = "principal-admin-access"
+    status, message = found[(demo.prod_app, admin, "ops-admin")]
+    assert status == "pass", message
+    assert message == (
+        "full administrator by its policies, but statement #1 of SCP deny-leave-organization "
+        f"(root {demo.root_id}) denies organizations:LeaveOrganization; statement #1 of SCP "
+        f"deny-iam ({demo.prod_ou}) denies iam:*; statement #1 of SCP deny-trail-changes "
+        f"(account {demo.prod_app}) denies cloudtrail:StopLogging, cloudtrail:DeleteTrail: "
+        "not a full administrator"
+    )
+    assert found[(demo.management, admin, "ops-admin")][0] == "fail"  # SCPs never apply
+    external = "role-trust-external-account"
+    status, message = found[(demo.prod_app, external, "vendor-audit")]
+    assert status == "pass", message
+    assert message.endswith(
+        f"; its trust alone admits any principal of account {VENDOR}, but statement #1 of RCP "
+        f"deny-external-assume ({demo.prod_ou}) denies it"
+    )
+    assert found[(demo.sandbox, external, "vendor-audit")][0] == "fail"  # outside prod
+    assert found[(demo.management, external, "vendor-audit")][0] == "fail"
 
 
 def test_organization_role_reads_a_members_chain(org: Org) -> None:

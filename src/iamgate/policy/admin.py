@@ -293,29 +293,33 @@ def verdict_key(access: Access) -> tuple[object, ...] | None:
     return (tuple(broad), id(bound), id(access.scps))
 
 
-def _org_limit(access: Access) -> str | None:
-    """Why an SCP level keeps the principal from every action on every resource; None when
-    every level allows it all (or no SCP applies). The SCPs cannot be removed by the principal,
+def _org_limits(access: Access) -> list[str]:
+    """What keeps the principal from every action on every resource at each SCP level (none
+    when every level allows it all, or no SCP applies). The principal cannot remove an SCP,
     whatever it may write."""
     who = access.who
+    limits: list[str] = []
     for level in access.scps:
         found = coverage([st for p in level for st in p.broad], who)
         if found.everything:
             continue
         if found.deny is not None or found.excluded:
-            return found.describe()
-        return f"no SCP attached at {level_label(level)} allows every action on every resource"
-    return None
+            limits.append(found.describe())
+        else:
+            label = level_label(level)
+            limits.append(f"no SCP attached at {label} allows every action on every resource")
+    return limits
 
 
 def _org_bounded(verdict: AdminVerdict, access: Access) -> AdminVerdict:
-    """``verdict`` (a full administrator by its policies) as the SCPs leave it."""
+    """``verdict`` as the SCPs leave it: a full administrator by its policies is not one when
+    some SCP level keeps anything from it (as a Deny in its own policies would)."""
     if not verdict.is_admin or not access.scps:
         return verdict
-    limit = _org_limit(access)
-    if limit is None:
+    limits = _org_limits(access)
+    if not limits:
         return verdict
-    why = f"full administrator by its policies, but {limit}: not a full administrator"
+    why = f"full administrator by its policies, but {'; '.join(limits)}: not a full administrator"
     return AdminVerdict(False, why, grant=verdict.grant)
 
 
