@@ -4,12 +4,12 @@ escalation graph, the credential report checked against the users)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 
 from iamgate.model.config import Config
-from iamgate.model.snapshot import CredentialRow, Role, Snapshot, Source
+from iamgate.model.snapshot import CredentialRow, Group, Role, Snapshot, Source, User
 from iamgate.policy.escalation import Graph, trust_admits
 from iamgate.policy.escalation.admission import document_key
 from iamgate.policy.principals import Principals, is_service_linked
@@ -139,6 +139,25 @@ class Context:
         """The escalation graph, built once per run and shared by the checks that ask it; who a
         role admits comes from the same trust model as the trust checks."""
         return Graph(self.principals, trust_admits(self.assumers))
+
+    def entity(self, arn: str) -> User | Group | Role | None:
+        """The user, group or role with this ARN (None: not in the snapshot)."""
+        return self._entities.get(arn)
+
+    @cached_property
+    def _entities(self) -> dict[str, User | Group | Role]:
+        snap = self.snapshot
+        every: list[User | Group | Role] = [*snap.users, *snap.groups, *snap.roles]
+        return {e.arn: e for e in every}
+
+    @cached_property
+    def graph_by_iam_alone(self) -> Graph | None:
+        """The escalation graph with no SCP applied, to say which verdicts the SCPs change;
+        None when no SCP could change one (none read, or FullAWSAccess alone)."""
+        if not self.principals.organization.scps_restrict:
+            return None
+        alone = Principals(replace(self.snapshot, organization_policies=None))
+        return Graph(alone, trust_admits(self.assumers))
 
     def age_days(self, when: datetime) -> int:
         return (self.now - when).days

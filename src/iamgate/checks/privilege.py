@@ -28,6 +28,7 @@ from iamgate.model.results import Severity
 from iamgate.model.snapshot import Group, Role, Source, User
 from iamgate.policy.admin import assume_any, policy_grants_admin
 from iamgate.policy.document import service_wildcards, short_name
+from iamgate.policy.evaluate import allows, allows_any
 from iamgate.policy.principals import (
     ADMIN_POLICY_ARN_SUFFIX,
     SSO_PATH,
@@ -187,7 +188,34 @@ def policy_privilege_escalation(ctx: Context) -> Iterator[Outcome]:
                 )
             yield Outcome(entity.arn, kind, None, message)
         else:
-            yield Outcome(entity.arn, kind, True, esc.message)
+            yield Outcome(entity.arn, kind, True, esc.message + _scp_note(ctx, entity))
+
+
+def _scp_note(ctx: Context, entity: User | Group | Role) -> str:
+    """When the principal escalates by its policies alone: the step an SCP denies (or that
+    the SCPs keep what it reaches from being an administrator)."""
+    alone = ctx.graph_by_iam_alone
+    if alone is None:
+        return ""
+    before = alone.escalations()[entity.arn]
+    if before.status != "escalates":
+        return ""
+    for hop in before.path:
+        source = ctx.entity(hop.source.arn)
+        access = ctx.principals.access(source).access if source is not None else None
+        if access is None:
+            continue
+        for step in hop.decisions:
+            if step.resource == "*":
+                again = allows_any(access, step.action)
+            else:
+                again = allows(access, step.action, step.resource)
+            if not again.allowed:
+                return f"; its policies alone would let it escalate, but {again.why}"
+    return (
+        "; its policies alone would let it escalate, but the organization's SCPs keep what it "
+        "reaches from full administrator"
+    )
 
 
 @check(

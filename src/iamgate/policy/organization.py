@@ -64,6 +64,17 @@ class OrganizationBounds:
     # statement it came from, for its Resource): see :func:`trust_denies`.
     rcp_denies: tuple[tuple[TrustStatement, Statement], ...] = ()
 
+    @property
+    def scps_restrict(self) -> bool:
+        """Whether some SCP could take anything away: a statement other than an
+        unconditional Allow of every action on every resource (FullAWSAccess)."""
+        return any(
+            not (st.effect == "Allow" and st.all_actions and st.universal and not st.conditioned)
+            for level in self.scps
+            for policy in level
+            for st in policy.statements
+        )
+
     def trust_denies(self, role_arn: str) -> tuple[TrustStatement, ...]:
         """The RCP Denies that apply to assuming ``role_arn`` (a role of a member account that
         is not service-linked), each labelled with its policy and level.

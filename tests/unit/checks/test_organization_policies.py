@@ -146,7 +146,12 @@ def found_admin(snapshot: Snapshot) -> bool:
 @pytest.mark.parametrize("level", LEVELS)
 def test_an_scp_at_each_level_changes_an_escalation_path(level: str) -> None:
     blocked = messages(account(org(level, (KEYS_ONLY_ALICE,))), "policy-privilege-escalation")
-    assert blocked[BOB][0] is True, blocked[BOB]
+    assert blocked[BOB] == (
+        True,
+        "no privilege-escalation path; its policies alone would let it escalate, but "
+        f"iam:CreateAccessKey on {ALICE} is denied by statement 'OnlyAlice' of SCP "
+        f"keys-only-alice ({LABELS[level]}) (its condition on aws:PrincipalArn holds)",
+    )
     # alice is still an administrator: the SCP's condition fails for her.
     assert found_admin(account(org(level, (KEYS_ONLY_ALICE,))))
     open_ = messages(account(org(level)), "policy-privilege-escalation")
@@ -216,7 +221,11 @@ def test_a_level_without_an_allowing_scp_denies() -> None:
         f"full administrator by its policies, but no SCP attached at {OU} allows every action "
         "on every resource: not a full administrator",
     )
-    assert messages(detached, "policy-privilege-escalation")[BOB][0] is True
+    assert messages(detached, "policy-privilege-escalation")[BOB] == (
+        True,
+        "no privilege-escalation path; its policies alone would let it escalate, but "
+        f"iam:CreateAccessKey on {ALICE} is allowed by no SCP attached at {OU}",
+    )
     # The near miss: only-s3 beside FullAWSAccess keeps everything.
     kept = account(org("ou", (ONLY_S3,)))
     assert found_admin(kept)
