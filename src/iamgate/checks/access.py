@@ -121,7 +121,7 @@ def group_admin_access(ctx: Context) -> Iterator[Outcome]:
 )
 def policy_full_admin(ctx: Context) -> Iterator[Outcome]:
     for policy, holders in ctx.principals.customer_policies(attached_only=True):
-        verdict = policy_grants_admin(policy, holders)
+        verdict = policy_grants_admin(policy, holders, ctx.principals.scps_for)
         if verdict.is_admin:
             yield Outcome(
                 policy.id,

@@ -27,11 +27,13 @@ from iamgate.checks.registry import Outcome, check
 from iamgate.model.results import Severity
 from iamgate.model.snapshot import Group, Role, Source, User
 from iamgate.policy.admin import assume_any, policy_grants_admin
-from iamgate.policy.document import service_wildcards, short_name
+from iamgate.policy.document import Statement, service_wildcards, short_name
 from iamgate.policy.evaluate import allows, allows_any
+from iamgate.policy.organization import scp_denial
 from iamgate.policy.principals import (
     ADMIN_POLICY_ARN_SUFFIX,
     SSO_PATH,
+    Holder,
     is_service_linked,
     kind_of,
 )
@@ -130,11 +132,22 @@ def principal_admin_access(ctx: Context) -> Iterator[Outcome]:
     "from CloudTrail activity), then replace service:* with them.",
 )
 def policy_service_wildcard(ctx: Context) -> Iterator[Outcome]:
-    for policy, _holders in ctx.principals.customer_policies(attached_only=True):
-        found = service_wildcards(policy.statements)
-        if not found:
+    for policy, holders in ctx.principals.customer_policies(attached_only=True):
+        every = service_wildcards(policy.statements)
+        if not every:
             yield Outcome(
                 policy.id, "policy", True, "no statement allows every action of a service"
+            )
+            continue
+        denied = {action: by for action, _st in every if (by := _scp_denies(ctx, holders, action))}
+        found = [(action, st) for action, st in every if action not in denied]
+        if not found:
+            why = "; ".join(f"{action}: {by.label} denies it" for action, by in denied.items())
+            yield Outcome(
+                policy.id,
+                "policy",
+                True,
+                f"allows every action of a service, but the organization's SCPs deny it all: {why}",
             )
             continue
         listed = "; ".join(f"{_whole(action)} in {st.label}" for action, st in found[:5])
@@ -142,6 +155,20 @@ def policy_service_wildcard(ctx: Context) -> Iterator[Outcome]:
         yield Outcome(
             policy.id, "policy", False, f"policy allows every action of a service: {listed}{more}"
         )
+
+
+def _scp_denies(
+    ctx: Context, holders: list[Holder], action: str, resource: str = "*"
+) -> Statement | None:
+    """An SCP Deny that takes ``action`` on ``resource`` from every holder of a policy
+    (:func:`iamgate.policy.organization.scp_denial`); None when some holder keeps it."""
+    found: Statement | None = None
+    for who, _via in holders:
+        by = scp_denial(ctx.principals.scps_for(who), who, action, resource)
+        if by is None:
+            return None
+        found = found or by
+    return found
 
 
 def _whole(what: str) -> str:
@@ -236,7 +263,7 @@ def _scp_note(ctx: Context, entity: User | Group | Role) -> str:
 )
 def role_assume_any(ctx: Context) -> Iterator[Outcome]:
     partition = ctx.snapshot.partition
-    for policy, _holders in ctx.principals.customer_policies(attached_only=True):
+    for policy, holders in ctx.principals.customer_policies(attached_only=True):
         found = assume_any(policy, partition)
         if not found:
             yield Outcome(
@@ -244,6 +271,15 @@ def role_assume_any(ctx: Context) -> Iterator[Outcome]:
             )
             continue
         st = found[0]
+        by = _scp_denies(ctx, holders, "sts:AssumeRole", f"arn:{partition}:iam::*:role/*")
+        if by is not None:
+            yield Outcome(
+                policy.id,
+                "policy",
+                True,
+                f"{st.label} allows sts:AssumeRole on every role, but {by.label} denies it",
+            )
+            continue
         cond = f" (conditioned on {', '.join(st.condition_keys)})" if st.conditioned else ""
         yield Outcome(
             policy.id,
@@ -277,7 +313,7 @@ def policy_full_admin_unattached(ctx: Context) -> Iterator[Outcome]:
                 policy.id, "policy", True, f"attached {count} time(s) (see policy-full-admin)"
             )
             continue
-        verdict = policy_grants_admin(policy, holders)
+        verdict = policy_grants_admin(policy, holders, ctx.principals.scps_for)
         if verdict.is_admin:
             yield Outcome(
                 policy.id,

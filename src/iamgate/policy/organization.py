@@ -31,8 +31,9 @@ from typing import Any
 
 from iamgate.model.org_policies import OrganizationPolicies, OrgLevel, PolicyType
 from iamgate.policy.document import Policy, PolicyFormatError, Statement, parse_policy
-from iamgate.policy.evaluate import resource_applies
+from iamgate.policy.evaluate import Identity, resource_applies, resource_globs
 from iamgate.policy.trust_statements import TrustStatement, parse_trust
+from iamgate.policy.wildcard import covers_action, covers_resource
 
 # One level of the chain: the policies of one type attached to it, parsed. An Access holds one
 # tuple of levels; principals that read them alike share the very same tuple (its id is a key).
@@ -115,6 +116,25 @@ def bounds(policies: OrganizationPolicies | None, account_id: str) -> Organizati
     ]
     denies = tuple(pair for doc, parsed in documents for pair in _trust_denies(doc, parsed))
     return OrganizationBounds(_levels(policies, PolicyType.SCP), rcps, True, denies)
+
+
+def scp_denial(levels: Levels, who: Identity, action: str, resource: str) -> Statement | None:
+    """An SCP Deny that certainly takes away every action the pattern ``action`` names on
+    every resource the glob ``resource`` names, for ``who`` (``levels`` read for it): no
+    condition left once read for it, Action patterns that cover ``action``, Resource globs
+    that cover ``resource``. NotAction / NotResource Denies and levels that merely allow less
+    are not followed (they remove nothing here: a finding is never dropped on a guess)."""
+    for level in levels:
+        for policy in level:
+            for st in policy.statements:
+                if st.effect != "Deny" or st.conditioned or st.not_action or st.not_resource:
+                    continue
+                if not any(covers_action(p, action) for p in st.actions):
+                    continue
+                globs = resource_globs(st, who).globs
+                if any(covers_resource(g, resource) for g in globs):
+                    return st
+    return None
 
 
 def read_bounds(

@@ -37,6 +37,7 @@ FEDERATION = "sts:GetFederationToken"
 Holder = tuple[Identity, str]  # who, and the ARN the policy is attached to (who or its group)
 
 SERVICE_LINKED_PATH = "/aws-service-role/"
+SERVICE_LINKED_ARN = f":role{SERVICE_LINKED_PATH}"
 SSO_PATH = "/aws-reserved/sso.amazonaws.com/"
 ADMIN_POLICY_ARN_SUFFIX = ":policy/AdministratorAccess"
 Entity = User | Group | Role
@@ -47,6 +48,7 @@ __all__ = [
     "SSO_PATH",
     "Effective",
     "Entity",
+    "Holder",
     "Principals",
     "inline_policy_id",
     "is_service_linked",
@@ -251,15 +253,15 @@ class Principals:
         who = self.identity(entity)
         read = tuple(Attachment(self._read(a.policy, who), a.via) for a in atts)
         bound = self._read(boundary, who) if boundary is not None else None
-        scps = () if is_service_linked(entity) else self.scps_for(who)
+        scps = self.scps_for(who)
         return Effective(Access(who, read, bound, tuple(groups), scps))
 
     def scps_for(self, who: Identity) -> Levels:
-        """The SCP levels over ``who`` (a principal of this account that is not a service-linked
+        """The SCP levels over ``who`` (a principal of this account; none for a service-linked
         role), each policy read for it; principals that read them alike share one tuple, so
         its id is a key for what is worked out once (the admin verdict, the graph's facts)."""
         levels = self.organization.scps
-        if not levels:
+        if not levels or SERVICE_LINKED_ARN in who.arn:
             return ()
         read = tuple(tuple(self._read(p, who) for p in level) for level in levels)
         key = tuple(id(p) for level in read for p in level)

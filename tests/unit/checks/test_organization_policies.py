@@ -4,6 +4,7 @@ roles), a level that keeps nothing, and policies that were not read."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -19,10 +20,10 @@ from iamgate.model.org_policies import (
     PolicyType,
     TargetKind,
 )
-from iamgate.model.snapshot import Organization, Snapshot
+from iamgate.model.snapshot import ManagedPolicy, Organization, Snapshot
 from iamgate.policy.principals import Principals
 from testing.checks import run
-from testing.factories import ACCOUNT, ADMIN, arn, doc, role, snap, user
+from testing.factories import ACCOUNT, ADMIN, arn, doc, managed, role, snap, user
 
 ORG = "o-abcdef1234"
 MANAGEMENT = "999999999999"
@@ -360,3 +361,89 @@ def test_an_rcp_on_other_roles_leaves_this_one() -> None:
     prod = role("prod-api", PUBLIC_TRUST)
     s = replace(s, roles=(prod,))
     assert messages(s, "role-trust-public")[prod.arn][0] is True
+
+
+# --- policy-level checks: judged for their holders, whom the SCPs bound -----------------------
+
+ASSUME_ANY = managed(
+    "assume-any",
+    doc({"Sid": "Hop", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}),
+)
+IAM_STAR = managed(
+    "iam-star", doc({"Sid": "Iam", "Effect": "Allow", "Action": "iam:*", "Resource": "*"})
+)
+DENY_ASSUME = OrgPolicy(
+    "p-noassume1",
+    "no-assume",
+    doc({"Sid": "NoAssume", "Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}),
+)
+# Near miss: denies assuming only some roles; every other role can still be assumed.
+DENY_SOME_ASSUME = OrgPolicy(
+    "p-noassume2",
+    "no-assume-prod",
+    doc({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/prod-*"}),
+)
+DENY_IAM_WRITES = OrgPolicy(
+    "p-nowrites1",
+    "deny-iam-create",
+    doc({"Effect": "Deny", "Action": "iam:Create*", "Resource": "*"}),
+)
+
+
+Make = Callable[[OrganizationPolicies], Snapshot]
+
+
+def holding(*policies: ManagedPolicy) -> Make:
+    """carol holds ``policies``; the organization's policies are given later."""
+
+    def make(organization_policies: OrganizationPolicies) -> Snapshot:
+        return snap(
+            users=(user("carol", attached=tuple(p.arn for p in policies)),),
+            policies=policies,
+            organization=Organization(ORG, MANAGEMENT),
+            organization_policies=organization_policies,
+        )
+
+    return make
+
+
+def policy_verdict(
+    make: Make, check_id: str, policies: OrganizationPolicies
+) -> tuple[bool | None, str]:
+    (result,) = [r for r in run(make(policies), check_id) if r.resource_type == "policy"]
+    return result.passed, result.message
+
+
+def test_role_assume_any_under_an_scp_deny() -> None:
+    make = holding(ASSUME_ANY)
+    passed, message = policy_verdict(make, "role-assume-any", org("ou", (DENY_ASSUME,)))
+    assert passed is True
+    assert message == (
+        f"statement 'Hop' of {ASSUME_ANY.arn.split(':', 5)[-1]} allows sts:AssumeRole on every "
+        f"role, but statement 'NoAssume' of SCP no-assume ({OU}) denies it"
+    )
+    for near in (org("ou", (DENY_SOME_ASSUME,)), org("ou", (DENY_ASSUME,), management=ACCOUNT)):
+        assert policy_verdict(make, "role-assume-any", near)[0] is False
+
+
+def test_policy_service_wildcard_under_an_scp_deny() -> None:
+    make = holding(IAM_STAR)
+    passed, message = policy_verdict(make, "policy-service-wildcard", org("root", (DENY_IAM,)))
+    assert passed is True
+    assert message == (
+        "allows every action of a service, but the organization's SCPs deny it all: iam:*: "
+        f"statement 'DenyIam' of SCP deny-iam-writes (root {ROOT}) denies it"
+    )
+    for near in (org("root", (DENY_IAM_WRITES,)), org("root")):
+        assert policy_verdict(make, "policy-service-wildcard", near)[0] is False
+
+
+def test_policy_full_admin_for_holders_the_scps_bound() -> None:
+    make = holding(ADMIN_CUSTOMER)
+    passed, message = policy_verdict(make, "policy-full-admin", org("account", (DENY_IAM,)))
+    assert passed is True
+    assert message.startswith("full administrator by its policies, but ")
+    assert policy_verdict(make, "policy-full-admin", org("account"))[0] is False
+
+
+ADMIN_CUSTOMER = managed("admin-copy", doc(EVERYTHING))
