@@ -20,6 +20,7 @@ from iamgate.checks.aws_docs import (
     GROUPS,
     PASS_ROLE,
     POLICY_VARIABLES,
+    SCP_EVALUATION,
     SWITCH_ROLE_PERMISSIONS,
 )
 from iamgate.checks.context import Context
@@ -63,7 +64,7 @@ def _sso_note(entity: User | Group | Role) -> str:
     severity=Severity.HIGH,
     resource_type="user/role",
     requires=_WITH_AWS_POLICIES,
-    semantics=(EVALUATION_LOGIC, POLICY_VARIABLES),
+    semantics=(EVALUATION_LOGIC, POLICY_VARIABLES, SCP_EVALUATION),
     rationale="Least privilege: a standing administrator turns one leaked credential into full "
     "control. Full administrator: may perform every action on every resource (by * on *, "
     "AdministratorAccess, a group, or Allow NotAction lists that together leave nothing out, "
@@ -71,7 +72,9 @@ def _sso_note(entity: User | Group | Role) -> str:
     "writes that attach or write a policy on itself, a group it is in, or a policy attached "
     "to it). 'All but IAM' grants such as PowerUserAccess are not full administrator: the "
     "message says what they exclude, and policy-privilege-escalation judges where they lead. "
-    "Service-linked roles are not judged: AWS owns their policies.",
+    "Service-linked roles are not judged: AWS owns their policies. In an AWS Organization the "
+    "SCPs over a member's principal must allow it all too; the message names each SCP and "
+    "level that keeps anything from it.",
     remediation="Grant the actions the job needs; keep full admin on a break-glass role assumed "
     "with MFA, and accept that role in the baseline with its reason.",
 )
@@ -121,7 +124,7 @@ def principal_admin_access(ctx: Context) -> Iterator[Outcome]:
     resource_type="policy",
     requires=_AUTH,
     fsbp=("IAM.21",),
-    semantics=(BEST_PRACTICES, EVALUATION_LOGIC),
+    semantics=(BEST_PRACTICES, EVALUATION_LOGIC, SCP_EVALUATION),
     rationale="service:* grants every present and future action of the service, including its "
     "administrative and destructive ones (iam:* is administrator access in all but name). A "
     "pattern is judged by what it matches, not by its spelling (s3:**, s3:*?*, s*:* match "
@@ -183,7 +186,7 @@ def _whole(what: str) -> str:
     severity=Severity.HIGH,
     resource_type="user/group/role",
     requires=_WITH_AWS_POLICIES,
-    semantics=(EVALUATION_LOGIC, PASS_ROLE, SWITCH_ROLE_PERMISSIONS),
+    semantics=(EVALUATION_LOGIC, PASS_ROLE, SWITCH_ROLE_PERMISSIONS, SCP_EVALUATION),
     rationale="A principal that can obtain another's access (assume a role, create its "
     "credentials, write its policies, pass it to a service that runs code, or run code on "
     "compute that carries it) is as privileged as the best it can reach. iamgate builds the "
@@ -251,7 +254,7 @@ def _scp_note(ctx: Context, entity: User | Group | Role) -> str:
     severity=Severity.MEDIUM,
     resource_type="policy",
     requires=_AUTH,
-    semantics=(SWITCH_ROLE_PERMISSIONS,),
+    semantics=(SWITCH_ROLE_PERMISSIONS, SCP_EVALUATION),
     rationale="sts:AssumeRole on * lets the holder assume every role whose trust admits its "
     "account (most roles trusted by the account root do), in this account and in every "
     "account that trusts it: the holder's real access is the union of theirs, and a new "
@@ -295,7 +298,7 @@ def role_assume_any(ctx: Context) -> Iterator[Outcome]:
     severity=Severity.LOW,
     resource_type="policy",
     requires=_AUTH,
-    semantics=(EVALUATION_LOGIC,),
+    semantics=(EVALUATION_LOGIC, SCP_EVALUATION),
     rationale="A customer-managed policy that grants full administrator but is attached to "
     "nothing is one iam:Attach*Policy away from a new administrator, and nobody reviews a "
     "policy that seems unused. Same definition of full administrator as policy-full-admin "

@@ -12,8 +12,11 @@ docs/checks.md has the details and links):
   :class:`~.request.Known`); its clauses are AND, so one that fails makes the statement not
   apply, in an Allow and in a Deny alike. Where a key is the request's (MFA, source IP, time...)
   or not known, a conditioned Deny removes nothing (the decision lists it as ``unsure``) and a
-  conditioned Allow still grants, and the decision is ``conditioned`` on those keys. SCPs and
-  session policies are not collected;
+  conditioned Allow still grants, and the decision is ``conditioned`` on those keys. Session
+  policies are not collected;
+- inside an AWS Organization, each SCP level over the principal (``Access.scps``,
+  :mod:`.organization`) bounds like a boundary: some SCP of every level must allow, and a Deny
+  in any denies (``Decision.scp_blocks`` names the level that allows nothing);
 - actions match case-insensitively, ARNs case-sensitively, ``*`` in an ARN stays in its segment
   unless it ends one (:mod:`.wildcard`);
 - policy variables (``Version: 2012-10-17`` only) are resolved for the principal being judged.
