@@ -10,7 +10,7 @@ from functools import cached_property
 
 from iamgate.model.config import Config
 from iamgate.model.snapshot import CredentialRow, Group, Role, Snapshot, Source, User
-from iamgate.policy.escalation import Graph, trust_admits
+from iamgate.policy.escalation import Escalation, Graph, trust_admits
 from iamgate.policy.escalation.admission import document_key
 from iamgate.policy.principals import Principals, is_service_linked
 from iamgate.policy.trust import Assumers, TrustContext, who_can_assume
@@ -151,13 +151,13 @@ class Context:
         return {e.arn: e for e in every}
 
     @cached_property
-    def graph_by_iam_alone(self) -> Graph | None:
-        """The escalation graph with no SCP applied, to say which verdicts the SCPs change;
-        None when no SCP could change one (none read, or FullAWSAccess alone)."""
+    def escalations_by_iam_alone(self) -> dict[str, Escalation] | None:
+        """Every escalation verdict with no SCP applied, to say which verdicts the SCPs
+        change; None when no SCP could change one (none read, or FullAWSAccess alone)."""
         if not self.principals.organization.scps_restrict:
             return None
         alone = Principals(replace(self.snapshot, organization_policies=None))
-        return Graph(alone, trust_admits(self.assumers))
+        return Graph(alone, trust_admits(self.assumers)).escalations()
 
     def age_days(self, when: datetime) -> int:
         return (self.now - when).days

@@ -224,10 +224,10 @@ def policy_privilege_escalation(ctx: Context) -> Iterator[Outcome]:
 def _scp_note(ctx: Context, entity: User | Group | Role) -> str:
     """When the principal escalates by its policies alone: the step an SCP denies (or that
     the SCPs keep what it reaches from being an administrator)."""
-    alone = ctx.graph_by_iam_alone
+    alone = ctx.escalations_by_iam_alone
     if alone is None:
         return ""
-    before = alone.escalations()[entity.arn]
+    before = alone[entity.arn]
     if before.status != "escalates":
         return ""
     for hop in before.path:

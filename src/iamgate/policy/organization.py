@@ -67,14 +67,9 @@ class OrganizationBounds:
 
     @property
     def scps_restrict(self) -> bool:
-        """Whether some SCP could take anything away: a statement other than an
-        unconditional Allow of every action on every resource (FullAWSAccess)."""
-        return any(
-            not (st.effect == "Allow" and st.all_actions and st.universal and not st.conditioned)
-            for level in self.scps
-            for policy in level
-            for st in policy.statements
-        )
+        """Whether some SCP could take anything away (levels that allow everything and deny
+        nothing are left out of ``scps``)."""
+        return bool(self.scps)
 
     def trust_denies(self, role_arn: str) -> tuple[TrustStatement, ...]:
         """The RCP Denies that apply to assuming ``role_arn`` (a role of a member account that
@@ -115,7 +110,18 @@ def bounds(policies: OrganizationPolicies | None, account_id: str) -> Organizati
         for p, parsed in zip(level.rcps, parsed_level, strict=True)
     ]
     denies = tuple(pair for doc, parsed in documents for pair in _trust_denies(doc, parsed))
-    return OrganizationBounds(_levels(policies, PolicyType.SCP), rcps, True, denies)
+    scps = tuple(level for level in _levels(policies, PolicyType.SCP) if not _allows_all(level))
+    return OrganizationBounds(scps, rcps, True, denies)
+
+
+def _allows_all(level: Level) -> bool:
+    """A level that allows every action on every resource and denies nothing (FullAWSAccess,
+    alone or beside other Allows) bounds nothing: it is left out of the SCP levels, so an
+    organization of FullAWSAccess alone costs the evaluator nothing."""
+    statements = [st for policy in level for st in policy.statements]
+    return not any(st.effect == "Deny" for st in statements) and any(
+        st.all_actions and st.universal and not st.conditioned for st in statements
+    )
 
 
 def scp_denial(levels: Levels, who: Identity, action: str, resource: str) -> Statement | None:
