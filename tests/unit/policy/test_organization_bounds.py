@@ -17,7 +17,7 @@ from iamgate.model.org_policies import (
     TargetKind,
 )
 from iamgate.model.snapshot import Organization
-from iamgate.policy.escalation import Graph
+from iamgate.policy.escalation import Graph, Variant
 from iamgate.policy.evaluate import allows, allows_any
 from iamgate.policy.principals import Principals
 from testing.factories import ACCOUNT, arn, doc, group, managed, role, snap, user
@@ -181,3 +181,29 @@ def test_bitsets_equal_allows_under_scps(seed: int) -> None:
                 for j, target in enumerate(uni.arns):
                     expected = allows(acc, action, target).allowed
                     assert (uni.first + j in found) == expected, (acc.who.arn, action, target)
+
+
+def test_a_new_principal_is_bound_but_its_name_is_its_creators() -> None:
+    """The new principal an edge creates is bound by the SCPs; a condition on its ARN is not
+    decided (whoever creates it picks the name), so a Deny that spares role/admin-* removes
+    nothing from it, while an unconditional Deny does."""
+    spare = {"ArnNotLike": {"aws:PrincipalArn": arn("role", "admin-*")}}
+    writes = scp(
+        "writes", {"Effect": "Deny", "Action": "iam:*", "Resource": "*", "Condition": spare}
+    )
+    hard = scp("no-iam", {"Effect": "Deny", "Action": "iam:*", "Resource": "*"})
+    for levels, expected in (((FULL,), (FULL, writes)), True), (((FULL,), (FULL, hard)), False):
+        s = snap(
+            users=(user("alice"),),
+            organization=Organization(ORG, "999999999999"),
+            organization_policies=chain(*levels),
+        )
+        g = Graph(Principals(s))
+        new = g.facts.access(g.space.index(Variant.NEW, 0))
+        assert new is not None
+        assert new.scps
+        assert allows(new, "iam:PutRolePolicy", arn("role", "x")).allowed is expected
+    # Alice, whose ARN is known (she may not federate), is denied by the same Deny.
+    iam = {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}
+    alice = access_of(chain((FULL,), (FULL, writes)), iam)
+    assert not allows(alice, "iam:PutRolePolicy", arn("role", "x")).allowed

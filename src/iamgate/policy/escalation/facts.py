@@ -200,8 +200,10 @@ class Facts:
         if variant is Variant.NEW:
             account = self.index.account
             arn = f"arn:{self.index.partition}:iam::{account}:role/(new principal)"
-            who = Identity(arn, "role", "(new principal)", account)
-            scps = self.index.principals.scps_for(who)  # a new role is bound like any other
+            # A new role is bound like any other, but its creator picks its name and tags: a
+            # condition on them is not decided (an SCP that spares role/admin-* spares it too).
+            who = Identity(arn, "role", "(new principal)", account, own_values=False)
+            scps = self.index.principals.scps_for(who)
             return Access(who, (Attachment(allow_all_policy(), arn),), scps=scps)
         if variant in (Variant.GROUP, Variant.GROUP_RAISED):
             found = self.index.group_base[position]
