@@ -23,7 +23,7 @@ from iamgate.model.org_policies import (
 from iamgate.model.snapshot import ManagedPolicy, Organization, Snapshot
 from iamgate.policy.principals import Principals
 from testing.checks import run
-from testing.factories import ACCOUNT, ADMIN, arn, doc, managed, role, snap, user
+from testing.factories import ACCOUNT, ADMIN, arn, doc, group, managed, role, snap, user
 
 ORG = "o-abcdef1234"
 MANAGEMENT = "999999999999"
@@ -447,3 +447,28 @@ def test_policy_full_admin_for_holders_the_scps_bound() -> None:
 
 
 ADMIN_CUSTOMER = managed("admin-copy", doc(EVERYTHING))
+
+
+def test_group_admin_access_for_members_the_scps_bound() -> None:
+    """A group is judged as a member holding its policies, and the member is bound by the SCPs
+    (a condition on the member's own ARN stays undecided: it could be anyone)."""
+    admins = group("admins", attached=(ADMIN.arn,))
+    bounded = replace(account(org("root", (DENY_IAM,))), groups=(admins,))
+    passed, message = messages(bounded, "group-admin-access")[admins.arn]
+    assert passed is True
+    assert message.startswith("full administrator by its policies, but statement 'DenyIam'")
+    spared = OrgPolicy(
+        "p-spareops",
+        "spare-ops",
+        doc(
+            {
+                "Effect": "Deny",
+                "Action": "iam:*",
+                "Resource": "*",
+                "Condition": {"ArnNotLike": {"aws:PrincipalArn": arn("user", "ops-*")}},
+            }
+        ),
+    )
+    for near in (org("root"), org("root", (spared,))):
+        found = messages(replace(account(near), groups=(admins,)), "group-admin-access")
+        assert found[admins.arn][0] is False
