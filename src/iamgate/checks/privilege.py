@@ -142,7 +142,11 @@ def policy_service_wildcard(ctx: Context) -> Iterator[Outcome]:
                 policy.id, "policy", True, "no statement allows every action of a service"
             )
             continue
-        denied = {action: by for action, _st in every if (by := _scp_denies(ctx, holders, action))}
+        denied = {
+            action: by
+            for action, _st in every
+            if not action.startswith("NotAction") and (by := _scp_denies(ctx, holders, action))
+        }  # a NotAction grant names no pattern an SCP Deny could be held against
         found = [(action, st) for action, st in every if action not in denied]
         if not found:
             why = "; ".join(f"{action}: {by.label} denies it" for action, by in denied.items())

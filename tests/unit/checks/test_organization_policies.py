@@ -472,3 +472,13 @@ def test_group_admin_access_for_members_the_scps_bound() -> None:
     for near in (org("root"), org("root", (spared,))):
         found = messages(replace(account(near), groups=(admins,)), "group-admin-access")
         assert found[admins.arn][0] is False
+
+
+def test_policy_service_wildcard_keeps_a_notaction_grant() -> None:
+    """An Allow NotAction grant is judged by its holders' policies alone: a Deny whose pattern
+    happens to match its text ("N*") denies nothing of it."""
+    not_s3 = managed("not-s3", doc({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}))
+    odd = OrgPolicy("p-oddnames", "odd", doc({"Effect": "Deny", "Action": "N*", "Resource": "*"}))
+    assert (
+        policy_verdict(holding(not_s3), "policy-service-wildcard", org("root", (odd,)))[0] is False
+    )
