@@ -247,6 +247,11 @@ def test_a_member_without_access_is_judged_by_iam_alone_and_says_so(org: Org) ->
     assert NOT_READ in alone.text("alone/report.html")
     snapshot = json.loads(alone.text("alone/snapshot.json"))
     assert snapshot["organization_policies"] is None
+    # IAM-only verdicts: the administrator and the vendor trust that the organization's SCPs and
+    # RCP change in the organization scan fail here, as before issue 22.
+    by = {(f["check"], f["resource"].rsplit("/", 1)[-1]): f["status"] for f in results["findings"]}
+    assert by[("principal-admin-access", "ops-admin")] == "fail"
+    assert by[("role-trust-external-account", "vendor-audit")] == "fail"
     # A role that cannot be assumed: a collection error of its own; IAM verdicts unchanged.
     Wire.denied = {READER}
     denied = org.run(
