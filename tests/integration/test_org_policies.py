@@ -227,6 +227,21 @@ def test_organization_role_reads_a_members_chain(org: Org) -> None:
     # The calls made with the role are the scan's, and iam-policy.json lists them.
     assert snapshot["api_calls"]["organizations:ListRoots"] == 1
     assert snapshot["api_calls"]["sts:AssumeRole"] == 2  # the member role, then the reader
+    # Offline, the snapshot's policies bound the verdicts as the scan's would.
+    offline = run_cli(
+        ["evaluate", "snapshot.json", "--output-dir", "offline"], org.server.env(), org.cwd
+    )
+    assert offline.code == 1, offline.stderr
+    found = {
+        (f["check"], f["resource"].rsplit("/", 1)[-1]): (f["status"], f["message"])
+        for f in offline.json("offline/results.json")["findings"]
+    }
+    status, message = found[("principal-admin-access", "ops-admin")]
+    assert status == "pass"
+    assert f"statement #1 of SCP deny-iam ({demo.prod_ou}) denies iam:*" in message
+    status, message = found[("role-trust-external-account", "vendor-audit")]
+    assert status == "pass"
+    assert f"RCP deny-external-assume ({demo.prod_ou}) denies it" in message
 
 
 def test_a_member_without_access_is_judged_by_iam_alone_and_says_so(org: Org) -> None:
