@@ -207,3 +207,44 @@ def test_a_new_principal_is_bound_but_its_name_is_its_creators() -> None:
     iam = {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}
     alice = access_of(chain((FULL,), (FULL, writes)), iam)
     assert not allows(alice, "iam:PutRolePolicy", arn("role", "x")).allowed
+
+
+def test_principals_sharing_policies_but_not_scp_readings_are_not_shared() -> None:
+    """alice and carol hold the same policy object; an SCP spares only alice. The graph shares
+    answers between nodes of the same policies, so the SCP levels must be in its keys: alice
+    may create the administrator's keys (and escalates), carol may not."""
+    keys = managed(
+        "keys", doc({"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "*"})
+    )
+    admin = managed("admin", doc(EVERYTHING))
+    only_alice = scp(
+        "keys-only-alice",
+        {
+            "Effect": "Deny",
+            "Action": "iam:CreateAccessKey",
+            "Resource": "*",
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": arn("user", "alice")}},
+        },
+    )
+    for order in (("alice", "carol"), ("carol", "alice")):
+        s = snap(
+            users=(
+                *(user(name, attached=(keys.arn,)) for name in order),
+                user("boss", attached=(admin.arn,)),
+            ),
+            policies=(keys, admin),
+            organization=Organization(ORG, "999999999999"),
+            organization_policies=chain((FULL,), (FULL, only_alice), (FULL,)),
+        )
+        g = Graph(Principals(s))
+        position = g.index.position
+        first = position[arn("user", order[0])]
+        g.facts.holds(first, "iam:CreateAccessKey")  # the first asked must not answer for both
+        held = {
+            name: g.facts.holds(position[arn("user", name)], "iam:CreateAccessKey").allowed
+            for name in order
+        }
+        assert held == {"alice": True, "carol": False}
+        escalations = g.escalations()
+        assert escalations[arn("user", "alice")].status == "escalates"
+        assert escalations[arn("user", "carol")].status != "escalates"
