@@ -39,7 +39,6 @@ from iamgate.policy.wildcard import covers_action, covers_resource
 # tuple of levels; principals that read them alike share the very same tuple (its id is a key).
 Level = tuple[Policy, ...]
 Levels = tuple[Level, ...]
-ORG_PREFIXES = ("SCP ", "RCP ")  # how a level policy's id starts: its messages name it so
 
 
 def policy_id(policy_type: PolicyType, name: str, level: OrgLevel) -> str:
@@ -48,15 +47,12 @@ def policy_id(policy_type: PolicyType, name: str, level: OrgLevel) -> str:
     return f"{policy_type.short} {name} ({level.label})"
 
 
-def is_org_policy(policy: Policy) -> bool:
-    return policy.id.startswith(ORG_PREFIXES)
-
-
 @dataclass(frozen=True, slots=True)
 class OrganizationBounds:
     """The SCP and RCP levels over one account's principals and resources, parsed once.
     ``scps`` / ``rcps`` empty: nothing bounds (not read, not enabled, in no organization, or
-    the management account)."""
+    the management account); ``scps`` leaves out the levels that allow everything and deny
+    nothing."""
 
     scps: Levels = ()
     rcps: Levels = ()
