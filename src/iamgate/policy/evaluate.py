@@ -253,11 +253,11 @@ class Decision:
     conditioned: bool = False  # the grant rests on a Condition or an unknown variable value
     unsure: tuple[Statement, ...] = ()  # Denies whose condition may hold (remove nothing)
     boundary_blocks: bool = False  # the identity policies allow it, the boundary does not
+    conditions: tuple[str, ...] = ()  # the keys of the grant's undecided clauses, as written
+    met: tuple[str, ...] = ()  # the keys decided true in the grant's (or the Deny's) Condition
     # The identity policies (and boundary) allow it, but no SCP attached at this level does
     # (the level's label, e.g. ``ou-ab12-prod1234``).
     scp_blocks: str = ""
-    conditions: tuple[str, ...] = ()  # the keys of the grant's undecided clauses, as written
-    met: tuple[str, ...] = ()  # the keys decided true in the grant's (or the Deny's) Condition
 
     @property
     def why(self) -> str:
