@@ -466,8 +466,9 @@ def allows_any(
 
     ``exclude``: literal ARNs that do not count (the principal itself and its groups, when the
     question is whether it holds an IAM write over *others*). A Deny removes an Allow only when
-    it covers every resource the Allow names; the boundary must allow the action on a resource
-    that may overlap the identity grant (:func:`.wildcard.may_overlap`, which errs towards yes).
+    it covers every resource the Allow names; the boundary, and each SCP level, must allow the
+    action on a resource that may overlap the identity grant (:func:`.wildcard.may_overlap`,
+    which errs towards yes; each level is met on its own, which errs towards yes too).
     ``known``: as for :func:`allows`.
     """
     who = access.who
