@@ -86,8 +86,19 @@ for identity policies:
   the request (MFA, source IP, VPC, time, region, `aws:CalledVia`, any key not in the table)
   keeps the conservative reading: a `Deny` with it removes nothing (it may not apply), an
   `Allow` with it still grants, and the message says "conditioned on KEY". The keys of one block
-  are AND, so a known key that fails decides the block whatever the unknown ones say. SCPs, RCPs
-  and session policies are not collected.
+  are AND, so a known key that fails decides the block whatever the unknown ones say. Session
+  policies are not collected;
+- inside an AWS Organization, the account's **SCPs** bound every user and role like one more
+  permissions boundary per level: an action is allowed only if some SCP at **every** level from
+  the root through each OU to the account allows it, and no SCP at any level denies it
+  ([SCP evaluation](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html)),
+  with conditions read as above (each SCP is read for the principal once: "deny IAM to all but
+  role/ops" keeps role/ops an administrator). They never apply to the management account or
+  to service-linked roles. **RCPs** bound who may assume the account's roles (the only
+  resource iamgate models of the services RCPs cover): an RCP `Deny` of `sts:AssumeRole` reads
+  like a `Deny` in the role's trust ([Role trust](#role-trust)). Policies that were not read
+  bound nothing: access is then judged by IAM policies alone, and every report says so
+  (docs/organizations.md).
 
 **Full administrator** (one definition, `policy/admin.py`, used by every check): may perform
 every action on every resource (some `Allow`s on every resource cover every action, `*` or
@@ -98,7 +109,13 @@ attach a policy that applies to it (`Put/Attach{User,Role}Policy` on itself,
 attached to it), and what it then holds, after removing the `Deny`s and the boundary it may
 remove (leaving a group takes all that group's policies), is every action on every resource.
 `PowerUserAccess` and other "all but IAM" grants are **not** full administrator: the message
-says what they exclude, and `policy-privilege-escalation` judges where they lead.
+says what they exclude, and `policy-privilege-escalation` judges where they lead. The SCPs over
+the principal must allow every action on every resource too (it cannot remove them): an SCP
+that denies any action (even only `organizations:LeaveOrganization`) or a level whose SCPs
+allow less makes a full administrator by its policies "not a full administrator", and the
+message names each SCP and level ("full administrator by its policies, but statement 'DenyIam'
+of SCP deny-iam (ou-ab12-prod1234) denies iam:*: not a full administrator"), exactly as a
+`Deny` in its own policies would.
 `AdministratorAccess` under `Deny NotAction s3:*` is not one. A group is judged as "a member
 holding only the group's policies" (`${aws:username}` is the member itself); a policy is judged
 for the holder of an inline policy, or for any user or role holding a managed one. Differences
@@ -124,7 +141,11 @@ administrator or an IAM write (`IAM_WRITE` in `policy/catalogue.py`) over others
 not hold; the message gives the shortest path, each hop with the statement that grants it. A
 full administrator **passes** ("already full administrator"): `principal-admin-access` (or
 `group-admin-access`) reports it, so one grant is one finding. A principal that reaches one
-whose policies the snapshot lacks is `error`.
+whose policies the snapshot lacks is `error`. Every edge is asked through the evaluator, so
+the SCPs bound each hop (and the new principal an edge creates); when its policies alone would
+let a principal escalate and an SCP closes the path, the message names the step and the SCP
+("its policies alone would let it escalate, but iam:CreateAccessKey on ... is denied by
+statement 'X' of SCP keys (ou-...)").
 
 - **Trust.** Who a role's trust admits comes from the same model as the role-trust checks
   (`policy/trust.py`, [Role trust](#role-trust)), through one adapter,

@@ -20,7 +20,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from iamgate.demo.organization import MEMBER_ROLE, OrganizationDemo, seed_organization
+from iamgate.app.evaluate import APPLIED
+from iamgate.demo.organization import MEMBER_ROLE, VENDOR, OrganizationDemo, seed_organization
 from iamgate.demo.standin import MotoAccount
 from testing.cli import Run, run_cli
 
@@ -109,8 +110,7 @@ def prod_app_note(demo: OrganizationDemo) -> str:
     return (
         f"organization policies were read for account {app} ({demo.organization_id}): SCPs "
         f"deny-leave-organization (root {root}), deny-iam ({prod}), deny-trail-changes (account "
-        f"{app}); RCPs deny-external-assume ({prod}); not applied yet: access is judged by IAM "
-        "policies alone"
+        f"{app}); RCPs deny-external-assume ({prod}); {APPLIED}"
     )
 
 
@@ -130,7 +130,7 @@ def test_organization_scan_reads_each_level_once_and_hands_each_account_its_chai
     assert sandbox == [
         f"organization policies were read for account {demo.sandbox} ({demo.organization_id}): "
         f"SCPs deny-leave-organization (root {demo.root_id}); RCPs: only the AWS-managed "
-        "RCPFullAWSAccess; not applied yet: access is judged by IAM policies alone"
+        f"RCPFullAWSAccess; {APPLIED}"
     ]
     assert any(
         n.endswith("; it is the management account: no SCP or RCP applies to it")
@@ -150,6 +150,36 @@ def test_organization_scan_reads_each_level_once_and_hands_each_account_its_chai
     assert set(Wire.counted("ListParents").values()) == {1}
     # The summary says it too, per account (a cell of at most 300 characters).
     assert prod_app_note(demo)[:250] in run.text("out/summary.md")
+    applied_to_verdicts(demo, results["findings"])
+
+
+def applied_to_verdicts(demo: OrganizationDemo, findings: list[dict[str, Any]]) -> None:
+    """One verdict changed by SCPs and one by an RCP, each beside its near miss: the same IAM
+    mistakes in the management account (exempt) and in sandbox (outside the prod OU)."""
+    found = {
+        (f["account_id"], f["check"], f["resource"].rsplit("/", 1)[-1]): (f["status"], f["message"])
+        for f in findings
+    }
+    admin = "principal-admin-access"
+    status, message = found[(demo.prod_app, admin, "ops-admin")]
+    assert status == "pass", message
+    assert message == (
+        "full administrator by its policies, but statement #1 of SCP deny-leave-organization "
+        f"(root {demo.root_id}) denies organizations:LeaveOrganization; statement #1 of SCP "
+        f"deny-iam ({demo.prod_ou}) denies iam:*; statement #1 of SCP deny-trail-changes "
+        f"(account {demo.prod_app}) denies cloudtrail:StopLogging, cloudtrail:DeleteTrail: "
+        "not a full administrator"
+    )
+    assert found[(demo.management, admin, "ops-admin")][0] == "fail"  # SCPs never apply
+    external = "role-trust-external-account"
+    status, message = found[(demo.prod_app, external, "vendor-audit")]
+    assert status == "pass", message
+    assert message.endswith(
+        f"; its trust alone admits any principal of account {VENDOR}, but statement #1 of RCP "
+        f"deny-external-assume ({demo.prod_ou}) denies it"
+    )
+    assert found[(demo.sandbox, external, "vendor-audit")][0] == "fail"  # outside prod
+    assert found[(demo.management, external, "vendor-audit")][0] == "fail"
 
 
 def test_organization_role_reads_a_members_chain(org: Org) -> None:
@@ -197,6 +227,21 @@ def test_organization_role_reads_a_members_chain(org: Org) -> None:
     # The calls made with the role are the scan's, and iam-policy.json lists them.
     assert snapshot["api_calls"]["organizations:ListRoots"] == 1
     assert snapshot["api_calls"]["sts:AssumeRole"] == 2  # the member role, then the reader
+    # Offline, the snapshot's policies bound the verdicts as the scan's would.
+    offline = run_cli(
+        ["evaluate", "snapshot.json", "--output-dir", "offline"], org.server.env(), org.cwd
+    )
+    assert offline.code == 1, offline.stderr
+    found = {
+        (f["check"], f["resource"].rsplit("/", 1)[-1]): (f["status"], f["message"])
+        for f in offline.json("offline/results.json")["findings"]
+    }
+    status, message = found[("principal-admin-access", "ops-admin")]
+    assert status == "pass"
+    assert f"statement #1 of SCP deny-iam ({demo.prod_ou}) denies iam:*" in message
+    status, message = found[("role-trust-external-account", "vendor-audit")]
+    assert status == "pass"
+    assert f"RCP deny-external-assume ({demo.prod_ou}) denies it" in message
 
 
 def test_a_member_without_access_is_judged_by_iam_alone_and_says_so(org: Org) -> None:
@@ -217,6 +262,11 @@ def test_a_member_without_access_is_judged_by_iam_alone_and_says_so(org: Org) ->
     assert NOT_READ in alone.text("alone/report.html")
     snapshot = json.loads(alone.text("alone/snapshot.json"))
     assert snapshot["organization_policies"] is None
+    # IAM-only verdicts: the administrator and the vendor trust that the organization's SCPs and
+    # RCP change in the organization scan fail here, as before issue 22.
+    by = {(f["check"], f["resource"].rsplit("/", 1)[-1]): f["status"] for f in results["findings"]}
+    assert by[("principal-admin-access", "ops-admin")] == "fail"
+    assert by[("role-trust-external-account", "vendor-audit")] == "fail"
     # A role that cannot be assumed: a collection error of its own; IAM verdicts unchanged.
     Wire.denied = {READER}
     denied = org.run(

@@ -21,6 +21,7 @@ from iamgate.model.config import Config
 from iamgate.model.org_policies import OrganizationPolicies, PolicyType
 from iamgate.model.results import Result, Severity, Verdict
 from iamgate.model.snapshot import AnalyzerRegion, Snapshot, Source
+from iamgate.policy.organization import read_bounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,11 @@ def projection_notes(snapshot: Snapshot) -> list[str]:
 
 
 NOT_READ = "organization policies were not read: access is judged by IAM policies alone"
-IAM_ALONE = "not applied yet: access is judged by IAM policies alone"
+NOT_APPLIED = "access is judged by IAM policies alone"
+APPLIED = (
+    "applied: SCPs to what its users and roles may do (not its service-linked roles), "
+    "RCPs to who may assume its roles"
+)
 
 
 def organization_note(snapshot: Snapshot) -> str:
@@ -123,9 +128,11 @@ def organization_note(snapshot: Snapshot) -> str:
             f"organization policies were read for account {snapshot.account_id} ({where}): "
             f"{read}; it is the management account: no SCP or RCP applies to it"
         )
+    _bounds, problem = read_bounds(policies, snapshot.account_id)
+    applied = f"not applied: {problem}: {NOT_APPLIED}" if problem else APPLIED
     return (
         f"organization policies were read for account {snapshot.account_id} ({where}): {read}; "
-        f"{IAM_ALONE}"
+        f"{applied}"
     )
 
 

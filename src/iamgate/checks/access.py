@@ -14,6 +14,7 @@ from iamgate.checks.aws_docs import (
     LAST_ACCESSED_REGIONS,
     POLICY_VARIABLES,
     ROLE_LAST_USED,
+    SCP_EVALUATION,
     SERVER_CERTIFICATES,
     SERVICE_LINKED_ROLES,
     SUPPORT_ACCESS,
@@ -67,7 +68,7 @@ def user_direct_policies(ctx: Context) -> Iterator[Outcome]:
     resource_type="group",
     requires=(*_AUTH, Source.AWS_MANAGED_POLICIES),
     cis=("1.16",),
-    semantics=(EVALUATION_LOGIC,),
+    semantics=(EVALUATION_LOGIC, SCP_EVALUATION),
     rationale="Least privilege: a group that makes its members full administrators (every "
     "action on every resource, or the IAM writes to grant themselves anything) hands that "
     "to whoever is added to it, and membership is the easiest thing to change unnoticed. "
@@ -111,7 +112,7 @@ def group_admin_access(ctx: Context) -> Iterator[Outcome]:
     requires=_AUTH,
     cis=("1.16",),
     fsbp=("IAM.1",),
-    semantics=(EVALUATION_LOGIC, POLICY_VARIABLES),
+    semantics=(EVALUATION_LOGIC, POLICY_VARIABLES, SCP_EVALUATION),
     rationale="A policy with full administrative privileges defeats least privilege wherever "
     "it is attached. Full administrator: * on * (however written), or the IAM writes that let "
     "the holder grant itself anything (e.g. iam:PutUserPolicy on itself, "
@@ -121,7 +122,7 @@ def group_admin_access(ctx: Context) -> Iterator[Outcome]:
 )
 def policy_full_admin(ctx: Context) -> Iterator[Outcome]:
     for policy, holders in ctx.principals.customer_policies(attached_only=True):
-        verdict = policy_grants_admin(policy, holders)
+        verdict = policy_grants_admin(policy, holders, ctx.principals.scps_for)
         if verdict.is_admin:
             yield Outcome(
                 policy.id,

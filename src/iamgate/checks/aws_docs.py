@@ -46,6 +46,9 @@ CIS_ALARM_CONTROLS = (
 EVENTBRIDGE_CLOUDTRAIL = (
     "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html"
 )
+_ORGS = "https://docs.aws.amazon.com/organizations/latest/userguide/"
+SCP_EVALUATION = _ORGS + "orgs_manage_policies_scps_evaluation.html"
+RCP_EVALUATION = _ORGS + "orgs_manage_policies_rcps_evaluation.html"
 ORGANIZATIONS_EVENTS = (
     "https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-organizations.html"
 )

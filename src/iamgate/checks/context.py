@@ -4,16 +4,17 @@ escalation graph, the credential report checked against the users)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 
 from iamgate.model.config import Config
-from iamgate.model.snapshot import CredentialRow, Role, Snapshot, Source
-from iamgate.policy.escalation import Graph, trust_admits
+from iamgate.model.snapshot import CredentialRow, Group, Role, Snapshot, Source, User
+from iamgate.policy.escalation import Escalation, Graph, trust_admits
 from iamgate.policy.escalation.admission import document_key
-from iamgate.policy.principals import Principals
+from iamgate.policy.principals import Principals, is_service_linked
 from iamgate.policy.trust import Assumers, TrustContext, who_can_assume
+from iamgate.policy.trust_statements import TrustStatement
 
 # AWS reuses a credential report for up to four hours (GenerateCredentialReport, "Getting
 # credential reports": https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html).
@@ -87,7 +88,8 @@ class Context:
         # Ages are measured against the time of collection, so a replay gives the same answer.
         self.now: datetime = snapshot.collected_at
         self._assumers: dict[str, Assumers] = {}
-        self._by_document: dict[str, Assumers] = {}
+        # Keyed by the trust's text and the RCP Denies on the role (the same for most roles).
+        self._by_document: dict[tuple[str, tuple[int, ...]], Assumers] = {}
 
     @property
     def account_arn(self) -> str:
@@ -105,14 +107,31 @@ class Context:
 
     def assumers(self, role: Role) -> Assumers:
         """Who can assume ``role``, worked out once per run and per distinct trust policy
-        (roles made from one template share theirs); PolicyFormatError if unreadable."""
+        (roles made from one template share theirs), with the RCP Denies on it applied;
+        PolicyFormatError if unreadable."""
         found = self._assumers.get(role.arn)
         if found is None:
-            key = document_key(role.trust_policy)
-            found = self._by_document.get(key)
-            if found is None:
-                found = self._by_document[key] = who_can_assume(role.trust_policy, self.trust)
-            self._assumers[role.arn] = found
+            found = self._assumers[role.arn] = self._who_can_assume(role, self.rcp_denies(role))
+        return found
+
+    def assumers_by_trust(self, role: Role) -> Assumers:
+        """Who the role's trust alone lets assume it, without the organization's RCPs."""
+        return self._who_can_assume(role, ())
+
+    def rcp_denies(self, role: Role) -> tuple[TrustStatement, ...]:
+        """The organization's RCP Denies on assuming ``role``: none for a service-linked role
+        (RCPs do not restrict a service assuming it), the management account, or when the
+        RCPs were not read."""
+        if is_service_linked(role):
+            return ()
+        return self.principals.organization.trust_denies(role.arn)
+
+    def _who_can_assume(self, role: Role, outside: tuple[TrustStatement, ...]) -> Assumers:
+        key = (document_key(role.trust_policy), tuple(map(id, outside)))
+        found = self._by_document.get(key)
+        if found is None:
+            found = who_can_assume(role.trust_policy, self.trust, outside)
+            self._by_document[key] = found
         return found
 
     @cached_property
@@ -120,6 +139,25 @@ class Context:
         """The escalation graph, built once per run and shared by the checks that ask it; who a
         role admits comes from the same trust model as the trust checks."""
         return Graph(self.principals, trust_admits(self.assumers))
+
+    def entity(self, arn: str) -> User | Group | Role | None:
+        """The user, group or role with this ARN (None: not in the snapshot)."""
+        return self._entities.get(arn)
+
+    @cached_property
+    def _entities(self) -> dict[str, User | Group | Role]:
+        snap = self.snapshot
+        every: list[User | Group | Role] = [*snap.users, *snap.groups, *snap.roles]
+        return {e.arn: e for e in every}
+
+    @cached_property
+    def escalations_by_iam_alone(self) -> dict[str, Escalation] | None:
+        """Every escalation verdict with no SCP applied, to say which verdicts the SCPs
+        change; None when no SCP could change one (none read, or FullAWSAccess alone)."""
+        if not self.principals.organization.scps_restrict:
+            return None
+        alone = Principals(replace(self.snapshot, organization_policies=None))
+        return Graph(alone, trust_admits(self.assumers)).escalations()
 
     def age_days(self, when: datetime) -> int:
         return (self.now - when).days

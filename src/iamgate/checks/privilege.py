@@ -20,6 +20,7 @@ from iamgate.checks.aws_docs import (
     GROUPS,
     PASS_ROLE,
     POLICY_VARIABLES,
+    SCP_EVALUATION,
     SWITCH_ROLE_PERMISSIONS,
 )
 from iamgate.checks.context import Context
@@ -27,10 +28,13 @@ from iamgate.checks.registry import Outcome, check
 from iamgate.model.results import Severity
 from iamgate.model.snapshot import Group, Role, Source, User
 from iamgate.policy.admin import assume_any, policy_grants_admin
-from iamgate.policy.document import service_wildcards, short_name
+from iamgate.policy.document import Statement, service_wildcards, short_name
+from iamgate.policy.evaluate import allows, allows_any
+from iamgate.policy.organization import scp_denial
 from iamgate.policy.principals import (
     ADMIN_POLICY_ARN_SUFFIX,
     SSO_PATH,
+    Holder,
     is_service_linked,
     kind_of,
 )
@@ -60,7 +64,7 @@ def _sso_note(entity: User | Group | Role) -> str:
     severity=Severity.HIGH,
     resource_type="user/role",
     requires=_WITH_AWS_POLICIES,
-    semantics=(EVALUATION_LOGIC, POLICY_VARIABLES),
+    semantics=(EVALUATION_LOGIC, POLICY_VARIABLES, SCP_EVALUATION),
     rationale="Least privilege: a standing administrator turns one leaked credential into full "
     "control. Full administrator: may perform every action on every resource (by * on *, "
     "AdministratorAccess, a group, or Allow NotAction lists that together leave nothing out, "
@@ -68,7 +72,9 @@ def _sso_note(entity: User | Group | Role) -> str:
     "writes that attach or write a policy on itself, a group it is in, or a policy attached "
     "to it). 'All but IAM' grants such as PowerUserAccess are not full administrator: the "
     "message says what they exclude, and policy-privilege-escalation judges where they lead. "
-    "Service-linked roles are not judged: AWS owns their policies.",
+    "Service-linked roles are not judged: AWS owns their policies. In an AWS Organization the "
+    "SCPs over a member's principal must allow it all too; the message names each SCP and "
+    "level that keeps anything from it.",
     remediation="Grant the actions the job needs; keep full admin on a break-glass role assumed "
     "with MFA, and accept that role in the baseline with its reason.",
 )
@@ -118,7 +124,7 @@ def principal_admin_access(ctx: Context) -> Iterator[Outcome]:
     resource_type="policy",
     requires=_AUTH,
     fsbp=("IAM.21",),
-    semantics=(BEST_PRACTICES, EVALUATION_LOGIC),
+    semantics=(BEST_PRACTICES, EVALUATION_LOGIC, SCP_EVALUATION),
     rationale="service:* grants every present and future action of the service, including its "
     "administrative and destructive ones (iam:* is administrator access in all but name). A "
     "pattern is judged by what it matches, not by its spelling (s3:**, s3:*?*, s*:* match "
@@ -129,11 +135,26 @@ def principal_admin_access(ctx: Context) -> Iterator[Outcome]:
     "from CloudTrail activity), then replace service:* with them.",
 )
 def policy_service_wildcard(ctx: Context) -> Iterator[Outcome]:
-    for policy, _holders in ctx.principals.customer_policies(attached_only=True):
-        found = service_wildcards(policy.statements)
-        if not found:
+    for policy, holders in ctx.principals.customer_policies(attached_only=True):
+        every = service_wildcards(policy.statements)
+        if not every:
             yield Outcome(
                 policy.id, "policy", True, "no statement allows every action of a service"
+            )
+            continue
+        denied = {
+            action: by
+            for action, _st in every
+            if not action.startswith("NotAction") and (by := _scp_denies(ctx, holders, action))
+        }  # a NotAction grant names no pattern an SCP Deny could be held against
+        found = [(action, st) for action, st in every if action not in denied]
+        if not found:
+            why = "; ".join(f"{action}: {by.label} denies it" for action, by in denied.items())
+            yield Outcome(
+                policy.id,
+                "policy",
+                True,
+                f"allows every action of a service, but the organization's SCPs deny it all: {why}",
             )
             continue
         listed = "; ".join(f"{_whole(action)} in {st.label}" for action, st in found[:5])
@@ -141,6 +162,20 @@ def policy_service_wildcard(ctx: Context) -> Iterator[Outcome]:
         yield Outcome(
             policy.id, "policy", False, f"policy allows every action of a service: {listed}{more}"
         )
+
+
+def _scp_denies(
+    ctx: Context, holders: list[Holder], action: str, resource: str = "*"
+) -> Statement | None:
+    """An SCP Deny that takes ``action`` on ``resource`` from every holder of a policy
+    (:func:`iamgate.policy.organization.scp_denial`); None when some holder keeps it."""
+    found: Statement | None = None
+    for who, _via in holders:
+        by = scp_denial(ctx.principals.scps_for(who), who, action, resource)
+        if by is None:
+            return None
+        found = found or by
+    return found
 
 
 def _whole(what: str) -> str:
@@ -155,7 +190,7 @@ def _whole(what: str) -> str:
     severity=Severity.HIGH,
     resource_type="user/group/role",
     requires=_WITH_AWS_POLICIES,
-    semantics=(EVALUATION_LOGIC, PASS_ROLE, SWITCH_ROLE_PERMISSIONS),
+    semantics=(EVALUATION_LOGIC, PASS_ROLE, SWITCH_ROLE_PERMISSIONS, SCP_EVALUATION),
     rationale="A principal that can obtain another's access (assume a role, create its "
     "credentials, write its policies, pass it to a service that runs code, or run code on "
     "compute that carries it) is as privileged as the best it can reach. iamgate builds the "
@@ -187,7 +222,34 @@ def policy_privilege_escalation(ctx: Context) -> Iterator[Outcome]:
                 )
             yield Outcome(entity.arn, kind, None, message)
         else:
-            yield Outcome(entity.arn, kind, True, esc.message)
+            yield Outcome(entity.arn, kind, True, esc.message + _scp_note(ctx, entity))
+
+
+def _scp_note(ctx: Context, entity: User | Group | Role) -> str:
+    """When the principal escalates by its policies alone: the step an SCP denies (or that
+    the SCPs keep what it reaches from being an administrator)."""
+    alone = ctx.escalations_by_iam_alone
+    if alone is None:
+        return ""
+    before = alone[entity.arn]
+    if before.status != "escalates":
+        return ""
+    for hop in before.path:
+        source = ctx.entity(hop.source.arn)
+        access = ctx.principals.access(source).access if source is not None else None
+        if access is None:
+            continue
+        for step in hop.decisions:
+            if step.resource == "*":
+                again = allows_any(access, step.action)
+            else:
+                again = allows(access, step.action, step.resource)
+            if not again.allowed:
+                return f"; its policies alone would let it escalate, but {again.why}"
+    return (
+        "; its policies alone would let it escalate, but the organization's SCPs keep what it "
+        "reaches from full administrator"
+    )
 
 
 @check(
@@ -196,7 +258,7 @@ def policy_privilege_escalation(ctx: Context) -> Iterator[Outcome]:
     severity=Severity.MEDIUM,
     resource_type="policy",
     requires=_AUTH,
-    semantics=(SWITCH_ROLE_PERMISSIONS,),
+    semantics=(SWITCH_ROLE_PERMISSIONS, SCP_EVALUATION),
     rationale="sts:AssumeRole on * lets the holder assume every role whose trust admits its "
     "account (most roles trusted by the account root do), in this account and in every "
     "account that trusts it: the holder's real access is the union of theirs, and a new "
@@ -208,7 +270,7 @@ def policy_privilege_escalation(ctx: Context) -> Iterator[Outcome]:
 )
 def role_assume_any(ctx: Context) -> Iterator[Outcome]:
     partition = ctx.snapshot.partition
-    for policy, _holders in ctx.principals.customer_policies(attached_only=True):
+    for policy, holders in ctx.principals.customer_policies(attached_only=True):
         found = assume_any(policy, partition)
         if not found:
             yield Outcome(
@@ -216,6 +278,15 @@ def role_assume_any(ctx: Context) -> Iterator[Outcome]:
             )
             continue
         st = found[0]
+        by = _scp_denies(ctx, holders, "sts:AssumeRole", f"arn:{partition}:iam::*:role/*")
+        if by is not None:
+            yield Outcome(
+                policy.id,
+                "policy",
+                True,
+                f"{st.label} allows sts:AssumeRole on every role, but {by.label} denies it",
+            )
+            continue
         cond = f" (conditioned on {', '.join(st.condition_keys)})" if st.conditioned else ""
         yield Outcome(
             policy.id,
@@ -231,7 +302,7 @@ def role_assume_any(ctx: Context) -> Iterator[Outcome]:
     severity=Severity.LOW,
     resource_type="policy",
     requires=_AUTH,
-    semantics=(EVALUATION_LOGIC,),
+    semantics=(EVALUATION_LOGIC, SCP_EVALUATION),
     rationale="A customer-managed policy that grants full administrator but is attached to "
     "nothing is one iam:Attach*Policy away from a new administrator, and nobody reviews a "
     "policy that seems unused. Same definition of full administrator as policy-full-admin "
@@ -249,7 +320,7 @@ def policy_full_admin_unattached(ctx: Context) -> Iterator[Outcome]:
                 policy.id, "policy", True, f"attached {count} time(s) (see policy-full-admin)"
             )
             continue
-        verdict = policy_grants_admin(policy, holders)
+        verdict = policy_grants_admin(policy, holders, ctx.principals.scps_for)
         if verdict.is_admin:
             yield Outcome(
                 policy.id,

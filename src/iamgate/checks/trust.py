@@ -4,7 +4,9 @@ A trust policy decides who can become the role; its permissions matter only afte
 model (``iamgate.policy.trust``) reads every statement: conditions with their operators and
 values, every ``Deny``, and web identity federation by its provider. Each check asks it one
 question and names exactly who can assume the role, with the statement and condition that let
-them in. Service-linked roles are not judged: AWS owns their trust policies.
+them in. Service-linked roles are not judged: AWS owns their trust policies. In a member
+account of an AWS Organization, the RCP Denies on assuming the role count like Denies of its
+trust (``Context.assumers``), and a pass that only an RCP makes says so.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from iamgate.checks.aws_docs import (
     CONFUSED_DEPUTY,
     OIDC_ROLES,
     PRINCIPAL,
+    RCP_EVALUATION,
     THIRD_PARTY,
 )
 from iamgate.checks.context import Context
 from iamgate.checks.registry import Outcome, check
 from iamgate.model.results import Severity
-from iamgate.model.snapshot import Source
+from iamgate.model.snapshot import Role, Source
 from iamgate.policy.principals import is_service_linked
 from iamgate.policy.trust import Assumer, Assumers, Kind, PolicyFormatError, Risk
 
@@ -60,7 +63,20 @@ def _judge(
             text = _list([a.describe() for a in failing])
             yield Outcome(role.arn, "role", False, f"role {role.name} {fails}: {text}{hint}")
         else:
-            yield Outcome(role.arn, "role", True, passes(assumers))
+            yield Outcome(role.arn, "role", True, passes(assumers) + _rcp_note(ctx, role, risk))
+
+
+def _rcp_note(ctx: Context, role: Role, risk: Risk) -> str:
+    """What the organization's RCPs changed: the trust alone admits a caller of this risk,
+    and an RCP Deny keeps it out (``""`` when the trust alone passes too)."""
+    denies = ctx.rcp_denies(role)
+    if not denies:
+        return ""
+    admitted = ctx.assumers_by_trust(role).with_risk(risk)
+    if not admitted:
+        return ""
+    who = _list([a.who for a in admitted])
+    return f"; its trust alone admits {who}, but {_list([d.label for d in denies])} denies it"
 
 
 def _can_assume(assumers: Assumers) -> str:
@@ -75,7 +91,7 @@ def _can_assume(assumers: Assumers) -> str:
     severity=Severity.CRITICAL,
     resource_type="role",
     requires=_AUTH,
-    semantics=(PRINCIPAL, CONDITION_OPERATORS),
+    semantics=(PRINCIPAL, CONDITION_OPERATORS, RCP_EVALUATION),
     rationale='Anyone can assume a role whose trust policy allows "*" (or {"AWS": "*"}) with no '
     "condition that pins the caller to an account, organization or principal ARN once every "
     "Deny is applied (aws:SecureTransport, sts:ExternalId, a wildcard value or an IfExists / "
@@ -108,7 +124,7 @@ def _external_pass(assumers: Assumers) -> str:
     severity=Severity.HIGH,
     resource_type="role",
     requires=(*_AUTH, Source.ORGANIZATION),
-    semantics=(PRINCIPAL, THIRD_PARTY),
+    semantics=(PRINCIPAL, THIRD_PARTY, RCP_EVALUATION),
     rationale="A role that a principal of another account can assume without sts:ExternalId can "
     "be used by anyone in that account, and a vendor that serves many customers can be tricked "
     "into using it for someone else (the confused deputy). Accounts of your organization "
@@ -154,7 +170,7 @@ def _federated_pass(assumers: Assumers) -> str:
     severity=Severity.CRITICAL,
     resource_type="role",
     requires=_AUTH,
-    semantics=(OIDC_ROLES, CONDITION_OPERATORS),
+    semantics=(OIDC_ROLES, CONDITION_OPERATORS, RCP_EVALUATION),
     rationale="A web identity trust lets in every identity its provider vouches for unless a "
     "condition pins the claim that names the caller: for GitHub Actions the sub claim "
     "repo:OWNER/REPO:... (an aud condition alone admits every workflow of every repository on "
@@ -191,7 +207,7 @@ def _deputy_pass(assumers: Assumers) -> str:
     severity=Severity.LOW,
     resource_type="role",
     requires=_AUTH,
-    semantics=(CONFUSED_DEPUTY,),
+    semantics=(CONFUSED_DEPUTY, RCP_EVALUATION),
     rationale="A service that works for many customers can be steered by one of them into using "
     "another customer's role (the cross-service confused deputy) unless the trust holds it to "
     "aws:SourceAccount, aws:SourceArn (with an account in it), aws:SourceOrgID or "

@@ -7,15 +7,18 @@ moto 5.2.5 serves both policy types (``CreatePolicy``, ``AttachPolicy``, ``Enabl
 account, as AWS does while a type is enabled. It keeps each account's IAM apart, so one server
 holds the whole organization.
 
-The same IAM mistakes are made inside and outside the OU the policies bound, so each verdict an
-SCP or RCP changes has its near miss beside it:
+The same IAM mistakes are made in every account, so each verdict an SCP or RCP changes has its
+near miss beside it (``tests/integration/test_org_policies.py`` checks them end to end):
 
-- ``ops-admin`` (AdministratorAccess) in every account: the ``deny-iam`` SCP on the ``prod`` OU
-  denies ``iam:*`` in ``prod-app`` only; ``sandbox`` (under the root) keeps a full
-  administrator; the management account is exempt from every SCP;
-- ``vendor-audit`` trusts another account without an external id in ``prod-app`` and in
-  ``sandbox``: the ``deny-external-assume`` RCP on ``prod`` denies ``sts:AssumeRole`` to
-  principals outside the organization in ``prod-app`` only.
+- ``ops-admin`` (AdministratorAccess) in every account: in ``prod-app`` it is not a full
+  administrator, and its message names each SCP level that keeps something from it
+  (``deny-leave-organization`` at the root, ``deny-iam`` on ``prod``, ``deny-trail-changes`` on
+  the account); in the management account it stays one (no SCP applies to it). In ``sandbox``
+  the root's ``deny-leave-organization`` alone keeps it from every action;
+- ``vendor-audit`` trusts another account without an external id in every account: the
+  ``deny-external-assume`` RCP on ``prod`` denies ``sts:AssumeRole`` to principals outside the
+  organization, so it passes ``role-trust-external-account`` in ``prod-app`` only, saying which
+  RCP closes it; it fails in ``sandbox`` and in the management account.
 """
 
 from __future__ import annotations

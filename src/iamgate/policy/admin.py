@@ -18,7 +18,7 @@ is taken to name real actions (docs/checks.md says why).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -31,8 +31,10 @@ from iamgate.policy.evaluate import (
     allows,
     applies_everywhere,
     is_universal,
+    level_label,
     resource_globs,
 )
+from iamgate.policy.organization import Levels
 from iamgate.policy.request import truth
 from iamgate.policy.wildcard import covers_action, covers_resource, has_wildcard
 
@@ -286,11 +288,48 @@ def verdict_key(access: Access) -> tuple[object, ...] | None:
     bound = access.boundary
     if bound is not None and any(st.has_variables for st in bound.broad):
         return None
-    return (tuple(broad), id(bound))
+    if any(st.has_variables for level in access.scps for p in level for st in p.broad):
+        return None
+    return (tuple(broad), id(bound), id(access.scps))
+
+
+def _org_limits(access: Access) -> list[str]:
+    """What keeps the principal from every action on every resource at each SCP level (none
+    when every level allows it all, or no SCP applies). The principal cannot remove an SCP,
+    whatever it may write."""
+    who = access.who
+    limits: list[str] = []
+    for level in access.scps:
+        found = coverage([st for p in level for st in p.broad], who)
+        if found.everything:
+            continue
+        if found.deny is not None or found.excluded:
+            limits.append(found.describe())
+        else:
+            label = level_label(level)
+            limits.append(f"no SCP attached at {label} allows every action on every resource")
+    return limits
+
+
+def _org_bounded(verdict: AdminVerdict, access: Access) -> AdminVerdict:
+    """``verdict`` as the SCPs leave it: a full administrator by its policies is not one when
+    some SCP level keeps anything from it (as a Deny in its own policies would)."""
+    if not verdict.is_admin or not access.scps:
+        return verdict
+    limits = _org_limits(access)
+    if not limits:
+        return verdict
+    why = f"full administrator by its policies, but {'; '.join(limits)}: not a full administrator"
+    return AdminVerdict(False, why, grant=verdict.grant)
 
 
 def admin(access: Access) -> AdminVerdict:
-    """Full administrator (see the module docstring), with the reason either way."""
+    """Full administrator (see the module docstring), with the reason either way; the SCPs
+    over the principal (``Access.scps``) must allow every action on every resource too."""
+    return _org_bounded(_by_its_policies(access), access)
+
+
+def _by_its_policies(access: Access) -> AdminVerdict:
     who = access.who
     identity = coverage(access.broad_statements(), who)
     bound = coverage(access.boundary.broad, who) if access.boundary else None
@@ -323,12 +362,24 @@ def admin(access: Access) -> AdminVerdict:
 # --- policy-level questions (for the policy checks) ---------------------------------------
 
 
-def policy_grants_admin(policy: Policy, holders: Iterable[tuple[Identity, str]]) -> AdminVerdict:
+def policy_grants_admin(
+    policy: Policy,
+    holders: Iterable[tuple[Identity, str]],
+    scps: Callable[[Identity], Levels] | None = None,
+) -> AdminVerdict:
     """Whether holding ``policy`` alone makes one of ``holders`` a full administrator. A holder
     is (who, the ARN the policy is attached to: who itself, or a group it is in); it decides
-    what ``${aws:username}`` and "itself" mean."""
+    what ``${aws:username}`` and "itself" mean. ``scps``: the SCP levels over a holder."""
     verdicts = [
-        admin(Access(who, (Attachment(policy, via),), None, () if via == who.arn else (via,)))
+        admin(
+            Access(
+                who,
+                (Attachment(policy, via),),
+                None,
+                () if via == who.arn else (via,),
+                scps(who) if scps is not None else (),
+            )
+        )
         for who, via in holders
     ]
     return next((v for v in verdicts if v.is_admin), verdicts[0])

@@ -203,7 +203,10 @@ def policy_kind(policy_id: str) -> PolicyKind:
 
 def short_name(arn: str) -> str:
     """``arn:aws:iam::1:user/path/ci`` -> ``user/ci``; inline ids keep their tail; an
-    AWS-managed policy says so (a customer may have a policy of the same name)."""
+    AWS-managed policy says so (a customer may have a policy of the same name); an
+    organization policy's id (``SCP name (level)``, :mod:`.organization`) is its name."""
+    if arn.startswith(("SCP ", "RCP ")):
+        return arn
     head, sep, inline = arn.partition("#inline/")
     resource = head.split(":", 5)[-1] if head.startswith("arn:") else head
     kind, _, rest = resource.partition("/")

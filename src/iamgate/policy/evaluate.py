@@ -12,8 +12,11 @@ docs/checks.md has the details and links):
   :class:`~.request.Known`); its clauses are AND, so one that fails makes the statement not
   apply, in an Allow and in a Deny alike. Where a key is the request's (MFA, source IP, time...)
   or not known, a conditioned Deny removes nothing (the decision lists it as ``unsure``) and a
-  conditioned Allow still grants, and the decision is ``conditioned`` on those keys. SCPs and
-  session policies are not collected;
+  conditioned Allow still grants, and the decision is ``conditioned`` on those keys. Session
+  policies are not collected;
+- inside an AWS Organization, each SCP level over the principal (``Access.scps``,
+  :mod:`.organization`) bounds like a boundary: some SCP of every level must allow, and a Deny
+  in any denies (``Decision.scp_blocks`` names the level that allows nothing);
 - actions match case-insensitively, ARNs case-sensitively, ``*`` in an ARN stays in its segment
   unless it ends one (:mod:`.wildcard`);
 - policy variables (``Version: 2012-10-17`` only) are resolved for the principal being judged.
@@ -206,6 +209,10 @@ class Access:
     attachments: tuple[Attachment, ...]
     boundary: Policy | None = None
     groups: tuple[str, ...] = ()  # ARNs of the groups a user belongs to
+    # The organization's SCPs over the principal, level by level from the root (each level's
+    # policies read for it): every level must allow, none deny (:mod:`.organization`). Empty:
+    # no SCP applies (not read, the management account, a service-linked role).
+    scps: tuple[tuple[Policy, ...], ...] = ()
 
     def policies(self) -> Iterator[Policy]:
         for att in self.attachments:
@@ -218,7 +225,7 @@ class Access:
     def with_policy(self, policy: Policy) -> Access:
         """The principal with one more policy attached to itself."""
         more = (*self.attachments, Attachment(policy, self.who.arn))
-        return Access(self.who, more, self.boundary, self.groups)
+        return Access(self.who, more, self.boundary, self.groups, self.scps)
 
     def label(self, st: Statement) -> str:
         """The statement's label, with the group it comes through (``(via group ops)``)."""
@@ -231,7 +238,8 @@ class Access:
         """The principal without some attachments (and without its boundary if ``boundary``)."""
         gone = {id(a) for a in removed}
         kept = tuple(a for a in self.attachments if id(a) not in gone)
-        return Access(self.who, kept, None if boundary else self.boundary, self.groups)
+        bound = None if boundary else self.boundary
+        return Access(self.who, kept, bound, self.groups, self.scps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +255,9 @@ class Decision:
     boundary_blocks: bool = False  # the identity policies allow it, the boundary does not
     conditions: tuple[str, ...] = ()  # the keys of the grant's undecided clauses, as written
     met: tuple[str, ...] = ()  # the keys decided true in the grant's (or the Deny's) Condition
+    # The identity policies (and boundary) allow it, but no SCP attached at this level does
+    # (the level's label, e.g. ``ou-ab12-prod1234``).
+    scp_blocks: str = ""
 
     @property
     def why(self) -> str:
@@ -256,6 +267,8 @@ class Decision:
             return f"{self.action}{on} is denied by {self.denied_by.label}{held}"
         if self.boundary_blocks:
             return f"{self.action}{on} is outside the permissions boundary"
+        if self.scp_blocks:
+            return f"{self.action}{on} is allowed by no SCP attached at {self.scp_blocks}"
         if self.grant is None:
             return f"no statement allows {self.action}{on}"
         cond = ""
@@ -309,11 +322,17 @@ def _read(
     return _Reading(grant, cond, keys, met, unsure=tuple(unsure))
 
 
+def level_label(level: tuple[Policy, ...]) -> str:
+    """The level an SCP level's policies are attached at (their ids end ``(label)``)."""
+    return level[0].id.rsplit(" (", 1)[-1].rstrip(")") if level else "a level"
+
+
 def allows(access: Access, action: str, resource: str, known: Known = NOTHING) -> Decision:
     """May the principal perform ``action`` on ``resource`` (an ARN)?
 
     ``known``: the values of edge and target condition keys for this request (the service a
-    role is passed to, the target's tags...); any key it does not give is unknown."""
+    role is passed to, the target's tags...); any key it does not give is unknown. The
+    identity policies must allow it, and then the boundary and every SCP level too."""
     who = access.who
     mine = _read(access.policies(), action, resource, who, known)
     if mine.deny is not None:
@@ -323,25 +342,32 @@ def allows(access: Access, action: str, resource: str, known: Known = NOTHING) -
         )  # fmt: skip
     if mine.grant is None:
         return Decision(False, action, resource, unsure=mine.unsure)
-    if access.boundary is None:
-        return Decision(
-            True, action, resource, mine.grant, None, None, mine.conditioned, mine.unsure,
-            conditions=mine.keys if mine.conditioned else (), met=mine.met,
-        )  # fmt: skip
-    bound = _read((access.boundary,), action, resource, who, known)
-    unsure = (*mine.unsure, *bound.unsure)
-    if bound.deny is not None:
-        return Decision(
-            False, action, resource, mine.grant, None, bound.deny, unsure=unsure,
-            met=bound.deny_met,
-        )  # fmt: skip
-    if bound.grant is None:
-        return Decision(False, action, resource, mine.grant, unsure=unsure, boundary_blocks=True)
-    cond = mine.conditioned or bound.conditioned
-    keys = (*(mine.keys if mine.conditioned else ()), *(bound.keys if bound.conditioned else ()))
+    cond = mine.conditioned
+    keys = mine.keys if mine.conditioned else ()
+    unsure = mine.unsure
+    boundary_grant: Statement | None = None
+    bounds = ((access.boundary,),) if access.boundary is not None else ()
+    for i, level in enumerate((*bounds, *access.scps)):
+        bound = _read(level, action, resource, who, known)
+        unsure = (*unsure, *bound.unsure)
+        if bound.deny is not None:
+            return Decision(
+                False, action, resource, mine.grant, None, bound.deny, unsure=unsure,
+                met=bound.deny_met,
+            )  # fmt: skip
+        if bound.grant is None:
+            is_boundary = i < len(bounds)
+            return Decision(
+                False, action, resource, mine.grant, unsure=unsure, boundary_blocks=is_boundary,
+                scp_blocks="" if is_boundary else level_label(level),
+            )  # fmt: skip
+        if i < len(bounds):
+            boundary_grant = bound.grant
+        if bound.conditioned:
+            cond, keys = True, (*keys, *bound.keys)
     return Decision(
-        True, action, resource, mine.grant, bound.grant, None, cond, unsure,
-        conditions=tuple(dict.fromkeys(keys)), met=mine.met,
+        True, action, resource, mine.grant, boundary_grant, None, cond, unsure,
+        conditions=tuple(dict.fromkeys(keys)) if cond else (), met=mine.met,
     )  # fmt: skip
 
 
@@ -440,8 +466,9 @@ def allows_any(
 
     ``exclude``: literal ARNs that do not count (the principal itself and its groups, when the
     question is whether it holds an IAM write over *others*). A Deny removes an Allow only when
-    it covers every resource the Allow names; the boundary must allow the action on a resource
-    that may overlap the identity grant (:func:`.wildcard.may_overlap`, which errs towards yes).
+    it covers every resource the Allow names; the boundary, and each SCP level, must allow the
+    action on a resource that may overlap the identity grant (:func:`.wildcard.may_overlap`,
+    which errs towards yes; each level is met on its own, which errs towards yes too).
     ``known``: as for :func:`allows`.
     """
     who = access.who
@@ -449,20 +476,37 @@ def allows_any(
     if not grants:
         return Decision(False, action, "*")
     grant, found = next(((g, t) for g, t in grants if not _conditioned(g, t, who)), grants[0])
-    cond = _conditioned(grant, found, who)
-    if access.boundary is None:
+    if access.boundary is None and not access.scps:
+        cond = _conditioned(grant, found, who)
         keys = _keys(found) if cond else ()
         return Decision(
             True, action, "*", grant, conditioned=cond, conditions=keys, met=_met(grant, found)
         )
-    for b, b_found in _surviving_allows((access.boundary,), action, who, exclude, known):
-        for g, g_found in grants:
-            if _may_meet(g, b, who):
-                g_cond = _conditioned(g, g_found, who)
-                b_cond = _conditioned(b, b_found, who)
-                keys = (*(_keys(g_found) if g_cond else ()), *(_keys(b_found) if b_cond else ()))
-                return Decision(
-                    True, action, "*", g, b, conditioned=g_cond or b_cond,
-                    conditions=tuple(dict.fromkeys(keys)), met=_met(g, g_found),
-                )  # fmt: skip
-    return Decision(False, action, "*", grant, boundary_blocks=True)
+    bounds = ((access.boundary,),) if access.boundary is not None else ()
+    levels = [
+        _surviving_allows(level, action, who, exclude, known) for level in (*bounds, *access.scps)
+    ]
+    for g, g_found in grants:
+        met = [next((b for b in level if _may_meet(g, b[0], who)), None) for level in levels]
+        if all(m is not None for m in met):
+            chosen = [(g, g_found), *(m for m in met if m is not None)]
+            conds = [_conditioned(st, t, who) for st, t in chosen]
+            keys = tuple(
+                k for (_st, t), c in zip(chosen, conds, strict=True) if c for k in _keys(t)
+            )
+            b_grant = chosen[1][0] if bounds else None
+            return Decision(
+                True, action, "*", g, b_grant, conditioned=any(conds),
+                conditions=tuple(dict.fromkeys(keys)), met=_met(g, g_found),
+            )  # fmt: skip
+    # No grant meets every level: name the first level the preferred grant does not meet.
+    blocked = next(i for i, level in enumerate(levels) if not _meets(grant, level, who))
+    if blocked < len(bounds):
+        return Decision(False, action, "*", grant, boundary_blocks=True)
+    return Decision(
+        False, action, "*", grant, scp_blocks=level_label(access.scps[blocked - len(bounds)])
+    )
+
+
+def _meets(grant: Statement, level: list[tuple[Statement, Truth]], who: Identity) -> bool:
+    return any(_may_meet(grant, b, who) for b, _t in level)

@@ -28,6 +28,7 @@ from iamgate.model.snapshot import (
 from iamgate.policy.admin import AdminVerdict, admin, verdict_key
 from iamgate.policy.document import Policy, inline_policy_id, parse_policy
 from iamgate.policy.evaluate import Access, Attachment, Identity, member_of
+from iamgate.policy.organization import Levels, read_bounds
 from iamgate.policy.request import Reading, specialize, tags_of
 from iamgate.policy.trust_statements import allows_session_tags
 
@@ -36,6 +37,7 @@ FEDERATION = "sts:GetFederationToken"
 Holder = tuple[Identity, str]  # who, and the ARN the policy is attached to (who or its group)
 
 SERVICE_LINKED_PATH = "/aws-service-role/"
+SERVICE_LINKED_ARN = f":role{SERVICE_LINKED_PATH}"
 SSO_PATH = "/aws-reserved/sso.amazonaws.com/"
 ADMIN_POLICY_ARN_SUFFIX = ":policy/AdministratorAccess"
 Entity = User | Group | Role
@@ -46,6 +48,7 @@ __all__ = [
     "SSO_PATH",
     "Effective",
     "Entity",
+    "Holder",
     "Principals",
     "inline_policy_id",
     "is_service_linked",
@@ -89,6 +92,10 @@ class Principals:
         self._groups_own: dict[str, tuple[list[Attachment], list[str]]] = {}
         self._read_for: dict[tuple[str, Reading], Policy] = {}
         self._federation: dict[str, bool] = {}
+        self._levels: dict[tuple[int, ...], Levels] = {}
+        self.organization, self.organization_problem = read_bounds(
+            snapshot.organization_policies, snapshot.account_id
+        )
         org = snapshot.organization
         self._org_known = org is not None and not snapshot.errors_for([Source.ORGANIZATION])
         self._org = org.id if org is not None else None
@@ -246,7 +253,22 @@ class Principals:
         who = self.identity(entity)
         read = tuple(Attachment(self._read(a.policy, who), a.via) for a in atts)
         bound = self._read(boundary, who) if boundary is not None else None
-        return Effective(Access(who, read, bound, tuple(groups)))
+        scps = self.scps_for(who)
+        return Effective(Access(who, read, bound, tuple(groups), scps))
+
+    def scps_for(self, who: Identity) -> Levels:
+        """The SCP levels over ``who`` (a principal of this account; none for a service-linked
+        role), each policy read for it; principals that read them alike share one tuple, so
+        its id is a key for what is worked out once (the admin verdict, the graph's facts)."""
+        levels = self.organization.scps
+        if not levels or SERVICE_LINKED_ARN in who.arn:
+            return ()
+        read = tuple(tuple(self._read(p, who) for p in level) for level in levels)
+        key = tuple(id(p) for level in read for p in level)
+        found = self._levels.get(key)
+        if found is None:
+            found = self._levels[key] = read
+        return found
 
     def _read(self, policy: Policy, who: Identity) -> Policy:
         return specialize(policy, who, self._read_for) if policy.decidable else policy

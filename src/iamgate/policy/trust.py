@@ -469,9 +469,16 @@ class Assumers:
         return None
 
 
-def who_can_assume(document: Mapping[str, Any] | str, ctx: TrustContext) -> Assumers:
-    """Everyone a role's trust policy lets assume the role, after conditions and Denies."""
+def who_can_assume(
+    document: Mapping[str, Any] | str,
+    ctx: TrustContext,
+    outside: tuple[TrustStatement, ...] = (),
+) -> Assumers:
+    """Everyone a role's trust policy lets assume the role, after conditions and Denies.
+    ``outside``: Denies from outside the trust that apply to assuming the role, as AWS adds
+    them (the organization's RCPs, :meth:`.organization.OrganizationBounds.trust_denies`)."""
     statements, notes = parse_trust(document)
+    statements = [*statements, *outside]
     denies = [st for st in statements if st.effect == "Deny"]
     entries: list[Assumer] = []
     for st in statements:

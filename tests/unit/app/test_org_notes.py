@@ -25,8 +25,9 @@ from testing import DATA
 from testing.factories import ACCOUNT, snap
 
 NOT_READ = "organization policies were not read: access is judged by IAM policies alone"
-FULL = OrgPolicy("p-FullAWSAccess", "FullAWSAccess", {}, aws_managed=True)
-RCP_FULL = OrgPolicy("p-RCPFullAWSAccess", "RCPFullAWSAccess", {}, aws_managed=True)
+ALLOW_ALL = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+FULL = OrgPolicy("p-FullAWSAccess", "FullAWSAccess", ALLOW_ALL, aws_managed=True)
+RCP_FULL = OrgPolicy("p-RCPFullAWSAccess", "RCPFullAWSAccess", ALLOW_ALL, aws_managed=True)
 DENY = OrgPolicy("p-denyiam12", "deny-iam", {"Statement": []})
 
 
@@ -52,8 +53,9 @@ def policies(**changes: object) -> OrganizationPolicies:
         (
             snap(organization_policies=policies(chain=chain((FULL, DENY)))),
             f"organization policies were read for account {ACCOUNT} (o-abcdef1234): SCPs deny-iam "
-            "(ou-ab12-cdefgh12); RCPs: only the AWS-managed RCPFullAWSAccess; not applied yet: "
-            "access is judged by IAM policies alone",
+            "(ou-ab12-cdefgh12); RCPs: only the AWS-managed RCPFullAWSAccess; applied: SCPs to "
+            "what its users and roles may do (not its service-linked roles), RCPs to who may "
+            "assume its roles",
         ),
         (
             snap(
@@ -65,8 +67,8 @@ def policies(**changes: object) -> OrganizationPolicies:
             ),
             f"organization policies were read for account {ACCOUNT} (o-abcdef1234, read with "
             "arn:aws:iam::999999999999:role/reader): SCPs: only the AWS-managed FullAWSAccess; "
-            "RCPs not enabled (none apply); not applied yet: access is judged by IAM policies "
-            "alone",
+            "RCPs not enabled (none apply); applied: SCPs to what its users and roles may do (not "
+            "its service-linked roles), RCPs to who may assume its roles",
         ),
         (
             snap(organization_policies=policies(management_account_id=ACCOUNT)),

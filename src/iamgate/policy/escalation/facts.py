@@ -175,7 +175,8 @@ class Facts:
         self._any: dict[object, Decision] = {}
         self._one: dict[tuple[int, str], Decision] = {}
         self._shared: dict[tuple[object, ...], _Shared] = {}
-        self._both: dict[tuple[int, int], tuple[_Shared, _Shared, Targets]] = {}
+        # Keyed by the ids of the shared parts, which the value keeps alive.
+        self._both: dict[tuple[int, ...], tuple[tuple[_Shared, ...], Targets]] = {}
         self._rows: dict[frozenset[str], tuple[Method, ...]] = {}
         self._expand: dict[tuple[str, Targets], Targets] = {}
         self._algebra: dict[tuple[str, Targets, Targets], Targets] = {}
@@ -199,8 +200,11 @@ class Facts:
         if variant is Variant.NEW:
             account = self.index.account
             arn = f"arn:{self.index.partition}:iam::{account}:role/(new principal)"
-            who = Identity(arn, "role", "(new principal)", account)
-            return Access(who, (Attachment(allow_all_policy(), arn),))
+            # A new role is bound like any other, but its creator picks its name and tags: a
+            # condition on them is not decided (an SCP that spares role/admin-* spares it too).
+            who = Identity(arn, "role", "(new principal)", account, own_values=False)
+            scps = self.index.principals.scps_for(who)
+            return Access(who, (Attachment(allow_all_policy(), arn),), scps=scps)
         if variant in (Variant.GROUP, Variant.GROUP_RAISED):
             found = self.index.group_base[position]
         else:
@@ -256,7 +260,12 @@ class Facts:
             variant, position = self.space.locate(index)
         # Group members share their groups' attachments (the same objects): what the view
         # reads of them is worked out once per combination.
-        signature = (tuple(map(id, access.attachments)), id(access.boundary), access.who.kind)
+        signature = (
+            tuple(map(id, access.attachments)),
+            id(access.boundary),
+            access.who.kind,
+            id(access.scps),
+        )
         shape = self._shapes.get(signature)
         if shape is None:
             shape = self._shapes[signature] = self._shape(access)
@@ -284,7 +293,7 @@ class Facts:
         if mentions is None:
             mentions = frozenset().union(*(policy_mentions(p) for p in kept))
             self._mentions_of[ids] = mentions
-        key = (ids, id(access.boundary), access.who.kind)
+        key = (ids, id(access.boundary), access.who.kind, id(access.scps))
         personal = self._personal.get(key)
         if personal is None:
             personal = self._personal[key] = self._reads_who(kept, access, mentions)
@@ -304,7 +313,8 @@ class Facts:
         asked = {a for m in self.rows(mentions) for group in STEPS[m.id] for a in group}
         asked |= _OWN_WRITES
         boundary = (access.boundary,) if access.boundary is not None else ()
-        for policy in (*relevant, *boundary):
+        scps = tuple(p for level in access.scps for p in level)
+        for policy in (*relevant, *boundary, *scps):
             if not policy.has_variables:
                 continue
             for action in touches(policy):
@@ -328,11 +338,13 @@ class Facts:
         personal = (
             any(p.has_variables for p in relevant)
             or (access.boundary is not None and access.boundary.has_variables)
+            or any(p.has_variables for level in access.scps for p in level)
             or (iam and _names_itself(access, relevant))
         )
         key = (
             tuple(id(p) for p in relevant),
             id(access.boundary),
+            id(access.scps),
             access.who.kind,
             (access.who.arn, access.groups) if personal else None,
             low,
@@ -356,7 +368,7 @@ class Facts:
         per policy, not once per combination), when nothing can take one policy's grant away:
         no boundary and no unconditioned Deny. Its grant is the first unconditioned one in
         policy order, else the first, as ``allows_any`` picks it. None: ask ``allows_any``."""
-        if access.boundary is not None or len(relevant) < 2:
+        if access.boundary is not None or access.scps or len(relevant) < 2:
             return None
         for policy in relevant:
             if any(st.effect == "Deny" and not st.conditioned for st in policy.statements_for(low)):
@@ -439,18 +451,27 @@ class Facts:
         low = action.lower()
         who = access.who
         ident = self._over(tuple(access.policies()), low, universe)
-        if access.boundary is None:
+        bounds = ((access.boundary,),) if access.boundary is not None else ()
+        if not bounds and not access.scps:
             return self._resolve(ident, who, universe, itself)
-        bound = self._over((access.boundary,), low, universe)
-        personal = ident.variable or bound.variable or (itself and (ident.own or bound.own))
-        if not personal:  # both shared: intersect them once
-            key = (id(ident), id(bound))
+        # The boundary and each SCP level bound alike: intersect what each allows.
+        parts = (ident, *(self._over(b, low, universe) for b in (*bounds, *access.scps)))
+        personal = any(p.variable or (itself and p.own) for p in parts)
+        if not personal:  # all shared: intersect them once
+            key = tuple(map(id, parts))
             both = self._both.get(key)
             if both is None:
-                both = self._both[key] = (ident, bound, ident.net & bound.net)
-            return both[2]
+                net = parts[0].net
+                for part in parts[1:]:
+                    net = net & part.net
+                both = self._both[key] = (parts, net)
+            return both[1]
         found = self._resolve(ident, who, universe, itself)
-        return found & self._resolve(bound, who, universe, itself) if found else found
+        for part in parts[1:]:
+            if not found:
+                break
+            found = found & self._resolve(part, who, universe, itself)
+        return found
 
     def _over(self, policies: tuple[Policy, ...], low: str, universe: Universe) -> _Shared:
         if low in CATALOGUE:  # touches() knows only the catalogue's actions
