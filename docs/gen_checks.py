@@ -145,9 +145,14 @@ whose policies the snapshot lacks is `error`.
 - **Existing compute.** No inventory of functions, instances, stacks or projects is collected,
   so "runs code on existing compute" reaches every role that trusts the service (service-linked
   roles excepted): coarser than PMapper (which lists them), in the safe direction.
-- **Approximations, all towards "can"**: instance profiles, access-key counts and login-profile
-  existence are not collected (a role trusting EC2 counts as launchable; `CreateAccessKey`
-  works on a user with two keys); `SetDefaultPolicyVersion` is assumed to reach any version;
+- **Edges AWS would refuse are not edges** ([the table](#edges-aws-would-refuse)): no write
+  into a service-linked role (`UnmodifiableEntity`); `UpdateLoginProfile` only on a user with a
+  password and `CreateLoginProfile` only on one without (or with `iam:DeleteLoginProfile` on it
+  too); `CreateAccessKey` only on a user with a free key slot (or with `iam:DeleteAccessKey`),
+  all read from the credential report. A user the report has no row for keeps the edge, and
+  the hop says "(its password not known: no credential report row)".
+- **Approximations, all towards "can"**: instance profiles are not collected (a role trusting
+  EC2 counts as launchable); `SetDefaultPolicyVersion` is assumed to reach any version;
   joining a group is judged as "a member holding only the group's policies" (the joiner's own
   policies and boundary are not combined with them); reaching a role that holds an IAM write is
   compared by action, not by resource.
@@ -176,7 +181,8 @@ a 1.1 MB wheel, 13 MB unpacked, 446 services and 20,455 actions in one JSON file
 refresh it from the four sources above (`policy/catalogue.py` says how).
 
 **Not judged:** service-linked roles (path `/aws-service-role/`): AWS owns their policies and
-trust; they are neither judged nor reached. IAM Identity Center roles
+trust; they are neither judged nor reached (no IAM write reaches them: AWS answers
+`UnmodifiableEntity`). IAM Identity Center roles
 (`/aws-reserved/sso.amazonaws.com/`) are judged, and the message says to change the permission
 set instead of the role.
 
@@ -896,6 +902,28 @@ def _links(urls: tuple[str, ...]) -> str:
     return ", ".join(f"[{url.rsplit('/', 1)[-1].removesuffix('.html')}]({url})" for url in urls)
 
 
+def preconditions_table() -> str:
+    """What AWS checks before it performs an edge's call (``escalation/preconditions.py``)."""
+    from iamgate.policy.escalation.preconditions import PRECONDITIONS
+
+    lines = [
+        "\n## Edges AWS would refuse\n",
+        "Generated from `src/iamgate/policy/escalation/preconditions.py`: what the target must be "
+        "for AWS to perform an edge's call, checked against each API's documentation. A decided "
+        "row removes the edge where AWS would refuse it (a test holds a near-miss pair for each); "
+        "an undecided one keeps the edge (the safe direction) and says why.\n",
+        "| edge types | AWS performs the call only when | otherwise | how iamgate reads it "
+        "| docs |",
+        "|---|---|---|---|---|",
+    ]
+    for row in PRECONDITIONS:
+        methods = ", ".join(f"`{m}`" for m in row.methods)
+        lines.append(
+            f"| {methods} | {row.requires} | {row.refusal} | {row.decided} | {_links(row.docs)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def render() -> str:
     metas = [c.meta for c in REGISTRY.values()]
     rows = [
@@ -914,7 +942,8 @@ def render() -> str:
     trust = trust.replace("{services}", _services_table())
     alerts = ALERTS_INTRO + "\n" + "\n".join(alert_control(c) for c in CONTROLS) + PROWLER
     body = HEADER + "\n".join(rows) + "\n\n" + "\n".join(sections) + NOTES
-    return body + _condition_keys_section() + catalogue_table() + trust + alerts
+    tables = _condition_keys_section() + catalogue_table() + preconditions_table()
+    return body + tables + trust + alerts
 
 
 if __name__ == "__main__":

@@ -5,27 +5,32 @@ explanations. Seeded: a failure names the seed that reproduces it.
 Each account mixes: users (some with a path, some in groups), groups, roles trusted by a
 service, by the account, by named users or roles, by everyone, by another account, with
 conditions the snapshot cannot decide, with a condition on ``aws:PrincipalArn``, with a Deny;
-service-linked roles; policies granting the catalogue's actions on every resource, on named
-principals, on prefixes, on ``${aws:username}`` (the "own credentials" pattern and others),
+service-linked roles; a credential report row for most users (with or without a password,
+with zero to two access keys: what AWS refuses credentials edges on); policies granting the
+catalogue's actions on every resource, on named principals, on prefixes, on
+``${aws:username}`` (the "own credentials" pattern and others),
 with ``NotAction``/``NotResource``, Denies and conditions; administrators, boundaries, and a
 policy missing from the snapshot now and then.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from typing import Any
 
 from iamgate.model.snapshot import (
+    AccessKeySlot,
     AttachedPolicy,
     Group,
     InlinePolicy,
     ManagedPolicy,
     Role,
+    Sentinel,
     Snapshot,
     User,
 )
-from testing.factories import ADMIN, ago, snap
+from testing.factories import ADMIN, ago, row, snap
 from testing.policies import ACCOUNT, arn
 
 SERVICES = (
@@ -49,6 +54,8 @@ ACTIONS = (
     "iam:CreateAccessKey",
     "iam:CreateLoginProfile",
     "iam:UpdateLoginProfile",
+    "iam:DeleteAccessKey",
+    "iam:DeleteLoginProfile",
     "iam:UpdateAssumeRolePolicy",
     "iam:AddUserToGroup",
     "iam:PutUserPolicy",
@@ -239,5 +246,26 @@ def random_account(seed: int) -> Snapshot:
             )
         )
     return snap(
-        users=tuple(users), groups=tuple(groups), roles=tuple(roles), policies=(ADMIN, *policies)
+        users=tuple(users),
+        groups=tuple(groups),
+        roles=tuple(roles),
+        policies=(ADMIN, *policies),
+        credential_report=_report(seed, users),
     )
+
+
+def _report(seed: int, users: list[User]) -> tuple[Any, ...]:
+    """The root's row and one for most users (its own generator: the accounts' other choices
+    stay as they were): a password or none, zero to two keys, an inactive one now and then."""
+    rng = random.Random(seed ^ 0x5EED)
+    rows = [row("<root_account>", password=None, mfa=True)]
+    for u in users:
+        if rng.random() < 0.2:
+            continue  # created after the report: no row
+        keys = tuple(
+            AccessKeySlot(n, rng.random() < 0.7, ago(5), Sentinel.NA)
+            for n in range(1, rng.choice((0, 1, 2, 2)) + 1)
+        )
+        found = row(u.name, password=rng.random() < 0.5, keys=keys)
+        rows.append(dataclasses.replace(found, arn=u.arn))
+    return tuple(rows)

@@ -21,6 +21,7 @@ from iamgate.policy.document import Policy, Statement, allow_all_policy
 from iamgate.policy.escalation.admission import caller_name
 from iamgate.policy.escalation.index import AccountIndex
 from iamgate.policy.escalation.nodes import RAISED, UNBOUNDED, Variant
+from iamgate.policy.escalation.preconditions import UNLOCKS
 from iamgate.policy.escalation.targets import EMPTY, Targets
 from iamgate.policy.escalation.universe import Universe
 from iamgate.policy.evaluate import Access, Attachment, Decision, Identity, allows_any
@@ -31,6 +32,7 @@ CATALOGUE = frozenset(
     {a.lower() for m in METHODS for group in m.actions for a in group}
     | {"iam:passrole"}
     | {a.lower() for a in IAM_WRITE}
+    | {a.lower() for a in UNLOCKS.values()}
 )
 _CATALOGUE_ACTIONS = tuple(sorted(CATALOGUE))
 _IAM_WRITE_LOWER = tuple(a.lower() for a in IAM_WRITE)

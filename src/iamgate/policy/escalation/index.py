@@ -11,6 +11,7 @@ from iamgate.model.snapshot import Group, Role, User
 from iamgate.policy.catalogue import of_kind
 from iamgate.policy.escalation.admission import Admissions, Admits, strings, uniform
 from iamgate.policy.escalation.nodes import NodeSpace
+from iamgate.policy.escalation.preconditions import Standing
 from iamgate.policy.escalation.targets import Targets
 from iamgate.policy.escalation.universe import Universe
 from iamgate.policy.evaluate import Access
@@ -47,6 +48,7 @@ class AccountIndex:
             if (found := principals.access(e)).access is None
         }
         self.admissions = Admissions(admits)
+        self.standing = Standing(snap, self.entities)
         self._members()
         self._holders()
         self._trust()
@@ -68,6 +70,8 @@ class AccountIndex:
         self.has_boundary = Targets.of(
             i for i, a in enumerate(self.base) if a is not None and a.boundary is not None
         )
+        # Boundaries a writer may remove: AWS refuses to touch a service-linked role's.
+        self.removable = self.has_boundary - self.standing.unmodifiable
 
     def _holders(self) -> None:
         """Who holds each customer-managed policy: principals directly or through a group

@@ -24,6 +24,7 @@ from iamgate.policy.catalogue import EdgeKind, Method, of_kind, writes
 from iamgate.policy.document import short_name
 from iamgate.policy.escalation.facts import Facts, View
 from iamgate.policy.escalation.nodes import OF_GROUPS, OF_PRINCIPALS, Node, Variant
+from iamgate.policy.escalation.preconditions import UNLOCKS
 from iamgate.policy.escalation.targets import EMPTY, Targets
 from iamgate.policy.evaluate import Access, Decision, allows
 
@@ -141,6 +142,11 @@ def _is_user(scope: Scope, target: Node) -> bool:
     return scope.account.space.principal(target.index) < scope.account.n_users
 
 
+def _unmodifiable(scope: Scope, target: Node) -> bool:
+    """A service-linked role: AWS lets no one but its service change it."""
+    return scope.account.space.principal(target.index) in scope.account.standing.unmodifiable
+
+
 def _as_is(found: Targets) -> list[Part]:
     return [Part(Variant.AS_IS, found)] if found else []
 
@@ -149,19 +155,44 @@ def _as_is(found: Targets) -> list[Part]:
 
 
 def credentials_targets(scope: Scope, _earlier: Sequence[Part]) -> list[Part]:
+    """Users it may get credentials of, where AWS would perform the call
+    (:mod:`.preconditions`): on a user AWS refuses, only with the action that clears the way
+    (a key deleted, a password removed) on that user too. Two parts, not their union: each
+    is a set shared between nodes."""
     parts: list[Part] = []
+    facts = scope.facts
     for m in _CREDENTIALS:
-        parts += _as_is(scope.allowed(m.actions[0][0], "user", itself=False))
+        found = scope.allowed(m.actions[0][0], "user", itself=False)
+        refused = scope.account.standing.refused.get(m.id, EMPTY)
+        blocked = facts.intersect(found, refused)
+        if not blocked:
+            parts += _as_is(found)
+            continue
+        parts += _as_is(facts.difference(found, refused))
+        unlock = UNLOCKS.get(m.id)
+        if unlock is not None:
+            parts += _as_is(facts.intersect(blocked, scope.allowed(unlock, "user", itself=False)))
     return parts
 
 
 def credentials_explain(scope: Scope, target: Node) -> Hop | None:
     if not _is_user(scope, target):
         return None
+    standing = scope.account.standing
+    user = scope.account.space.principal(target.index)
     for m in _CREDENTIALS:
         d = allows(scope.access, m.actions[0][0], target.arn)
-        if d.allowed:
-            return scope.hop(target, m.id, (d,))
+        if not d.allowed:
+            continue
+        if user in standing.refused.get(m.id, EMPTY):
+            unlock = UNLOCKS.get(m.id)
+            first = allows(scope.access, unlock, target.arn) if unlock is not None else None
+            if first is not None and first.allowed:
+                why = f" ({standing.refusal(m.id)}: {unlock} first)"
+                return scope.hop(target, m.id, (first, d), why)
+            continue
+        note = standing.unknown_note(m.id) if user in standing.unknown else ""
+        return scope.hop(target, m.id, (d,), note)
     return None
 
 
@@ -232,11 +263,14 @@ def assume_explain(scope: Scope, target: Node) -> Hop | None:
 
 
 def trust_targets(scope: Scope, _earlier: Sequence[Part]) -> list[Part]:
-    return _as_is(scope.allowed("iam:UpdateAssumeRolePolicy", "role"))
+    """Roles whose trust it may rewrite; never a service-linked one (``UnmodifiableEntity``,
+    :mod:`.preconditions`)."""
+    found = scope.allowed("iam:UpdateAssumeRolePolicy", "role")
+    return _as_is(scope.facts.difference(found, scope.account.standing.unmodifiable))
 
 
 def trust_explain(scope: Scope, target: Node) -> Hop | None:
-    if _is_user(scope, target):
+    if _is_user(scope, target) or _unmodifiable(scope, target):
         return None
     d = allows(scope.access, "iam:UpdateAssumeRolePolicy", target.arn)
     return scope.hop(target, "update-assume-role-policy", (d,)) if d.allowed else None
@@ -329,7 +363,8 @@ def new_explain(scope: Scope, target: Node) -> Hop | None:
 @dataclass(frozen=True, slots=True)
 class Writable:
     """What a node may write: principals' policies (``raised``), groups' policies, and
-    principals' boundaries (``unbound``: only those that have one)."""
+    principals' boundaries (``unbound``: only those that have one); never a service-linked
+    role's (``UnmodifiableEntity``, :mod:`.preconditions`)."""
 
     raised: Targets
     groups: Targets
@@ -347,10 +382,11 @@ def writable(scope: Scope) -> Writable:
     raised = raised | facts.expanded("members", groups, account.members)
     raised = raised | facts.expanded("holders", policies, account.policy_holders)
     groups = groups | facts.expanded("group-holders", policies, account.policy_group_holders)
+    raised = facts.difference(raised, account.standing.unmodifiable)
     unbound = scope.any_allowed(_BOUNDARY["user"], "user") | scope.any_allowed(
         _BOUNDARY["role"], "role"
     )
-    return Writable(raised, groups, facts.intersect(unbound, account.has_boundary))
+    return Writable(raised, groups, facts.intersect(unbound, account.removable))
 
 
 def modify_shared(scope: Scope, earlier: Sequence[Part]) -> list[Part]:
@@ -387,7 +423,7 @@ def _raised(scope: Scope, become: Sequence[Targets]) -> list[Part]:
 def modify_explain(scope: Scope, target: Node) -> Hop | None:
     account = scope.account
     victim = account.space.principal(target.index)
-    if target.variant not in _RAISED_PRINCIPAL or victim < 0:
+    if target.variant not in _RAISED_PRINCIPAL or victim < 0 or _unmodifiable(scope, target):
         return None
     kind = "user" if victim < account.n_users else "role"
     access = scope.access
@@ -397,8 +433,8 @@ def modify_explain(scope: Scope, target: Node) -> Hop | None:
         or _policy_write(scope, victim, False)
     )
     removed = _first(access, _BOUNDARY[kind], target.arn)
-    if removed is not None and victim not in account.has_boundary:
-        removed = None  # nothing to remove
+    if removed is not None and victim not in account.removable:
+        removed = None  # nothing to remove (or a service-linked role's)
     # The variant the writer reaches: what it may write, and no more (the same as the targets).
     reached = {
         (True, False): Variant.RAISED,
