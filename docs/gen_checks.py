@@ -151,6 +151,20 @@ whose policies the snapshot lacks is `error`.
   too); `CreateAccessKey` only on a user with a free key slot (or with `iam:DeleteAccessKey`),
   all read from the credential report. A user the report has no row for keeps the edge, and
   the hop says "(its password not known: no credential report row)".
+- **The keys an edge fixes are decided** (`policy/escalation/edge_keys.py`; the table of
+  [condition keys](#condition-keys)): each rule asks its actions with the values of the edge
+  and of its target, in Allows and Denies alike. `iam:PassRole` is asked with
+  `iam:PassedToService` set to the service of the row (a deployer allowed to pass roles only
+  to EC2 does not escalate through Lambda; a `Deny` of passing to Lambda removes the Lambda
+  edge); an attach with `iam:PolicyARN` set to each administrator policy it could attach
+  (AWS's `AdministratorAccess` and every managed policy of the account that alone is full
+  administrator: the raised node assumes one); the steps of a new principal with no
+  `iam:PermissionsBoundary` (a create that must set a boundary makes no unbounded principal);
+  every action on a user, role, group or policy with that target's `aws:ResourceTag/*` and
+  `iam:ResourceTag/*` (a user's or role's tags; none for a group; unknown for a policy, or in a
+  snapshot without tags), `aws:ResourceAccount` and `aws:ResourceOrgID`. Left unknown (the
+  conservative reading): `iam:PermissionsBoundary` when a boundary is replaced or removed,
+  `iam:AssociatedResourceArn`, and an edge key on an action that does not carry it.
 - **Approximations, all towards "can"**: instance profiles are not collected (a role trusting
   EC2 counts as launchable); `SetDefaultPolicyVersion` is assumed to reach any version;
   joining a group is judged as "a member holding only the group's policies" (the joiner's own

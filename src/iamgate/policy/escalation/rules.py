@@ -22,11 +22,13 @@ from dataclasses import dataclass
 
 from iamgate.policy.catalogue import EdgeKind, Method, of_kind, writes
 from iamgate.policy.document import short_name
+from iamgate.policy.escalation.edge_keys import ATTACH_ACTIONS, passed_to
 from iamgate.policy.escalation.facts import Facts, View
 from iamgate.policy.escalation.nodes import OF_GROUPS, OF_PRINCIPALS, Node, Variant
 from iamgate.policy.escalation.preconditions import UNLOCKS
 from iamgate.policy.escalation.targets import EMPTY, Targets
-from iamgate.policy.evaluate import Access, Decision, allows
+from iamgate.policy.evaluate import Access, Decision, Known, allows
+from iamgate.policy.request import NOTHING
 
 _CREDENTIALS = of_kind("credentials")
 _PASS = of_kind("pass")
@@ -89,8 +91,28 @@ class Scope:
             self._writable = writable(self)
         return self._writable
 
-    def allowed(self, action: str, universe_of: str, itself: bool = True) -> Targets:
-        """Where the node may perform ``action`` (if some Allow mentions it at all);
+    def edges(self, action: str) -> tuple[Known, ...]:
+        """The edge values ``action`` is asked with (:mod:`.edge_keys`): an attach, with each
+        administrator policy it could attach; any other, none of its own."""
+        if action.lower() in ATTACH_ACTIONS:
+            return self.account.admin_policies
+        return (NOTHING,)
+
+    def ask(self, action: str, arn: str, edge: Known | None = None) -> Decision:
+        """``allows`` on ``arn`` with its target keys and the edge's (the first alternative
+        allowed, else the last refusal)."""
+        found = Decision(False, action, arn)
+        for value in (edge,) if edge is not None else self.edges(action):
+            found = allows(self.access, action, arn, self.account.known(arn, value))
+            if found.allowed:
+                break
+        return found
+
+    def allowed(
+        self, action: str, universe_of: str, itself: bool = True, edge: Known | None = None
+    ) -> Targets:
+        """Where the node may perform ``action`` (if some Allow mentions it at all), each
+        target with its keys and the edge's (:meth:`edges` unless ``edge`` is given);
         ``itself=False`` when the answer for the principal itself does not matter."""
         if action.lower() not in self.mentions:
             return EMPTY
@@ -101,7 +123,12 @@ class Scope:
             "group": account.group_universe,
             "policy": account.policy_universe,
         }[universe_of]
-        return self.facts.allowed(self.access, action, universe, itself)
+        found: Targets | None = None
+        for value in (edge,) if edge is not None else self.edges(action):
+            one = self.facts.allowed(self.access, action, universe, itself, value)
+            found = one if found is None or found is one else found | one
+        assert found is not None
+        return found
 
     def any_allowed(self, actions: Sequence[str], universe_of: str) -> Targets:
         found = EMPTY
@@ -118,9 +145,9 @@ class Scope:
         )
 
 
-def _first(access: Access, actions: Sequence[str], resource: str) -> Decision | None:
+def _first(scope: Scope, actions: Sequence[str], resource: str) -> Decision | None:
     for action in actions:
-        d = allows(access, action, resource)
+        d = scope.ask(action, resource)
         if d.allowed:
             return d
     return None
@@ -181,12 +208,12 @@ def credentials_explain(scope: Scope, target: Node) -> Hop | None:
     standing = scope.account.standing
     user = scope.account.space.principal(target.index)
     for m in _CREDENTIALS:
-        d = allows(scope.access, m.actions[0][0], target.arn)
+        d = scope.ask(m.actions[0][0], target.arn)
         if not d.allowed:
             continue
         if user in standing.refused.get(m.id, EMPTY):
             unlock = UNLOCKS.get(m.id)
-            first = allows(scope.access, unlock, target.arn) if unlock is not None else None
+            first = scope.ask(unlock, target.arn) if unlock is not None else None
             if first is not None and first.allowed:
                 why = f" ({standing.refusal(m.id)}: {unlock} first)"
                 return scope.hop(target, m.id, (first, d), why)
@@ -250,7 +277,7 @@ def assume_explain(scope: Scope, target: Node) -> Hop | None:
     if not found.needs_identity_permission:
         trust = f"trust {found.statement} {found.why}"
         return Hop(scope.node, target, "assume-role", (), f"sts:AssumeRole ({trust})")
-    d = allows(scope.access, "sts:AssumeRole", target.arn)
+    d = scope.ask("sts:AssumeRole", target.arn)
     if d.allowed and d.grant is not None:
         cond = " [conditioned]" if d.conditioned else ""
         trust = f"trust {found.statement} {found.why}"
@@ -272,7 +299,7 @@ def trust_targets(scope: Scope, _earlier: Sequence[Part]) -> list[Part]:
 def trust_explain(scope: Scope, target: Node) -> Hop | None:
     if _is_user(scope, target) or _unmodifiable(scope, target):
         return None
-    d = allows(scope.access, "iam:UpdateAssumeRolePolicy", target.arn)
+    d = scope.ask("iam:UpdateAssumeRolePolicy", target.arn)
     return scope.hop(target, "update-assume-role-policy", (d,)) if d.allowed else None
 
 
@@ -280,12 +307,14 @@ def trust_explain(scope: Scope, target: Node) -> Hop | None:
 
 
 def pass_targets(scope: Scope, _earlier: Sequence[Part]) -> list[Part]:
-    passable = scope.allowed("iam:PassRole", "role")
-    if not passable:
+    """Roles it may pass to a service that runs code as them, each asked with
+    ``iam:PassedToService`` set to that service."""
+    if "iam:passrole" not in scope.mentions:
         return []
     parts: list[Part] = []
     for m in scope.facts.rows(scope.mentions):
         if m.kind == "pass":
+            passable = scope.allowed("iam:PassRole", "role", edge=passed_to(m.service))
             found = scope.facts.carried_among(passable, m.service)
             if found and scope.satisfied(m):
                 parts.append(Part(Variant.AS_IS, found))
@@ -296,7 +325,7 @@ def pass_explain(scope: Scope, target: Node) -> Hop | None:
     role = scope.account.space.principal(target.index)
     for m in _PASS:
         if role in scope.account.service_roles[m.service] and scope.satisfied(m):
-            d = allows(scope.access, "iam:PassRole", target.arn)
+            d = scope.ask("iam:PassRole", target.arn, passed_to(m.service))
             if d.allowed:
                 ds = (d, *scope.facts.method_decisions(scope.index, m))
                 return scope.hop(target, m.id, ds)
@@ -336,7 +365,7 @@ def join_targets(scope: Scope, _earlier: Sequence[Part]) -> list[Part]:
 def join_explain(scope: Scope, target: Node) -> Hop | None:
     if scope.access.who.kind != "user":
         return None
-    d = allows(scope.access, "iam:AddUserToGroup", target.arn)
+    d = scope.ask("iam:AddUserToGroup", target.arn)
     return scope.hop(target, "add-user-to-group", (d,)) if d.allowed else None
 
 
@@ -428,11 +457,11 @@ def modify_explain(scope: Scope, target: Node) -> Hop | None:
     kind = "user" if victim < account.n_users else "role"
     access = scope.access
     write = (
-        _first(access, _WRITE[kind], target.arn)
+        _first(scope, _WRITE[kind], target.arn)
         or _group_write(scope, victim)
         or _policy_write(scope, victim, False)
     )
-    removed = _first(access, _BOUNDARY[kind], target.arn)
+    removed = _first(scope, _BOUNDARY[kind], target.arn)
     if removed is not None and victim not in account.removable:
         removed = None  # nothing to remove (or a service-linked role's)
     # The variant the writer reaches: what it may write, and no more (the same as the targets).
@@ -474,7 +503,7 @@ def _combine(scope: Scope, target: Node, write: Decision | None, via: Hop | None
 
 def _group_write(scope: Scope, victim: int) -> Decision | None:
     for group in scope.account.member_of[victim]:
-        found = _first(scope.access, _WRITE_GROUP, scope.account.groups[group].arn)
+        found = _first(scope, _WRITE_GROUP, scope.account.groups[group].arn)
         if found is not None:
             return found
     return None
@@ -485,7 +514,7 @@ def _policy_write(scope: Scope, holder: int, group: bool) -> Decision | None:
     table = account.policy_group_holders if group else account.policy_holders
     for at, policy in enumerate(account.policy_universe.arns):
         if holder in table[at]:
-            found = _first(scope.access, _WRITE_POLICY, policy)
+            found = _first(scope, _WRITE_POLICY, policy)
             if found is not None:
                 return found
     return None
@@ -523,7 +552,7 @@ def group_modify_explain(scope: Scope, target: Node) -> Hop | None:
     group = account.space.group(target.index)
     if target.variant is not Variant.GROUP_RAISED:
         return None
-    write = _first(scope.access, _WRITE_GROUP, target.arn) or _policy_write(scope, group, True)
+    write = _first(scope, _WRITE_GROUP, target.arn) or _policy_write(scope, group, True)
     if write is None:
         return None
     if scope.principal >= 0:
