@@ -159,11 +159,13 @@ whose policies the snapshot lacks is `error`.
   edge); an attach with `iam:PolicyARN` set to each administrator policy it could attach
   (AWS's `AdministratorAccess` and every managed policy of the account that alone is full
   administrator: the raised node assumes one); the steps of a new principal with no
-  `iam:PermissionsBoundary` (a create that must set a boundary makes no unbounded principal);
+  `iam:PermissionsBoundary` (a create that must set a boundary makes no unbounded principal), and
+  a boundary put with each administrator policy as the new boundary;
   every action on a user, role, group or policy with that target's `aws:ResourceTag/*` and
   `iam:ResourceTag/*` (a user's or role's tags; none for a group; unknown for a policy, or in a
   snapshot without tags), `aws:ResourceAccount` and `aws:ResourceOrgID`. Left unknown (the
-  conservative reading): `iam:PermissionsBoundary` when a boundary is replaced or removed,
+  conservative reading): `iam:PermissionsBoundary` when a boundary is removed or a policy
+  written (AWS reads the target's current boundary there),
   `iam:AssociatedResourceArn`, and an edge key on an action that does not carry it.
 - **Approximations, all towards "can"**: instance profiles are not collected (a role trusting
   EC2 counts as launchable); `SetDefaultPolicyVersion` is assumed to reach any version;

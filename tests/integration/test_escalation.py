@@ -104,6 +104,29 @@ def seed(aws: MotoAccount) -> None:
     iam.create_policy(PolicyName="spare-admin", PolicyDocument=_doc(_allow("*")))
     iam.attach_user_policy(UserName="named", PolicyArn=f"{AWS}/AWSSupportAccess")
     _seed_refusals(aws, user)
+    _seed_edge_keys(aws, user)
+
+
+def _seed_edge_keys(aws: MotoAccount, user: Any) -> None:
+    """Conditions on the keys an edge fixes: the service a role is passed to, the target's
+    tag (read from GetAccountAuthorizationDetails)."""
+    iam = aws.client("iam")
+    functions = ["lambda:CreateFunction", "lambda:InvokeFunction"]
+    to = {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}
+    user("ci-ec2-only", ("p", _doc({**_allow("iam:PassRole"), "Condition": to}, _allow(functions))))
+    to_lambda = {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}
+    only = {**_allow("iam:PassRole"), "Condition": to_lambda}
+    user("ci-lambda-only", ("p", _doc(only, _allow(functions))))
+    iam.create_role(
+        RoleName="tagged-admin",
+        AssumeRolePolicyDocument=_trust({"Service": "ec2.amazonaws.com"}),
+        Tags=[{"Key": "team", "Value": "prod"}],
+    )
+    iam.attach_role_policy(RoleName="tagged-admin", PolicyArn=f"{AWS}/AdministratorAccess")
+    for team in ("dev", "prod"):
+        tagged = {"StringEquals": {"aws:ResourceTag/team": team}}
+        st = {**_allow("iam:UpdateAssumeRolePolicy", f"{A}:role/tagged-admin"), "Condition": tagged}
+        user(f"rewrites-{team}", ("p", _doc(st)))
 
 
 def _seed_refusals(aws: MotoAccount, user: Any) -> None:
@@ -199,6 +222,14 @@ def test_the_issues_verdicts_end_to_end(aws: MotoAccount, iamgate: Any) -> None:
     assert verdict(esc, f"{A}:user/resets-api") == ("pass", "no privilege-escalation path")
     assert verdict(esc, f"{A}:user/creates-key") == ("pass", "no privilege-escalation path")
     assert verdict(esc, f"{A}:user/creates-key-2")[0] == "fail"
+    # PassRole only to EC2 reaches nothing through Lambda; to Lambda it does.
+    assert verdict(esc, f"{A}:user/ci-ec2-only") == ("pass", "no privilege-escalation path")
+    assert verdict(esc, f"{A}:user/ci-lambda-only")[0] == "fail"
+    # A trust rewrite limited to roles tagged team=dev does not reach the team=prod admin.
+    assert verdict(esc, f"{A}:user/rewrites-dev") == ("pass", "no privilege-escalation path")
+    assert verdict(esc, f"{A}:user/rewrites-prod")[1].endswith(
+        "→ role/tagged-admin (full administrator)"
+    )
     # CIS 1.17 wants a role with AWSSupportAccess: a user holding it does not count.
     status, message = verdict("support-role", f"{A}:root")
     assert status == "fail"

@@ -158,3 +158,16 @@ def test_resource_account_is_the_account() -> None:
         st = allow("iam:UpdateAssumeRolePolicy", "*", "Trust", Condition=condition)
         found = _verdict("rewriter", user("rewriter", inline={"p": doc(st)}), target)
         assert found.status == status, (account, found.message)
+
+
+def test_a_boundary_put_limited_to_one_boundary_lifts_nothing() -> None:
+    """Replacing a boundary lifts it only if the new one may be an administrator policy."""
+    bound = managed("bound", doc(allow("s3:*")))
+    capped = role(
+        "capped", trust_aws(arn("user", "putter")), attached=(ADMIN.arn,), boundary=bound.arn
+    )
+    for allowed, status in ((bound.arn, "none"), (ADMIN_ARN, "escalates")):
+        condition = {"ArnEquals": {"iam:PermissionsBoundary": allowed}}
+        st = allow("iam:PutRolePermissionsBoundary", "*", "Put", Condition=condition)
+        found = _verdict("putter", user("putter", inline={"p": doc(st)}), capped, policies=(bound,))
+        assert found.status == status, (allowed, found.message)

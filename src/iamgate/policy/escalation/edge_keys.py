@@ -10,14 +10,17 @@ as :class:`~iamgate.policy.request.Known` values the rules pass to every questio
   pass-and-run edge passes the role to (``iam:PassedToService``); the policy an attach writes
   (``iam:PolicyARN``: an administrator policy, as the raised node assumes; each alternative is
   asked, the edge exists when one is allowed); the boundary a create edge sets
-  (``iam:PermissionsBoundary``: none, as the new principal assumes).
+  (``iam:PermissionsBoundary``: none, as the new principal assumes), and the boundary a put
+  sets instead of the old one (an administrator policy, as the unbounded node assumes).
 
 Left unknown (the conservative reading): ``iam:PermissionsBoundary`` when a boundary is
-replaced or deleted, ``iam:AssociatedResourceArn``, a managed policy's tags, and an edge key in
-a statement of an action that does not carry it (AWS would find it absent).
+deleted or a policy written (there AWS reads the target's current boundary),
+``iam:AssociatedResourceArn``, a managed policy's tags, and an edge key in a statement of an
+action that does not carry it (AWS would find it absent).
 
-What the values mean: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
-and https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html.
+What the values mean:
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html and
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html.
 """
 
 from __future__ import annotations
@@ -37,6 +40,10 @@ NO_BOUNDARY = Known({"iam:PermissionsBoundary": None})
 # The actions an attach edge performs: each asked with every policy it could attach.
 ATTACH_ACTIONS = frozenset(
     {"iam:attachuserpolicy", "iam:attachrolepolicy", "iam:attachgrouppolicy"}
+)
+# The actions that replace a boundary: each asked with every boundary that lifts it.
+PUT_BOUNDARY_ACTIONS = frozenset(
+    {"iam:putuserpermissionsboundary", "iam:putrolepermissionsboundary"}
 )
 
 
@@ -77,3 +84,9 @@ def admin_policies(principals: Principals) -> tuple[str, ...]:
 def attaching(arns: Sequence[str]) -> tuple[Known, ...]:
     """The alternatives of an attach edge: each policy it may attach."""
     return tuple(Known({"iam:PolicyARN": (arn,)}) for arn in arns)
+
+
+def bounding(arns: Sequence[str]) -> tuple[Known, ...]:
+    """The alternatives of a boundary replaced by one that lifts it (the unbounded node
+    assumes one): each administrator policy as the new boundary."""
+    return tuple(Known({"iam:PermissionsBoundary": (arn,)}) for arn in arns)

@@ -11,7 +11,12 @@ from functools import partial
 from iamgate.model.snapshot import Group, Role, Source, User
 from iamgate.policy.catalogue import of_kind
 from iamgate.policy.escalation.admission import Admissions, Admits, strings, uniform
-from iamgate.policy.escalation.edge_keys import admin_policies, attaching, target_known
+from iamgate.policy.escalation.edge_keys import (
+    admin_policies,
+    attaching,
+    bounding,
+    target_known,
+)
 from iamgate.policy.escalation.nodes import NodeSpace
 from iamgate.policy.escalation.preconditions import Standing
 from iamgate.policy.escalation.targets import Targets
@@ -70,7 +75,9 @@ class AccountIndex:
             for universe in (self.users, self.roles, self.group_universe, self.policy_universe)
             for i, arn in enumerate(universe.arns)
         }
-        self.admin_policies = attaching(admin_policies(principals))
+        lifting = admin_policies(principals)
+        self.admin_policies = attaching(lifting)
+        self.admin_boundaries = bounding(lifting)
 
     def _members(self) -> None:
         """Who is in each group, both ways; and who has a permissions boundary."""

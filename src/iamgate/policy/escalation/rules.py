@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from iamgate.policy.catalogue import EdgeKind, Method, of_kind, writes
 from iamgate.policy.document import short_name
-from iamgate.policy.escalation.edge_keys import ATTACH_ACTIONS, passed_to
+from iamgate.policy.escalation.edge_keys import ATTACH_ACTIONS, PUT_BOUNDARY_ACTIONS, passed_to
 from iamgate.policy.escalation.facts import Facts, View
 from iamgate.policy.escalation.nodes import OF_GROUPS, OF_PRINCIPALS, Node, Variant
 from iamgate.policy.escalation.preconditions import UNLOCKS
@@ -93,9 +93,13 @@ class Scope:
 
     def edges(self, action: str) -> tuple[Known, ...]:
         """The edge values ``action`` is asked with (:mod:`.edge_keys`): an attach, with each
-        administrator policy it could attach; any other, none of its own."""
-        if action.lower() in ATTACH_ACTIONS:
+        administrator policy it could attach; a boundary put, with each as the new boundary;
+        any other, none of its own."""
+        low = action.lower()
+        if low in ATTACH_ACTIONS:
             return self.account.admin_policies
+        if low in PUT_BOUNDARY_ACTIONS:
+            return self.account.admin_boundaries
         return (NOTHING,)
 
     def ask(self, action: str, arn: str, edge: Known | None = None) -> Decision:
