@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from iamgate.model.snapshot import Role, Tag, User
+from iamgate.model.snapshot import Organization, Role, Tag, User
 from iamgate.policy.escalation import Escalation, Graph
 from iamgate.policy.principals import Principals
 from testing.factories import ADMIN, arn, managed, role, snap, user
@@ -171,3 +171,21 @@ def test_a_boundary_put_limited_to_one_boundary_lifts_nothing() -> None:
         st = allow("iam:PutRolePermissionsBoundary", "*", "Put", Condition=condition)
         found = _verdict("putter", user("putter", inline={"p": doc(st)}), capped, policies=(bound,))
         assert found.status == status, (allowed, found.message)
+
+
+# --- aws:ResourceOrgID ---------------------------------------------------------------------------
+
+
+def test_resource_org_id_is_the_accounts_organization() -> None:
+    target = role("admin", trust_service(EC2), attached=(ADMIN.arn,))
+    for org, status in (("o-abc", "escalates"), ("o-other", "none")):
+        condition = {"StringEquals": {"aws:ResourceOrgID": org}}
+        st = allow("iam:UpdateAssumeRolePolicy", "*", "Trust", Condition=condition)
+        s = snap(
+            users=(user("rewriter", inline={"p": doc(st)}),),
+            roles=(target,),
+            policies=(ADMIN,),
+            organization=Organization("o-abc"),
+        )
+        found = Graph(Principals(s)).escalations()[arn("user", "rewriter")]
+        assert str(found.status) == status, (org, found.message)
