@@ -18,10 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from iamgate.model.snapshot import CredentialRow, Role, Snapshot, User
+from iamgate.policy.catalogue import of_kind
 from iamgate.policy.escalation.targets import Targets
 from iamgate.policy.principals import is_service_linked
 
 _API = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_"
+_STS = "https://docs.aws.amazon.com/STS/latest/APIReference/API_"
+_USER_GUIDE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
 QUOTAS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
 SERVICE_LINKED = "https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html"
 
@@ -64,7 +67,8 @@ PRECONDITIONS: tuple[Precondition, ...] = (
         "`NoSuchEntity` (no login profile)",
         (_API + "UpdateLoginProfile.html",),
         "decided from the credential report's `password_enabled`; a user without a row keeps "
-        "the edge, and the hop says the password is not known",
+        "the edge, and the hop says the password is not known (AWS reuses a report for up to "
+        "four hours: a password set since then is not seen)",
     ),
     Precondition(
         ("create-login-profile",),
@@ -134,11 +138,53 @@ PRECONDITIONS: tuple[Precondition, ...] = (
         "decided: only customer-managed policies are written",
     ),
     Precondition(
-        ("delete-user-permissions-boundary", "delete-role-permissions-boundary"),
-        "the principal has a permissions boundary",
-        "nothing to remove",
-        (_API + "DeleteUserPermissionsBoundary.html",),
+        (
+            "delete-user-permissions-boundary",
+            "delete-role-permissions-boundary",
+            "put-user-permissions-boundary",
+            "put-role-permissions-boundary",
+        ),
+        "the principal has a permissions boundary (to remove or replace)",
+        "nothing to lift",
+        (_API + "DeleteUserPermissionsBoundary.html", _API + "PutRolePermissionsBoundary.html"),
         "decided: only principals with a boundary",
+    ),
+    Precondition(
+        ("assume-role",),
+        "the role's trust policy admits the caller (and, where it names the account, the "
+        "caller's own policies allow `sts:AssumeRole`)",
+        "`AccessDenied`",
+        (_STS + "AssumeRole.html", _USER_GUIDE + "id_roles_use_permissions-to-switch.html"),
+        "decided by the trust model (`policy/trust.py`)",
+    ),
+    Precondition(
+        tuple(m.id for m in of_kind("pass")),
+        "the role trusts the service (which assumes it) and is not service-linked",
+        "the service cannot assume the role",
+        (_USER_GUIDE + "id_roles_use_passrole.html",),
+        "decided: only roles whose trust admits the service",
+    ),
+    Precondition(
+        ("passrole-ec2",),
+        "an instance profile holds the role",
+        "`InvalidParameterValue` (no such instance profile)",
+        (_USER_GUIDE + "id_roles_use_switch-role-ec2_instance-profiles.html",),
+        "not decided: instance profiles are not collected (`iam:CreateInstanceProfile` may "
+        "make one)",
+    ),
+    Precondition(
+        tuple(m.id for m in of_kind("existing")),
+        "a resource of the service runs as the role",
+        "nothing to run",
+        (_USER_GUIDE + "id_roles_use_passrole.html",),
+        "not decided: no inventory of functions, instances, stacks or projects is collected",
+    ),
+    Precondition(
+        tuple(m.id for m in of_kind("new")),
+        "the name is free and the account is under its quota of users or roles",
+        "`EntityAlreadyExists`, `LimitExceeded`",
+        (_API + "CreateRole.html", _API + "CreateUser.html", QUOTAS),
+        "not decided: any free name will do, and the quotas (adjustable) are not collected",
     ),
 )
 
