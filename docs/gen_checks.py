@@ -156,11 +156,14 @@ whose policies the snapshot lacks is `error`.
   and of its target, in Allows and Denies alike. `iam:PassRole` is asked with
   `iam:PassedToService` set to the service of the row (a deployer allowed to pass roles only
   to EC2 does not escalate through Lambda; a `Deny` of passing to Lambda removes the Lambda
-  edge); an attach with `iam:PolicyARN` set to each administrator policy it could attach
-  (AWS's `AdministratorAccess` and every managed policy of the account that alone is full
-  administrator: the raised node assumes one); the steps of a new principal with no
-  `iam:PermissionsBoundary` (a create that must set a boundary makes no unbounded principal), and
-  a boundary put with each administrator policy as the new boundary;
+  edge); an attach with `iam:PolicyARN` set to each policy that can lift its target, the edge
+  existing when one is allowed (AWS's `AdministratorAccess`; any AWS managed policy the snapshot
+  lacks, since only attached ones are collected; every managed policy of the account that is
+  full administrator or allows an action of the catalogue below: an attach limited to
+  `ReadOnlyAccess` as collected is no edge, one limited to a policy the snapshot lacks is); the
+  steps of a new principal with no `iam:PermissionsBoundary` (a create that must set a boundary
+  makes no unbounded principal), and a boundary put with each of those policies as the new
+  boundary;
   every action on a user, role, group or policy with that target's `aws:ResourceTag/*` and
   `iam:ResourceTag/*` (a user's or role's tags; none for a group; unknown for a policy, or in a
   snapshot without tags), `aws:ResourceAccount` and `aws:ResourceOrgID`. Left unknown (the

@@ -82,10 +82,34 @@ WEAK = role("weak", trust_aws(arn("user", "attacher")), inline={"w": doc(allow("
 
 
 def test_an_attach_limited_to_read_only_raises_nothing() -> None:
-    assert _verdict("attacher", _attacher(READ_ONLY), WEAK).status == "none"
-    found = _verdict("attacher", _attacher(ADMIN_ARN), WEAK)
+    read_only = managed(
+        "ReadOnlyAccess", doc(allow(["s3:Get*", "ec2:Describe*"])), aws_managed=True
+    )
+    assert read_only.arn == READ_ONLY
+    found = _verdict("attacher", _attacher(READ_ONLY), WEAK, policies=(read_only,))
+    assert found.status == "none", found.message
+    found = _verdict("attacher", _attacher(ADMIN_ARN), WEAK, policies=(read_only,))
     assert found.status == "escalates", found.message
     assert found.path[-1].target.name == "role/weak with policies rewritten"
+
+
+def test_an_attach_of_a_policy_the_snapshot_lacks_may_lift() -> None:
+    """Only attached AWS managed policies are collected: one named in the condition that the
+    snapshot lacks (IAMFullAccess, ReadOnlyAccess...) may lift everything, as may any other
+    when the condition only excludes some (the safe direction)."""
+    assert _verdict("attacher", _attacher(READ_ONLY), WEAK).status == "escalates"
+    condition = {"ArnNotEquals": {"iam:PolicyARN": ADMIN_ARN}}
+    st = allow("iam:AttachRolePolicy", "*", "Attach", Condition=condition)
+    found = _verdict("attacher", user("attacher", inline={"p": doc(st)}), WEAK)
+    assert found.status == "escalates", found.message
+
+
+def test_an_attach_limited_to_a_policy_granting_an_escalation_action_lifts() -> None:
+    """A policy of the account that allows an action of the catalogue may lift its holder:
+    the attach counts (the raised node assumes it lifts everything)."""
+    passer = managed("passer", doc(allow(["iam:PassRole", "lambda:*"])))
+    found = _verdict("attacher", _attacher(passer.arn), WEAK, policies=(passer,))
+    assert found.status == "escalates", found.message
 
 
 def test_an_attach_limited_to_an_administrator_policy_of_the_account_raises() -> None:

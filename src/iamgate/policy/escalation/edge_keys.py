@@ -8,10 +8,10 @@ as :class:`~iamgate.policy.request.Known` values the rules pass to every questio
   ``aws:ResourceOrgID`` (its organization, when read);
 - **the edge** (:func:`passed_to`, :func:`attaching`, :data:`NO_BOUNDARY`): the service a
   pass-and-run edge passes the role to (``iam:PassedToService``); the policy an attach writes
-  (``iam:PolicyARN``: an administrator policy, as the raised node assumes; each alternative is
-  asked, the edge exists when one is allowed); the boundary a create edge sets
+  (``iam:PolicyARN``: each policy that can lift the target, :func:`lifting_policies`; the
+  edge exists when one is allowed); the boundary a create edge sets
   (``iam:PermissionsBoundary``: none, as the new principal assumes), and the boundary a put
-  sets instead of the old one (an administrator policy, as the unbounded node assumes).
+  sets instead of the old one (each of those policies: the unbounded node assumes one lifts).
 
 Left unknown (the conservative reading): ``iam:PermissionsBoundary`` when a boundary is
 deleted or a policy written (there AWS reads the target's current boundary),
@@ -25,11 +25,12 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-ke
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from iamgate.model.snapshot import Tag
 from iamgate.policy.admin import admin
+from iamgate.policy.catalogue import IAM_WRITE, METHODS
 from iamgate.policy.errors import PolicyFormatError
 from iamgate.policy.evaluate import Access, Attachment, Identity
 from iamgate.policy.principals import Principals
@@ -62,22 +63,45 @@ def target_known(
     return Known.target(account, pairs, (org or "") if org_known else None)
 
 
-def admin_policies(principals: Principals) -> tuple[str, ...]:
-    """The managed policies an attacker would attach: AWS's AdministratorAccess, and every
-    managed policy of the snapshot that alone makes its holder full administrator."""
+# Any AWS managed policy the snapshot does not hold (only attached ones are collected): an
+# attacker may attach it, and it may lift everything (IAMFullAccess...). Not a real name.
+UNCOLLECTED = "(an AWS managed policy not in the snapshot)"
+_ESCALATING = tuple(
+    sorted(
+        {a for m in METHODS for group in m.actions for a in group}
+        | {"iam:PassRole", "sts:AssumeRole", *IAM_WRITE}
+    )
+)
+
+
+def lifting_policies(principals: Principals, named: Iterable[str]) -> tuple[str, ...]:
+    """The managed policies an attach may write that can lift its target (the raised node
+    assumes one lifts everything: the safe direction): AWS's AdministratorAccess; any AWS
+    managed policy not in the snapshot (one placeholder, and each such ARN ``named`` in an
+    ``iam:PolicyARN`` condition); every managed policy of the snapshot that makes its holder
+    full administrator or allows an action of the escalation catalogue. A policy of the
+    snapshot that does neither cannot lift, so an attach limited to such policies is no
+    edge."""
     snapshot = principals.snapshot
-    found = [f"arn:{snapshot.partition}:iam::aws:policy/AdministratorAccess"]
+    aws = f"arn:{snapshot.partition}:iam::aws:policy/"
+    found = dict.fromkeys((aws + "AdministratorAccess", aws + UNCOLLECTED))
+    held = {p.arn for p in snapshot.policies}
+    found.update(dict.fromkeys(a for a in named if a.startswith(aws) and a not in held))
     arn = f"arn:{snapshot.partition}:iam::{snapshot.account_id}:role/(holder)"
     who = Identity(arn, "role", "(holder)", snapshot.account_id, own_values=False)
     for managed in snapshot.policies:
         try:
             policy = principals.policy(managed.arn)
         except PolicyFormatError:
-            continue  # judged elsewhere; an attacker would attach AdministratorAccess anyway
-        if managed.arn in found or policy is None:
+            found[managed.arn] = None  # unreadable: it may lift anything
             continue
-        if admin(Access(who, (Attachment(policy, arn),))).is_admin:
-            found.append(managed.arn)
+        if policy is None or managed.arn in found:
+            continue
+        if (
+            any(policy.allows_some(a.lower()) for a in _ESCALATING)
+            or admin(Access(who, (Attachment(policy, arn),))).is_admin
+        ):
+            found[managed.arn] = None
     return tuple(found)
 
 
@@ -88,5 +112,5 @@ def attaching(arns: Sequence[str]) -> tuple[Known, ...]:
 
 def bounding(arns: Sequence[str]) -> tuple[Known, ...]:
     """The alternatives of a boundary replaced by one that lifts it (the unbounded node
-    assumes one): each administrator policy as the new boundary."""
+    assumes one): each policy of :func:`lifting_policies` as the new boundary."""
     return tuple(Known({"iam:PermissionsBoundary": (arn,)}) for arn in arns)

@@ -499,6 +499,15 @@ class Facts:
         found = self._resolve(ident, who, universe, itself, edge)
         return found & self._resolve(bound, who, universe, itself, edge) if found else found
 
+    def keyed(self, access: Access, action: str, universe: Universe) -> bool:
+        """Whether some statement of ``action`` reads an edge's or target's key: only then do
+        the edge's values change :meth:`allowed`'s answer."""
+        low = action.lower()
+        if self._over(tuple(access.policies()), low, universe).keyed:
+            return True
+        boundary = access.boundary
+        return boundary is not None and bool(self._over((boundary,), low, universe).keyed)
+
     def _over(self, policies: tuple[Policy, ...], low: str, universe: Universe) -> _Shared:
         if low in CATALOGUE:  # touches() knows only the catalogue's actions
             policies = tuple(p for p in policies if low in touches(p))

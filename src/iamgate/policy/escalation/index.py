@@ -12,9 +12,9 @@ from iamgate.model.snapshot import Group, Role, Source, User
 from iamgate.policy.catalogue import of_kind
 from iamgate.policy.escalation.admission import Admissions, Admits, strings, uniform
 from iamgate.policy.escalation.edge_keys import (
-    admin_policies,
     attaching,
     bounding,
+    lifting_policies,
     target_known,
 )
 from iamgate.policy.escalation.nodes import NodeSpace
@@ -75,9 +75,9 @@ class AccountIndex:
             for universe in (self.users, self.roles, self.group_universe, self.policy_universe)
             for i, arn in enumerate(universe.arns)
         }
-        lifting = admin_policies(principals)
-        self.admin_policies = attaching(lifting)
-        self.admin_boundaries = bounding(lifting)
+        lifting = lifting_policies(principals, self._policy_arn_values())
+        self.lifting_attaches = attaching(lifting)
+        self.lifting_boundaries = bounding(lifting)
 
     def _members(self) -> None:
         """Who is in each group, both ways; and who has a permissions boundary."""
@@ -173,6 +173,21 @@ class AccountIndex:
                 self.named_in[name].append(position)
         self.per_caller_personal = Targets.of(personal)
         self.per_caller_shared = Targets.of(shared)
+
+    def _policy_arn_values(self) -> set[str]:
+        """Every value of an ``iam:PolicyARN`` condition in the account's policies."""
+        found: set[str] = set()
+        seen: set[int] = set()  # managed policies are shared: each read once
+        for access in (*self.base, *self.group_base):
+            for policy in access.policies() if access is not None else ():
+                if id(policy) in seen:
+                    continue
+                seen.add(id(policy))
+                for st in policy.statements:
+                    for clause in st.clauses:
+                        if clause.key_lower == "iam:policyarn":
+                            found.update(clause.values)
+        return found
 
     def known(self, arn: str, edge: Known = NOTHING) -> Known:
         """What a request on ``arn`` knows: the target's keys, and the edge's."""

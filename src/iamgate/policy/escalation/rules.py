@@ -93,13 +93,13 @@ class Scope:
 
     def edges(self, action: str) -> tuple[Known, ...]:
         """The edge values ``action`` is asked with (:mod:`.edge_keys`): an attach, with each
-        administrator policy it could attach; a boundary put, with each as the new boundary;
-        any other, none of its own."""
+        policy that could lift its target; a boundary put, with each as the new boundary; any
+        other, none of its own."""
         low = action.lower()
         if low in ATTACH_ACTIONS:
-            return self.account.admin_policies
+            return self.account.lifting_attaches
         if low in PUT_BOUNDARY_ACTIONS:
-            return self.account.admin_boundaries
+            return self.account.lifting_boundaries
         return (NOTHING,)
 
     def ask(self, action: str, arn: str, edge: Known | None = None) -> Decision:
@@ -127,8 +127,11 @@ class Scope:
             "group": account.group_universe,
             "policy": account.policy_universe,
         }[universe_of]
+        edges = (edge,) if edge is not None else self.edges(action)
+        if len(edges) > 1 and not self.facts.keyed(self.access, action, universe):
+            edges = edges[:1]  # no statement reads the edge's values: one answer for all
         found: Targets | None = None
-        for value in (edge,) if edge is not None else self.edges(action):
+        for value in edges:
             one = self.facts.allowed(self.access, action, universe, itself, value)
             found = one if found is None or found is one else found | one
         assert found is not None
