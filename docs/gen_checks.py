@@ -161,10 +161,9 @@ whose policies the snapshot lacks is `error`.
   lacks, since only attached ones are collected; every managed policy of the account that is
   full administrator or allows an action of the catalogue below: an attach limited to
   `ReadOnlyAccess` as collected is no edge, one limited to a policy the snapshot lacks is); the
-  steps of a new principal with no `iam:PermissionsBoundary` (a create that must set a boundary
-  makes no unbounded principal), and a boundary put with each of those policies as the new
-  boundary;
-  every action on a user, role, group or policy with that target's `aws:ResourceTag/*` and
+  steps of a new principal with no `iam:PermissionsBoundary`, or with one of those policies as
+  its boundary (a create that must set a boundary that lifts nothing makes no principal), and a
+  boundary put with each of those policies as the new boundary; every action on a user, role, group or policy with that target's `aws:ResourceTag/*` and
   `iam:ResourceTag/*` (a user's or role's tags; none for a group; unknown for a policy, or in a
   snapshot without tags), `aws:ResourceAccount` and `aws:ResourceOrgID`. Left unknown (the
   conservative reading): `iam:PermissionsBoundary` when a boundary is removed or a policy

@@ -213,3 +213,19 @@ def test_resource_org_id_is_the_accounts_organization() -> None:
         )
         found = Graph(Principals(s)).escalations()[arn("user", "rewriter")]
         assert str(found.status) == status, (org, found.message)
+
+
+def test_a_create_whose_forced_boundary_may_lift_still_makes_a_principal() -> None:
+    """The boundary a create must set may itself lift everything (a pattern admitting any
+    policy, or an administrator policy): then the new principal is not held back."""
+    create = ["iam:CreateRole", "iam:PutRolePolicy"]
+    for boundary, status in (
+        ("arn:aws:iam::123456789012:policy/boundary", "none"),  # s3:* only: lifts nothing
+        (ADMIN_ARN, "escalates"),
+        ("arn:aws:iam::*:policy/*", "escalates"),
+    ):
+        forced = {"ArnLike": {"iam:PermissionsBoundary": boundary}}
+        maker = user("maker", inline={"p": doc(allow(create, "*", "C", Condition=forced))})
+        bound = managed("boundary", doc(allow("s3:*")))
+        found = _verdict("maker", maker, policies=(bound,))
+        assert found.status == status, (boundary, found.message)

@@ -10,7 +10,8 @@ as :class:`~iamgate.policy.request.Known` values the rules pass to every questio
   pass-and-run edge passes the role to (``iam:PassedToService``); the policy an attach writes
   (``iam:PolicyARN``: each policy that can lift the target, :func:`lifting_policies`; the
   edge exists when one is allowed); the boundary a create edge sets
-  (``iam:PermissionsBoundary``: none, as the new principal assumes), and the boundary a put
+  (``iam:PermissionsBoundary``: none, or one of the policies that lift, as the new principal
+  assumes), and the boundary a put
   sets instead of the old one (each of those policies: the unbounded node assumes one lifts).
 
 Left unknown (the conservative reading): ``iam:PermissionsBoundary`` when a boundary is

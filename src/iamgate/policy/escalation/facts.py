@@ -66,12 +66,6 @@ class _Shared:
     keyed: tuple[Statement, ...] = ()  # conditioned on the edge's or the target's keys
 
 
-def step_edge(method: Method) -> Known:
-    """What a service row's steps fix: a new principal is made without a boundary (a
-    condition requiring ``iam:PermissionsBoundary`` fails: :mod:`.edge_keys`)."""
-    return NO_BOUNDARY if method.kind == "new" else NOTHING
-
-
 def edge_keyed(st: Statement) -> bool:
     """Whether a clause of the statement is on a key the edge or its target fixes: its answer
     then differs by target and by edge (:meth:`Facts.allowed` reads it per target)."""
@@ -203,6 +197,7 @@ class Facts:
         self._any: dict[object, Decision] = {}
         self._one: dict[tuple[int, str], Decision] = {}
         self._shared: dict[tuple[object, ...], _Shared] = {}
+        self._steps: dict[tuple[int, str], Known | None] = {}
         self._keyed: dict[tuple[object, ...], tuple[Statement, Targets, Targets]] = {}
         self._both: dict[tuple[int, int], tuple[_Shared, _Shared, Targets]] = {}
         self._rows: dict[frozenset[str], tuple[Method, ...]] = {}
@@ -447,17 +442,54 @@ class Facts:
         mentions = self.mentions(index)
         if method not in self.rows(mentions):
             return False  # cheap: some step is not even mentioned by its policies
-        return all(
-            any(a in mentions and self.can(index, a, step_edge(method)) for a in group)
-            for group in STEPS[method.id]
+        return self._step_edge(index, method) is not None
+
+    def _step_edge(self, index: int, method: Method) -> Known | None:
+        """The edge values with which the node holds every step of a service row; None when
+        it does not. A new principal is made without a boundary, or with one that lifts it
+        (the same for every step: :mod:`.edge_keys`); the others fix nothing. Memoised."""
+        key = (index, method.id)
+        if key in self._steps:
+            return self._steps[key]
+        found = self._steps[key] = self._find_step_edge(index, method)
+        return found
+
+    def _find_step_edge(self, index: int, method: Method) -> Known | None:
+        mentions = self.mentions(index)
+        edges: tuple[Known, ...] = (NOTHING,)
+        if method.kind == "new":
+            edges = (NO_BOUNDARY,)
+            if self._reads_edge(index, STEPS[method.id]):
+                edges += self.index.lifting_boundaries
+        for edge in edges:
+            if all(
+                any(a in mentions and self.can(index, a, edge) for a in group)
+                for group in STEPS[method.id]
+            ):
+                return edge
+        return None
+
+    def _reads_edge(self, index: int, steps: tuple[tuple[str, ...], ...]) -> bool:
+        """Whether a statement of the node's about one of ``steps`` reads an edge key."""
+        view = self.view(index)
+        if view is None:
+            return False
+        boundary = (view.access.boundary,) if view.access.boundary is not None else ()
+        return any(
+            st.conditioned and edge_keyed(st)
+            for policy in (*view.relevant, *boundary)
+            for group in steps
+            for action in group
+            for st in policy.statements_for(action)
         )
 
     def method_decisions(self, index: int, method: Method) -> tuple[Decision, ...]:
         """For each step of a row, the first of its actions the node holds."""
+        edge = self._step_edge(index, method) or NOTHING
         out = []
         for group in method.actions:
             for action in group:
-                d = self.holds(index, action, step_edge(method))
+                d = self.holds(index, action, edge)
                 if d.allowed:
                     out.append(d)
                     break
