@@ -163,12 +163,13 @@ whose policies the snapshot lacks is `error`.
   `ReadOnlyAccess` as collected is no edge, one limited to a policy the snapshot lacks is); the
   steps of a new principal with no `iam:PermissionsBoundary`, or with one of those policies as
   its boundary (a create that must set a boundary that lifts nothing makes no principal), and a
-  boundary put with each of those policies as the new boundary; every action on a user, role, group or policy with that target's `aws:ResourceTag/*` and
-  `iam:ResourceTag/*` (a user's or role's tags; none for a group; unknown for a policy, or in a
-  snapshot without tags), `aws:ResourceAccount` and `aws:ResourceOrgID`. Left unknown (the
-  conservative reading): `iam:PermissionsBoundary` when a boundary is removed or a policy
-  written (AWS reads the target's current boundary there),
-  `iam:AssociatedResourceArn`, and an edge key on an action that does not carry it.
+  boundary put with each of those policies as the new boundary; every action on a user, role,
+  group or policy with that target's `aws:ResourceTag/*` and `iam:ResourceTag/*` (a user's or
+  role's tags; none for a group; unknown for a policy, or in a snapshot without tags),
+  `aws:ResourceAccount` and `aws:ResourceOrgID`. Left unknown (the conservative reading):
+  `iam:PermissionsBoundary` when a boundary is removed or a policy written (AWS reads the
+  target's current boundary there), `iam:AssociatedResourceArn`, and an edge key on an action
+  that does not carry it.
 - **Approximations, all towards "can"**: instance profiles are not collected (a role trusting
   EC2 counts as launchable); `SetDefaultPolicyVersion` is assumed to reach any version;
   joining a group is judged as "a member holding only the group's policies" (the joiner's own
