@@ -167,9 +167,33 @@ statement 'X' of SCP keys (ou-...)").
 - **Existing compute.** No inventory of functions, instances, stacks or projects is collected,
   so "runs code on existing compute" reaches every role that trusts the service (service-linked
   roles excepted): coarser than PMapper (which lists them), in the safe direction.
-- **Approximations, all towards "can"**: instance profiles, access-key counts and login-profile
-  existence are not collected (a role trusting EC2 counts as launchable; `CreateAccessKey`
-  works on a user with two keys); `SetDefaultPolicyVersion` is assumed to reach any version;
+- **Edges AWS would refuse are not edges** ([the table](#edges-aws-would-refuse)): no write
+  into a service-linked role (`UnmodifiableEntity`); `UpdateLoginProfile` only on a user with a
+  password and `CreateLoginProfile` only on one without (or with `iam:DeleteLoginProfile` on it
+  too); `CreateAccessKey` only on a user with a free key slot (or with `iam:DeleteAccessKey`),
+  all read from the credential report. A user the report has no row for keeps the edge, and
+  the hop says "(its password not known: no credential report row)".
+- **The keys an edge fixes are decided** (`policy/escalation/edge_keys.py`; the table of
+  [condition keys](#condition-keys)): each rule asks its actions with the values of the edge
+  and of its target, in Allows and Denies alike. `iam:PassRole` is asked with
+  `iam:PassedToService` set to the service of the row (a deployer allowed to pass roles only
+  to EC2 does not escalate through Lambda; a `Deny` of passing to Lambda removes the Lambda
+  edge); an attach with `iam:PolicyARN` set to each policy that can lift its target, the edge
+  existing when one is allowed (AWS's `AdministratorAccess`; any AWS managed policy the snapshot
+  lacks, since only attached ones are collected; every managed policy of the account that is
+  full administrator or allows an action of the catalogue below: an attach limited to
+  `ReadOnlyAccess` as collected is no edge, one limited to a policy the snapshot lacks is); the
+  steps of a new principal with no `iam:PermissionsBoundary`, or with one of those policies as
+  its boundary (a create that must set a boundary that lifts nothing makes no principal), and a
+  boundary put with each of those policies as the new boundary; every action on a user, role,
+  group or policy with that target's `aws:ResourceTag/*` and `iam:ResourceTag/*` (a user's or
+  role's tags; none for a group; unknown for a policy, or in a snapshot without tags),
+  `aws:ResourceAccount` and `aws:ResourceOrgID`. Left unknown (the conservative reading):
+  `iam:PermissionsBoundary` when a boundary is removed or a policy written (AWS reads the
+  target's current boundary there), `iam:AssociatedResourceArn`, and an edge key on an action
+  that does not carry it.
+- **Approximations, all towards "can"**: instance profiles are not collected (a role trusting
+  EC2 counts as launchable); `SetDefaultPolicyVersion` is assumed to reach any version;
   joining a group is judged as "a member holding only the group's policies" (the joiner's own
   policies and boundary are not combined with them); reaching a role that holds an IAM write is
   compared by action, not by resource.
@@ -199,7 +223,8 @@ a 1.1 MB wheel, 13 MB unpacked, 446 services and 20,455 actions in one JSON file
 refresh it from the four sources above (`policy/catalogue.py` says how).
 
 **Not judged:** service-linked roles (path `/aws-service-role/`): AWS owns their policies and
-trust; they are neither judged nor reached. IAM Identity Center roles
+trust; they are neither judged nor reached (no IAM write reaches them: AWS answers
+`UnmodifiableEntity`). IAM Identity Center roles
 (`/aws-reserved/sso.amazonaws.com/`) are judged, and the message says to change the permission
 set instead of the role.
 
@@ -978,6 +1003,28 @@ def _links(urls: tuple[str, ...]) -> str:
     return ", ".join(f"[{url.rsplit('/', 1)[-1].removesuffix('.html')}]({url})" for url in urls)
 
 
+def preconditions_table() -> str:
+    """What AWS checks before it performs an edge's call (``escalation/preconditions.py``)."""
+    from iamgate.policy.escalation.preconditions import PRECONDITIONS
+
+    lines = [
+        "\n## Edges AWS would refuse\n",
+        "Generated from `src/iamgate/policy/escalation/preconditions.py`: what the target must be "
+        "for AWS to perform an edge's call, checked against each API's documentation. A decided "
+        "row removes the edge where AWS would refuse it (a test holds a near-miss pair for each); "
+        "an undecided one keeps the edge (the safe direction) and says why.\n",
+        "| edge types | AWS performs the call only when | otherwise | how iamgate reads it "
+        "| docs |",
+        "|---|---|---|---|---|",
+    ]
+    for row in PRECONDITIONS:
+        methods = ", ".join(f"`{m}`" for m in row.methods)
+        lines.append(
+            f"| {methods} | {row.requires} | {row.refusal} | {row.decided} | {_links(row.docs)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def render() -> str:
     metas = [c.meta for c in REGISTRY.values()]
     rows = [
@@ -996,7 +1043,8 @@ def render() -> str:
     trust = trust.replace("{services}", _services_table())
     alerts = ALERTS_INTRO + "\n" + "\n".join(alert_control(c) for c in CONTROLS) + PROWLER
     body = HEADER + "\n".join(rows) + "\n\n" + "\n".join(sections) + NOTES
-    return body + _condition_keys_section() + catalogue_table() + trust + alerts
+    tables = _condition_keys_section() + catalogue_table() + preconditions_table()
+    return body + tables + trust + alerts
 
 
 if __name__ == "__main__":

@@ -5,27 +5,33 @@ explanations. Seeded: a failure names the seed that reproduces it.
 Each account mixes: users (some with a path, some in groups), groups, roles trusted by a
 service, by the account, by named users or roles, by everyone, by another account, with
 conditions the snapshot cannot decide, with a condition on ``aws:PrincipalArn``, with a Deny;
-service-linked roles; policies granting the catalogue's actions on every resource, on named
-principals, on prefixes, on ``${aws:username}`` (the "own credentials" pattern and others),
+service-linked roles; a credential report row for most users (with or without a password,
+with zero to two access keys: what AWS refuses credentials edges on); policies granting the
+catalogue's actions on every resource, on named principals, on prefixes, on
+``${aws:username}`` (the "own credentials" pattern and others),
 with ``NotAction``/``NotResource``, Denies and conditions; administrators, boundaries, and a
 policy missing from the snapshot now and then.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from typing import Any
 
 from iamgate.model.snapshot import (
+    AccessKeySlot,
     AttachedPolicy,
     Group,
     InlinePolicy,
     ManagedPolicy,
     Role,
+    Sentinel,
     Snapshot,
+    Tag,
     User,
 )
-from testing.factories import ADMIN, ago, snap
+from testing.factories import ADMIN, ago, row, snap
 from testing.policies import ACCOUNT, arn
 
 SERVICES = (
@@ -49,6 +55,8 @@ ACTIONS = (
     "iam:CreateAccessKey",
     "iam:CreateLoginProfile",
     "iam:UpdateLoginProfile",
+    "iam:DeleteAccessKey",
+    "iam:DeleteLoginProfile",
     "iam:UpdateAssumeRolePolicy",
     "iam:AddUserToGroup",
     "iam:PutUserPolicy",
@@ -74,8 +82,9 @@ ACTIONS = (
 class _Account:
     """The names of one random account, and the random choices made over them."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, keyed: random.Random | None = None) -> None:
         self.rng = rng
+        self.keyed = keyed  # conditions on edge and target keys, drawn apart (see random_account)
         self.users = [f"u{i}" for i in range(rng.randint(2, 7))]
         self.roles = [f"r{i}" for i in range(rng.randint(2, 7))]
         self.groups = [f"g{i}" for i in range(rng.randint(0, 3))]
@@ -123,7 +132,32 @@ class _Account:
             st["Condition"] = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
         if rng.random() < 0.3:
             st["Sid"] = f"S{rng.randint(0, 9)}"
+        if self.keyed is not None and self.keyed.random() < 0.4:
+            condition: dict[str, dict[str, str]] = dict(st.get("Condition", {}))
+            for operator, test in self._edge_condition().items():
+                condition[operator] = {**condition.get(operator, {}), **test}
+            st["Condition"] = condition
         return st
+
+    def _edge_condition(self) -> dict[str, dict[str, str]]:
+        """A condition on a key the edge or its target fixes."""
+        rng = self.keyed
+        assert rng is not None
+        options: list[dict[str, dict[str, str]]] = [
+            {"StringEquals": {"iam:PassedToService": rng.choice(SERVICES)}},
+            {"StringLike": {"iam:PassedToService": "ec2.*"}},
+            {
+                "ArnEquals": {
+                    "iam:PolicyARN": rng.choice((ADMIN.arn, READ_ONLY, arn("policy", "p0")))
+                }
+            },
+            {"StringEquals": {"iam:PermissionsBoundary": arn("policy", "p0")}},
+            {"StringEquals": {"aws:ResourceTag/team": rng.choice(("a", "b"))}},
+            {"StringNotEquals": {"iam:ResourceTag/team": "a"}},
+            {"Null": {"aws:ResourceTag/team": rng.choice(("true", "false"))}},
+            {"StringEquals": {"aws:ResourceAccount": rng.choice((ACCOUNT, "210987654321"))}},
+        ]
+        return rng.choice(options)
 
     def document(self) -> dict[str, Any]:
         count = self.rng.randint(1, 3)
@@ -192,10 +226,18 @@ class _Account:
         return st
 
 
-def random_account(seed: int) -> Snapshot:
-    """One random account (see the module docstring); the same seed gives the same one."""
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def random_account(seed: int, edge_keys: bool = False) -> Snapshot:
+    """One random account (see the module docstring); the same seed gives the same one.
+    ``edge_keys``: also conditions on the keys an edge or its target fixes (the service a role
+    is passed to, the policy attached, the boundary set, the target's tags and account), and
+    tags on users and roles; drawn from a generator of their own, so that the account is
+    otherwise the one ``edge_keys=False`` gives."""
     rng = random.Random(seed)
-    names = _Account(rng)
+    keyed = random.Random(seed ^ 0xED6E) if edge_keys else None
+    names = _Account(rng, keyed)
     policies = [
         ManagedPolicy(arn=arn("policy", p), name=p, document=names.document())
         for p in names.policies
@@ -238,6 +280,35 @@ def random_account(seed: int) -> Snapshot:
                 permissions_boundary=names.boundary(),
             )
         )
+    if keyed is not None:
+        users = [dataclasses.replace(u, tags=_tags(keyed)) for u in users]
+        roles = [dataclasses.replace(r, tags=_tags(keyed)) for r in roles]
     return snap(
-        users=tuple(users), groups=tuple(groups), roles=tuple(roles), policies=(ADMIN, *policies)
+        users=tuple(users),
+        groups=tuple(groups),
+        roles=tuple(roles),
+        policies=(ADMIN, *policies),
+        credential_report=_report(seed, users),
     )
+
+
+def _tags(rng: random.Random) -> tuple[Tag, ...] | None:
+    """A principal's tags: none, a team, or not collected."""
+    return rng.choice(((), (Tag("team", "a"),), (Tag("team", "b"),), None))
+
+
+def _report(seed: int, users: list[User]) -> tuple[Any, ...]:
+    """The root's row and one for most users (its own generator: the accounts' other choices
+    stay as they were): a password or none, zero to two keys, an inactive one now and then."""
+    rng = random.Random(seed ^ 0x5EED)
+    rows = [row("<root_account>", password=None, mfa=True)]
+    for u in users:
+        if rng.random() < 0.2:
+            continue  # created after the report: no row
+        keys = tuple(
+            AccessKeySlot(n, rng.random() < 0.7, ago(5), Sentinel.NA)
+            for n in range(1, rng.choice((0, 1, 2, 2)) + 1)
+        )
+        found = row(u.name, password=rng.random() < 0.5, keys=keys)
+        rows.append(dataclasses.replace(found, arn=u.arn))
+    return tuple(rows)

@@ -198,12 +198,23 @@ _CATALOGUE = frozenset(
     | {"iam:passrole", "sts:assumerole", "iam:updateassumerolepolicy", "iam:addusertogroup"}
     | _WRITE_ACTIONS
     | {a.lower() for a in IAM_WRITE}
+    | {"iam:deleteaccesskey", "iam:deleteloginprofile"}
 )
 _CATALOGUE_ACTIONS = tuple(sorted(_CATALOGUE))
 _LOWER = {m.id: tuple(tuple(a.lower() for a in g) for g in m.actions) for m in METHODS}
 _IAM_WRITE_LOWER = tuple(a.lower() for a in IAM_WRITE)
 _METHOD_OF = {m.actions[0][0].lower(): m.id for m in METHODS if m.kind in ("modify", "boundary")}
 _SERVICES = tuple(sorted({m.service for m in (*_PASS, *_EXISTING)}))
+# Edges AWS refuses (added with issue 20): a credentials call on a user whose state refuses it
+# needs the action that clears the way; no IAM write reaches a service-linked role.
+_UNLOCKS = {
+    "create-access-key": "iam:DeleteAccessKey",
+    "create-login-profile": "iam:DeleteLoginProfile",
+}
+_REFUSAL = {
+    "create-access-key": "the user has two access keys",
+    "create-login-profile": "the user has a password",
+}
 
 
 class _Universe:
@@ -377,6 +388,7 @@ class Graph:
             1 << i for i, a in enumerate(base) if a is not None and a.boundary is not None
         )
         self.unknown = sum(1 << i for i, a in enumerate(base) if a is None)
+        self._refusals(snap)
         self.unknown_groups = sum(1 << i for i, a in enumerate(self._group_base) if a is None)
         self._access: dict[int, Access | None] = {}
         self._verdict: dict[int, AdminVerdict] = {}
@@ -394,6 +406,30 @@ class Graph:
         self._methods: dict[frozenset[str], tuple[Method, ...]] = {}
         self._built = False
         self._build_trust()
+
+    def _refusals(self, snap: Snapshot) -> None:
+        """Per credentials method, the users AWS refuses it on (bits over principals); the
+        users the credential report says nothing of; the service-linked roles (bits over roles
+        and over principals)."""
+        rows = {r.arn: r for r in snap.credential_report if not r.is_root}
+        self.refused = dict.fromkeys(
+            ("create-access-key", "create-login-profile", "update-login-profile"), 0
+        )
+        self.no_row = 0
+        for i, e in enumerate(self.entities[: self.n_users]):
+            r = rows.get(e.arn)
+            if r is None or r.password_enabled is None:
+                self.no_row |= 1 << i
+                continue
+            which = "create-login-profile" if r.password_enabled else "update-login-profile"
+            self.refused[which] |= 1 << i
+            taken = [k for k in r.keys if k.active or not isinstance(k.last_rotated, str)]
+            if len(taken) >= 2:
+                self.refused["create-access-key"] |= 1 << i
+        self.linked_roles = sum(
+            1 << ri for ri, e in enumerate(self.entities[self.n_users :]) if is_service_linked(e)
+        )
+        self.linked = self.linked_roles << self.n_users
 
     # --- trust ------------------------------------------------------------------------------
 
@@ -732,11 +768,17 @@ class Graph:
         if not mentions:
             return (role_bits << u) & ~(1 << index)
         if "iam:updateassumerolepolicy" in mentions:
-            role_bits |= self.allowed_bits(access, "iam:UpdateAssumeRolePolicy", self.role_universe)
+            rewritable = self.allowed_bits(access, "iam:UpdateAssumeRolePolicy", self.role_universe)
+            role_bits |= rewritable & ~self.linked_roles
         user_bits = 0
         for m in _CREDENTIALS:
             if m.actions[0][0].lower() in mentions:
-                user_bits |= self.allowed_bits(access, m.actions[0][0], self.user_universe)
+                bits = self.allowed_bits(access, m.actions[0][0], self.user_universe)
+                user_bits |= bits & ~self.refused[m.id]
+                unlock = _UNLOCKS.get(m.id)
+                if unlock is not None and unlock.lower() in mentions:
+                    cleared = self.allowed_bits(access, unlock, self.user_universe)
+                    user_bits |= bits & self.refused[m.id] & cleared
         out = 0
         if access.who.kind == "user" and "iam:addusertogroup" in mentions:
             joinable = self.allowed_bits(access, "iam:AddUserToGroup", self.group_universe)
@@ -790,7 +832,7 @@ class Graph:
         groups |= self._expanded("group-holders", policies, self.policy_group_holders)
         unbound = self._any_bits(access, _BOUNDARY["user"], self.user_universe)
         unbound |= self._any_bits(access, _BOUNDARY["role"], self.role_universe) << u
-        return raised, groups, unbound
+        return raised & ~self.linked, groups, unbound & ~self.linked
 
     def build(self) -> None:
         """Edges of every principal and group, then of every node those edges reach."""
@@ -986,8 +1028,20 @@ class Graph:
         if isinstance(entity, User):
             for m in _CREDENTIALS:
                 d = allows(access, m.actions[0][0], t.arn)
-                if d.allowed:
-                    return self._hop(access, s, t, m.id, (d,))
+                if not d.allowed:
+                    continue
+                if (self.refused[m.id] >> target) & 1:
+                    unlock = _UNLOCKS.get(m.id)
+                    first = allows(access, unlock, t.arn) if unlock else None
+                    if first is not None and first.allowed:
+                        why = f" ({_REFUSAL[m.id]}: {unlock} first)"
+                        return self._hop(access, s, t, m.id, (first, d), why)
+                    continue
+                note = ""
+                if (self.no_row >> target) & 1:
+                    what = "access keys" if m.id == "create-access-key" else "password"
+                    note = f" (its {what} not known: no credential report row)"
+                return self._hop(access, s, t, m.id, (d,), note)
         ri = target - self.n_users
         if ri >= 0:
             found = self._admit(ri, access.who.arn)
@@ -1001,7 +1055,7 @@ class Graph:
                 how = f"sts:AssumeRole ({access.label(d.grant)}; {trust}){cond}"
                 return Hop(s, t, "assume-role", (d,), how)
             d = allows(access, "iam:UpdateAssumeRolePolicy", t.arn)
-            if d.allowed:
+            if d.allowed and not (self.linked_roles >> ri) & 1:
                 return self._hop(access, s, t, "update-assume-role-policy", (d,))
             for m in _PASS:
                 if (self.service_roles.get(m.service, 0) >> ri) & 1 and self._satisfied(source, m):

@@ -103,6 +103,50 @@ def seed(aws: MotoAccount) -> None:
     user("assumer", attached=(anywhere,))
     iam.create_policy(PolicyName="spare-admin", PolicyDocument=_doc(_allow("*")))
     iam.attach_user_policy(UserName="named", PolicyArn=f"{AWS}/AWSSupportAccess")
+    _seed_refusals(aws, user)
+    _seed_edge_keys(aws, user)
+
+
+def _seed_edge_keys(aws: MotoAccount, user: Any) -> None:
+    """Conditions on the keys an edge fixes: the service a role is passed to, the target's
+    tag (read from GetAccountAuthorizationDetails)."""
+    iam = aws.client("iam")
+    functions = ["lambda:CreateFunction", "lambda:InvokeFunction"]
+    to = {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}
+    user("ci-ec2-only", ("p", _doc({**_allow("iam:PassRole"), "Condition": to}, _allow(functions))))
+    to_lambda = {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}
+    only = {**_allow("iam:PassRole"), "Condition": to_lambda}
+    user("ci-lambda-only", ("p", _doc(only, _allow(functions))))
+    iam.create_role(
+        RoleName="tagged-admin",
+        AssumeRolePolicyDocument=_trust({"Service": "ec2.amazonaws.com"}),
+        Tags=[{"Key": "team", "Value": "prod"}],
+    )
+    iam.attach_role_policy(RoleName="tagged-admin", PolicyArn=f"{AWS}/AdministratorAccess")
+    for team in ("dev", "prod"):
+        tagged = {"StringEquals": {"aws:ResourceTag/team": team}}
+        st = {**_allow("iam:UpdateAssumeRolePolicy", f"{A}:role/tagged-admin"), "Condition": tagged}
+        user(f"rewrites-{team}", ("p", _doc(st)))
+
+
+def _seed_refusals(aws: MotoAccount, user: Any) -> None:
+    """Edges AWS would refuse, read from the credential report: a password to change exists
+    for one administrator and not the other; one administrator has no free key slot."""
+    iam = aws.client("iam")
+    admin = (f"{AWS}/AdministratorAccess",)
+    user("console-admin", attached=admin)
+    iam.create_login_profile(UserName="console-admin", Password="Correct-horse-1!")
+    user("api-admin", attached=admin)  # no password
+    user("keyed-admin", attached=admin)
+    for _ in range(2):
+        iam.create_access_key(UserName="keyed-admin")
+    for name, action, target in (
+        ("resets-console", "iam:UpdateLoginProfile", "console-admin"),
+        ("resets-api", "iam:UpdateLoginProfile", "api-admin"),
+        ("creates-key", "iam:CreateAccessKey", "keyed-admin"),
+        ("creates-key-2", "iam:CreateAccessKey", "api-admin"),
+    ):
+        user(name, ("p", _doc(_allow(action, f"{A}:user/{target}", "P"))))
 
 
 def test_the_issues_verdicts_end_to_end(aws: MotoAccount, iamgate: Any) -> None:
@@ -168,6 +212,24 @@ def test_the_issues_verdicts_end_to_end(aws: MotoAccount, iamgate: Any) -> None:
     assert verdict("role-assume-any", f"{A}:policy/own-credentials")[0] == "pass"
     assert verdict("policy-full-admin-unattached", f"{A}:policy/spare-admin")[0] == "fail"
     assert verdict("policy-full-admin-unattached", f"{A}:policy/s3-only")[0] == "pass"
+    # UpdateLoginProfile only where a password exists; CreateAccessKey only with a free slot.
+    assert verdict(esc, f"{A}:user/resets-console") == (
+        "fail",
+        "user resets-console can escalate privileges: user/resets-console → "
+        "iam:UpdateLoginProfile (statement 'P' of user/resets-console#inline/p) → "
+        "user/console-admin (full administrator)",
+    )
+    assert verdict(esc, f"{A}:user/resets-api") == ("pass", "no privilege-escalation path")
+    assert verdict(esc, f"{A}:user/creates-key") == ("pass", "no privilege-escalation path")
+    assert verdict(esc, f"{A}:user/creates-key-2")[0] == "fail"
+    # PassRole only to EC2 reaches nothing through Lambda; to Lambda it does.
+    assert verdict(esc, f"{A}:user/ci-ec2-only") == ("pass", "no privilege-escalation path")
+    assert verdict(esc, f"{A}:user/ci-lambda-only")[0] == "fail"
+    # A trust rewrite limited to roles tagged team=dev does not reach the team=prod admin.
+    assert verdict(esc, f"{A}:user/rewrites-dev") == ("pass", "no privilege-escalation path")
+    assert verdict(esc, f"{A}:user/rewrites-prod")[1].endswith(
+        "→ role/tagged-admin (full administrator)"
+    )
     # CIS 1.17 wants a role with AWSSupportAccess: a user holding it does not count.
     status, message = verdict("support-role", f"{A}:root")
     assert status == "fail"

@@ -83,7 +83,8 @@ KEYS: tuple[ConditionKey, ...] = (
     ConditionKey(
         "iam:AssociatedResourceArn",
         Origin.EDGE,
-        "the resource a passed role is associated with",
+        "the resource a passed role is associated with; not decided (no inventory of instances "
+        "or functions is collected): an Allow on it grants, a Deny removes nothing",
         _iam("AssociatedResourceArn"),
     ),
     # --- the caller ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from iamgate.checks import run_checks
 from iamgate.model.config import Config, TrustSettings
 from iamgate.model.snapshot import Organization, Snapshot
-from testing.factories import ADMIN, arn, doc, group, managed, role, snap, user
+from testing.factories import ADMIN, arn, doc, group, managed, role, row, snap, user
 
 ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
 GITHUB = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
@@ -210,6 +210,8 @@ def test_escalation_through_a_group_and_blocked_by_boundary() -> None:
         ),
         groups=(group("ops", inline={"esc": esc}),),
         policies=(boundary, ADMIN),
+        # The report knows boss has a free key slot (without a row the hop would say so).
+        credential_report=(row("<root_account>", password=None, mfa=True), row("boss")),
     )
     got = results("policy-privilege-escalation", s)
     assert got[arn("user", "member")][0] is False

@@ -337,8 +337,8 @@ def test_credentials_of_an_admin_user() -> None:
     boss = user("boss", attached=(ADMIN.arn,))
     u = user("u", inline={"p": doc(allow("iam:CreateAccessKey", boss.arn, "Keys"))})
     assert verdicts(u, boss)["u"].message == (
-        "user/u → iam:CreateAccessKey (statement 'Keys' of user/u#inline/p) → user/boss "
-        "(full administrator)"
+        "user/u → iam:CreateAccessKey (statement 'Keys' of user/u#inline/p) (its access keys "
+        "not known: no credential report row) → user/boss (full administrator)"
     )
 
 
@@ -385,8 +385,9 @@ def test_removing_a_boundary_is_an_edge() -> None:
     got = verdicts(u, other, policies=(bound,))["v"]
     assert got.message == (
         "user/v → iam:DeleteUserPermissionsBoundary (statement 'Unbound' of user/v#inline/p), "
-        "then iam:CreateAccessKey (statement 'Keys' of user/v#inline/p) → user/u without its "
-        "permissions boundary (full administrator)"
+        "then iam:CreateAccessKey (statement 'Keys' of user/v#inline/p) (its access keys not "
+        "known: no credential report row) → user/u without its permissions boundary "
+        "(full administrator)"
     )
 
 

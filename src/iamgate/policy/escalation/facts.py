@@ -12,18 +12,23 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from iamgate.policy import condition_keys
 from iamgate.policy.admin import AdminVerdict, admin
 from iamgate.policy.catalogue import IAM_WRITE, METHODS, Method, of_kind
+from iamgate.policy.conditions import UNKNOWN, Unknown, Values, decide
 from iamgate.policy.document import Policy, Statement, allow_all_policy
 from iamgate.policy.escalation.admission import caller_name
+from iamgate.policy.escalation.edge_keys import NO_BOUNDARY
 from iamgate.policy.escalation.index import AccountIndex
 from iamgate.policy.escalation.nodes import RAISED, UNBOUNDED, Variant
+from iamgate.policy.escalation.preconditions import UNLOCKS
 from iamgate.policy.escalation.targets import EMPTY, Targets
 from iamgate.policy.escalation.universe import Universe
-from iamgate.policy.evaluate import Access, Attachment, Decision, Identity, allows_any
+from iamgate.policy.evaluate import Access, Attachment, Decision, Identity, Known, allows_any
+from iamgate.policy.request import NOTHING
 from iamgate.policy.wildcard import has_wildcard
 
 # Every action the graph asks (lower-cased): a policy that covers none of them adds no edge.
@@ -31,6 +36,7 @@ CATALOGUE = frozenset(
     {a.lower() for m in METHODS for group in m.actions for a in group}
     | {"iam:passrole"}
     | {a.lower() for a in IAM_WRITE}
+    | {a.lower() for a in UNLOCKS.values()}
 )
 _CATALOGUE_ACTIONS = tuple(sorted(CATALOGUE))
 _IAM_WRITE_LOWER = tuple(a.lower() for a in IAM_WRITE)
@@ -41,6 +47,7 @@ _SERVICE_ROWS = of_kind("pass", "existing", "new")
 _OWN_WRITES = frozenset(
     m.actions[0][0].lower() for m in of_kind("modify", "boundary") if m.target == "user"
 )
+_EDGE_ORIGINS = (condition_keys.Origin.EDGE, condition_keys.Origin.TARGET)
 _TOUCHES = "escalation:touches"  # Policy.memo keys
 _MENTIONS = "escalation:mentions"
 _TAILS = "escalation:tails"
@@ -56,6 +63,21 @@ class _Shared:
     deny: Targets
     variable: tuple[Statement, ...]
     own: tuple[Statement, ...]
+    keyed: tuple[Statement, ...] = ()  # conditioned on the edge's or the target's keys
+
+
+def edge_keyed(st: Statement) -> bool:
+    """Whether a clause of the statement is on a key the edge or its target fixes: its answer
+    then differs by target and by edge (:meth:`Facts.allowed` reads it per target)."""
+    return any(condition_keys.origin(k) in _EDGE_ORIGINS for k in st.condition_keys)
+
+
+def _lookup(edge: Known, target: Known) -> Callable[[str], Values | Unknown]:
+    def get(key: str) -> Values | Unknown:
+        found = edge.get(key) if edge else UNKNOWN
+        return target.get(key) if isinstance(found, Unknown) else found
+
+    return get
 
 
 # (relevant policies, the group each comes through, mentions, shared key, personal?)
@@ -170,11 +192,13 @@ class Facts:
         self.space = index.space
         self._access: dict[int, Access | None] = {}
         self._verdict: dict[int, AdminVerdict] = {}
-        self._can: dict[tuple[int, str], bool] = {}
+        self._can: dict[tuple[int, str, Known], bool] = {}
         self._wmask: dict[int, int] = {}
         self._any: dict[object, Decision] = {}
         self._one: dict[tuple[int, str], Decision] = {}
         self._shared: dict[tuple[object, ...], _Shared] = {}
+        self._steps: dict[tuple[int, str], Known | None] = {}
+        self._keyed: dict[tuple[object, ...], tuple[Statement, Targets, Targets]] = {}
         # Keyed by the ids of the shared parts, which the value keeps alive.
         self._both: dict[tuple[int, ...], tuple[tuple[_Shared, ...], Targets]] = {}
         self._rows: dict[frozenset[str], tuple[Method, ...]] = {}
@@ -323,9 +347,10 @@ class Facts:
                         return True
         return False
 
-    def holds(self, index: int, action: str) -> Decision:
+    def holds(self, index: int, action: str, edge: Known = NOTHING) -> Decision:
         """:func:`iamgate.policy.evaluate.allows_any` for a node, over others than itself for
-        IAM actions, shared by nodes whose policies decide the same."""
+        IAM actions, shared by nodes whose policies decide the same; ``edge``: the values the
+        step fixes (a new principal's boundary)."""
         view = self.view(index)
         low = action.lower()
         if view is None:
@@ -348,16 +373,21 @@ class Facts:
             access.who.kind,
             (access.who.arn, access.groups) if personal else None,
             low,
+            edge,
         )
         found = self._any.get(key)
         if found is None:
             if iam and _only_own(access.who, relevant, low):
                 found = Decision(False, action, "*")  # what allows_any finds, without asking
-            elif not personal and (combined := self._combined(access, relevant, action, low)):
+            elif (
+                not personal
+                and not edge
+                and (combined := self._combined(access, relevant, action, low))
+            ):
                 found = combined
             else:
                 own = frozenset({access.who.arn, *access.groups}) if iam else frozenset()
-                found = allows_any(access, action, own)
+                found = allows_any(access, action, own, edge)
             self._any[key] = found
         return found if found.action == action else dataclasses.replace(found, action=action)
 
@@ -388,12 +418,12 @@ class Facts:
             found = self._one[key] = allows_any(alone, action)
         return found
 
-    def can(self, index: int, action: str) -> bool:
+    def can(self, index: int, action: str, edge: Known = NOTHING) -> bool:
         """``holds(...).allowed``, memoised per node (``action`` lower-cased)."""
-        key = (index, action)
+        key = (index, action, edge)
         found = self._can.get(key)
         if found is None:
-            found = self._can[key] = self.holds(index, action).allowed
+            found = self._can[key] = self.holds(index, action, edge).allowed
         return found
 
     def write_mask(self, index: int) -> int:
@@ -424,16 +454,54 @@ class Facts:
         mentions = self.mentions(index)
         if method not in self.rows(mentions):
             return False  # cheap: some step is not even mentioned by its policies
-        return all(
-            any(a in mentions and self.can(index, a) for a in group) for group in STEPS[method.id]
+        return self._step_edge(index, method) is not None
+
+    def _step_edge(self, index: int, method: Method) -> Known | None:
+        """The edge values with which the node holds every step of a service row; None when
+        it does not. A new principal is made without a boundary, or with one that lifts it
+        (the same for every step: :mod:`.edge_keys`); the others fix nothing. Memoised."""
+        key = (index, method.id)
+        if key in self._steps:
+            return self._steps[key]
+        found = self._steps[key] = self._find_step_edge(index, method)
+        return found
+
+    def _find_step_edge(self, index: int, method: Method) -> Known | None:
+        mentions = self.mentions(index)
+        edges: tuple[Known, ...] = (NOTHING,)
+        if method.kind == "new":
+            edges = (NO_BOUNDARY,)
+            if self._reads_edge(index, STEPS[method.id]):
+                edges += self.index.lifting_boundaries
+        for edge in edges:
+            if all(
+                any(a in mentions and self.can(index, a, edge) for a in group)
+                for group in STEPS[method.id]
+            ):
+                return edge
+        return None
+
+    def _reads_edge(self, index: int, steps: tuple[tuple[str, ...], ...]) -> bool:
+        """Whether a statement of the node's about one of ``steps`` reads an edge key."""
+        view = self.view(index)
+        if view is None:
+            return False
+        boundary = (view.access.boundary,) if view.access.boundary is not None else ()
+        return any(
+            st.conditioned and edge_keyed(st)
+            for policy in (*view.relevant, *boundary)
+            for group in steps
+            for action in group
+            for st in policy.statements_for(action)
         )
 
     def method_decisions(self, index: int, method: Method) -> tuple[Decision, ...]:
         """For each step of a row, the first of its actions the node holds."""
+        edge = self._step_edge(index, method) or NOTHING
         out = []
         for group in method.actions:
             for action in group:
-                d = self.holds(index, action)
+                d = self.holds(index, action, edge)
                 if d.allowed:
                     out.append(d)
                     break
@@ -442,21 +510,26 @@ class Facts:
     # --- vectorised allows ------------------------------------------------------------------
 
     def allowed(
-        self, access: Access, action: str, universe: Universe, itself: bool = True
+        self,
+        access: Access,
+        action: str,
+        universe: Universe,
+        itself: bool = True,
+        edge: Known = NOTHING,
     ) -> Targets:
-        """The resources of ``universe`` on which ``allows(access, action, r).allowed``;
-        with ``itself=False``, the answer for the principal itself may be wrong (for edges to
-        principals, which never count their own: then "own user" statements are not resolved
-        per principal)."""
+        """The resources ``r`` of ``universe`` on which ``allows(access, action, r,
+        known=edge + r's target keys).allowed``; with ``itself=False``, the answer for the
+        principal itself may be wrong (for edges to principals, which never count their own:
+        then "own user" statements are not resolved per principal)."""
         low = action.lower()
         who = access.who
         ident = self._over(tuple(access.policies()), low, universe)
         bounds = ((access.boundary,),) if access.boundary is not None else ()
         if not bounds and not access.scps:
-            return self._resolve(ident, who, universe, itself)
+            return self._resolve(ident, who, universe, itself, edge)
         # The boundary and each SCP level bound alike: intersect what each allows.
         parts = (ident, *(self._over(b, low, universe) for b in (*bounds, *access.scps)))
-        personal = any(p.variable or (itself and p.own) for p in parts)
+        personal = any(p.variable or p.keyed or (itself and p.own) for p in parts)
         if not personal:  # all shared: intersect them once
             key = tuple(map(id, parts))
             both = self._both.get(key)
@@ -466,12 +539,23 @@ class Facts:
                     net = net & part.net
                 both = self._both[key] = (parts, net)
             return both[1]
-        found = self._resolve(ident, who, universe, itself)
+        found = self._resolve(ident, who, universe, itself, edge)
         for part in parts[1:]:
             if not found:
                 break
-            found = found & self._resolve(part, who, universe, itself)
+            found = found & self._resolve(part, who, universe, itself, edge)
         return found
+
+    def keyed(self, access: Access, action: str, universe: Universe) -> bool:
+        """Whether some statement of ``action`` (in the policies, the boundary or an SCP)
+        reads an edge's or target's key: only then do the edge's values change
+        :meth:`allowed`'s answer."""
+        low = action.lower()
+        bounds = ((access.boundary,),) if access.boundary is not None else ()
+        return any(
+            self._over(policies, low, universe).keyed
+            for policies in (tuple(access.policies()), *bounds, *access.scps)
+        )
 
     def _over(self, policies: tuple[Policy, ...], low: str, universe: Universe) -> _Shared:
         if low in CATALOGUE:  # touches() knows only the catalogue's actions
@@ -482,10 +566,13 @@ class Facts:
             allow = deny = EMPTY
             variable: list[Statement] = []
             own: list[Statement] = []
+            keyed: list[Statement] = []
             users = universe is self.index.users
             for policy in policies:
                 for st in policy.statements_for(low):
-                    if st.has_variables and own_user_only(st):
+                    if st.conditioned and edge_keyed(st):
+                        keyed.append(st)
+                    elif st.has_variables and own_user_only(st):
                         if users:  # it can name no role, group or policy
                             own.append(st)
                     elif st.has_variables:
@@ -494,15 +581,17 @@ class Facts:
                         allow = allow | universe.statement(st, None)
                     elif not st.conditioned:
                         deny = deny | universe.statement(st, None)
-            found = _Shared(allow - deny, deny, tuple(variable), tuple(own))
+            found = _Shared(allow - deny, deny, tuple(variable), tuple(own), tuple(keyed))
             self._shared[key] = found
         return found
 
-    def _resolve(self, shared: _Shared, who: Identity, universe: Universe, itself: bool) -> Targets:
-        """The shared part with one principal's variable statements resolved:
-        (A | Av) - (D | Dv) = ((A - D) - Dv) | (Av - D - Dv)."""
+    def _resolve(
+        self, shared: _Shared, who: Identity, universe: Universe, itself: bool, edge: Known
+    ) -> Targets:
+        """The shared part with one principal's variable statements, and the statements on
+        edge or target keys, resolved: (A | Av) - (D | Dv) = ((A - D) - Dv) | (Av - D - Dv)."""
         variable = (*shared.variable, *shared.own) if itself else shared.variable
-        if not variable:
+        if not variable and not shared.keyed:
             return shared.net
         more = less = EMPTY
         for st in variable:
@@ -511,7 +600,34 @@ class Facts:
                 more = more | found
             elif not st.conditioned:
                 less = less | found
+        for st in shared.keyed:
+            _st, may, sure = self._per_target(st, who, universe, edge)
+            if st.effect == "Allow":
+                more = more | may  # an undecided condition grants
+            else:
+                less = less | sure  # only a Deny whose condition holds removes
         return (shared.net - less) | (more - shared.deny - less)
+
+    def _per_target(
+        self, st: Statement, who: Identity, universe: Universe, edge: Known
+    ) -> tuple[Statement, Targets, Targets]:
+        """(the statement, the resources it may apply to, those it surely applies to), its
+        Condition read with each resource's target keys and the edge's values. The caller's
+        own keys were decided when its policies were read for it (``request.specialize``)."""
+        reader = who if st.has_variables else None
+        key = (id(st), id(universe), edge, reader)
+        found = self._keyed.get(key)
+        if found is None:
+            may: list[int] = []
+            sure: list[int] = []
+            for position in universe.statement(st, reader):
+                truth = decide(st.clauses, _lookup(edge, universe.known(position)), st.variables)
+                if truth.holds is not False:
+                    may.append(position)
+                    if truth.holds:
+                        sure.append(position)
+            found = self._keyed[key] = (st, Targets.of(may), Targets.of(sure))
+        return found
 
     def expanded(self, what: str, chosen: Targets, table: list[Targets]) -> Targets:
         """The union of ``table[i]`` for ``i`` in ``chosen`` (memoised: the same sets recur)."""

@@ -6,15 +6,24 @@ the account, which services can carry it)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 
-from iamgate.model.snapshot import Group, Role, User
+from iamgate.model.snapshot import Group, Role, Source, User
 from iamgate.policy.catalogue import of_kind
 from iamgate.policy.escalation.admission import Admissions, Admits, strings, uniform
+from iamgate.policy.escalation.edge_keys import (
+    attaching,
+    bounding,
+    lifting_policies,
+    target_known,
+)
 from iamgate.policy.escalation.nodes import NodeSpace
+from iamgate.policy.escalation.preconditions import Standing
 from iamgate.policy.escalation.targets import Targets
 from iamgate.policy.escalation.universe import Universe
-from iamgate.policy.evaluate import Access
+from iamgate.policy.evaluate import Access, Known
 from iamgate.policy.principals import Principals, is_service_linked
+from iamgate.policy.request import NOTHING
 from iamgate.policy.trust import Admission
 
 # The services a pass or existing-compute row runs code with.
@@ -35,9 +44,19 @@ class AccountIndex:
         self.groups: list[Group] = sorted(snap.groups, key=lambda g: g.arn)
         self.n_users, self.n_roles = len(users), len(roles)
         self.space = NodeSpace([e.arn for e in self.entities], [g.arn for g in self.groups])
-        self.users = Universe([u.arn for u in users])
-        self.roles = Universe([r.arn for r in roles], first=len(users))
-        self.group_universe = Universe([g.arn for g in self.groups])
+        org = snap.organization
+        org_known = org is not None and not snap.errors_for([Source.ORGANIZATION])
+        org_id = org.id if org is not None else None
+        self.target = partial(target_known, self.account, org=org_id, org_known=org_known)
+        self.users = Universe([u.arn for u in users], 0, [self.target(u.tags) for u in users])
+        self.roles = Universe(
+            [r.arn for r in roles], len(users), [self.target(r.tags) for r in roles]
+        )
+        # IAM groups cannot be tagged: every tag key is absent.
+        self.group_universe = Universe(
+            [g.arn for g in self.groups], 0, [self.target(())] * len(self.groups)
+        )
+
         self.position = {e.arn: i for i, e in enumerate(self.entities)}
         self.base: list[Access | None] = [principals.access(e).access for e in self.entities]
         self.group_base = [principals.access(g).access for g in self.groups]
@@ -47,9 +66,18 @@ class AccountIndex:
             if (found := principals.access(e)).access is None
         }
         self.admissions = Admissions(admits)
+        self.standing = Standing(snap, self.entities)
         self._members()
         self._holders()
         self._trust()
+        self.known_of = {
+            arn: universe.knowns[i]
+            for universe in (self.users, self.roles, self.group_universe, self.policy_universe)
+            for i, arn in enumerate(universe.arns)
+        }
+        lifting = lifting_policies(principals, self._policy_arn_values())
+        self.lifting_attaches = attaching(lifting)
+        self.lifting_boundaries = bounding(lifting)
 
     def _members(self) -> None:
         """Who is in each group, both ways; and who has a permissions boundary."""
@@ -68,6 +96,8 @@ class AccountIndex:
         self.has_boundary = Targets.of(
             i for i, a in enumerate(self.base) if a is not None and a.boundary is not None
         )
+        # Boundaries a writer may remove: AWS refuses to touch a service-linked role's.
+        self.removable = self.has_boundary - self.standing.unmodifiable
 
     def _holders(self) -> None:
         """Who holds each customer-managed policy: principals directly or through a group
@@ -83,7 +113,8 @@ class AccountIndex:
                 if att.policy.kind == "managed":
                     group_holders[att.policy.id].append(at)
                     holders[att.policy.id].append(self.members[at])
-        self.policy_universe = Universe(sorted(set(holders) | set(group_holders)))
+        arns = sorted(set(holders) | set(group_holders))
+        self.policy_universe = Universe(arns, 0, [self.target(None)] * len(arns))  # tags unread
         self.policy_holders = [_union(holders[a]) for a in self.policy_universe.arns]
         self.policy_group_holders = [
             Targets.of(group_holders[a]) for a in self.policy_universe.arns
@@ -142,6 +173,26 @@ class AccountIndex:
                 self.named_in[name].append(position)
         self.per_caller_personal = Targets.of(personal)
         self.per_caller_shared = Targets.of(shared)
+
+    def _policy_arn_values(self) -> set[str]:
+        """Every value of an ``iam:PolicyARN`` condition in the account's policies."""
+        found: set[str] = set()
+        seen: set[int] = set()  # managed policies are shared: each read once
+        for access in (*self.base, *self.group_base):
+            for policy in access.policies() if access is not None else ():
+                if id(policy) in seen:
+                    continue
+                seen.add(id(policy))
+                for st in policy.statements:
+                    for clause in st.clauses:
+                        if clause.key_lower == "iam:policyarn":
+                            found.update(clause.values)
+        return found
+
+    def known(self, arn: str, edge: Known = NOTHING) -> Known:
+        """What a request on ``arn`` knows: the target's keys, and the edge's."""
+        found = self.known_of.get(arn, NOTHING)
+        return found.merged(edge) if edge else found
 
     def admit(self, role_position: int, principal: str, share: bool = True) -> Admission | None:
         """Whether the role at ``role_position`` admits ``principal`` (an ARN or a service);

@@ -22,10 +22,13 @@ from dataclasses import dataclass
 
 from iamgate.policy.catalogue import EdgeKind, Method, of_kind, writes
 from iamgate.policy.document import short_name
+from iamgate.policy.escalation.edge_keys import ATTACH_ACTIONS, PUT_BOUNDARY_ACTIONS, passed_to
 from iamgate.policy.escalation.facts import Facts, View
 from iamgate.policy.escalation.nodes import OF_GROUPS, OF_PRINCIPALS, Node, Variant
+from iamgate.policy.escalation.preconditions import UNLOCKS
 from iamgate.policy.escalation.targets import EMPTY, Targets
-from iamgate.policy.evaluate import Access, Decision, allows
+from iamgate.policy.evaluate import Access, Decision, Known, allows
+from iamgate.policy.request import NOTHING
 
 _CREDENTIALS = of_kind("credentials")
 _PASS = of_kind("pass")
@@ -88,8 +91,32 @@ class Scope:
             self._writable = writable(self)
         return self._writable
 
-    def allowed(self, action: str, universe_of: str, itself: bool = True) -> Targets:
-        """Where the node may perform ``action`` (if some Allow mentions it at all);
+    def edges(self, action: str) -> tuple[Known, ...]:
+        """The edge values ``action`` is asked with (:mod:`.edge_keys`): an attach, with each
+        policy that could lift its target; a boundary put, with each as the new boundary; any
+        other, none of its own."""
+        low = action.lower()
+        if low in ATTACH_ACTIONS:
+            return self.account.lifting_attaches
+        if low in PUT_BOUNDARY_ACTIONS:
+            return self.account.lifting_boundaries
+        return (NOTHING,)
+
+    def ask(self, action: str, arn: str, edge: Known | None = None) -> Decision:
+        """``allows`` on ``arn`` with its target keys and the edge's (the first alternative
+        allowed, else the last refusal)."""
+        found = Decision(False, action, arn)
+        for value in (edge,) if edge is not None else self.edges(action):
+            found = allows(self.access, action, arn, self.account.known(arn, value))
+            if found.allowed:
+                break
+        return found
+
+    def allowed(
+        self, action: str, universe_of: str, itself: bool = True, edge: Known | None = None
+    ) -> Targets:
+        """Where the node may perform ``action`` (if some Allow mentions it at all), each
+        target with its keys and the edge's (:meth:`edges` unless ``edge`` is given);
         ``itself=False`` when the answer for the principal itself does not matter."""
         if action.lower() not in self.mentions:
             return EMPTY
@@ -100,7 +127,15 @@ class Scope:
             "group": account.group_universe,
             "policy": account.policy_universe,
         }[universe_of]
-        return self.facts.allowed(self.access, action, universe, itself)
+        edges = (edge,) if edge is not None else self.edges(action)
+        if len(edges) > 1 and not self.facts.keyed(self.access, action, universe):
+            edges = edges[:1]  # no statement reads the edge's values: one answer for all
+        found: Targets | None = None
+        for value in edges:
+            one = self.facts.allowed(self.access, action, universe, itself, value)
+            found = one if found is None or found is one else found | one
+        assert found is not None
+        return found
 
     def any_allowed(self, actions: Sequence[str], universe_of: str) -> Targets:
         found = EMPTY
@@ -117,9 +152,9 @@ class Scope:
         )
 
 
-def _first(access: Access, actions: Sequence[str], resource: str) -> Decision | None:
+def _first(scope: Scope, actions: Sequence[str], resource: str) -> Decision | None:
     for action in actions:
-        d = allows(access, action, resource)
+        d = scope.ask(action, resource)
         if d.allowed:
             return d
     return None
@@ -141,6 +176,11 @@ def _is_user(scope: Scope, target: Node) -> bool:
     return scope.account.space.principal(target.index) < scope.account.n_users
 
 
+def _unmodifiable(scope: Scope, target: Node) -> bool:
+    """A service-linked role: AWS lets no one but its service change it."""
+    return scope.account.space.principal(target.index) in scope.account.standing.unmodifiable
+
+
 def _as_is(found: Targets) -> list[Part]:
     return [Part(Variant.AS_IS, found)] if found else []
 
@@ -149,19 +189,44 @@ def _as_is(found: Targets) -> list[Part]:
 
 
 def credentials_targets(scope: Scope, _earlier: Sequence[Part]) -> list[Part]:
+    """Users it may get credentials of, where AWS would perform the call
+    (:mod:`.preconditions`): on a user AWS refuses, only with the action that clears the way
+    (a key deleted, a password removed) on that user too. Two parts, not their union: each
+    is a set shared between nodes."""
     parts: list[Part] = []
+    facts = scope.facts
     for m in _CREDENTIALS:
-        parts += _as_is(scope.allowed(m.actions[0][0], "user", itself=False))
+        found = scope.allowed(m.actions[0][0], "user", itself=False)
+        refused = scope.account.standing.refused.get(m.id, EMPTY)
+        blocked = facts.intersect(found, refused)
+        if not blocked:
+            parts += _as_is(found)
+            continue
+        parts += _as_is(facts.difference(found, refused))
+        unlock = UNLOCKS.get(m.id)
+        if unlock is not None:
+            parts += _as_is(facts.intersect(blocked, scope.allowed(unlock, "user", itself=False)))
     return parts
 
 
 def credentials_explain(scope: Scope, target: Node) -> Hop | None:
     if not _is_user(scope, target):
         return None
+    standing = scope.account.standing
+    user = scope.account.space.principal(target.index)
     for m in _CREDENTIALS:
-        d = allows(scope.access, m.actions[0][0], target.arn)
-        if d.allowed:
-            return scope.hop(target, m.id, (d,))
+        d = scope.ask(m.actions[0][0], target.arn)
+        if not d.allowed:
+            continue
+        if user in standing.refused.get(m.id, EMPTY):
+            unlock = UNLOCKS.get(m.id)
+            first = scope.ask(unlock, target.arn) if unlock is not None else None
+            if first is not None and first.allowed:
+                why = f" ({standing.refusal(m.id)}: {unlock} first)"
+                return scope.hop(target, m.id, (first, d), why)
+            continue
+        note = standing.unknown_note(m.id) if user in standing.unknown else ""
+        return scope.hop(target, m.id, (d,), note)
     return None
 
 
@@ -219,7 +284,7 @@ def assume_explain(scope: Scope, target: Node) -> Hop | None:
     if not found.needs_identity_permission:
         trust = f"trust {found.statement} {found.why}"
         return Hop(scope.node, target, "assume-role", (), f"sts:AssumeRole ({trust})")
-    d = allows(scope.access, "sts:AssumeRole", target.arn)
+    d = scope.ask("sts:AssumeRole", target.arn)
     if d.allowed and d.grant is not None:
         cond = " [conditioned]" if d.conditioned else ""
         trust = f"trust {found.statement} {found.why}"
@@ -232,13 +297,16 @@ def assume_explain(scope: Scope, target: Node) -> Hop | None:
 
 
 def trust_targets(scope: Scope, _earlier: Sequence[Part]) -> list[Part]:
-    return _as_is(scope.allowed("iam:UpdateAssumeRolePolicy", "role"))
+    """Roles whose trust it may rewrite; never a service-linked one (``UnmodifiableEntity``,
+    :mod:`.preconditions`)."""
+    found = scope.allowed("iam:UpdateAssumeRolePolicy", "role")
+    return _as_is(scope.facts.difference(found, scope.account.standing.unmodifiable))
 
 
 def trust_explain(scope: Scope, target: Node) -> Hop | None:
-    if _is_user(scope, target):
+    if _is_user(scope, target) or _unmodifiable(scope, target):
         return None
-    d = allows(scope.access, "iam:UpdateAssumeRolePolicy", target.arn)
+    d = scope.ask("iam:UpdateAssumeRolePolicy", target.arn)
     return scope.hop(target, "update-assume-role-policy", (d,)) if d.allowed else None
 
 
@@ -246,12 +314,14 @@ def trust_explain(scope: Scope, target: Node) -> Hop | None:
 
 
 def pass_targets(scope: Scope, _earlier: Sequence[Part]) -> list[Part]:
-    passable = scope.allowed("iam:PassRole", "role")
-    if not passable:
+    """Roles it may pass to a service that runs code as them, each asked with
+    ``iam:PassedToService`` set to that service."""
+    if "iam:passrole" not in scope.mentions:
         return []
     parts: list[Part] = []
     for m in scope.facts.rows(scope.mentions):
         if m.kind == "pass":
+            passable = scope.allowed("iam:PassRole", "role", edge=passed_to(m.service))
             found = scope.facts.carried_among(passable, m.service)
             if found and scope.satisfied(m):
                 parts.append(Part(Variant.AS_IS, found))
@@ -262,7 +332,7 @@ def pass_explain(scope: Scope, target: Node) -> Hop | None:
     role = scope.account.space.principal(target.index)
     for m in _PASS:
         if role in scope.account.service_roles[m.service] and scope.satisfied(m):
-            d = allows(scope.access, "iam:PassRole", target.arn)
+            d = scope.ask("iam:PassRole", target.arn, passed_to(m.service))
             if d.allowed:
                 ds = (d, *scope.facts.method_decisions(scope.index, m))
                 return scope.hop(target, m.id, ds)
@@ -302,7 +372,7 @@ def join_targets(scope: Scope, _earlier: Sequence[Part]) -> list[Part]:
 def join_explain(scope: Scope, target: Node) -> Hop | None:
     if scope.access.who.kind != "user":
         return None
-    d = allows(scope.access, "iam:AddUserToGroup", target.arn)
+    d = scope.ask("iam:AddUserToGroup", target.arn)
     return scope.hop(target, "add-user-to-group", (d,)) if d.allowed else None
 
 
@@ -329,7 +399,8 @@ def new_explain(scope: Scope, target: Node) -> Hop | None:
 @dataclass(frozen=True, slots=True)
 class Writable:
     """What a node may write: principals' policies (``raised``), groups' policies, and
-    principals' boundaries (``unbound``: only those that have one)."""
+    principals' boundaries (``unbound``: only those that have one); never a service-linked
+    role's (``UnmodifiableEntity``, :mod:`.preconditions`)."""
 
     raised: Targets
     groups: Targets
@@ -347,10 +418,11 @@ def writable(scope: Scope) -> Writable:
     raised = raised | facts.expanded("members", groups, account.members)
     raised = raised | facts.expanded("holders", policies, account.policy_holders)
     groups = groups | facts.expanded("group-holders", policies, account.policy_group_holders)
+    raised = facts.difference(raised, account.standing.unmodifiable)
     unbound = scope.any_allowed(_BOUNDARY["user"], "user") | scope.any_allowed(
         _BOUNDARY["role"], "role"
     )
-    return Writable(raised, groups, facts.intersect(unbound, account.has_boundary))
+    return Writable(raised, groups, facts.intersect(unbound, account.removable))
 
 
 def modify_shared(scope: Scope, earlier: Sequence[Part]) -> list[Part]:
@@ -387,18 +459,18 @@ def _raised(scope: Scope, become: Sequence[Targets]) -> list[Part]:
 def modify_explain(scope: Scope, target: Node) -> Hop | None:
     account = scope.account
     victim = account.space.principal(target.index)
-    if target.variant not in _RAISED_PRINCIPAL or victim < 0:
+    if target.variant not in _RAISED_PRINCIPAL or victim < 0 or _unmodifiable(scope, target):
         return None
     kind = "user" if victim < account.n_users else "role"
     access = scope.access
     write = (
-        _first(access, _WRITE[kind], target.arn)
+        _first(scope, _WRITE[kind], target.arn)
         or _group_write(scope, victim)
         or _policy_write(scope, victim, False)
     )
-    removed = _first(access, _BOUNDARY[kind], target.arn)
-    if removed is not None and victim not in account.has_boundary:
-        removed = None  # nothing to remove
+    removed = _first(scope, _BOUNDARY[kind], target.arn)
+    if removed is not None and victim not in account.removable:
+        removed = None  # nothing to remove (or a service-linked role's)
     # The variant the writer reaches: what it may write, and no more (the same as the targets).
     reached = {
         (True, False): Variant.RAISED,
@@ -438,7 +510,7 @@ def _combine(scope: Scope, target: Node, write: Decision | None, via: Hop | None
 
 def _group_write(scope: Scope, victim: int) -> Decision | None:
     for group in scope.account.member_of[victim]:
-        found = _first(scope.access, _WRITE_GROUP, scope.account.groups[group].arn)
+        found = _first(scope, _WRITE_GROUP, scope.account.groups[group].arn)
         if found is not None:
             return found
     return None
@@ -449,7 +521,7 @@ def _policy_write(scope: Scope, holder: int, group: bool) -> Decision | None:
     table = account.policy_group_holders if group else account.policy_holders
     for at, policy in enumerate(account.policy_universe.arns):
         if holder in table[at]:
-            found = _first(scope.access, _WRITE_POLICY, policy)
+            found = _first(scope, _WRITE_POLICY, policy)
             if found is not None:
                 return found
     return None
@@ -487,7 +559,7 @@ def group_modify_explain(scope: Scope, target: Node) -> Hop | None:
     group = account.space.group(target.index)
     if target.variant is not Variant.GROUP_RAISED:
         return None
-    write = _first(scope.access, _WRITE_GROUP, target.arn) or _policy_write(scope, group, True)
+    write = _first(scope, _WRITE_GROUP, target.arn) or _policy_write(scope, group, True)
     if write is None:
         return None
     if scope.principal >= 0:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from iamgate.policy.document import Statement
 from iamgate.policy.escalation.targets import EMPTY, Targets, every
-from iamgate.policy.evaluate import Identity, resource_globs
+from iamgate.policy.evaluate import Identity, Known, resource_globs
 from iamgate.policy.wildcard import (
     LITERAL_QMARK,
     LITERAL_STAR,
@@ -28,8 +28,12 @@ class Universe:
     """ARNs of one kind, sorted; the ARN at ``arns[i]`` has position ``first + i`` (users and
     roles share one numbering, users first, so a set of principals needs no shifting)."""
 
-    def __init__(self, arns: Sequence[str], first: int = 0) -> None:
+    def __init__(
+        self, arns: Sequence[str], first: int = 0, knowns: Sequence[Known] | None = None
+    ) -> None:
         self.arns = list(arns)
+        # The target keys of each ARN (its tags, its account): :mod:`.edge_keys`.
+        self.knowns = list(knowns) if knowns is not None else [Known()] * len(self.arns)
         self.first = first
         self.position = {a: first + i for i, a in enumerate(self.arns)}
         self.all = every(first, len(self.arns))
@@ -80,6 +84,10 @@ class Universe:
         return Targets.of(
             self.first + i for i in range(low, high) if compiled.matches(self.arns[i])
         )
+
+    def known(self, position: int) -> Known:
+        """The target keys of the ARN at ``position``."""
+        return self.knowns[position - self.first]
 
     def statement(self, st: Statement, who: Identity | None) -> Targets:
         """The ARNs ``st`` applies to, for ``who`` (its policy variables resolved)."""
