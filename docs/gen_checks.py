@@ -110,12 +110,15 @@ attached to it), and what it then holds, after removing the `Deny`s and the boun
 remove (leaving a group takes all that group's policies), is every action on every resource.
 `PowerUserAccess` and other "all but IAM" grants are **not** full administrator: the message
 says what they exclude, and `policy-privilege-escalation` judges where they lead. The SCPs over
-the principal must allow every action on every resource too (it cannot remove them): an SCP
-that denies any action (even only `organizations:LeaveOrganization`) or a level whose SCPs
-allow less makes a full administrator by its policies "not a full administrator", and the
-message names each SCP and level ("full administrator by its policies, but statement 'DenyIam'
-of SCP deny-iam (ou-ab12-prod1234) denies iam:*: not a full administrator"), exactly as a
-`Deny` in its own policies would.
+the principal bound every principal of the account alike, and it cannot remove them: a full
+administrator by its policies stays one while the SCPs still let it write any policy on itself
+(it then holds all they allow, the most anyone in the account can), and the message names each
+SCP and level that keeps something from it; an SCP level that takes those writes away (a Deny
+of `iam:*`, or a level whose SCPs allow less) makes it "not a full administrator" ("full
+administrator by its policies, but statement 'DenyIam' of SCP deny-iam (ou-ab12-prod1234)
+denies iam:*: not a full administrator"). A guardrail that only denies, say,
+`organizations:LeaveOrganization` to everyone does not: counted like a `Deny` in its own policies,
+it would pass every administrator of most organizations.
 `AdministratorAccess` under `Deny NotAction s3:*` is not one. A group is judged as "a member
 holding only the group's policies" (`${aws:username}` is the member itself); a policy is judged
 for the holder of an inline policy, or for any user or role holding a managed one. Differences

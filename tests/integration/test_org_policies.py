@@ -171,6 +171,14 @@ def applied_to_verdicts(demo: OrganizationDemo, findings: list[dict[str, Any]]) 
         "not a full administrator"
     )
     assert found[(demo.management, admin, "ops-admin")][0] == "fail"  # SCPs never apply
+    # The near miss of deny-iam: the root's guardrail leaves sandbox's administrator its IAM
+    # writes, so it stays one, and the message names the guardrail.
+    status, message = found[(demo.sandbox, admin, "ops-admin")]
+    assert status == "fail", message
+    assert (
+        f"within the organization's SCPs (statement #1 of SCP deny-leave-organization (root "
+        f"{demo.root_id}) denies organizations:LeaveOrganization)" in message
+    )
     external = "role-trust-external-account"
     status, message = found[(demo.prod_app, external, "vendor-audit")]
     assert status == "pass", message

@@ -72,9 +72,10 @@ def _sso_note(entity: User | Group | Role) -> str:
     "writes that attach or write a policy on itself, a group it is in, or a policy attached "
     "to it). 'All but IAM' grants such as PowerUserAccess are not full administrator: the "
     "message says what they exclude, and policy-privilege-escalation judges where they lead. "
-    "Service-linked roles are not judged: AWS owns their policies. In an AWS Organization the "
-    "SCPs over a member's principal must allow it all too; the message names each SCP and "
-    "level that keeps anything from it.",
+    "Service-linked roles are not judged: AWS owns their policies. In an AWS Organization, a "
+    "member's principal stays one only while the SCPs still let it write any policy on "
+    "itself (it then holds all they allow, the most anyone in the account can); the message "
+    "names each SCP and level that keeps anything from it.",
     remediation="Grant the actions the job needs; keep full admin on a break-glass role assumed "
     "with MFA, and accept that role in the baseline with its reason.",
 )

@@ -14,7 +14,9 @@ near miss beside it (``tests/integration/test_org_policies.py`` checks them end 
   administrator, and its message names each SCP level that keeps something from it
   (``deny-leave-organization`` at the root, ``deny-iam`` on ``prod``, ``deny-trail-changes`` on
   the account); in the management account it stays one (no SCP applies to it). In ``sandbox``
-  the root's ``deny-leave-organization`` alone keeps it from every action;
+  the root's ``deny-leave-organization`` keeps only leaving the organization from it: it may
+  still write any policy on itself, so it stays a full administrator within the SCPs (the
+  near miss of ``prod``'s ``deny-iam``);
 - ``vendor-audit`` trusts another account without an external id in every account: the
   ``deny-external-assume`` RCP on ``prod`` denies ``sts:AssumeRole`` to principals outside the
   organization, so it passes ``role-trust-external-account`` in ``prod-app`` only, saying which

@@ -10,6 +10,15 @@ A principal is a **full administrator** when either holds:
    in, ``CreatePolicyVersion`` on a customer-managed policy attached to it), and what it then
    holds, after also removing the Denies and the boundary it is allowed to remove, passes 1.
 
+Under an organization's SCPs (``Access.scps``), which bound every principal of a member account
+alike (but its service-linked roles) and which none of them can remove, a full administrator by
+its policies stays one while the SCPs still let it write any policy on itself (2's writes, asked
+through the SCPs): it then holds whatever they allow, the most any principal of the account can
+hold, and the verdict names what they keep. It is not one when an SCP level takes those writes
+away (e.g. a Deny of ``iam:*``): a guardrail that only keeps, say,
+``organizations:LeaveOrganization`` from everyone does not make every administrator a
+non-administrator.
+
 So ``PowerUserAccess`` (every action but IAM, Organizations and Account) is not one, and the
 verdict says what is excluded; ``AdministratorAccess`` under ``Deny NotAction s3:*`` is not one;
 a role that may ``iam:PutRolePolicy`` on itself is one. No action catalogue is consulted: a Deny
@@ -312,15 +321,25 @@ def _org_limits(access: Access) -> list[str]:
 
 
 def _org_bounded(verdict: AdminVerdict, access: Access) -> AdminVerdict:
-    """``verdict`` as the SCPs leave it: a full administrator by its policies is not one when
-    some SCP level keeps anything from it (as a Deny in its own policies would)."""
+    """``verdict`` as the SCPs leave it (see the module docstring): a full administrator by its
+    policies stays one while the SCPs let it write any policy on itself, and is not one when
+    they take that away."""
     if not verdict.is_admin or not access.scps:
         return verdict
     limits = _org_limits(access)
     if not limits:
         return verdict
-    why = f"full administrator by its policies, but {'; '.join(limits)}: not a full administrator"
-    return AdminVerdict(False, why, grant=verdict.grant)
+    kept = "; ".join(limits)
+    write = self_write(access, _mentioned(access))  # asked through the SCP levels
+    if write is None:
+        why = f"full administrator by its policies, but {kept}: not a full administrator"
+        return AdminVerdict(False, why, grant=verdict.grant)
+    why = (
+        f"{verdict.why}; within the organization's SCPs ({kept}), as it may still grant itself "
+        f"anything they allow: {write.why}"
+    )
+    cond = verdict.conditioned or write.conditioned
+    return AdminVerdict(True, why, verdict.route, cond, verdict.grant, verdict.excluded)
 
 
 def admin(access: Access) -> AdminVerdict:

@@ -140,6 +140,33 @@ def test_an_scp_at_each_level_changes_an_admin_verdict(level: str) -> None:
     assert found_admin(account(org(level)))
 
 
+DENY_LEAVE = OrgPolicy(
+    "p-denyleave",
+    "deny-leave-organization",
+    doc({"Sid": "NoLeave", "Effect": "Deny", "Action": "organizations:Leave*", "Resource": "*"}),
+)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_guardrail_that_leaves_the_iam_writes_keeps_an_administrator(level: str) -> None:
+    """The near miss of the Deny of iam:*: an SCP that keeps only leaving the organization from
+    every principal of the account leaves alice every IAM write on herself, so she holds all the
+    SCPs allow, the most anyone there can hold: still a full administrator, and the verdict names
+    the SCP. (Read as any Deny, it would pass every administrator of most organizations.)"""
+    found = messages(account(org(level, (DENY_LEAVE,))), "principal-admin-access")
+    passed, message = found[ALICE]
+    assert passed is False
+    assert (
+        f"within the organization's SCPs (statement 'NoLeave' of SCP deny-leave-organization "
+        f"({LABELS[level]}) denies organizations:Leave*)" in message
+    )
+    assert "may still grant itself anything they allow: iam:PutUserPolicy" in message
+    # Both together: the IAM writes go, and with them the administrator.
+    both = messages(account(org(level, (DENY_LEAVE, DENY_IAM))), "principal-admin-access")
+    assert both[ALICE][0] is True
+    assert both[ALICE][1].endswith("not a full administrator")
+
+
 def found_admin(snapshot: Snapshot) -> bool:
     return messages(snapshot, "principal-admin-access")[ALICE][0] is False
 
