@@ -132,7 +132,7 @@ METHODS: tuple[Method, ...] = (
             "cloudsplaining:CreateAndRotateAccessKey",
             "pmapper:iam_edges",
         ),
-        note="a user with two keys needs iam:DeleteAccessKey first; key counts are not collected",
+        note="a user with two keys needs iam:DeleteAccessKey first (escalation/preconditions.py)",
     ),
     Method(
         id="create-login-profile",
