@@ -140,7 +140,7 @@ asked on the resource it needs (`iam:PassRole` on the role passed, `iam:CreateAc
 user, `sts:AssumeRole` on the role). Writing a principal's policies is an edge only together
 with a way to act as it (itself, a group it is in or joins, a role it can assume or pass, a
 user whose keys it can create). A principal **fails** when it can reach, along any path, full
-administrator or an IAM write (`IAM_WRITE` in `policy/catalogue.py`) over others that it does
+administrator or an IAM write (`IAM_WRITE` in `policy/catalogue/`) over others that it does
 not hold; the message gives the shortest path, each hop with the statement that grants it. A
 full administrator **passes** ("already full administrator"): `principal-admin-access` (or
 `group-admin-access`) reports it, so one grant is one finding. A principal that reaches one
@@ -223,7 +223,7 @@ a 1.1 MB wheel, 13 MB unpacked, 446 services and 20,455 actions in one JSON file
 0.37 s CPU and 57 MB to load (measured here, median of 3), plus six runtime dependencies
 (beautifulsoup4, click, orjson, pyyaml, requests, schema). That is the price of the whole
 `principal-admin-access` check at 10,000 users for a rare corner, so the list stays hand-kept:
-refresh it from the four sources above (`policy/catalogue.py` says how).
+refresh it from the four sources above (`policy/catalogue/__init__.py` says how).
 
 **Not judged:** service-linked roles (path `/aws-service-role/`): AWS owns their policies and
 trust; they are neither judged nor reached (no IAM write reaches them: AWS answers
@@ -742,12 +742,12 @@ def _services_table() -> str:
 
 
 def catalogue_table() -> str:
-    """The escalation catalogue (``policy/catalogue.py``), one row per edge type."""
+    """The escalation catalogue (``policy/catalogue/``), one row per edge type."""
     from iamgate.policy.catalogue import METHODS
 
     lines = [
         "\n## Escalation edge types\n",
-        "Generated from `src/iamgate/policy/catalogue.py`. `needs`: every group is required, "
+        "Generated from `src/iamgate/policy/catalogue/`. `needs`: every group is required, "
         "`or` within a group; a `pass` row also needs `iam:PassRole` on the role. `AWS docs`: "
         "the semantics the row relies on (the parameter that names the role, or what runs "
         "with it).\n",

@@ -22,7 +22,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 # The evaluator, the administrator test and the parser: policy/'s logic. wildcard.py has its own
-# tests and was measured with the matcher; catalogue.py is data; escalation/ is held to allows()
+# tests and was measured with the matcher; catalogue/ is data; escalation/ is held to allows()
 # by the property tests, to its own explanations, to expected paths by the graph tests and to the
 # graph it replaced (testing/reference_graph.py) on random accounts (--all mutates it too).
 LOGIC = ("evaluate.py", "admin.py", "document.py", "principals.py")

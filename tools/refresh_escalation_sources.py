@@ -8,7 +8,7 @@ actions, read from a fetched checkout (a work tree or a bare git directory) of i
 the given sources are rewritten. The files are parsed with :mod:`ast` and never run; each output
 records the repository, file, ref, commit and commit date it was read at. Then
 ``tests/unit/policy/test_escalation_sources.py`` names every method the catalogue
-(``src/iamgate/policy/catalogue.py``) does not cover: add a row, a chain (``COMBINATIONS``) or a
+(``src/iamgate/policy/catalogue/``) does not cover: add a row, a chain (``COMBINATIONS``) or a
 reasoned ``NOT_MODELLED`` entry for each.
 """
 
