@@ -13,7 +13,6 @@ same statements. What the snapshot tells of a principal is in :meth:`Principals.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 
 from iamgate.model.snapshot import (
@@ -94,7 +93,6 @@ class Principals:
         self._read_for: dict[tuple[str, Reading], Policy] = {}
         self._federation: dict[str, bool] = {}
         self._levels: dict[tuple[int, ...], Levels] = {}
-        self._session_tags: dict[str, bool] = {}
         self.organization, self.organization_problem = read_bounds(
             snapshot.organization_policies, snapshot.account_id
         )
@@ -125,18 +123,8 @@ class Principals:
             return Identity(
                 entity.arn, "user", entity.name, account, tags, org, known, entity.unique_id, own
             )
-        tags = None if self._allows_session_tags(entity) else _tags(entity.tags)
+        tags = None if allows_session_tags(entity.trust_policy) else _tags(entity.tags)
         return Identity(entity.arn, "role", entity.name, account, tags, org, known)
-
-    def _allows_session_tags(self, role: Role) -> bool:
-        """:func:`allows_session_tags`, once per distinct trust text: roles made from one
-        template share it, and its parse cost more than the whole rest of a role's identity."""
-        trust = role.trust_policy
-        key = "text:" + trust if isinstance(trust, str) else json.dumps(trust, default=str)
-        found = self._session_tags.get(key)
-        if found is None:
-            found = self._session_tags[key] = allows_session_tags(trust)
-        return found
 
     def _may_federate(self, user: User) -> bool:
         """Some policy of the user (or of a group it is in) allows sts:GetFederationToken:
