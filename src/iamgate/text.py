@@ -31,6 +31,7 @@ stderr must never bring its own line break, and never carry ``##[`` or a leading
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _LEGACY_COMMAND = "##["  # the runner's legacy command prefix: matched anywhere in a line
@@ -222,3 +223,29 @@ def sarif_text(value: object, limit: int = MAX_SARIF_TEXT) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+# --- one report's repeated values ------------------------------------------------------------
+
+# Values a report keeps escaped: enough for every resource of a large account (a resource has a
+# result per check, checks come one after another), few enough to stay a few tens of MB.
+MEMO_LIMIT = 1 << 18
+
+
+class Memo(dict[str, str]):
+    """``memo[value]``: ``escape(value)``, worked out once per distinct value while one report is
+    made (a resource has a result per check, many messages repeat). Cleared when it holds
+    ``limit`` values, so its memory stays bounded whatever the account's size. ``escape`` must
+    be a pure function of its argument: the report's bytes are the same as without it."""
+
+    __slots__ = ("_escape", "_limit")
+
+    def __init__(self, escape: Callable[[str], str], limit: int = MEMO_LIMIT) -> None:
+        super().__init__()
+        self._escape, self._limit = escape, limit
+
+    def __missing__(self, value: str) -> str:
+        if len(self) >= self._limit:
+            self.clear()
+        made = self[value] = self._escape(value)
+        return made

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from iamgate.text import markdown_cell, terminal, workflow_command
+from iamgate.text import Memo, markdown_cell, terminal, workflow_command, xml_attr
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,25 @@ def test_sarif_text_is_one_plain_line_with_no_link_syntax() -> None:
     long = sarif_text("x" * 5000)
     assert len(long) == 1000
     assert long.endswith("…")
+
+
+def test_memo_escapes_each_distinct_value_once_and_answers_as_the_escaper() -> None:
+    calls: list[str] = []
+
+    def escape(value: str) -> str:
+        calls.append(value)
+        return xml_attr(value)
+
+    memo = Memo(escape)
+    values = ['a"b', "plain", 'a"b', "<x>\n", "plain", 'a"b']
+    assert [memo[v] for v in values] == [xml_attr(v) for v in values]
+    assert calls == ['a"b', "plain", "<x>\n"]  # a repeated value is not escaped again
+
+
+def test_memo_stays_within_its_limit() -> None:
+    memo = Memo(xml_attr, limit=2)
+    for value in ("a", "b", "c", "d&"):
+        assert memo[value] == xml_attr(value)
+        assert len(memo) <= 2
+    assert "d&" in memo  # cleared when full, then kept again
+    assert "a" not in memo

@@ -88,6 +88,7 @@ class Context:
         # Ages are measured against the time of collection, so a replay gives the same answer.
         self.now: datetime = snapshot.collected_at
         self._assumers: dict[str, Assumers] = {}
+        self._rcp_denies: dict[str, tuple[TrustStatement, ...]] = {}
         # Keyed by the trust's text and the RCP Denies on the role (the same for most roles).
         self._by_document: dict[tuple[str, tuple[int, ...]], Assumers] = {}
 
@@ -121,10 +122,13 @@ class Context:
     def rcp_denies(self, role: Role) -> tuple[TrustStatement, ...]:
         """The organization's RCP Denies on assuming ``role``: none for a service-linked role
         (RCPs do not restrict a service assuming it), the management account, or when the
-        RCPs were not read."""
-        if is_service_linked(role):
-            return ()
-        return self.principals.organization.trust_denies(role.arn)
+        RCPs were not read. Worked out once per role (each trust check asks it again)."""
+        found = self._rcp_denies.get(role.arn)
+        if found is None:
+            denies = self.principals.organization.trust_denies
+            found = () if is_service_linked(role) else denies(role.arn)
+            self._rcp_denies[role.arn] = found
+        return found
 
     def _who_can_assume(self, role: Role, outside: tuple[TrustStatement, ...]) -> Assumers:
         key = (document_key(role.trust_policy), tuple(map(id, outside)))

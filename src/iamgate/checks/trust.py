@@ -49,6 +49,9 @@ def _judge(
     passes: Callable[[Assumers], str],
     hint: str = "",
 ) -> Iterator[Outcome]:
+    # Per trust model (roles whose trust reads alike share one, see Context.assumers): whether
+    # it passes, and the text that says so or names the failing assumers.
+    judged: dict[int, tuple[bool, str]] = {}
     for role in ctx.snapshot.roles:
         if is_service_linked(role):
             yield Outcome(role.arn, "role", True, "service-linked role: AWS owns its trust policy")
@@ -58,12 +61,22 @@ def _judge(
         except PolicyFormatError as exc:
             yield Outcome(role.arn, "role", None, f"not evaluated: malformed trust policy: {exc}")
             continue
-        failing: tuple[Assumer, ...] = assumers.with_risk(risk)
-        if failing:
-            text = _list([a.describe() for a in failing])
+        found = judged.get(id(assumers))  # kept alive by the context's cache
+        if found is None:
+            found = judged[id(assumers)] = _verdict(assumers, risk, passes)
+        passed, text = found
+        if not passed:
             yield Outcome(role.arn, "role", False, f"role {role.name} {fails}: {text}{hint}")
         else:
-            yield Outcome(role.arn, "role", True, passes(assumers) + _rcp_note(ctx, role, risk))
+            yield Outcome(role.arn, "role", True, text + _rcp_note(ctx, role, risk))
+
+
+def _verdict(assumers: Assumers, risk: Risk, passes: Callable[[Assumers], str]) -> tuple[bool, str]:
+    """(whether no assumer carries ``risk``, what ``passes`` says or the failing assumers)."""
+    failing: tuple[Assumer, ...] = assumers.with_risk(risk)
+    if failing:
+        return False, _list([a.describe() for a in failing])
+    return True, passes(assumers)
 
 
 def _rcp_note(ctx: Context, role: Role, risk: Risk) -> str:

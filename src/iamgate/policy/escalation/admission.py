@@ -151,12 +151,12 @@ class Admissions:
         """The answer for ``principal``; ``share=False`` when it is asked once anyway (then
         the trust's names are not looked at). Roles with the same trust policy share their
         answers (the trust model's are the same: it reads the policy and the run alone)."""
-        key = (self._trust_key(role), self.caller_key(role, principal) if share else principal)
+        key = (self.trust_key(role), self.caller_key(role, principal) if share else principal)
         if key not in self._answers:
             self._answers[key] = self.admits(role, principal)
         return self._answers[key]
 
-    def _trust_key(self, role: Role) -> object:
+    def trust_key(self, role: Role) -> object:
         """What the answers depend on: the role's trust model (one object per distinct trust
         policy, see ``Context.assumers``), or the role itself for another adapter."""
         if isinstance(self.admits, TrustModel):
@@ -168,7 +168,7 @@ class Admissions:
         beyond its account): a caller it does not name, of a trust that reads nothing else of
         it, gets the answer of any other caller of its kind. Every trust reads the caller for
         an adapter other than the trust model."""
-        key = self._trust_key(role)
+        key = self.trust_key(role)
         found = self._words.get(key)
         if found is None:
             names, personal = _words(role.trust_policy)

@@ -28,6 +28,7 @@ from iamgate.policy.trust import Admission
 
 # The services a pass or existing-compute row runs code with.
 SERVICES = tuple(sorted({m.service for m in of_kind("pass", "existing")}))
+_SERVICE_SET = frozenset(SERVICES)
 
 
 class AccountIndex:
@@ -127,15 +128,15 @@ class AccountIndex:
         delegates: list[int] = []  # roles whose uniform trust admits any unnamed principal
         per_caller: list[int] = []  # roles whose answer may differ by caller (conditions...)
         carried: dict[str, list[int]] = defaultdict(list)
+        self._trust_read: dict[object, tuple[frozenset[int], bool, frozenset[str]]] = {}
         everyone = len(self.entities)
         for position in range(self.n_users, everyone):
             role = self.entities[position]
             assert isinstance(role, Role)
-            text = set(strings(role.trust_policy))
-            mentioned = {self.position[s] for s in text if s in self.position}
+            mentioned, is_uniform, services = self._read_trust(role)
             for principal in mentioned:
                 self.named[principal].append(position)
-            if uniform(role.trust_policy):
+            if is_uniform:
                 rep = next((i for i in range(everyone) if i not in mentioned), -1)
                 rep_arn = self.entities[rep].arn if rep >= 0 else ""
                 if rep >= 0 and self.admit(position, rep_arn, share=False) is not None:
@@ -144,7 +145,7 @@ class AccountIndex:
                 per_caller.append(position)
             if is_service_linked(role):
                 continue  # AWS's own roles: code we run cannot carry them
-            for service in text.intersection(SERVICES):  # named literally
+            for service in services:  # named literally
                 if self.admit(position, service) is not None:
                     carried[service].append(position)
         for roles in self.named.values():
@@ -152,6 +153,18 @@ class AccountIndex:
         self.delegates = Targets.of(delegates)
         self.service_roles = {s: Targets.of(carried[s]) for s in SERVICES}
         self._per_caller(per_caller)
+
+    def _read_trust(self, role: Role) -> tuple[frozenset[int], bool, frozenset[str]]:
+        """(the principals the role's trust names, whether it is :func:`uniform`, the services
+        it names), read once per trust: roles made from one template share the answer."""
+        key = self.admissions.trust_key(role)
+        found = self._trust_read.get(key)
+        if found is None:
+            text = set(strings(role.trust_policy))
+            mentioned = frozenset(self.position[s] for s in text if s in self.position)
+            found = (mentioned, uniform(role.trust_policy), frozenset(text & _SERVICE_SET))
+            self._trust_read[key] = found
+        return found
 
     def _per_caller(self, roles: list[int]) -> None:
         """Split the roles whose trust may answer callers differently: those that read who
