@@ -81,14 +81,14 @@ def _may_be_late(ctx: Context, row: CredentialRow) -> bool:
     """Whether any date of ``row`` is later than the report could know (``Context.future``).
     Rare: the checks name the dates they read (for ``_future``'s message) only then."""
     latest = ctx.latest_credential_date
-    dates = (row.user_creation_time, row.password_last_used, row.password_last_changed)
-    if any(isinstance(when, datetime) and when > latest for when in dates):
-        return True
-    return any(
-        isinstance(when, datetime) and when > latest
-        for key in row.keys
-        for when in (key.last_rotated, key.last_used)
-    )
+    for when in (row.user_creation_time, row.password_last_used, row.password_last_changed):
+        if isinstance(when, datetime) and when > latest:
+            return True
+    for key in row.keys:
+        for when in (key.last_rotated, key.last_used):
+            if isinstance(when, datetime) and when > latest:
+                return True
+    return False
 
 
 def _fail_or_pass(row: CredentialRow, problems: list[str], ok: str) -> Outcome:
