@@ -11,6 +11,7 @@ Deny that was not understood.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -285,6 +286,15 @@ def narrow(candidates: list[Candidate], denies: list[TrustStatement]) -> list[Ca
             ]
         candidates = nxt
     return candidates
+
+
+def document_key(trust: Mapping[str, Any] | str) -> str:
+    """The same text for the same trust policy (roles made from one template share theirs):
+    who can assume a role, and whether it takes session tags, depend on its trust policy
+    alone (and the run's context)."""
+    if isinstance(trust, str):
+        return "text:" + trust
+    return json.dumps(trust, sort_keys=True, default=str)
 
 
 def allows_session_tags(document: Mapping[str, Any] | str) -> bool:

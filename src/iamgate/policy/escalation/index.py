@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import partial
 
-from iamgate.model.snapshot import Group, Role, Source, User
+from iamgate.model.snapshot import Group, Role, Source, Tag, User
 from iamgate.policy.catalogue import of_kind
 from iamgate.policy.escalation.admission import Admissions, Admits, strings, uniform
 from iamgate.policy.escalation.edge_keys import (
@@ -48,7 +48,8 @@ class AccountIndex:
         org = snap.organization
         org_known = org is not None and not snap.errors_for([Source.ORGANIZATION])
         org_id = org.id if org is not None else None
-        self.target = partial(target_known, self.account, org=org_id, org_known=org_known)
+        self._target = partial(target_known, self.account, org=org_id, org_known=org_known)
+        self._targets: dict[tuple[Tag, ...] | None, Known] = {}
         self.users = Universe([u.arn for u in users], 0, [self.target(u.tags) for u in users])
         self.roles = Universe(
             [r.arn for r in roles], len(users), [self.target(r.tags) for r in roles]
@@ -79,6 +80,14 @@ class AccountIndex:
         lifting = lifting_policies(principals, self._policy_arn_values())
         self.lifting_attaches = attaching(lifting)
         self.lifting_boundaries = bounding(lifting)
+
+    def target(self, tags: tuple[Tag, ...] | None) -> Known:
+        """The keys of a user, role, group or policy acted on, one object per distinct set of
+        tags (most entities have none): a :class:`Known` is immutable."""
+        found = self._targets.get(tags)
+        if found is None:
+            found = self._targets[tags] = self._target(tags)
+        return found
 
     def _members(self) -> None:
         """Who is in each group, both ways; and who has a permissions boundary."""

@@ -53,6 +53,7 @@ class Targets:
     # The bitset as bytes, made on the first membership test: a test is then one index, not a
     # shift of the whole bitset.
     _bytes: list[bytes] = field(default_factory=list, compare=False, hash=False, repr=False)
+    _hash: list[int] = field(default_factory=list, compare=False, hash=False, repr=False)
 
     @staticmethod
     def of(positions: Iterable[int]) -> Targets:
@@ -61,6 +62,13 @@ class Targets:
         if len(found) <= SPARSE_MAX:
             return Targets(0, found) if found else EMPTY
         return Targets(_bits_of(found))
+
+    def __hash__(self) -> int:
+        """Hashed once: a bitset of many principals is a long int whose hash reads all of it,
+        and a Targets is a key of the facts' memos, looked up again and again."""
+        if not self._hash:
+            self._hash.append(hash((self.bits, self.extra)))
+        return self._hash[0]
 
     def __bool__(self) -> bool:
         return bool(self.bits) or bool(self.extra)
