@@ -60,12 +60,14 @@ class AccountIndex:
         )
 
         self.position = {e.arn: i for i, e in enumerate(self.entities)}
-        self.base: list[Access | None] = [principals.access(e).access for e in self.entities]
-        self.group_base = [principals.access(g).access for g in self.groups]
+        effective = [principals.access(e) for e in (*self.entities, *self.groups)]
+        everyone = len(self.entities)
+        self.base: list[Access | None] = [found.access for found in effective[:everyone]]
+        self.group_base = [found.access for found in effective[everyone:]]
         self.problems = {
             e.arn: found.problem
-            for e in (*self.entities, *self.groups)
-            if (found := principals.access(e)).access is None
+            for e, found in zip((*self.entities, *self.groups), effective, strict=True)
+            if found.access is None
         }
         self.admissions = Admissions(admits)
         self.standing = Standing(snap, self.entities)
@@ -94,14 +96,15 @@ class AccountIndex:
         group_at = {g.name: i for i, g in enumerate(self.groups)}
         members: dict[int, list[int]] = defaultdict(list)
         self.member_of: list[tuple[int, ...]] = []
+        read: dict[tuple[str, ...], tuple[int, ...]] = {}  # once per list of groups (shared)
         for position, entity in enumerate(self.entities):
-            found = []
-            for name in entity.groups if isinstance(entity, User) else ():
-                at = group_at.get(name, -1)
-                if at >= 0:
-                    members[at].append(position)
-                    found.append(at)
-            self.member_of.append(tuple(sorted(set(found))))
+            names = entity.groups if isinstance(entity, User) else ()
+            found = read.get(names)
+            if found is None:
+                found = read[names] = tuple(sorted({group_at[n] for n in names if n in group_at}))
+            for at in found:
+                members[at].append(position)
+            self.member_of.append(found)
         self.members = [Targets.of(members[i]) for i in range(len(self.groups))]
         self.has_boundary = Targets.of(
             i for i, a in enumerate(self.base) if a is not None and a.boundary is not None
