@@ -133,7 +133,8 @@ class Context:
         key = (self.principals.trust_key(role), tuple(map(id, outside)))
         found = self._by_document.get(key)
         if found is None:
-            found = who_can_assume(role.trust_policy, self.trust, outside)
+            parsed = self.principals.parsed_trust(role)
+            found = who_can_assume(role.trust_policy, self.trust, outside, parsed)
             self._by_document[key] = found
         return found
 

@@ -26,11 +26,16 @@ from iamgate.model.snapshot import (
     User,
 )
 from iamgate.policy.admin import AdminVerdict, admin, verdict_key
-from iamgate.policy.document import Policy, inline_policy_id, parse_policy
+from iamgate.policy.document import Policy, PolicyFormatError, inline_policy_id, parse_policy
 from iamgate.policy.evaluate import Access, Attachment, Identity, member_of
 from iamgate.policy.organization import Levels, read_bounds
 from iamgate.policy.request import Reading, specialize, tags_of
-from iamgate.policy.trust_statements import allows_session_tags, document_key
+from iamgate.policy.trust_statements import (
+    ParsedTrust,
+    document_key,
+    parse_trust,
+    takes_session_tags,
+)
 
 HOLDER = "(holder)"  # a hypothetical holder of a policy: IAM names cannot hold parentheses
 FEDERATION = "sts:GetFederationToken"
@@ -99,6 +104,7 @@ class Principals:
         self._groups_federate: dict[tuple[str, ...], bool] = {}
         self._trust_keys: dict[str, str] = {}
         self._session_tags: dict[str, bool] = {}
+        self._parsed_trusts: dict[str, ParsedTrust] = {}
         self._profiles: dict[tuple[tuple[str, ...], str | None], _Profile | None] = {}
         self._verdict_keys: dict[tuple[int, int, int], tuple[object, ...] | None] = {}
         self._levels: dict[tuple[int, ...], Levels] = {}
@@ -144,12 +150,27 @@ class Principals:
             found = self._trust_keys[role.arn] = document_key(role.trust_policy)
         return found
 
+    def parsed_trust(self, role: Role) -> ParsedTrust:
+        """The role's trust, parsed once per distinct text (here for its session tags, and
+        in ``Context.assumers``); PolicyFormatError when unreadable."""
+        key = self.trust_key(role)
+        found = self._parsed_trusts.get(key)
+        if found is None:
+            statements, notes = parse_trust(role.trust_policy)
+            found = self._parsed_trusts[key] = (tuple(statements), tuple(notes))
+        return found
+
     def _takes_session_tags(self, role: Role) -> bool:
-        """:func:`.trust_statements.allows_session_tags`, once per distinct trust."""
+        """:func:`.trust_statements.allows_session_tags` (an unreadable trust counts as
+        allowing them), once per distinct trust."""
         key = self.trust_key(role)
         found = self._session_tags.get(key)
         if found is None:
-            found = self._session_tags[key] = allows_session_tags(role.trust_policy)
+            try:
+                found = takes_session_tags(self.parsed_trust(role)[0])
+            except PolicyFormatError:
+                found = True
+            self._session_tags[key] = found
         return found
 
     def _may_federate(self, user: User) -> bool:
@@ -272,13 +293,9 @@ class Principals:
 
     def _effective(self, entity: Entity) -> Effective:
         if isinstance(entity, User) and not entity.attached and not entity.inline:
-            profile = self._profile(entity.groups, entity.permissions_boundary)
-            if profile is not None:  # the same policies as its peers, read alike for each
-                read, bound, groups, problem = profile
-                if problem:
-                    return Effective(None, problem)
-                who = self.identity(entity)
-                return Effective(Access(who, read, bound, groups, self.scps_for(who)))
+            shared = self._of_profile(entity)
+            if shared is not None:
+                return shared
         atts, missing = self.own(entity)
         absent = [f"policy {arn}" for arn in missing]
         groups: list[str] = [entity.arn] if isinstance(entity, Group) else []
@@ -304,6 +321,18 @@ class Principals:
         bound = self._read(boundary, who) if boundary is not None else None
         scps = self.scps_for(who)
         return Effective(Access(who, read, bound, tuple(groups), scps))
+
+    def _of_profile(self, user: User) -> Effective | None:
+        """The access of a user with no policy of its own from its profile (its groups'
+        policies, read alike for each member); None when they are not read alike."""
+        profile = self._profile(user.groups, user.permissions_boundary)
+        if profile is None:
+            return None
+        read, bound, groups, problem = profile
+        if problem:
+            return Effective(None, problem)
+        who = self.identity(user)
+        return Effective(Access(who, read, bound, groups, self.scps_for(who)))
 
     def _profile(self, names: tuple[str, ...], boundary_arn: str | None) -> _Profile | None:
         """What users with no policy of their own, in the groups ``names`` and with the

@@ -12,7 +12,7 @@ Deny that was not understood.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -109,6 +109,10 @@ def _principals(raw: Any, where: str, notes: list[str]) -> tuple[TrustPrincipal,
             else:
                 raise PolicyFormatError(f"{where}: unknown principal type {element!r}")
     return tuple(out)
+
+
+# A trust parsed once and shared (its statements, and the notes on what it grants nobody).
+ParsedTrust = tuple[tuple[TrustStatement, ...], tuple[str, ...]]
 
 
 def parse_trust(document: Mapping[str, Any] | str) -> tuple[list[TrustStatement], list[str]]:
@@ -307,4 +311,9 @@ def allows_session_tags(document: Mapping[str, Any] | str) -> bool:
         statements, _notes = parse_trust(document)
     except PolicyFormatError:
         return True
+    return takes_session_tags(statements)
+
+
+def takes_session_tags(statements: Iterable[TrustStatement]) -> bool:
+    """:func:`allows_session_tags` of a trust already parsed."""
     return any(st.effect == "Allow" and st.covers(TAG_SESSION) for st in statements)
