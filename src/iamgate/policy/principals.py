@@ -107,6 +107,7 @@ class Principals:
         self._parsed_trusts: dict[str, ParsedTrust] = {}
         self._profiles: dict[tuple[tuple[str, ...], str | None], _Profile | None] = {}
         self._verdict_keys: dict[tuple[int, int, int], tuple[object, ...] | None] = {}
+        self._shared: set[int] = set()  # ids of the attachments tuples profiles share
         self._levels: dict[tuple[int, ...], Levels] = {}
         self.organization, self.organization_problem = read_bounds(
             snapshot.organization_policies, snapshot.account_id
@@ -254,7 +255,9 @@ class Principals:
     def _verdict_key(self, access: Access) -> tuple[object, ...] | None:
         """:func:`.admin.verdict_key`, once per attachments tuple (users of one profile share
         theirs, see :meth:`_profile`), boundary and SCPs: it reads their policies alone. The
-        ids are stable: ``_access`` keeps every principal's access alive."""
+        ids are stable: ``_profiles`` and ``_access`` keep them alive."""
+        if id(access.attachments) not in self._shared:  # one principal's own: asked once
+            return verdict_key(access)
         ids = (id(access.attachments), id(access.boundary), id(access.scps))
         if ids in self._verdict_keys:
             return self._verdict_keys[ids]
@@ -367,6 +370,7 @@ class Principals:
             found = None
         else:
             found = (tuple(atts), bound, tuple(groups), "")
+            self._shared.add(id(found[0]))  # kept alive by ``_profiles``
         self._profiles[key] = found
         return found
 
