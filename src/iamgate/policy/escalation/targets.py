@@ -23,14 +23,16 @@ _NONE: frozenset[int] = frozenset()
 def bit_positions(bits: int) -> Iterator[int]:
     """The set bits of ``bits``, lowest first. Read from the binary text (one C-level pass):
     clearing the lowest bit again and again would copy the whole int each time, the square of
-    the account for a set of many principals."""
+    the account for a set of many principals. Searched from the text's end (bit 0), not
+    reversed: a reversed copy would cost a second pass over every bit."""
     if not bits:
         return
-    text = format(bits, "b")[::-1]
-    at = text.find("1")
+    text = format(bits, "b")
+    last = len(text) - 1
+    at = text.rfind("1")
     while at >= 0:
-        yield at
-        at = text.find("1", at + 1)
+        yield last - at
+        at = text.rfind("1", 0, at)
 
 
 def _bits_of(positions: Iterable[int]) -> int:
