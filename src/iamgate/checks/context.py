@@ -11,7 +11,6 @@ from functools import cached_property
 from iamgate.model.config import Config
 from iamgate.model.snapshot import CredentialRow, Group, Role, Snapshot, Source, User
 from iamgate.policy.escalation import Escalation, Graph, trust_admits
-from iamgate.policy.escalation.admission import document_key
 from iamgate.policy.principals import Principals, is_service_linked
 from iamgate.policy.trust import Assumers, TrustContext, who_can_assume
 from iamgate.policy.trust_statements import TrustStatement
@@ -131,10 +130,11 @@ class Context:
         return found
 
     def _who_can_assume(self, role: Role, outside: tuple[TrustStatement, ...]) -> Assumers:
-        key = (document_key(role.trust_policy), tuple(map(id, outside)))
+        key = (self.principals.trust_key(role), tuple(map(id, outside)))
         found = self._by_document.get(key)
         if found is None:
-            found = who_can_assume(role.trust_policy, self.trust, outside)
+            parsed = self.principals.parsed_trust(role)
+            found = who_can_assume(role.trust_policy, self.trust, outside, parsed)
             self._by_document[key] = found
         return found
 
