@@ -188,12 +188,14 @@ class CheckInfo:
     docs: tuple[str, ...] = ()  # the AWS documentation its verdict relies on
 
 
+_STATUS = attrgetter("status")
+
 COUNT_KEYS = ("new", "expired", "accepted", "stale", "passed", "errors")
 
 
 def count_statuses(findings: Sequence[Finding], stale: int) -> dict[str, int]:
     """The counts every report shows, keyed as in ``COUNT_KEYS``."""
-    by = Counter(map(attrgetter("status"), findings))  # one C-level pass
+    by = Counter(map(_STATUS, findings))  # one C-level pass
     return {
         "new": by[Status.FAIL],
         "expired": by[Status.EXPIRED],
@@ -265,6 +267,17 @@ class Verdict:
     _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
+    def non_passing(self) -> tuple[Finding, ...]:
+        """The findings whose status is not ``pass``, in order: all that most reports look at
+        (a large account's findings are mostly passes), picked once."""
+        found = self._derived.get("non_passing")
+        if not isinstance(found, tuple):
+            passed = Status.PASS  # looked up once: an enum member is a slow class attribute
+            found = tuple([f for f in self.findings if f.status is not passed])
+            self._derived["non_passing"] = found
+        return found
+
+    @property
     def blocking(self) -> list[Finding]:
         found = self._derived.get("blocking")
         if not isinstance(found, tuple):
@@ -274,7 +287,7 @@ class Verdict:
             kept = Change.UNCHANGED, Change.FIXED
             found = tuple(
                 f
-                for f in self.findings
+                for f in self.non_passing
                 if f.status in failing and blocks[f.severity] and f.change not in kept
             )
             self._derived["blocking"] = found
@@ -286,9 +299,9 @@ class Verdict:
         if self.plan is not None:  # what the change touches and could not be judged
             introduced = Change.INTRODUCED
             return bool(self.plan.blind) or any(
-                f.status is error and f.change is introduced for f in self.findings
+                f.status is error and f.change is introduced for f in self.non_passing
             )
-        return bool(self.collection_errors) or any(f.status is error for f in self.findings)
+        return bool(self.collection_errors) or any(f.status is error for f in self.non_passing)
 
     @property
     def status(self) -> str:
@@ -319,7 +332,7 @@ class Verdict:
         """Accepted findings whose exception expires within the warning window."""
         return [
             f
-            for f in self.findings
+            for f in self.non_passing
             if f.status is Status.ACCEPTED
             and f.exception is not None
             and (f.exception.expires - self.today).days <= self.expiring_within_days
