@@ -91,6 +91,15 @@ class Context:
         # Keyed by the trust's text and the RCP Denies on the role (the same for most roles).
         self._by_document: dict[tuple[str, tuple[int, ...]], Assumers] = {}
 
+    def close(self) -> None:
+        """Drop what the checks derived, once they have all run. The escalation graph holds a
+        bound method of this context (``trust_admits(self.assumers)``): a reference cycle that
+        reference counts alone never free, and a run pauses the cyclic collector and then
+        freezes what it left (``app/batch.py``), so without this the graph and every
+        principal's derived access (3 million objects, 200 MB at 100,000 users) would stay
+        beside the reports until the process ends. The context is not used again."""
+        vars(self).clear()
+
     @property
     def account_arn(self) -> str:
         return self.snapshot.account_arn

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 
 import pytest
 
-from iamgate.checks import REGISTRY, runner
+from iamgate.checks import REGISTRY
+from iamgate.checks.context import Context
 from iamgate.checks.runner import iter_checks
 from iamgate.model.config import Config
 from iamgate.model.snapshot import Snapshot
@@ -55,10 +56,10 @@ def test_what_the_checks_derived_is_freed_by_reference_counts() -> None:
     assert _cyclic_garbage(iter_checks(_account(), Config(), list(REGISTRY))) == []
 
 
-def test_without_the_release_the_context_is_cyclic_garbage(
+def test_without_close_the_context_is_cyclic_garbage(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The near miss: the context kept as it is (the escalation graph refers back to it)
     is left for the collector; the test above can fail."""
-    monkeypatch.setattr(runner, "_release", lambda _ctx: None)
+    monkeypatch.setattr(Context, "close", lambda _self: None)
     assert "Context" in _cyclic_garbage(iter_checks(_account(), Config(), list(REGISTRY)))
