@@ -437,6 +437,9 @@ def modify_shared(scope: Scope, earlier: Sequence[Part]) -> list[Part]:
 
 def modify_personal(scope: Scope, earlier: Sequence[Part]) -> list[Part]:
     """The same, of the node itself and of what only it reaches."""
+    can = scope.writable()
+    if not (can.raised or can.unbound):
+        return []  # it writes no principal (most nodes): no set of itself is made
     become = [p.targets for p in earlier if p.variant is Variant.AS_IS]
     if scope.principal >= 0:
         become.append(Targets.of((scope.principal,)))
@@ -541,6 +544,8 @@ def group_modify_shared(scope: Scope, earlier: Sequence[Part]) -> list[Part]:
 
 def group_modify_personal(scope: Scope, _earlier: Sequence[Part]) -> list[Part]:
     """The raised variants of the groups it is in (a group node: itself)."""
+    if not scope.writable().groups:
+        return []  # it writes no group (most nodes): no set of its groups is made
     if scope.principal >= 0:
         member = Targets.of(scope.account.member_of[scope.principal])
     else:
