@@ -105,7 +105,8 @@ class Graph:
         personal = personal_parts(scope)
         if scope.drop:  # a trust names this node and does not admit it: no sharing
             return (*shared_parts(scope), *personal)
-        return (*shared, *personal)
+        # Nothing of its own (most nodes): its profile's tuple, whose part ids ``build`` has.
+        return (*shared, *personal) if personal else shared
 
     def out_edges(self, index: int) -> list[int]:
         """The node's edges as node indices, sorted (for tests and explanations)."""
