@@ -12,7 +12,7 @@ from iamgate.model.config import Config
 from iamgate.model.snapshot import CredentialRow, Group, Role, Snapshot, Source, User
 from iamgate.policy.escalation import Escalation, Graph, trust_admits
 from iamgate.policy.principals import Principals, is_service_linked
-from iamgate.policy.trust import Assumers, TrustContext, who_can_assume
+from iamgate.policy.trust import Assumers, PolicyFormatError, TrustContext, who_can_assume
 from iamgate.policy.trust_statements import TrustStatement
 
 # AWS reuses a credential report for up to four hours (GenerateCredentialReport, "Getting
@@ -21,6 +21,11 @@ REPORT_REUSE = timedelta(hours=4)
 # A date up to this far after the report's (or the snapshot's) time is clock skew; SigV4 itself
 # refuses requests more than five minutes off.
 CLOCK_SKEW = timedelta(minutes=5)
+
+
+# A role as the trust checks read it: (the role, service-linked, its trust model or None,
+# why its trust is unreadable, the RCP Denies on it).
+RoleTrust = tuple[Role, bool, Assumers | None, str, tuple[TrustStatement, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +126,22 @@ class Context:
         found = self._assumers.get(role.arn)
         if found is None:
             found = self._assumers[role.arn] = self._who_can_assume(role, self.rcp_denies(role))
+        return found
+
+    @cached_property
+    def role_trusts(self) -> list[RoleTrust]:
+        """Per role, in the snapshot's order, what the four trust checks each read of it:
+        whether it is service-linked (then nothing else is worked out), its trust model or
+        why its trust is unreadable, and the RCP Denies on it. Read once for all four."""
+        found: list[RoleTrust] = []
+        for role in self.snapshot.roles:
+            if is_service_linked(role):
+                found.append((role, True, None, "", ()))
+                continue
+            try:
+                found.append((role, False, self.assumers(role), "", self.rcp_denies(role)))
+            except PolicyFormatError as exc:
+                found.append((role, False, None, str(exc), ()))
         return found
 
     def assumers_by_trust(self, role: Role) -> Assumers:

@@ -712,8 +712,9 @@ class Facts:
         index = self.index
         _kind, name = caller_name(who.arn)
         skip = set(named)
-        shared = self.per_caller_admitted(permitted, who)
-        for r in index.named_in.get(name, ()):
+        holding = index.named_in.get(name, ())
+        shared = self.per_caller_admitted(permitted, who) if holding else EMPTY
+        for r in holding:
             if r in skip or r not in permitted:
                 continue
             own = index.admit(r, who.arn) is not None

@@ -105,7 +105,8 @@ class Graph:
         personal = personal_parts(scope)
         if scope.drop:  # a trust names this node and does not admit it: no sharing
             return (*shared_parts(scope), *personal)
-        return (*shared, *personal)
+        # Nothing of its own (most nodes): its profile's tuple, whose part ids ``build`` has.
+        return (*shared, *personal) if personal else shared
 
     def out_edges(self, index: int) -> list[int]:
         """The node's edges as node indices, sorted (for tests and explanations)."""
@@ -249,13 +250,14 @@ class Graph:
         return found
 
     def _path(self, index: int, mask: int, levels: Levels, tails: dict[int, _Tail]) -> Escalation:
-        arn = self.node(index).arn
         depth = levels.depth.get(index, -1)
-        if depth <= 0:
+        if depth <= 0:  # its ARN alone: no node (and its name) made
+            arn = self.space.principals[index] if index < self._principals else self.node(index).arn
             return Escalation(arn, Status.NONE, message=_NO_PATH)
+        # A source is a principal as is or a group: its node's name is short_name(arn).
+        node = self.node(index)
         hops, text, status, prize, why = self._tail(index, mask, levels, tails)
-        message = f"{short_name(arn)}{text} ({why})"
-        return Escalation(arn, status, hops, prize, message)
+        return Escalation(node.arn, status, hops, prize, f"{node.name}{text} ({why})")
 
     def _tail(self, start: int, mask: int, levels: Levels, tails: dict[int, _Tail]) -> _Tail:
         """The shortest path from ``start`` on (its hops and their text) and what it ends in;

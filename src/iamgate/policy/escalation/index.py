@@ -115,20 +115,21 @@ class AccountIndex:
     def _holders(self) -> None:
         """Who holds each customer-managed policy: principals directly or through a group
         (``policy_holders``), and groups (``policy_group_holders``)."""
-        holders: dict[str, list[Targets]] = defaultdict(list)
+        holders: dict[str, list[int]] = defaultdict(list)  # positions: no set per holder
+        through: dict[str, list[Targets]] = defaultdict(list)  # the members of its groups
         group_holders: dict[str, list[int]] = defaultdict(list)
         for position, (entity, own) in enumerate(zip(self.entities, self.base, strict=True)):
             for att in own.attachments if own is not None else ():
                 if att.policy.kind == "managed" and att.via == entity.arn:
-                    holders[att.policy.id].append(Targets.of((position,)))
+                    holders[att.policy.id].append(position)
         for at, found in enumerate(self.group_base):
             for att in found.attachments if found else ():
                 if att.policy.kind == "managed":
                     group_holders[att.policy.id].append(at)
-                    holders[att.policy.id].append(self.members[at])
+                    through[att.policy.id].append(self.members[at])
         arns = sorted(set(holders) | set(group_holders))
         self.policy_universe = Universe(arns, 0, [self.target(None)] * len(arns))  # tags unread
-        self.policy_holders = [_union(holders[a]) for a in self.policy_universe.arns]
+        self.policy_holders = [_union(through[a], holders[a]) for a in self.policy_universe.arns]
         self.policy_group_holders = [
             Targets.of(group_holders[a]) for a in self.policy_universe.arns
         ]
@@ -227,10 +228,11 @@ class AccountIndex:
         return self.admissions.admit(role, principal, share)
 
 
-def _union(parts: list[Targets]) -> Targets:
-    """One union of many sets (the small ones gathered first: no bitset per member)."""
+def _union(parts: list[Targets], positions: list[int]) -> Targets:
+    """One union of many sets and of single positions (the small ones gathered first: no
+    bitset per member)."""
     bits = 0
-    extra: set[int] = set()
+    extra: set[int] = set(positions)
     for part in parts:
         bits |= part.bits
         extra.update(part.extra)
