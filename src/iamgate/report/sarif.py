@@ -225,8 +225,9 @@ def _result(f: Finding, index: int, place: Place) -> dict[str, Any]:
 
 
 class _Encoded(dict[str, str]):
-    """``value -> encode(sarif_text(value))`` as JSON, each made once: a check, a type or an
-    account repeats from result to result."""
+    """``value -> encode(sarif_text(value))`` as JSON, each made once: a check, a type, an
+    account or a resource (a result per failing check) repeats from result to result. At most
+    a few values per result (``MAX_RESULTS``)."""
 
     def __missing__(self, value: str) -> str:
         made = self[value] = encode_basestring(sarif_text(value))
@@ -234,6 +235,9 @@ class _Encoded(dict[str, str]):
 
 
 _json: Callable[[str], str] = encode_basestring  # the C function json.dumps uses for a str
+# Each severity's level and each status as JSON, made once (``.value`` is a slow descriptor).
+_LEVEL_JSON = {s: _json(level) for s, level in LEVEL.items()}
+_STATUS_JSON = {s: _json(s.value) for s in Status}
 
 
 def _result_line(f: Finding, index: int, place: Place, once: _Encoded) -> str:
@@ -248,13 +252,13 @@ def _result_line(f: Finding, index: int, place: Place, once: _Encoded) -> str:
     )
     return (
         f'{{"ruleId": {once[f.check]}, "ruleIndex": {index}, '
-        f'"level": {_json(LEVEL[f.severity])}, "message": {{"text": {_json(_message(f))}}}, '
+        f'"level": {_LEVEL_JSON[f.severity]}, "message": {{"text": {_json(_message(f))}}}, '
         f'"locations": [{{"physicalLocation": {{"artifactLocation": '
         f'{{"uri": {_json(uri_of(place.path))}}}{region}}}, "logicalLocations": '
-        f'[{{"fullyQualifiedName": {_json(sarif_text(f.resource))}, '
+        f'[{{"fullyQualifiedName": {once[f.resource]}, '
         f'"kind": {once[f.resource_type]}}}]}}], '
-        f'"partialFingerprints": {{"{FINGERPRINT}": {_json(fingerprint(f))}}}, '
-        f'"properties": {{"account": {once[f.account_id]}, "status": {_json(f.status.value)}}}'
+        f'"partialFingerprints": {{"{FINGERPRINT}": "{fingerprint(f)}"}}, '  # hex: no escape
+        f'"properties": {{"account": {once[f.account_id]}, "status": {_STATUS_JSON[f.status]}}}'
         f"{suppressions}}}"
     )
 
