@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from iamgate import __version__
 from iamgate.app.batch import without_cycle_collection
-from iamgate.checks import REGISTRY, catalogue, run_checks, select_checks
+from iamgate.checks import REGISTRY, catalogue, select_checks
+from iamgate.checks.runner import iter_checks
 from iamgate.errors import InputError
 from iamgate.formats.baseline_yaml import load_baseline
 from iamgate.gate.apply import apply_baseline
@@ -188,12 +189,12 @@ def _gate(
     baseline: Baseline,
     selected: list[str],
 ) -> Verdict:
-    results = run_checks(snapshot, config, selected)
+    results = iter_checks(snapshot, config, selected)  # gated as they are made
     return gate_results(results, snapshot, config, options, baseline, selected)
 
 
 def gate_results(
-    results: Sequence[Result],
+    results: Iterable[Result],
     snapshot: Snapshot,
     config: Config,
     options: GateOptions,

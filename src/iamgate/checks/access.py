@@ -47,18 +47,18 @@ SUPPORT_POLICY_SUFFIX = ":policy/AWSSupportAccess"
 )
 def user_direct_policies(ctx: Context) -> Iterator[Outcome]:
     for user in ctx.snapshot.users:
+        if not (user.attached or user.inline):  # most users: no list to build
+            yield Outcome(user.arn, "user", True, "no policies attached directly")
+            continue
         direct = [a.name or a.arn for a in user.attached] + [
             f"{p.name} (inline)" for p in user.inline
         ]
-        if direct:
-            yield Outcome(
-                user.arn,
-                "user",
-                False,
-                f"user {user.name} has policies attached directly: {', '.join(direct)}",
-            )
-        else:
-            yield Outcome(user.arn, "user", True, "no policies attached directly")
+        yield Outcome(
+            user.arn,
+            "user",
+            False,
+            f"user {user.name} has policies attached directly: {', '.join(direct)}",
+        )
 
 
 @check(

@@ -25,8 +25,8 @@ from iamgate.checks.context import Context
 from iamgate.checks.registry import Outcome, check
 from iamgate.model.results import Severity
 from iamgate.model.snapshot import Role, Source
-from iamgate.policy.principals import is_service_linked
-from iamgate.policy.trust import Assumer, Assumers, Kind, PolicyFormatError, Risk
+from iamgate.policy.trust import Assumer, Assumers, Kind, Risk
+from iamgate.policy.trust_statements import TrustStatement
 
 _AUTH = (Source.AUTHORIZATION_DETAILS, Source.IDENTITY)
 _SHOWN = 5  # assumers named in one message; the rest are counted
@@ -52,14 +52,14 @@ def _judge(
     # Per trust model (roles whose trust reads alike share one, see Context.assumers): whether
     # it passes, and the text that says so or names the failing assumers.
     judged: dict[int, tuple[bool, str]] = {}
-    for role in ctx.snapshot.roles:
-        if is_service_linked(role):
+    for role, linked, assumers, problem, denies in ctx.role_trusts:
+        if linked:
             yield Outcome(role.arn, "role", True, "service-linked role: AWS owns its trust policy")
             continue
-        try:
-            assumers = ctx.assumers(role)
-        except PolicyFormatError as exc:
-            yield Outcome(role.arn, "role", None, f"not evaluated: malformed trust policy: {exc}")
+        if assumers is None:
+            yield Outcome(
+                role.arn, "role", None, f"not evaluated: malformed trust policy: {problem}"
+            )
             continue
         found = judged.get(id(assumers))  # kept alive by the context's cache
         if found is None:
@@ -67,8 +67,10 @@ def _judge(
         passed, text = found
         if not passed:
             yield Outcome(role.arn, "role", False, f"role {role.name} {fails}: {text}{hint}")
+        elif denies:
+            yield Outcome(role.arn, "role", True, text + _rcp_note(ctx, role, risk, denies))
         else:
-            yield Outcome(role.arn, "role", True, text + _rcp_note(ctx, role, risk))
+            yield Outcome(role.arn, "role", True, text)
 
 
 def _verdict(assumers: Assumers, risk: Risk, passes: Callable[[Assumers], str]) -> tuple[bool, str]:
@@ -79,12 +81,10 @@ def _verdict(assumers: Assumers, risk: Risk, passes: Callable[[Assumers], str]) 
     return True, passes(assumers)
 
 
-def _rcp_note(ctx: Context, role: Role, risk: Risk) -> str:
-    """What the organization's RCPs changed: the trust alone admits a caller of this risk,
-    and an RCP Deny keeps it out (``""`` when the trust alone passes too)."""
-    denies = ctx.rcp_denies(role)
-    if not denies:
-        return ""
+def _rcp_note(ctx: Context, role: Role, risk: Risk, denies: tuple[TrustStatement, ...]) -> str:
+    """What the organization's RCPs changed (``denies``: those on the role): the trust alone
+    admits a caller of this risk, and an RCP Deny keeps it out (``""`` when the trust alone
+    passes too)."""
     admitted = ctx.assumers_by_trust(role).with_risk(risk)
     if not admitted:
         return ""

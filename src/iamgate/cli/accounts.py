@@ -19,7 +19,6 @@ from iamgate.cli.common import (
     handle_errors,
     split_csv,
 )
-from iamgate.formats.config_toml import load_config
 
 
 @handle_errors
@@ -39,6 +38,7 @@ def accounts(
 ) -> None:
     """List the accounts a multi-account scan would cover (or chunk them for a matrix)."""
     from iamgate.app.targets import matrix, resolve_targets, select  # boto3, only when run
+    from iamgate.formats.config_toml import load_config
 
     cfg = load_config(config)
     aws = aws_options(cfg, region, profile, None, None, "iamgate")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from iamgate.model.config import Config
-
 if TYPE_CHECKING:
     from iamgate.aws.clients import AwsOptions
+    from iamgate.model.config import Config
 
 
 def aws_options(

@@ -6,26 +6,20 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from iamgate.app.evaluate import GateOptions, evaluate
-from iamgate.app.review import review_change
-from iamgate.baseline.init import init_from_verdicts
-from iamgate.baseline.lint import BroadEntry, LintProblem, broad_entries, lint_baseline
-from iamgate.baseline.prune import prune_text
-from iamgate.baseline.review import render_review
-from iamgate.checks import catalogue
 from iamgate.cli.common import handle_errors, say, step_summary, today_or
 from iamgate.errors import ExitCode, InputError
-from iamgate.formats.baseline_yaml import parse_baseline, read_baseline
-from iamgate.formats.config_toml import load_config
 from iamgate.formats.files import append_text, write_atomic
-from iamgate.formats.results_json import load_results
-from iamgate.formats.snapshot_json import load_snapshot
-from iamgate.model.results import Verdict
 from iamgate.text import workflow_command
+
+# The rules, the check registry and the YAML reader are imported when a command runs
+# (cli/common.py says why).
+if TYPE_CHECKING:
+    from iamgate.baseline.lint import BroadEntry, LintProblem
+    from iamgate.model.results import Verdict
 
 baseline_app = typer.Typer(
     help="Baseline lifecycle: init, lint, diff (pull-request review) and prune.",
@@ -43,6 +37,8 @@ AsOfOpt = Annotated[
 
 
 def _horizon(config: Path | None) -> int:
+    from iamgate.formats.config_toml import load_config
+
     return load_config(config).baseline.max_expiry_days
 
 
@@ -64,6 +60,12 @@ def init_cmd(
     as_of: AsOfOpt = None,
 ) -> None:
     """Write a baseline accepting today's failures, with placeholders lint rejects."""
+    from iamgate.app.evaluate import GateOptions, evaluate
+    from iamgate.baseline.init import init_from_verdicts
+    from iamgate.formats.config_toml import load_config
+    from iamgate.formats.results_json import load_results
+    from iamgate.formats.snapshot_json import load_snapshot
+
     if (results is None) == (snapshot is None):
         raise InputError("give exactly one of --results or --snapshot", "baseline init")
     if output.exists() and not force:
@@ -90,6 +92,10 @@ def init_cmd(
 def _lint_files(
     paths: list[Path], today: date, horizon: int, results: list[Verdict] | None
 ) -> tuple[list[LintProblem], list[BroadEntry], bool]:
+    from iamgate.baseline.lint import LintProblem, broad_entries, lint_baseline
+    from iamgate.checks import catalogue
+    from iamgate.formats.baseline_yaml import read_baseline
+
     problems: list[LintProblem] = []
     broad: list[BroadEntry] = []
     unreadable = False
@@ -134,6 +140,8 @@ def lint_cmd(
     Lists every broad entry (allow-broad) with what its wildcard reaches into. Exits 0 when
     clean, 1 on problems, 2 when a file cannot be read.
     """
+    from iamgate.formats.results_json import load_results
+
     verdicts = load_results(results) if results is not None else None
     problems, broad, unreadable = _lint_files(files, today_or(as_of), _horizon(config), verdicts)
     for entry in broad:
@@ -190,6 +198,10 @@ def diff_cmd(
     refused: write REF:PATH, or ./PATH. Exits 1 when the head fails lint. Appends to
     $GITHUB_STEP_SUMMARY when it is set.
     """
+    from iamgate.app.review import review_change
+    from iamgate.baseline.review import render_review
+    from iamgate.checks import catalogue
+
     review = review_change(base, head, path, config, today_or(as_of))
     text = render_review(review, catalogue())
     # Written before it is printed: a reader that stops early (`| head`) loses no output file.
@@ -219,6 +231,11 @@ def prune_cmd(
     ] = False,
 ) -> None:
     """Remove the exceptions that results.json lists as stale (they match no current failure)."""
+    from iamgate.baseline.prune import prune_text
+    from iamgate.checks import catalogue
+    from iamgate.formats.baseline_yaml import parse_baseline, read_baseline
+    from iamgate.formats.results_json import load_results
+
     verdicts = load_results(results)
     text = read_baseline(file)
     known = catalogue()

@@ -26,9 +26,7 @@ from iamgate.cli.common import (
     report_collection,
 )
 from iamgate.errors import ExitCode
-from iamgate.formats.config_toml import load_config
 from iamgate.formats.files import write_atomic
-from iamgate.formats.snapshot_json import snapshot_to_json
 
 
 @handle_errors
@@ -51,6 +49,8 @@ def collect(
     """
     from iamgate.app.scan import collect_account, organization_role_reader
     from iamgate.aws.clients import Clients  # boto3: imported when a collection runs
+    from iamgate.formats.config_toml import load_config
+    from iamgate.formats.snapshot_json import snapshot_to_json
 
     console = Console(verbose, quiet)
     cfg = load_config(config)

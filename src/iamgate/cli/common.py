@@ -21,13 +21,10 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar, cast, get_args
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar, cast, get_args
 
 import typer
 
-from iamgate.app.evaluate import GateOptions, config_notes
-from iamgate.app.gating import GatingRun, start_run
-from iamgate.app.reports import Outputs, Report
 from iamgate.aws.secrets import scrub
 from iamgate.cli.streams import (
     EXIT_CLOSED_PIPE,
@@ -37,12 +34,17 @@ from iamgate.cli.streams import (
     silence_closed,
 )
 from iamgate.errors import ExitCode, IamgateError, InputError
-from iamgate.model.config import Config
-from iamgate.model.results import Severity
-from iamgate.model.snapshot import Snapshot
-from iamgate.report.annotations import render_annotations
-from iamgate.report.junit import JunitPassing
+from iamgate.model.results import Severity  # --fail-on's choices
 from iamgate.text import terminal
+
+# The use cases and the reports are imported by the functions that need them, when a command
+# runs: the CLI starts (and says --help) without every command's dependencies.
+if TYPE_CHECKING:
+    from iamgate.app.evaluate import GateOptions
+    from iamgate.app.gating import GatingRun
+    from iamgate.app.reports import Outputs, Report
+    from iamgate.model.config import Config
+    from iamgate.model.snapshot import Snapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
 _KIND = {ExitCode.BAD_INPUT: "bad input", ExitCode.COLLECT_ERROR: "could not collect"}
@@ -420,6 +422,8 @@ def gate_options(
     allow_partial: bool,
     as_of: str | None,
 ) -> GateOptions:
+    from iamgate.app.evaluate import GateOptions
+
     return GateOptions(
         baseline=baseline,
         fail_on=fail_on,
@@ -443,6 +447,9 @@ def outputs(
     sarif: Path | None = None,
     ocsf: Path | None = None,
 ) -> Outputs:
+    from iamgate.app.reports import Outputs
+    from iamgate.report.junit import JunitPassing
+
     choices = get_args(JunitPassing)
     if junit_passing not in choices:
         named = f"{', '.join(choices[:-1])} or {choices[-1]}"
@@ -478,6 +485,8 @@ def require_ocsf() -> None:
 def begin(outputs: Outputs, previous: Path | None, console: Console) -> GatingRun:
     """A gating run started: its reports' context and the previous run read before anything
     else is done (bad input at once), and what the history file holds said."""
+    from iamgate.app.gating import start_run
+
     run = start_run(outputs, previous)
     note = run.history_note()
     if note is not None:
@@ -486,6 +495,8 @@ def begin(outputs: Outputs, previous: Path | None, console: Console) -> GatingRu
 
 
 def announce_config(config: Config, console: Console) -> None:
+    from iamgate.app.evaluate import config_notes
+
     for note in config_notes(config):
         console.info(f"iamgate: config: {note}")
 
@@ -511,6 +522,8 @@ def finish(
         if print_summary and not console.quiet:
             typer.echo(report.markdown)
         if annotations:  # even with --quiet: they are how the failures reach the pull request
+            from iamgate.report.annotations import render_annotations
+
             typer.echo(render_annotations(report.verdict), nl=False)
     with pipe_may_close():
         for kind, path in report.written.items():

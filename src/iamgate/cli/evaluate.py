@@ -7,9 +7,6 @@ from typing import Annotated
 
 import typer
 
-from iamgate.app.batch import without_cycle_collection
-from iamgate.app.evaluate import evaluate, with_exported_findings
-from iamgate.app.gating import finish_run
 from iamgate.cli.common import (
     AllowPartial,
     AnnotationsOpt,
@@ -42,9 +39,6 @@ from iamgate.cli.common import (
     handle_errors,
     outputs,
 )
-from iamgate.formats.analyzer_findings import load_findings_file
-from iamgate.formats.config_toml import load_config
-from iamgate.formats.snapshot_json import load_snapshot
 
 
 @handle_errors
@@ -84,6 +78,14 @@ def evaluate_cmd(
     quiet: Quiet = False,
 ) -> None:
     """Check a saved snapshot offline and gate it on the baseline (no AWS access)."""
+    # Imported when the command runs (cli/common.py says why).
+    from iamgate.app.batch import without_cycle_collection
+    from iamgate.app.evaluate import evaluate, with_exported_findings
+    from iamgate.app.gating import finish_run
+    from iamgate.formats.analyzer_findings import load_findings_file
+    from iamgate.formats.config_toml import load_config
+    from iamgate.formats.snapshot_json import load_snapshot
+
     console = Console(verbose, quiet)
     cfg = load_config(config)
     announce_config(cfg, console)

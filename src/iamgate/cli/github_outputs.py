@@ -9,16 +9,17 @@ so later steps (the JUnit renderer, the badge) always have their outputs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from iamgate.cli.common import handle_errors
 from iamgate.errors import InputError
-from iamgate.formats.results_json import load_results
-from iamgate.gate.combine import combine
-from iamgate.model.results import COUNT_KEYS, Change, Status, Verdict
+from iamgate.model.results import COUNT_KEYS, Change, Status
 from iamgate.text import github_output as _line
+
+if TYPE_CHECKING:
+    from iamgate.model.results import Verdict
 
 
 def _counts(verdict: Verdict) -> dict[str, int]:
@@ -47,6 +48,10 @@ def github_outputs(
     ] = 0,
 ) -> None:
     """Print the GitHub Action's outputs for a finished run (verdict, counts, report paths)."""
+    # Imported when the command runs (cli/common.py says why).
+    from iamgate.formats.results_json import load_results
+    from iamgate.gate.combine import combine
+
     results = output_dir / "results.json"
     verdict, counts = "error", dict.fromkeys(COUNT_KEYS, 0)
     if exit_code in (0, 1) and results.is_file():

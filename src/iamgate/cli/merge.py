@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from iamgate.app.batch import without_cycle_collection
-from iamgate.app.gating import finish_run
 from iamgate.cli.common import (
     AnnotationsOpt,
     BadgePath,
@@ -31,7 +29,6 @@ from iamgate.cli.common import (
     handle_errors,
     outputs,
 )
-from iamgate.gate.merge import merge
 
 
 @handle_errors
@@ -55,6 +52,11 @@ def merge_cmd(
     quiet: Quiet = False,
 ) -> None:
     """Combine the results.json of several jobs (a matrix) into one report and exit code."""
+    # Imported when the command runs (cli/common.py says why).
+    from iamgate.app.batch import without_cycle_collection
+    from iamgate.app.gating import finish_run
+    from iamgate.gate.merge import merge
+
     console = Console(verbose, quiet)
     where = outputs(
         output_dir,

@@ -5,20 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from iamgate.app.gating import finish_run
-from iamgate.app.plan import (
-    DEFAULT_REGION,
-    PlanFiles,
-    PolicyReader,
-    parse_parameters,
-    plan_change,
-    read_change_files,
-)
-from iamgate.checks import select_checks
 from iamgate.cli.aws_options import aws_options
 from iamgate.cli.common import (
     AllowPartial,
@@ -58,10 +48,12 @@ from iamgate.cli.common import (
     parse_regions,
     report_collection,
 )
-from iamgate.formats.config_toml import load_config
-from iamgate.formats.snapshot_json import load_snapshot
-from iamgate.model.config import Config
-from iamgate.model.snapshot import CollectionError, ManagedPolicy, Snapshot
+
+# The parsers of plans and templates (YAML among them) are imported when the command runs.
+if TYPE_CHECKING:
+    from iamgate.app.plan import PolicyReader
+    from iamgate.model.config import Config
+    from iamgate.model.snapshot import CollectionError, ManagedPolicy, Snapshot
 
 SnapshotPath = Annotated[
     Path | None,
@@ -155,6 +147,18 @@ def plan(
 
     The --region option is also AWS::Region for templates.
     """
+    from iamgate.app.gating import finish_run
+    from iamgate.app.plan import (
+        DEFAULT_REGION,
+        PlanFiles,
+        parse_parameters,
+        plan_change,
+        read_change_files,
+    )
+    from iamgate.checks import select_checks
+    from iamgate.formats.config_toml import load_config
+    from iamgate.formats.snapshot_json import load_snapshot
+
     console = Console(verbose, quiet)
     cfg = load_config(config)
     announce_config(cfg, console)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import typer
 
-from iamgate.app.gating import finish_run
-from iamgate.checks import select_checks
 from iamgate.cli.aws_options import aws_options
 from iamgate.cli.common import (
     AccountIds,
@@ -59,9 +58,10 @@ from iamgate.cli.common import (
     split_csv,
 )
 from iamgate.errors import InputError
-from iamgate.formats.config_toml import load_config
-from iamgate.model.snapshot import Snapshot
 from iamgate.model.targets import DEFAULT_JOBS
+
+if TYPE_CHECKING:
+    from iamgate.model.snapshot import Snapshot
 
 
 @handle_errors
@@ -107,11 +107,15 @@ def scan(
     and --baseline is a template such as 'baselines/{account_id}.yml'. The organization's SCPs
     and RCPs are read once for every account (docs/organizations.md).
     """
-    # The AWS side (boto3) is imported when a scan runs, not by every command of the CLI.
+    # The AWS side (boto3) and the use cases are imported when a scan runs, not by every
+    # command of the CLI.
+    from iamgate.app.gating import finish_run
     from iamgate.app.scan import scan_one
     from iamgate.app.scan_many import organization_reader, scan_accounts
     from iamgate.app.targets import resolve_targets, select
     from iamgate.aws.clients import Clients
+    from iamgate.checks import select_checks
+    from iamgate.formats.config_toml import load_config
 
     console = Console(verbose, quiet)
     cfg = load_config(config)

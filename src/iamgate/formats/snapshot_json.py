@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import operator
 import re
 import types
 import typing
 from collections.abc import Mapping
 from datetime import datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any, Union
@@ -26,7 +27,7 @@ from typing import Any, Union
 from iamgate.errors import InputError
 from iamgate.formats.files import read_json
 from iamgate.formats.times import format_time, parse_time
-from iamgate.model.snapshot import SCHEMA_VERSION, Sentinel, Snapshot
+from iamgate.model.snapshot import SCHEMA_VERSION, ReportDate, Sentinel, Snapshot
 
 
 def to_jsonable(value: Any) -> Any:
@@ -93,12 +94,38 @@ def _located(fn: Decoder, value: Any) -> Any:
         raise _DecodeError("", str(exc)) from None
 
 
+# Memos of values decoded in one snapshot, emptied when it is read (never kept between reads).
+_SHARED: list[dict[Any, Any]] = []
+
+
+def _shared_memo() -> dict[Any, Any]:
+    memo: dict[Any, Any] = {}
+    _SHARED.append(memo)
+    return memo
+
+
+def _forget_shared() -> None:
+    for memo in _SHARED:
+        memo.clear()
+
+
+_TIMES: dict[str, datetime] = _shared_memo()
+_REPORT_DATES: dict[str, datetime | Sentinel] = _shared_memo()
+
 # Times outside these years are damage, not data (and the end of the calendar would overflow
 # the arithmetic on ages and expiries).
 _YEARS = range(1900, 9000)
 
 
 def _time(text: str) -> datetime:
+    # Reports repeat times (a report's creation time on every row): each text parsed once.
+    found = _TIMES.get(text)
+    if found is None:
+        found = _TIMES[text] = _parse_time(text)
+    return found
+
+
+def _parse_time(text: str) -> datetime:
     try:
         parsed = parse_time(text)
     except ValueError:  # say what: the bare message names no value
@@ -115,9 +142,14 @@ def _decoder(tp: Any) -> Decoder:
     if origin in (Union, types.UnionType):
         options = typing.get_args(tp)
         if datetime in options and Sentinel in options:
-            sentinels = Sentinel._value2member_map_
+            sentinels = typing.cast(dict[str, Sentinel], Sentinel._value2member_map_)
 
             def report_date(v: Any) -> Any:
+                if type(v) is str:  # each text read once (most are N/A or repeated)
+                    found = _REPORT_DATES.get(v)
+                    if found is None:
+                        found = _REPORT_DATES[v] = sentinels[v] if v in sentinels else _time(v)
+                    return found
                 if not isinstance(v, str):
                     _fail("expected a date or a sentinel")
                 return sentinels[v] if v in sentinels else _time(v)
@@ -144,11 +176,15 @@ def _decoder(tp: Any) -> Decoder:
     if tp is Any:
         return lambda v: v
     if origin is tuple:
-        item = _decoder(typing.get_args(tp)[0])
+        item_type = typing.get_args(tp)[0]
+        item = _decoder(item_type)
+        exact = _EXACT.get(item_type, frozenset())
 
         def sequence(v: Any) -> Any:
             if not isinstance(v, list):
                 _fail("expected a list")
+            if exact and exact.issuperset(map(type, v)):  # text or numbers: checked in C
+                return tuple(v)
             try:
                 return tuple(map(item, v))
             except (TypeError, ValueError, KeyError):
@@ -181,6 +217,9 @@ def _decoder(tp: Any) -> Decoder:
     if tp is datetime:
 
         def timestamp(v: Any) -> Any:
+            if type(v) is str:
+                found = _TIMES.get(v)
+                return _time(v) if found is None else found
             if not isinstance(v, str):
                 _fail("expected an ISO 8601 time")
             return _time(v)
@@ -210,6 +249,11 @@ def _decoder(tp: Any) -> Decoder:
 def _dataclass_decoder(cls: type) -> Decoder:
     hints = _hints(cls)
     fields = {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)}
+    return _fast_decoder(cls, hints, _checked_decoder(cls, fields))
+
+
+def _checked_decoder(cls: type, fields: dict[str, Decoder]) -> Decoder:
+    """Every field decoded and checked, one call each: the reference, and the error messages."""
     known = fields.keys()
 
     def decode(v: Any) -> Any:
@@ -229,6 +273,134 @@ def _dataclass_decoder(cls: type) -> Decoder:
             raise _DecodeError("", str(exc)) from None
 
     return decode
+
+
+_Build = typing.Callable[[tuple[Any, ...]], Any]
+
+
+def _fast_decoder(cls: type, hints: dict[str, Any], checked: Decoder) -> Decoder:
+    """``checked``, with a fast path for an object holding every field (as ``snapshot_to_json``
+    writes it). The fields that stay as they are (text, numbers, flags, free-form objects) are
+    type-checked together in C, by exact type (what ``json`` makes); only the others (times,
+    lists, nested objects, enums) take a call each. Exact types accept less than the checked
+    path's ``isinstance``, never more: a bool where an int belongs, a subclass, a missing field
+    and every failure go to the checked path, which decides and names the field."""
+    fields = dataclasses.fields(cls)
+    if not all(f.init and not f.kw_only for f in fields):  # built positionally below
+        return checked
+    names = frozenset(f.name for f in fields)
+    as_is: list[tuple[str, frozenset[type]]] = []
+    converted: list[tuple[int, Decoder, bool]] = []
+    for index, f in enumerate(fields):
+        allowed, inner, nullable = _field_plan(hints[f.name])
+        if inner is not None:
+            converted.append((index, _decoder(inner), nullable))
+        elif allowed is not None:  # None: Any, nothing to check
+            as_is.append((f.name, allowed))
+    as_is_values = _tuple_getter([name for name, _ in as_is])
+    types_allowed = [allowed for _, allowed in as_is]
+    all_values = _tuple_getter([f.name for f in fields])
+
+    def build_one(raw: tuple[Any, ...]) -> Any:
+        values = list(raw)
+        for index, convert, nullable in converted:
+            value = values[index]
+            if value is not None or not nullable:
+                values[index] = convert(value)
+        return cls(*values)
+
+    shared = all(_scalar_key(hints[f.name]) for f in fields)
+    build = _shared(build_one) if shared else build_one
+
+    def decode(v: Any) -> Any:
+        if (
+            type(v) is dict
+            and v.keys() == names
+            and all(map(operator.contains, types_allowed, map(type, as_is_values(v))))
+        ):
+            try:
+                return build(all_values(v))
+            except (TypeError, ValueError, KeyError):
+                pass  # the checked path says what is wrong, and where
+        return checked(v)
+
+    return decode
+
+
+def _shared(build: _Build) -> _Build:
+    """``build`` for rows of scalars, once per distinct row: equal rows (an attached policy, an
+    unused key slot) decode to equal immutable objects, so one serves them all (less to build
+    and to hold)."""
+    memo = _shared_memo()
+
+    def shared(raw: tuple[Any, ...]) -> Any:
+        found = memo.get(raw)
+        if found is None:
+            found = memo[raw] = build(raw)
+        return found
+
+    return shared
+
+
+def _scalar_key(tp: Any) -> bool:
+    """Whether a field's raw JSON value can key a memo: a scalar whose equality implies the
+    same decoded value. Checked fields are of one exact type (``1 == True == 1.0`` must not
+    meet in one place); converted ones are read from text only."""
+    allowed, inner, _ = _field_plan(tp)
+    if inner is None:
+        return allowed is not None and len(allowed - {_NONE}) == 1 and float not in allowed
+    return inner is datetime or inner == ReportDate or _is_str_enum(inner)
+
+
+def _is_str_enum(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, StrEnum)
+
+
+_NONE = type(None)
+_EXACT: dict[Any, frozenset[type]] = {
+    str: frozenset({str}),
+    int: frozenset({int}),
+    bool: frozenset({bool}),
+    float: frozenset({int, float}),
+}
+
+
+def _field_plan(tp: Any) -> tuple[frozenset[type] | None, Any, bool]:
+    """How the fast path treats a field of type ``tp``: (the exact types it may hold as it is,
+    None, _) when it stays as read (None for ``Any``: anything); (_, the type to decode it as,
+    whether None stays None) when it is converted."""
+    if tp is Any:
+        return None, None, False
+    if tp in _EXACT:
+        return _EXACT[tp], None, False
+    origin = typing.get_origin(tp)
+    if (origin in (Mapping, dict) or tp is dict) and typing.get_args(tp)[1:] in ((), (Any,)):
+        return frozenset({dict}), None, False
+    if origin not in (Union, types.UnionType):
+        return None, tp, False
+    options = typing.get_args(tp)
+    kinds = [o for o in options if o is not _NONE]
+    nullable = len(kinds) < len(options)
+    if len(kinds) > 1:
+        if all(k in _EXACT for k in kinds):  # ``either``: isinstance of one kind, exactly
+            return frozenset({*kinds, *([_NONE] if nullable else [])}), None, False
+        return None, tp, False
+    allowed, inner, _ = _field_plan(kinds[0])
+    if inner is None and allowed is not None and nullable:
+        return allowed | {_NONE}, None, False
+    if inner is None and allowed is not None:
+        return allowed, None, False
+    return None, (kinds[0] if nullable else tp), nullable
+
+
+def _tuple_getter(names: list[str]) -> typing.Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """``operator.itemgetter`` that always answers a tuple (it answers a bare value for one)."""
+    if len(names) > 1:
+        return operator.itemgetter(*names)
+    if names:
+        one = operator.itemgetter(names[0])
+        return lambda v: (one(v),)
+    return lambda v: ()
 
 
 def _decode(tp: Any, value: Any, where: str) -> Any:
@@ -271,6 +443,8 @@ def snapshot_from_dict(data: Any, source: str = "snapshot") -> Snapshot:
         snapshot = typing.cast(Snapshot, _decode(Snapshot, data, "snapshot"))
     except (TypeError, ValueError, KeyError) as exc:
         raise InputError(f"malformed snapshot: {exc}", source) from None
+    finally:
+        _forget_shared()
     if not _ACCOUNT.fullmatch(snapshot.account_id):
         raise InputError(
             f"malformed snapshot: snapshot.account_id: not a 12-digit account id: "

@@ -26,11 +26,16 @@ from iamgate.model.snapshot import (
     User,
 )
 from iamgate.policy.admin import AdminVerdict, admin, verdict_key
-from iamgate.policy.document import Policy, inline_policy_id, parse_policy
+from iamgate.policy.document import Policy, PolicyFormatError, inline_policy_id, parse_policy
 from iamgate.policy.evaluate import Access, Attachment, Identity, member_of
 from iamgate.policy.organization import Levels, read_bounds
 from iamgate.policy.request import Reading, specialize, tags_of
-from iamgate.policy.trust_statements import allows_session_tags
+from iamgate.policy.trust_statements import (
+    ParsedTrust,
+    document_key,
+    parse_trust,
+    takes_session_tags,
+)
 
 HOLDER = "(holder)"  # a hypothetical holder of a policy: IAM names cannot hold parentheses
 FEDERATION = "sts:GetFederationToken"
@@ -76,6 +81,10 @@ class Effective:
     problem: str = ""
 
 
+# Users of one profile: their attachments, boundary, group ARNs, or why access is unknown.
+_Profile = tuple[tuple[Attachment, ...], Policy | None, tuple[str, ...], str]
+
+
 class Principals:
     """Parsed policies and effective access of the snapshot's users, groups and roles, each
     worked out once (a managed policy is parsed once for all its holders, and several checks
@@ -92,6 +101,13 @@ class Principals:
         self._groups_own: dict[str, tuple[list[Attachment], list[str]]] = {}
         self._read_for: dict[tuple[str, Reading], Policy] = {}
         self._federation: dict[str, bool] = {}
+        self._groups_federate: dict[tuple[str, ...], bool] = {}
+        self._trust_keys: dict[str, str] = {}
+        self._session_tags: dict[str, bool] = {}
+        self._parsed_trusts: dict[str, ParsedTrust] = {}
+        self._profiles: dict[tuple[tuple[str, ...], str | None], _Profile | None] = {}
+        self._verdict_keys: dict[tuple[int, int, int], tuple[object, ...] | None] = {}
+        self._shared: set[int] = set()  # ids of the attachments tuples profiles share
         self._levels: dict[tuple[int, ...], Levels] = {}
         self.organization, self.organization_problem = read_bounds(
             snapshot.organization_policies, snapshot.account_id
@@ -123,15 +139,52 @@ class Principals:
             return Identity(
                 entity.arn, "user", entity.name, account, tags, org, known, entity.unique_id, own
             )
-        tags = None if allows_session_tags(entity.trust_policy) else _tags(entity.tags)
+        tags = None if self._takes_session_tags(entity) else _tags(entity.tags)
         return Identity(entity.arn, "role", entity.name, account, tags, org, known)
+
+    def trust_key(self, role: Role) -> str:
+        """The role's trust policy as text (:func:`.trust_statements.document_key`), made once
+        per role: what is read of a trust alone is worked out once per distinct text (roles
+        made from one template share theirs), here and in ``Context.assumers``."""
+        found = self._trust_keys.get(role.arn)
+        if found is None:
+            found = self._trust_keys[role.arn] = document_key(role.trust_policy)
+        return found
+
+    def parsed_trust(self, role: Role) -> ParsedTrust:
+        """The role's trust, parsed once per distinct text (here for its session tags, and
+        in ``Context.assumers``); PolicyFormatError when unreadable."""
+        key = self.trust_key(role)
+        found = self._parsed_trusts.get(key)
+        if found is None:
+            statements, notes = parse_trust(role.trust_policy)
+            found = self._parsed_trusts[key] = (tuple(statements), tuple(notes))
+        return found
+
+    def _takes_session_tags(self, role: Role) -> bool:
+        """:func:`.trust_statements.allows_session_tags` (an unreadable trust counts as
+        allowing them), once per distinct trust."""
+        key = self.trust_key(role)
+        found = self._session_tags.get(key)
+        if found is None:
+            try:
+                found = takes_session_tags(self.parsed_trust(role)[0])
+            except PolicyFormatError:
+                found = True
+            self._session_tags[key] = found
+        return found
 
     def _may_federate(self, user: User) -> bool:
         """Some policy of the user (or of a group it is in) allows sts:GetFederationToken:
-        then its requests may carry a federated session's values instead of its own."""
-        entities: list[Entity] = [user]
-        entities += [g for name in user.groups if (g := self.groups.get(name)) is not None]
-        return any(self._federates(e) for e in entities)
+        then its requests may carry a federated session's values instead of its own. The
+        groups' answer is worked out once per list of groups (most users share theirs)."""
+        if (user.attached or user.inline) and self._federates(user):
+            return True
+        found = self._groups_federate.get(user.groups)
+        if found is None:
+            groups = [g for name in user.groups if (g := self.groups.get(name)) is not None]
+            found = self._groups_federate[user.groups] = any(map(self._federates, groups))
+        return found
 
     def _federates(self, entity: Entity) -> bool:
         found = self._federation.get(entity.arn)
@@ -189,7 +242,7 @@ class Principals:
             access = self.access(entity).access
             if access is None:
                 return None
-            key = verdict_key(access)
+            key = self._verdict_key(access)
             if key is None:
                 found = admin(access)
             else:  # shared by every principal whose verdict depends on the same statements
@@ -197,6 +250,18 @@ class Principals:
                 if found is None:
                     found = self._by_key[key] = admin(access)
             self._verdict[entity.arn] = found
+        return found
+
+    def _verdict_key(self, access: Access) -> tuple[object, ...] | None:
+        """:func:`.admin.verdict_key`, once per attachments tuple (users of one profile share
+        theirs, see :meth:`_profile`), boundary and SCPs: it reads their policies alone. The
+        ids are stable: ``_profiles`` and ``_access`` keep them alive."""
+        if id(access.attachments) not in self._shared:  # one principal's own: asked once
+            return verdict_key(access)
+        ids = (id(access.attachments), id(access.boundary), id(access.scps))
+        if ids in self._verdict_keys:
+            return self._verdict_keys[ids]
+        found = self._verdict_keys[ids] = verdict_key(access)
         return found
 
     def holders(self, entity: Entity | None) -> list[Holder]:
@@ -230,6 +295,10 @@ class Principals:
         return out
 
     def _effective(self, entity: Entity) -> Effective:
+        if isinstance(entity, User) and not entity.attached and not entity.inline:
+            shared = self._of_profile(entity)
+            if shared is not None:
+                return shared
         atts, missing = self.own(entity)
         absent = [f"policy {arn}" for arn in missing]
         groups: list[str] = [entity.arn] if isinstance(entity, Group) else []
@@ -255,6 +324,55 @@ class Principals:
         bound = self._read(boundary, who) if boundary is not None else None
         scps = self.scps_for(who)
         return Effective(Access(who, read, bound, tuple(groups), scps))
+
+    def _of_profile(self, user: User) -> Effective | None:
+        """The access of a user with no policy of its own from its profile (its groups'
+        policies, read alike for each member); None when they are not read alike."""
+        profile = self._profile(user.groups, user.permissions_boundary)
+        if profile is None:
+            return None
+        read, bound, groups, problem = profile
+        if problem:
+            return Effective(None, problem)
+        who = self.identity(user)
+        return Effective(Access(who, read, bound, groups, self.scps_for(who)))
+
+    def _profile(self, names: tuple[str, ...], boundary_arn: str | None) -> _Profile | None:
+        """What users with no policy of their own, in the groups ``names`` and with the
+        boundary ``boundary_arn``, share: their attachments (the groups' own objects), the
+        boundary, the group ARNs, or why their access is unknown (as :meth:`_effective` says
+        it). None when some policy has a condition decided per principal (then each reads it
+        for itself). Worked out once per profile: most users share theirs."""
+        key = (names, boundary_arn)
+        if key in self._profiles:
+            return self._profiles[key]
+        atts: list[Attachment] = []
+        absent: list[str] = []
+        groups: list[str] = []
+        for name in names:
+            grp = self.groups.get(name)
+            if grp is None:
+                absent.append(f"group {name}")
+                continue
+            more, lacking = self._group_own(grp)
+            atts.extend(more)
+            absent.extend(f"policy {arn}" for arn in lacking)
+            groups.append(grp.arn)
+        bound = None
+        if boundary_arn:
+            bound = self.policy(boundary_arn)
+            if bound is None:
+                absent.append(f"permissions boundary {boundary_arn}")
+        found: _Profile | None
+        if absent:
+            found = ((), None, (), f"not evaluated: the snapshot lacks {', '.join(absent)}")
+        elif any(a.policy.decidable for a in atts) or (bound is not None and bound.decidable):
+            found = None
+        else:
+            found = (tuple(atts), bound, tuple(groups), "")
+            self._shared.add(id(found[0]))  # kept alive by ``_profiles``
+        self._profiles[key] = found
+        return found
 
     def scps_for(self, who: Identity) -> Levels:
         """The SCP levels over ``who`` (a principal of this account; none for a service-linked

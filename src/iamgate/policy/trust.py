@@ -45,6 +45,7 @@ from iamgate.policy.trust_pins import (
 from iamgate.policy.trust_statements import (
     ASSUME_ROLE,
     Candidate,
+    ParsedTrust,
     TrustPrincipal,
     TrustStatement,
     actions_for,
@@ -473,12 +474,15 @@ def who_can_assume(
     document: Mapping[str, Any] | str,
     ctx: TrustContext,
     outside: tuple[TrustStatement, ...] = (),
+    parsed: ParsedTrust | None = None,
 ) -> Assumers:
     """Everyone a role's trust policy lets assume the role, after conditions and Denies.
     ``outside``: Denies from outside the trust that apply to assuming the role, as AWS adds
-    them (the organization's RCPs, :meth:`.organization.OrganizationBounds.trust_denies`)."""
-    statements, notes = parse_trust(document)
-    statements = [*statements, *outside]
+    them (the organization's RCPs, :meth:`.organization.OrganizationBounds.trust_denies`).
+    ``parsed``: ``parse_trust(document)`` when the caller already has it."""
+    read, first_notes = parsed if parsed is not None else parse_trust(document)
+    statements = [*read, *outside]
+    notes = list(first_notes)
     denies = [st for st in statements if st.effect == "Deny"]
     entries: list[Assumer] = []
     for st in statements:

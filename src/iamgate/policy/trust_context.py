@@ -4,13 +4,48 @@ callers of ``sts:AssumeRole`` (their tags and user ids)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from iamgate.model.config import TrustSettings
-from iamgate.model.snapshot import Snapshot, Source
+from iamgate.model.snapshot import Role, Snapshot, Source, User
 from iamgate.policy.request import Identity, tags_of
 from iamgate.policy.trust_statements import allows_session_tags
+
+
+class _Callers(Mapping[str, Identity]):
+    """The account's users and roles as callers, by ARN: each :class:`Identity` made when a
+    trust first asks of it (most never are), then kept."""
+
+    def __init__(self, snapshot: Snapshot, org_id: str | None, known: bool) -> None:
+        self._entities: dict[str, User | Role] = {u.arn: u for u in snapshot.users}
+        self._entities.update((r.arn, r) for r in snapshot.roles)
+        self._account, self._org_id, self._known = snapshot.account_id, org_id, known
+        self._made: dict[str, Identity] = {}
+
+    def __getitem__(self, arn: str) -> Identity:
+        found = self._made.get(arn)
+        if found is None:
+            found = self._made[arn] = self._identity(self._entities[arn])
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entities)
+
+    def __len__(self) -> int:
+        return len(self._entities)
+
+    def _identity(self, entity: User | Role) -> Identity:
+        account, org_id, known = self._account, self._org_id, self._known
+        if isinstance(entity, User):
+            tags = None if entity.tags is None else tags_of((t.key, t.value) for t in entity.tags)
+            return Identity(
+                entity.arn, "user", entity.name, account, tags, org_id, known, entity.unique_id
+            )
+        # Session tags override a role's tags when its trust allows them.
+        fixed = entity.tags is not None and not allows_session_tags(entity.trust_policy)
+        tags = tags_of((t.key, t.value) for t in entity.tags or ()) if fixed else None
+        return Identity(entity.arn, "role", entity.name, account, tags, org_id, known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +73,7 @@ class TrustContext:
         known = org is not None and not snapshot.errors_for([Source.ORGANIZATION])
         org_id = org.id if org is not None else None
         account = snapshot.account_id
-        callers: dict[str, Identity] = {}
-        for user in snapshot.users:
-            tags = None if user.tags is None else tags_of((t.key, t.value) for t in user.tags)
-            callers[user.arn] = Identity(
-                user.arn, "user", user.name, account, tags, org_id, known, user.unique_id
-            )
-        for role in snapshot.roles:  # session tags override a role's tags when its trust allows
-            fixed = role.tags is not None and not allows_session_tags(role.trust_policy)
-            tags = tags_of((t.key, t.value) for t in role.tags or ()) if fixed else None
-            callers[role.arn] = Identity(role.arn, "role", role.name, account, tags, org_id, known)
+        callers = _Callers(snapshot, org_id, known)
         return cls(account, org_id, known, settings.trusted_accounts, settings.oidc_owners, callers)
 
     @property

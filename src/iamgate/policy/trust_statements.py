@@ -11,7 +11,7 @@ Deny that was not understood.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -108,6 +108,10 @@ def _principals(raw: Any, where: str, notes: list[str]) -> tuple[TrustPrincipal,
             else:
                 raise PolicyFormatError(f"{where}: unknown principal type {element!r}")
     return tuple(out)
+
+
+# A trust parsed once and shared (its statements, and the notes on what it grants nobody).
+ParsedTrust = tuple[tuple[TrustStatement, ...], tuple[str, ...]]
 
 
 def parse_trust(document: Mapping[str, Any] | str) -> tuple[list[TrustStatement], list[str]]:
@@ -287,6 +291,17 @@ def narrow(candidates: list[Candidate], denies: list[TrustStatement]) -> list[Ca
     return candidates
 
 
+def document_key(trust: Mapping[str, Any] | str) -> str:
+    """The same text for the same trust policy (roles made from one template share theirs),
+    and different text for different ones: who can assume a role, and whether it takes
+    session tags, depend on its trust policy alone (and the run's context)."""
+    if isinstance(trust, str):
+        return "text:" + trust
+    # repr: one C-level pass, a third of sorted JSON's cost (made for every role); a trust
+    # whose keys come in another order gets its own key, and is read once more.
+    return repr(trust)
+
+
 def allows_session_tags(document: Mapping[str, Any] | str) -> bool:
     """Whether a role's trust lets a caller pass session tags (an Allow of sts:TagSession):
     they override the role's own tags in aws:PrincipalTag, "regardless of case", and without
@@ -297,4 +312,9 @@ def allows_session_tags(document: Mapping[str, Any] | str) -> bool:
         statements, _notes = parse_trust(document)
     except PolicyFormatError:
         return True
+    return takes_session_tags(statements)
+
+
+def takes_session_tags(statements: Iterable[TrustStatement]) -> bool:
+    """:func:`allows_session_tags` of a trust already parsed."""
     return any(st.effect == "Allow" and st.covers(TAG_SESSION) for st in statements)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Literal
 
 from iamgate.model.results import Finding, Status, Verdict
@@ -33,6 +34,7 @@ JunitPassing = Literal["auto", "each", "summary"]
 _PASS, _FAIL, _EXPIRED = Status.PASS, Status.FAIL, Status.EXPIRED  # (enum lookups are slow)
 _ACCEPTED, _ERROR = Status.ACCEPTED, Status.ERROR
 
+_STATUS, _ACCOUNT = attrgetter("status"), attrgetter("account_id")
 _attr, _text = xml_attr, xml_text  # the one XML escaper (iamgate.text): hot, so bound once
 
 
@@ -119,18 +121,27 @@ def _suites(verdict: Verdict, passing: Passing) -> tuple[dict[tuple[str, str], _
     if verdict.accounts:  # every scanned account, even one with no findings at all
         accounts = {a.account_id for a in verdict.accounts}
     else:
-        accounts = {f.account_id for f in verdict.findings} or {verdict.account_id}
+        accounts = set(map(_ACCOUNT, verdict.findings)) or {verdict.account_id}
     many = len(accounts) > 1
     for account in sorted(accounts) if many else [verdict.account_id]:
         for check in verdict.checks:
             groups[(account, check)] = _Suite()
-    single = verdict.account_id
-    for f in verdict.findings:
-        key = (f.account_id if many else single, f.check)
-        suite = groups.get(key)
-        if suite is None:
-            suite = groups[key] = _Suite()
-        suite.findings.append(f)
+    if many:
+        for f in verdict.findings:
+            key = (f.account_id, f.check)
+            suite = groups.get(key)
+            if suite is None:
+                suite = groups[key] = _Suite()
+            suite.findings.append(f)
+    else:  # one account: a suite per check, found by the check alone (no key made per finding)
+        single = verdict.account_id
+        add = {check: suite.findings.append for (_a, check), suite in groups.items()}
+        for f in verdict.findings:
+            found = add.get(f.check)
+            if found is None:  # a check known only from a results file
+                suite = groups.setdefault((single, f.check), _Suite())
+                found = add[f.check] = suite.findings.append
+            found(f)
     for suite in groups.values():
         _count(suite, passing)
     return groups, many
@@ -139,7 +150,7 @@ def _suites(verdict: Verdict, passing: Passing) -> tuple[dict[tuple[str, str], _
 def _count(suite: _Suite, passing: Passing) -> None:
     """How many cases of each kind the suite writes (as ``_case`` decides, in one C-level
     count of statuses and a look at the few findings that are not passes)."""
-    statuses = Counter(f.status for f in suite.findings)
+    statuses = Counter(map(_STATUS, suite.findings))
     counts = suite.counts
     counts["failure"] = statuses[_FAIL] + statuses[_EXPIRED]
     others = statuses[_ACCEPTED] + statuses[_ERROR]

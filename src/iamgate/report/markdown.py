@@ -6,9 +6,11 @@ how many rows were left out and where to find them.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from datetime import UTC
+from operator import attrgetter
+from typing import overload
 
 from tabulate import tabulate
 
@@ -40,6 +42,33 @@ def _table(
     return text
 
 
+Row = list[str]
+
+
+class _Rows(Sequence[Row]):
+    """The table rows of ``findings``, each made only when it is read: a table shows at most
+    ``max_rows`` of an account's hundreds of thousands of findings."""
+
+    def __init__(self, findings: Sequence[Finding], row: Callable[[Finding], Row]) -> None:
+        self._findings, self._row = findings, row
+
+    def __len__(self) -> int:
+        return len(self._findings)
+
+    @overload
+    def __getitem__(self, at: int) -> Row: ...
+    @overload
+    def __getitem__(self, at: slice) -> list[Row]: ...
+    def __getitem__(self, at: int | slice) -> Row | list[Row]:
+        if isinstance(at, slice):
+            return [self._row(f) for f in self._findings[at]]
+        return self._row(self._findings[at])
+
+
+_ACCOUNT = attrgetter("account_id")
+_CHECK = attrgetter("check")
+
+
 def _exc(e: ExceptionRef | None) -> tuple[str, str, str]:
     if e is None:
         return ("", "", "")
@@ -49,7 +78,7 @@ def _exc(e: ExceptionRef | None) -> tuple[str, str, str]:
 def _accounts(verdict: Verdict) -> list[str]:
     if verdict.accounts:
         return [a.account_id for a in verdict.accounts]
-    return sorted({f.account_id for f in verdict.findings} - {""}) or [verdict.account_id]
+    return sorted(set(map(_ACCOUNT, verdict.findings)) - {""}) or [verdict.account_id]
 
 
 def _account_table(verdict: Verdict, max_rows: int, more: str) -> list[str]:
@@ -114,13 +143,12 @@ def _failures(
     verdict: Verdict,
     failing: list[Finding],
     head: list[str],
-    rows: list[list[str]],
+    row: Callable[[Finding], Row],
     max_rows: int,
     more: str,
 ) -> list[str]:
     """New failures by severity; for a plan, what it introduces, then (folded) what was failing
     before the change too."""
-    row = dict(zip(map(id, failing), rows, strict=True))
     before: list[Finding] = []
     if verdict.plan is not None:
         before = [f for f in failing if f.change is Change.UNCHANGED]
@@ -129,8 +157,11 @@ def _failures(
     if failing:
         title = "Introduced by this change" if verdict.plan is not None else "New failures"
         out += [f"### {title} ({len(failing)})", ""]
+        by_severity: dict[Severity, list[Finding]] = defaultdict(list)
+        for f in failing:
+            by_severity[f.severity].append(f)
         for sev in sorted(Severity, key=lambda s: -s.rank):
-            group = [f for f in failing if f.severity is sev]
+            group = by_severity[sev]
             if not group:
                 continue
             below = sev.rank < verdict.fail_on.rank
@@ -138,16 +169,16 @@ def _failures(
             out += [
                 f"#### {sev.value} ({len(group)}){note}",
                 "",
-                _table(head, [row[id(f)] for f in group], max_rows, more),
+                _table(head, _Rows(group, row), max_rows, more),
                 "",
             ]
     if before:
-        out += _failing_before(before, [row[id(f)] for f in before], head, max_rows, more)
+        out += _failing_before(before, _Rows(before, row), head, max_rows, more)
     return out
 
 
 def _failing_before(
-    findings: list[Finding], rows: list[list[str]], head: list[str], max_rows: int, more: str
+    findings: list[Finding], rows: Sequence[Row], head: list[str], max_rows: int, more: str
 ) -> list[str]:
     return [
         f"<details><summary>Failing before this change too ({len(findings)}; they do not fail "
@@ -217,6 +248,10 @@ def _plan(plan: PlanComparison, max_rows: int, more: str) -> list[str]:
     return out
 
 
+def _accepted_row(f: Finding) -> Row:
+    return [f.check, f.resource, *_exc(f.exception)]
+
+
 def render_markdown(verdict: Verdict, max_rows: int = 500) -> str:
     text = _render(verdict, max_rows)
     while len(text.encode("utf-8")) > STEP_SUMMARY_LIMIT - 4096 and max_rows > 5:
@@ -246,7 +281,7 @@ def _render(verdict: Verdict, max_rows: int) -> str:
     if verdict.accounts:
         out += _account_table(verdict, max_rows, see)
     by_status: dict[Status, list[Finding]] = defaultdict(list)
-    for f in verdict.findings:
+    for f in verdict.non_passing:
         by_status[f.status].append(f)
     many = len(_accounts(verdict)) > 1
 
@@ -255,14 +290,7 @@ def _render(verdict: Verdict, max_rows: int) -> str:
         return [f.account_id, *base] if many else base
 
     head = (["account"] if many else []) + ["check", "resource", "type", "message"]
-    out += _failures(
-        verdict,
-        by_status[Status.FAIL],
-        head,
-        [row(f) for f in by_status[Status.FAIL]],
-        max_rows,
-        see,
-    )
+    out += _failures(verdict, by_status[Status.FAIL], head, row, max_rows, see)
     if by_status[Status.EXPIRED]:
         out += [
             f"### Expired exceptions ({len(by_status[Status.EXPIRED])})",
@@ -272,7 +300,7 @@ def _render(verdict: Verdict, max_rows: int) -> str:
             "",
             _table(
                 [*head, "expired", "owner"],
-                [[*row(f), *_exc(f.exception)[:2]] for f in by_status[Status.EXPIRED]],
+                _Rows(by_status[Status.EXPIRED], lambda f: [*row(f), *_exc(f.exception)[:2]]),
                 max_rows,
                 see,
             ),
@@ -286,7 +314,7 @@ def _render(verdict: Verdict, max_rows: int) -> str:
             "",
         ]
         if by_status[Status.ERROR]:
-            out += [_table(head, [row(f) for f in by_status[Status.ERROR]], max_rows, see), ""]
+            out += [_table(head, _Rows(by_status[Status.ERROR], row), max_rows, see), ""]
         if verdict.collection_errors:
             out += [
                 _table(
@@ -310,7 +338,7 @@ def _render(verdict: Verdict, max_rows: int) -> str:
             "",
             _table(
                 ["check", "resource", "expires", "owner", "reason"],
-                [[f.check, f.resource, *_exc(f.exception)] for f in expiring],
+                _Rows(expiring, _accepted_row),
                 max_rows,
                 see,
             ),
@@ -341,7 +369,7 @@ def _render(verdict: Verdict, max_rows: int) -> str:
             "",
             _table(
                 ["check", "resource", "expires", "owner", "reason"],
-                [[f.check, f.resource, *_exc(f.exception)] for f in accepted],
+                _Rows(accepted, _accepted_row),
                 max_rows,
                 see,
             ),
@@ -349,9 +377,8 @@ def _render(verdict: Verdict, max_rows: int) -> str:
             "</details>",
             "",
         ]
-    passed: dict[str, int] = defaultdict(int)
-    for f in by_status[Status.PASS]:
-        passed[f.check] += 1
+    # Each check's passes: all its findings less the others, counted in C.
+    passed = Counter(map(_CHECK, verdict.findings)) - Counter(map(_CHECK, verdict.non_passing))
     if passed:
         out += [
             f"<details><summary>Passing results ({sum(passed.values())} in "

@@ -19,15 +19,26 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
+from json.encoder import encode_basestring
+from operator import attrgetter
 from pathlib import PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
 from iamgate import __version__
-from iamgate.model.results import Change, CheckInfo, Finding, Severity, Status, Verdict
+from iamgate.model.results import (
+    Change,
+    CheckInfo,
+    ExceptionRef,
+    Finding,
+    Severity,
+    Status,
+    Verdict,
+)
 from iamgate.report.context import ReportContext
 from iamgate.text import sarif_text
 
@@ -55,6 +66,8 @@ LEVEL = {
     Severity.INFO: "note",
 }
 _FAILING = (Status.FAIL, Status.EXPIRED)
+_WANTED = (*_FAILING, Status.ACCEPTED)  # what becomes a result
+_RANK = {s: s.rank for s in Severity}  # the property is a slow descriptor
 # A plan's run reports what the change introduces: a pull request is not the place for the
 # account's existing findings (the nightly run reports those). Other runs carry no change.
 _REPORTED_CHANGES = (None, Change.INTRODUCED)
@@ -111,16 +124,32 @@ def account_baseline(verdict: Verdict) -> str:
     exceptions came from; else ``baselines/<account>.yml``, where its exceptions would go."""
     if verdict.baseline:
         return verdict.baseline
-    for ref in (*(f.exception for f in verdict.findings), *verdict.stale):
-        if ref is not None:
-            path = ref.source.rpartition(":")[0]
-            if path:
-                return path
+    refs: Iterator[ExceptionRef] = filter(None, map(_EXCEPTION, verdict.findings))  # in C
+    for ref in chain(refs, verdict.stale):
+        path = ref.source.rpartition(":")[0]
+        if path:
+            return path
     return f"baselines/{verdict.account_id}.yml"
 
 
-def _priority(f: Finding) -> tuple[int, int, str, str, str]:
-    return (f.status not in _FAILING, -f.severity.rank, f.account_id, f.check, f.resource)
+_EXCEPTION = attrgetter("exception")
+# Results are kept in priority order: failing before accepted, by severity, then by place.
+_PLACE = attrgetter("account_id", "check", "resource")
+
+
+def _first(wanted: list[Finding], most: int) -> list[Finding]:
+    """The first ``most`` of ``wanted`` in priority order: grouped by status and severity (in
+    the order found), and only the groups that are kept sorted by place. The same list, in the
+    same order, as a stable sort of them all by (failing, severity, place) cut to ``most``."""
+    groups: dict[tuple[bool, int], list[Finding]] = {}
+    for f in wanted:
+        groups.setdefault((f.status not in _FAILING, -_RANK[f.severity]), []).append(f)
+    kept: list[Finding] = []
+    for key in sorted(groups):
+        if len(kept) >= most:
+            break
+        kept += sorted(groups[key], key=_PLACE)[: most - len(kept)]
+    return kept
 
 
 def _rule(info: CheckInfo) -> dict[str, Any]:
@@ -167,6 +196,7 @@ def _message(f: Finding) -> str:
 
 
 def _result(f: Finding, index: int, place: Place) -> dict[str, Any]:
+    """One result as an object: what :func:`_result_line` writes (the tests compare them)."""
     region = {"region": {"startLine": place.line}} if place.line else {}
     result: dict[str, Any] = {
         "ruleId": sarif_text(f.check),
@@ -194,6 +224,45 @@ def _result(f: Finding, index: int, place: Place) -> dict[str, Any]:
     return result
 
 
+class _Encoded(dict[str, str]):
+    """``value -> encode(sarif_text(value))`` as JSON, each made once: a check, a type, an
+    account or a resource (a result per failing check) repeats from result to result. At most
+    a few values per result (``MAX_RESULTS``)."""
+
+    def __missing__(self, value: str) -> str:
+        made = self[value] = encode_basestring(sarif_text(value))
+        return made
+
+
+_json: Callable[[str], str] = encode_basestring  # the C function json.dumps uses for a str
+# Each severity's level and each status as JSON, made once (``.value`` is a slow descriptor).
+_LEVEL_JSON = {s: _json(level) for s, level in LEVEL.items()}
+_STATUS_JSON = {s: _json(s.value) for s in Status}
+
+
+def _result_line(f: Finding, index: int, place: Place, once: _Encoded) -> str:
+    """``json.dumps(_result(f, index, place), ensure_ascii=False)``, written from its members'
+    JSON (the C encoder each), without the nested objects: the lines of 25,000 results."""
+    region = f', "region": {{"startLine": {place.line}}}' if place.line else ""
+    suppressions = (
+        ', "suppressions": [{"kind": "external", "status": "accepted", '
+        f'"justification": {_json(_justification(f))}}}]'
+        if f.status is Status.ACCEPTED
+        else ""
+    )
+    return (
+        f'{{"ruleId": {once[f.check]}, "ruleIndex": {index}, '
+        f'"level": {_LEVEL_JSON[f.severity]}, "message": {{"text": {_json(_message(f))}}}, '
+        f'"locations": [{{"physicalLocation": {{"artifactLocation": '
+        f'{{"uri": {_json(uri_of(place.path))}}}{region}}}, "logicalLocations": '
+        f'[{{"fullyQualifiedName": {once[f.resource]}, '
+        f'"kind": {once[f.resource_type]}}}]}}], '
+        f'"partialFingerprints": {{"{FINGERPRINT}": "{fingerprint(f)}"}}, '  # hex: no escape
+        f'"properties": {{"account": {once[f.account_id]}, "status": {_STATUS_JSON[f.status]}}}'
+        f"{suppressions}}}"
+    )
+
+
 def _notifications(verdict: Verdict) -> list[dict[str, Any]]:
     said = [
         f"[{e.account_id}] {e.describe()}" if e.account_id else e.describe()
@@ -201,7 +270,7 @@ def _notifications(verdict: Verdict) -> list[dict[str, Any]]:
     ]
     said += [
         f"{f.check} could not evaluate {f.resource}: {f.message}"
-        for f in verdict.findings
+        for f in verdict.non_passing
         if f.status is Status.ERROR
     ]
     shown = [{"level": "error", "message": {"text": sarif_text(s)}} for s in said]
@@ -215,15 +284,13 @@ def _notifications(verdict: Verdict) -> list[dict[str, Any]]:
 @dataclass(frozen=True, slots=True)
 class _Run:
     rules: list[dict[str, Any]]
-    results: list[dict[str, Any]]
+    results: list[str]  # each result's JSON, in order
     total: int  # results before any was left out
 
 
 def _build(verdict: Verdict, checks: Mapping[str, CheckInfo]) -> _Run:
     wanted = [
-        f
-        for f in verdict.findings
-        if f.status in (*_FAILING, Status.ACCEPTED) and f.change in _REPORTED_CHANGES
+        f for f in verdict.non_passing if f.status in _WANTED and f.change in _REPORTED_CHANGES
     ]
     ran = list(verdict.checks) or sorted({f.check for f in verdict.findings})
     ran += sorted({f.check for f in wanted} - set(ran))  # a check known only from a results file
@@ -234,9 +301,10 @@ def _build(verdict: Verdict, checks: Mapping[str, CheckInfo]) -> _Run:
     ]
     places = {v.account_id: (v.baseline, account_baseline(v)) for v in _accounts(verdict)}
     results = []
-    for f in sorted(wanted, key=_priority)[:MAX_RESULTS]:
+    once = _Encoded()
+    for f in _first(wanted, MAX_RESULTS):
         baseline, fallback = places.get(f.account_id, ("", f"baselines/{f.account_id}.yml"))
-        results.append(_result(f, index[f.check], place_of(f, baseline, fallback)))
+        results.append(_result_line(f, index[f.check], place_of(f, baseline, fallback), once))
     return _Run(rules, results, len(wanted))
 
 
@@ -282,7 +350,6 @@ def _document(verdict: Verdict, run: _Run, kept: int) -> dict[str, Any]:
                     }
                 },
                 "invocations": [invocation],
-                "results": run.results[:kept],
                 "properties": {
                     "iamgate": {
                         "verdict": verdict.status,
@@ -296,16 +363,18 @@ def _document(verdict: Verdict, run: _Run, kept: int) -> dict[str, Any]:
     }
 
 
-def _dump(document: Mapping[str, Any]) -> str:
+# The results are the last member of the last run, one per line after the first line.
+_RESULTS_OPEN = ', "results": ['
+
+
+def _dump(document: Mapping[str, Any], results: Sequence[str]) -> str:
     """The log with one result per line, by the C encoder (``indent`` would take the pure-Python
     one: most of the report's time at 25,000 results). The results are the last member of the
     last run, so the text around them is known: no search in text that names may have written."""
-    (*runs, run) = document["runs"]
-    shell = {**document, "runs": [*runs, {k: v for k, v in run.items() if k != "results"}]}
-    head = json.dumps(shell, ensure_ascii=False)
+    head = json.dumps(document, ensure_ascii=False)
     assert head.endswith("}]}"), "the runs are the document's last member"
-    lines = ",\n".join(json.dumps(r, ensure_ascii=False) for r in run["results"])
-    return f'{head[:-3]}, "results": [\n{lines}\n]}}]}}\n'
+    lines = ",\n".join(results)
+    return f"{head[:-3]}{_RESULTS_OPEN}\n{lines}\n]}}]}}\n"
 
 
 def render_sarif(verdict: Verdict, context: ReportContext) -> str:
@@ -314,15 +383,24 @@ def render_sarif(verdict: Verdict, context: ReportContext) -> str:
     run = _build(verdict, context.checks)
     kept = len(run.results)
     while True:
-        text = _dump(_document(verdict, run, kept))
+        text = _dump(_document(verdict, run, kept), run.results[:kept])
         if kept == 0 or len(gzip.compress(text.encode(), compresslevel=6)) <= MAX_GZIP_BYTES:
             return text
         kept //= 2
 
 
+def _head(text: str) -> Any:
+    """The log without its results: its first line, as :func:`_dump` writes it, read alone
+    (a log of 25,000 results is 20 MB); any other text is read whole."""
+    first, newline, _rest = text.partition("\n")
+    if newline and first.endswith(_RESULTS_OPEN):
+        return json.loads(first.removesuffix(_RESULTS_OPEN) + "}]}")
+    return json.loads(text)
+
+
 def sarif_notice(text: str) -> str | None:
     """What a user must hear of a written SARIF log: results left out to fit GitHub's limits."""
-    run = json.loads(text)["runs"][0]["properties"]["iamgate"]
+    run = _head(text)["runs"][0]["properties"]["iamgate"]
     if not run["omitted"]:
         return None
     return (

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from iamgate.checks.users import _day
 from iamgate.model.snapshot import CollectionError, Sentinel
 from testing.checks import only, run, thresholds, verdicts
 from testing.factories import NOW, ago, arn, key, row, snap, user
@@ -223,3 +226,20 @@ def test_a_date_within_clock_skew_of_the_report_is_still_evaluated() -> None:
         credential_report_generated_at=late + timedelta(minutes=1),  # generated after collection
     )
     assert only(s, "user-unused-credentials").passed is True
+
+
+@pytest.mark.parametrize("year", [1, 999, 1000, 2024, 9999])
+def test_days_in_messages_read_as_strftime_writes_them(year: int) -> None:
+    # The messages say a day without strftime: the same text for every year (strftime writes
+    # year 999 without a leading zero, ISO 8601 with one).
+    when = datetime(year, 3, 4, 5, 6, tzinfo=UTC)
+    assert _day(when) == format(when, "%Y-%m-%d")
+
+
+def test_a_late_date_is_still_found_when_the_row_is_skimmed_first() -> None:
+    # Near-miss pair: a key used after the report was generated is an error; the same key
+    # used before it is judged.
+    late = row("alice", keys=(key(used=-1),))
+    on_time = row("alice", keys=(key(used=1),))
+    assert only(snap(credential_report=(late,)), "user-inactive").passed is None
+    assert only(snap(credential_report=(on_time,)), "user-inactive").passed is True

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+import typing
 from dataclasses import replace
 from pathlib import Path
 
@@ -225,3 +226,40 @@ def test_an_impossible_chain_is_bad_input(policies: OrganizationPolicies, fragme
     data = json.loads(snapshot_to_json(snap(organization_policies=policies)))
     with pytest.raises(InputError, match=re.escape(fragment)):
         snapshot_from_dict(data, "s.json")
+
+
+def _with_keys(*slots: dict[str, object]) -> dict[str, object]:
+    data = json.loads(snapshot_to_json(snap(credential_report=(row("alice"),))))
+    data["credential_report"][0]["keys"] = list(slots)
+    return typing.cast(dict[str, object], data)
+
+
+_SLOT = {"slot": 1, "active": True, "last_rotated": "N/A", "last_used": "N/A"}
+
+
+@pytest.mark.parametrize(
+    ("near_miss", "fragment"),
+    [
+        ({**_SLOT, "slot": True, "active": 1}, "keys[1].slot: expected int"),  # == the row above
+        ({**_SLOT, "active": 1}, "keys[1].active: expected bool"),
+        ({**_SLOT, "slot": 1.0}, "keys[1].slot: expected int"),
+        ({**_SLOT, "extra": 1}, "keys[1]: unknown field(s) extra"),
+        ({**_SLOT, "last_used": ["N/A"]}, "keys[1].last_used: expected a date or a sentinel"),
+    ],
+)
+def test_equal_rows_share_an_object_but_a_near_miss_is_still_refused(
+    near_miss: dict[str, object], fragment: str
+) -> None:
+    # Rows of scalars are decoded once per distinct row: a row equal in Python (True == 1) but
+    # of another type must not be served the first one's object.
+    twice = snapshot_from_dict(_with_keys(_SLOT, dict(_SLOT)))
+    assert twice.credential_report[0].keys[0] is twice.credential_report[0].keys[1]
+    with pytest.raises(InputError, match=re.escape(fragment)):
+        snapshot_from_dict(_with_keys(_SLOT, near_miss))
+
+
+def test_nothing_decoded_is_kept_from_one_read_to_the_next() -> None:
+    first = snapshot_from_dict(_with_keys(_SLOT))
+    second = snapshot_from_dict(_with_keys(_SLOT))
+    assert first == second
+    assert first.credential_report[0].keys[0] is not second.credential_report[0].keys[0]

@@ -126,3 +126,62 @@ def test_customer_policies_and_their_holders() -> None:
     ]
     assert [who.name for who, _ in found[0][1]] == [HOLDER, HOLDER]
     assert found[1][1] == [(Principals(s).identity(s.users[0]), arn("user", "alice"))]
+
+
+# --- users of one profile share what they hold ---------------------------------------------------
+
+
+def test_members_of_one_group_share_its_policies_as_read() -> None:
+    """Users with no policy of their own, in the same groups, share one attachments tuple (what
+    the graph and the admin verdict key on); each still evaluates as itself."""
+    s = snap(
+        users=(user("alice", groups=("ops",)), user("bob", groups=("ops",))),
+        groups=(
+            group("ops", inline={"p": doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})}),
+        ),
+    )
+    p = Principals(s)
+    alice, bob = (p.access(u).access for u in s.users)
+    assert alice is not None
+    assert bob is not None
+    assert alice.attachments is bob.attachments
+    assert (alice.who.name, bob.who.name) == ("alice", "bob")
+    assert alice.groups == bob.groups == (arn("group", "ops"),)
+    verdict = p.verdict(s.users[0])
+    assert verdict is not None
+    assert not verdict.is_admin
+    assert p.verdict(s.users[1]) is verdict  # worked out once for the profile
+
+
+def test_a_group_policy_decided_per_member_is_not_shared() -> None:
+    """The near miss: a condition on the member's own name reads differently for each member,
+    so each gets its own reading (alice may, bob may not)."""
+    own = {
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:username": "alice"}},
+    }
+    s = snap(
+        users=(user("alice", groups=("ops",)), user("bob", groups=("ops",))),
+        groups=(group("ops", inline={"p": doc(own)}),),
+    )
+    p = Principals(s)
+    alice, bob = (p.access(u).access for u in s.users)
+    assert alice is not None
+    assert bob is not None
+    assert alice.attachments is not bob.attachments
+    assert allows(alice, "s3:GetObject", "arn:aws:s3:::b/k").allowed
+    assert not allows(bob, "s3:GetObject", "arn:aws:s3:::b/k").allowed
+
+
+def test_a_member_whose_group_is_missing_says_so_like_any_other() -> None:
+    """A shared profile whose group the snapshot lacks: access unknown, in the same words as a
+    user with policies of its own."""
+    s = snap(
+        users=(user("alice", groups=("gone",)), user("bob", groups=("gone",), inline={})),
+    )
+    p = Principals(s)
+    found = p.access(s.users[0])
+    assert found.access is None
+    assert found.problem == "not evaluated: the snapshot lacks group gone"

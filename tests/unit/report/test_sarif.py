@@ -12,6 +12,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iamgate.checks import catalogue
 from iamgate.gate.combine import combine
@@ -258,3 +260,67 @@ def test_past_the_size_limit_results_are_halved_until_it_fits(
 
 def test_nothing_left_out_says_nothing() -> None:
     assert sarif_notice(render_sarif(fixture_verdict(), ReportContext())) is None
+
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(list('\\[]"\n\r\t =:/aé→\x00\x85\u2028\ud800')), max_size=12
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.tuples(_TEXT, _TEXT, _TEXT, _TEXT),
+    st.sampled_from([Status.FAIL, Status.EXPIRED, Status.ACCEPTED]),
+    st.sampled_from(list(Severity)),
+    st.sampled_from([Place("baselines/1.yml", 7), Place("C:\\x y\\b.yml"), Place("/a b/c.yml")]),
+)
+def test_a_result_line_is_what_json_writes_of_the_result(
+    text: tuple[str, str, str, str], status: Status, severity: Severity, place: Place
+) -> None:
+    """Results are written as text from their members' JSON, not through dicts and
+    ``json.dumps``: the bytes must be the same, for any text."""
+    resource, kind, message, account = text
+    exception = ExceptionRef("c", resource, message, kind, date(2026, 7, 1), account, "b:1")
+    f = Finding(
+        check=f"check-{kind}",
+        resource=resource,
+        resource_type=kind,
+        status=status,
+        severity=severity,
+        title="t",
+        message=message,
+        account_id=account,
+        exception=exception if status is not Status.FAIL else None,
+    )
+    line = sarif._result_line(f, 3, place, sarif._Encoded())
+    assert line == json.dumps(sarif._result(f, 3, place), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("most", [0, 1, 2, 3, 5, 6, 7, 100])
+def test_the_results_kept_are_the_first_of_a_sort_by_priority(most: int) -> None:
+    """Only the groups of status and severity that are kept are sorted: the same results, in
+    the same order, as a sort of them all (ties keep their order: the sort is stable)."""
+    verdict = hostile_verdict()
+    twice = (*verdict.findings, *reversed(fixture_verdict().findings), *verdict.findings)
+    wanted = [f for f in twice if f.status is not Status.PASS]
+    by_priority = sorted(
+        wanted,
+        key=lambda f: (
+            f.status not in (Status.FAIL, Status.EXPIRED),
+            -f.severity.rank,
+            f.account_id,
+            f.check,
+            f.resource,
+        ),
+    )
+    assert [id(f) for f in sarif._first(wanted, most)] == [id(f) for f in by_priority[:most]]
+
+
+def test_the_notice_reads_the_head_of_a_written_log_alone() -> None:
+    """A written log's first line is its head (every member but the results): the notice reads
+    it alone, and reads any other text whole."""
+    text = render_sarif(fixture_verdict(), ReportContext(checks=catalogue()))
+    head = sarif._head(text)
+    assert "results" not in head["runs"][0]
+    assert head["runs"][0]["properties"] == json.loads(text)["runs"][0]["properties"]
+    assert sarif._head('{"runs": [{"results": []}]}') == {"runs": [{"results": []}]}

@@ -26,6 +26,7 @@ from iamgate.model.config import TrustSettings
 from iamgate.model.snapshot import Role, Snapshot
 from iamgate.policy.document import PolicyFormatError, parse_document
 from iamgate.policy.trust import Admission, Assumers, TrustContext, who_can_assume
+from iamgate.policy.trust_statements import document_key
 
 Admits = Callable[[Role, str], Admission | None]
 
@@ -65,14 +66,6 @@ def trust_admits(assumers: Callable[[Role], Assumers]) -> Admits:
     principal through :meth:`~iamgate.policy.trust.Assumers.admits_service`. ``assumers`` is
     the per-run cache of who can assume each role (``checks.context.Context.assumers``)."""
     return TrustModel(assumers)
-
-
-def document_key(trust: Mapping[str, Any] | str) -> str:
-    """The same text for the same trust policy (roles made from one template share theirs):
-    who can assume a role depends on its trust policy and the run's context alone."""
-    if isinstance(trust, str):
-        return "text:" + trust
-    return json.dumps(trust, sort_keys=True, default=str)
 
 
 def default_admits(snapshot: Snapshot) -> Admits:
@@ -146,6 +139,7 @@ class Admissions:
         self._answers: dict[tuple[object, str], Admission | None] = {}
         self._words: dict[object, tuple[frozenset[str], bool]] = {}
         self._names: dict[str, tuple[str, str]] = {}
+        self._trust_keys: dict[str, object] = {}
 
     def admit(self, role: Role, principal: str, share: bool = True) -> Admission | None:
         """The answer for ``principal``; ``share=False`` when it is asked once anyway (then
@@ -159,9 +153,13 @@ class Admissions:
     def trust_key(self, role: Role) -> object:
         """What the answers depend on: the role's trust model (one object per distinct trust
         policy, see ``Context.assumers``), or the role itself for another adapter."""
-        if isinstance(self.admits, TrustModel):
-            return id(self.admits.model(role))  # kept alive by the model's cache
-        return role.arn
+        found = self._trust_keys.get(role.arn)
+        if found is None:  # asked again and again per role: looked up once
+            # The model's id: kept alive by the model's cache.
+            models = self.admits if isinstance(self.admits, TrustModel) else None
+            found = id(models.model(role)) if models is not None else role.arn
+            self._trust_keys[role.arn] = found
+        return found
 
     def words(self, role: Role) -> tuple[frozenset[str], bool]:
         """(the names the role's trust may give a caller, whether it reads who the caller is

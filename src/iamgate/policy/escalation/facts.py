@@ -215,6 +215,8 @@ class Facts:
 
     def access(self, index: int) -> Access | None:
         """The node's access; None when the snapshot lacks a policy it needs."""
+        if index < self._principals:  # a principal as is: its own access (most questions)
+            return self.index.base[index]
         if index not in self._access:
             self._access[index] = self._make_access(index)
         return self._access[index]
@@ -248,7 +250,10 @@ class Facts:
         found = self._verdict.get(index)
         if found is None:
             access = self.access(index)
-            variant, position = self.space.locate(index)
+            # A principal as is needs no search for its variant (most nodes).
+            variant, position = (
+                (Variant.AS_IS, index) if index < self._principals else self.space.locate(index)
+            )
             if access is None:
                 found = AdminVerdict(False, "access unknown")
             elif variant in (Variant.AS_IS, Variant.GROUP):  # shared with the admin checks
@@ -707,8 +712,9 @@ class Facts:
         index = self.index
         _kind, name = caller_name(who.arn)
         skip = set(named)
-        shared = self.per_caller_admitted(permitted, who)
-        for r in index.named_in.get(name, ()):
+        holding = index.named_in.get(name, ())
+        shared = self.per_caller_admitted(permitted, who) if holding else EMPTY
+        for r in holding:
             if r in skip or r not in permitted:
                 continue
             own = index.admit(r, who.arn) is not None

@@ -71,7 +71,9 @@ class Graph:
         self._explained: dict[tuple[object, ...], Hop] = {}
         self._graph = Hypergraph()
         self._part_ids: dict[tuple[Variant, int], tuple[int, Part]] = {}
+        self._pids: dict[int, list[int]] = {}  # by the id of a node's parts tuple
         self._built = False
+        self._principals = self.index.n_users + self.index.n_roles
 
     def node(self, index: int) -> Node:
         return self.space.node(index)
@@ -103,7 +105,8 @@ class Graph:
         personal = personal_parts(scope)
         if scope.drop:  # a trust names this node and does not admit it: no sharing
             return (*shared_parts(scope), *personal)
-        return (*shared, *personal)
+        # Nothing of its own (most nodes): its profile's tuple, whose part ids ``build`` has.
+        return (*shared, *personal) if personal else shared
 
     def out_edges(self, index: int) -> list[int]:
         """The node's edges as node indices, sorted (for tests and explanations)."""
@@ -117,6 +120,8 @@ class Graph:
 
     def _excluded(self, index: int) -> int:
         """The as-is principal a variant stands for (its edge to it does not count), or -1."""
+        if index < self._principals:  # a principal as is (they come first): itself
+            return index
         principal = self.space.principal(index)
         if principal < 0:
             return -1
@@ -138,17 +143,33 @@ class Graph:
             skip = self._excluded(index) if index >= as_is else -1
             if skip >= 0:
                 excluded[index] = skip
-            for part in self.parts(index):
-                pid, new = self._register(part)
-                if pid < 0 or not self._counts(pid, index, skip):
-                    continue
-                if new:
-                    for v in graph.members[pid]:
-                        if v not in seen:
-                            seen.add(v)
-                            pending.append(v)
-                graph.hold(index, pid)
+            parts = self.parts(index)
+            pids = self._pids.get(id(parts))  # kept alive by ``_parts``
+            if pids is None:  # the first node with these parts registers them
+                pids = self._pids[id(parts)] = self._register_all(parts, index, skip, seen, pending)
+            for pid in pids:
+                if self._counts(pid, index, skip):
+                    graph.hold(index, pid)
         self._built = True
+
+    def _register_all(
+        self, parts: tuple[Part, ...], index: int, skip: int, seen: set[int], pending: list[int]
+    ) -> list[int]:
+        """The parts' ids (empty ones left out); the members of each new part that counts
+        for ``index`` are queued. Nodes holding the same parts tuple (most share their
+        profile's) reuse the ids."""
+        pids: list[int] = []
+        for part in parts:
+            pid, new = self._register(part)
+            if pid < 0:
+                continue
+            pids.append(pid)
+            if new and self._counts(pid, index, skip):
+                for v in self._graph.members[pid]:
+                    if v not in seen:
+                        seen.add(v)
+                        pending.append(v)
+        return pids
 
     def _register(self, part: Part) -> tuple[int, bool]:
         """The part's id in the hypergraph (one per distinct set object; -1 when empty), and
@@ -229,13 +250,14 @@ class Graph:
         return found
 
     def _path(self, index: int, mask: int, levels: Levels, tails: dict[int, _Tail]) -> Escalation:
-        arn = self.node(index).arn
         depth = levels.depth.get(index, -1)
-        if depth <= 0:
+        if depth <= 0:  # its ARN alone: no node (and its name) made
+            arn = self.space.principals[index] if index < self._principals else self.node(index).arn
             return Escalation(arn, Status.NONE, message=_NO_PATH)
+        # A source is a principal as is or a group: its node's name is short_name(arn).
+        node = self.node(index)
         hops, text, status, prize, why = self._tail(index, mask, levels, tails)
-        message = f"{short_name(arn)}{text} ({why})"
-        return Escalation(arn, status, hops, prize, message)
+        return Escalation(node.arn, status, hops, prize, f"{node.name}{text} ({why})")
 
     def _tail(self, start: int, mask: int, levels: Levels, tails: dict[int, _Tail]) -> _Tail:
         """The shortest path from ``start`` on (its hops and their text) and what it ends in;

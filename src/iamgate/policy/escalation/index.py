@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import partial
 
-from iamgate.model.snapshot import Group, Role, Source, User
+from iamgate.model.snapshot import Group, Role, Source, Tag, User
 from iamgate.policy.catalogue import of_kind
 from iamgate.policy.escalation.admission import Admissions, Admits, strings, uniform
 from iamgate.policy.escalation.edge_keys import (
@@ -48,7 +48,8 @@ class AccountIndex:
         org = snap.organization
         org_known = org is not None and not snap.errors_for([Source.ORGANIZATION])
         org_id = org.id if org is not None else None
-        self.target = partial(target_known, self.account, org=org_id, org_known=org_known)
+        self._target = partial(target_known, self.account, org=org_id, org_known=org_known)
+        self._targets: dict[tuple[Tag, ...] | None, Known] = {}
         self.users = Universe([u.arn for u in users], 0, [self.target(u.tags) for u in users])
         self.roles = Universe(
             [r.arn for r in roles], len(users), [self.target(r.tags) for r in roles]
@@ -59,12 +60,14 @@ class AccountIndex:
         )
 
         self.position = {e.arn: i for i, e in enumerate(self.entities)}
-        self.base: list[Access | None] = [principals.access(e).access for e in self.entities]
-        self.group_base = [principals.access(g).access for g in self.groups]
+        effective = [principals.access(e) for e in (*self.entities, *self.groups)]
+        everyone = len(self.entities)
+        self.base: list[Access | None] = [found.access for found in effective[:everyone]]
+        self.group_base = [found.access for found in effective[everyone:]]
         self.problems = {
             e.arn: found.problem
-            for e in (*self.entities, *self.groups)
-            if (found := principals.access(e)).access is None
+            for e, found in zip((*self.entities, *self.groups), effective, strict=True)
+            if found.access is None
         }
         self.admissions = Admissions(admits)
         self.standing = Standing(snap, self.entities)
@@ -80,19 +83,28 @@ class AccountIndex:
         self.lifting_attaches = attaching(lifting)
         self.lifting_boundaries = bounding(lifting)
 
+    def target(self, tags: tuple[Tag, ...] | None) -> Known:
+        """The keys of a user, role, group or policy acted on, one object per distinct set of
+        tags (most entities have none): a :class:`Known` is immutable."""
+        found = self._targets.get(tags)
+        if found is None:
+            found = self._targets[tags] = self._target(tags)
+        return found
+
     def _members(self) -> None:
         """Who is in each group, both ways; and who has a permissions boundary."""
         group_at = {g.name: i for i, g in enumerate(self.groups)}
         members: dict[int, list[int]] = defaultdict(list)
         self.member_of: list[tuple[int, ...]] = []
+        read: dict[tuple[str, ...], tuple[int, ...]] = {}  # once per list of groups (shared)
         for position, entity in enumerate(self.entities):
-            found = []
-            for name in entity.groups if isinstance(entity, User) else ():
-                at = group_at.get(name, -1)
-                if at >= 0:
-                    members[at].append(position)
-                    found.append(at)
-            self.member_of.append(tuple(sorted(set(found))))
+            names = entity.groups if isinstance(entity, User) else ()
+            found = read.get(names)
+            if found is None:
+                found = read[names] = tuple(sorted({group_at[n] for n in names if n in group_at}))
+            for at in found:
+                members[at].append(position)
+            self.member_of.append(found)
         self.members = [Targets.of(members[i]) for i in range(len(self.groups))]
         self.has_boundary = Targets.of(
             i for i, a in enumerate(self.base) if a is not None and a.boundary is not None
@@ -103,20 +115,21 @@ class AccountIndex:
     def _holders(self) -> None:
         """Who holds each customer-managed policy: principals directly or through a group
         (``policy_holders``), and groups (``policy_group_holders``)."""
-        holders: dict[str, list[Targets]] = defaultdict(list)
+        holders: dict[str, list[int]] = defaultdict(list)  # positions: no set per holder
+        through: dict[str, list[Targets]] = defaultdict(list)  # the members of its groups
         group_holders: dict[str, list[int]] = defaultdict(list)
         for position, (entity, own) in enumerate(zip(self.entities, self.base, strict=True)):
             for att in own.attachments if own is not None else ():
                 if att.policy.kind == "managed" and att.via == entity.arn:
-                    holders[att.policy.id].append(Targets.of((position,)))
+                    holders[att.policy.id].append(position)
         for at, found in enumerate(self.group_base):
             for att in found.attachments if found else ():
                 if att.policy.kind == "managed":
                     group_holders[att.policy.id].append(at)
-                    holders[att.policy.id].append(self.members[at])
+                    through[att.policy.id].append(self.members[at])
         arns = sorted(set(holders) | set(group_holders))
         self.policy_universe = Universe(arns, 0, [self.target(None)] * len(arns))  # tags unread
-        self.policy_holders = [_union(holders[a]) for a in self.policy_universe.arns]
+        self.policy_holders = [_union(through[a], holders[a]) for a in self.policy_universe.arns]
         self.policy_group_holders = [
             Targets.of(group_holders[a]) for a in self.policy_universe.arns
         ]
@@ -215,10 +228,11 @@ class AccountIndex:
         return self.admissions.admit(role, principal, share)
 
 
-def _union(parts: list[Targets]) -> Targets:
-    """One union of many sets (the small ones gathered first: no bitset per member)."""
+def _union(parts: list[Targets], positions: list[int]) -> Targets:
+    """One union of many sets and of single positions (the small ones gathered first: no
+    bitset per member)."""
     bits = 0
-    extra: set[int] = set()
+    extra: set[int] = set(positions)
     for part in parts:
         bits |= part.bits
         extra.update(part.extra)

@@ -211,9 +211,9 @@ class Standing:
         unknown: list[int] = []
         linked: list[int] = []
         for position, entity in enumerate(entities):
-            if is_service_linked(entity):
-                linked.append(position)
-            if not isinstance(entity, User):
+            if not isinstance(entity, User):  # only a role is service-linked
+                if is_service_linked(entity):
+                    linked.append(position)
                 continue
             row = rows.get(entity.arn)
             if row is None or row.password_enabled is None:

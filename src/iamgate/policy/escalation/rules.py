@@ -261,17 +261,21 @@ def assume_personal(scope: Scope, _earlier: Sequence[Part]) -> list[Part]:
         if found is not None:
             (needing if found.needs_identity_permission else free).append(role)
     permitted = scope.allowed("sts:AssumeRole", "role")
-    parts = _as_is(Targets.of(free))
+    parts = _as_is(Targets.of(free)) if free else []
     if not permitted:
         return parts
-    parts += _as_is(Targets.of(r for r in needing if r in permitted))
+    if needing:
+        parts += _as_is(Targets.of(r for r in needing if r in permitted))
     add, drop = facts.per_caller_corrections(permitted, scope.access.who, named)
-    shared = facts.delegated(permitted) | facts.per_caller_admitted(permitted, scope.access.who)
     admitted = {*free, *needing}
-    drop += [r for r in named if r not in admitted and r in shared]
+    unadmitted = [r for r in named if r not in admitted]
+    if unadmitted:  # most principals are named by no trust: the shared sets are not asked
+        delegated = facts.delegated(permitted)
+        shared = facts.per_caller_admitted(permitted, scope.access.who)
+        drop += [r for r in unadmitted if r in delegated or r in shared]
     if drop:
         scope.drop = Targets.of(drop)
-    return parts + _as_is(Targets.of(add))
+    return parts + _as_is(Targets.of(add)) if add else parts
 
 
 def assume_explain(scope: Scope, target: Node) -> Hop | None:
@@ -433,6 +437,9 @@ def modify_shared(scope: Scope, earlier: Sequence[Part]) -> list[Part]:
 
 def modify_personal(scope: Scope, earlier: Sequence[Part]) -> list[Part]:
     """The same, of the node itself and of what only it reaches."""
+    can = scope.writable()
+    if not (can.raised or can.unbound):
+        return []  # it writes no principal (most nodes): no set of itself is made
     become = [p.targets for p in earlier if p.variant is Variant.AS_IS]
     if scope.principal >= 0:
         become.append(Targets.of((scope.principal,)))
@@ -537,6 +544,8 @@ def group_modify_shared(scope: Scope, earlier: Sequence[Part]) -> list[Part]:
 
 def group_modify_personal(scope: Scope, _earlier: Sequence[Part]) -> list[Part]:
     """The raised variants of the groups it is in (a group node: itself)."""
+    if not scope.writable().groups:
+        return []  # it writes no group (most nodes): no set of its groups is made
     if scope.principal >= 0:
         member = Targets.of(scope.account.member_of[scope.principal])
     else:

@@ -23,14 +23,16 @@ _NONE: frozenset[int] = frozenset()
 def bit_positions(bits: int) -> Iterator[int]:
     """The set bits of ``bits``, lowest first. Read from the binary text (one C-level pass):
     clearing the lowest bit again and again would copy the whole int each time, the square of
-    the account for a set of many principals."""
+    the account for a set of many principals. Searched from the text's end (bit 0), not
+    reversed: a reversed copy would cost a second pass over every bit."""
     if not bits:
         return
-    text = format(bits, "b")[::-1]
-    at = text.find("1")
+    text = format(bits, "b")
+    last = len(text) - 1
+    at = text.rfind("1")
     while at >= 0:
-        yield at
-        at = text.find("1", at + 1)
+        yield last - at
+        at = text.rfind("1", 0, at)
 
 
 def _bits_of(positions: Iterable[int]) -> int:
@@ -53,6 +55,7 @@ class Targets:
     # The bitset as bytes, made on the first membership test: a test is then one index, not a
     # shift of the whole bitset.
     _bytes: list[bytes] = field(default_factory=list, compare=False, hash=False, repr=False)
+    _hash: list[int] = field(default_factory=list, compare=False, hash=False, repr=False)
 
     @staticmethod
     def of(positions: Iterable[int]) -> Targets:
@@ -61,6 +64,13 @@ class Targets:
         if len(found) <= SPARSE_MAX:
             return Targets(0, found) if found else EMPTY
         return Targets(_bits_of(found))
+
+    def __hash__(self) -> int:
+        """Hashed once: a bitset of many principals is a long int whose hash reads all of it,
+        and a Targets is a key of the facts' memos, looked up again and again."""
+        if not self._hash:
+            self._hash.append(hash((self.bits, self.extra)))
+        return self._hash[0]
 
     def __bool__(self) -> bool:
         return bool(self.bits) or bool(self.extra)
