@@ -13,6 +13,7 @@ same statements. What the snapshot tells of a principal is in :meth:`Principals.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from iamgate.model.snapshot import (
@@ -303,15 +304,7 @@ class Principals:
         absent = [f"policy {arn}" for arn in missing]
         groups: list[str] = [entity.arn] if isinstance(entity, Group) else []
         if isinstance(entity, User):
-            for name in entity.groups:
-                grp = self.groups.get(name)
-                if grp is None:
-                    absent.append(f"group {name}")
-                    continue
-                more, lacking = self._group_own(grp)
-                atts.extend(more)
-                absent.extend(f"policy {arn}" for arn in lacking)
-                groups.append(grp.arn)
+            self._gather_groups(entity.groups, atts, absent, groups)
         boundary = None
         if not isinstance(entity, Group) and entity.permissions_boundary:
             boundary = self.policy(entity.permissions_boundary)
@@ -324,6 +317,21 @@ class Principals:
         bound = self._read(boundary, who) if boundary is not None else None
         scps = self.scps_for(who)
         return Effective(Access(who, read, bound, tuple(groups), scps))
+
+    def _gather_groups(
+        self, names: Iterable[str], atts: list[Attachment], absent: list[str], groups: list[str]
+    ) -> None:
+        """Add what the groups ``names`` hold to ``atts``, what the snapshot lacks of them to
+        ``absent`` (as :meth:`_effective` says it), and their ARNs to ``groups``."""
+        for name in names:
+            grp = self.groups.get(name)
+            if grp is None:
+                absent.append(f"group {name}")
+                continue
+            more, lacking = self._group_own(grp)
+            atts.extend(more)
+            absent.extend(f"policy {arn}" for arn in lacking)
+            groups.append(grp.arn)
 
     def _of_profile(self, user: User) -> Effective | None:
         """The access of a user with no policy of its own from its profile (its groups'
@@ -349,15 +357,7 @@ class Principals:
         atts: list[Attachment] = []
         absent: list[str] = []
         groups: list[str] = []
-        for name in names:
-            grp = self.groups.get(name)
-            if grp is None:
-                absent.append(f"group {name}")
-                continue
-            more, lacking = self._group_own(grp)
-            atts.extend(more)
-            absent.extend(f"policy {arn}" for arn in lacking)
-            groups.append(grp.arn)
+        self._gather_groups(names, atts, absent, groups)
         bound = None
         if boundary_arn:
             bound = self.policy(boundary_arn)
