@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import NamedTuple
 
 from iamgate.model.config import Config
 from iamgate.model.snapshot import CredentialRow, Group, Role, Snapshot, Source, User
@@ -23,9 +24,14 @@ REPORT_REUSE = timedelta(hours=4)
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-# A role as the trust checks read it: (the role, service-linked, its trust model or None,
-# why its trust is unreadable, the RCP Denies on it).
-RoleTrust = tuple[Role, bool, Assumers | None, str, tuple[TrustStatement, ...]]
+class RoleTrust(NamedTuple):
+    """A role as the four trust checks read it (a tuple: unpacked once per role and check)."""
+
+    role: Role
+    service_linked: bool  # then nothing else is worked out
+    model: Assumers | None  # None: the trust is unreadable
+    unreadable: str  # why, when it is
+    rcp_denies: tuple[TrustStatement, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +142,12 @@ class Context:
         found: list[RoleTrust] = []
         for role in self.snapshot.roles:
             if is_service_linked(role):
-                found.append((role, True, None, "", ()))
+                found.append(RoleTrust(role, True, None, "", ()))
                 continue
             try:
-                found.append((role, False, self.assumers(role), "", self.rcp_denies(role)))
+                found.append(RoleTrust(role, False, self.assumers(role), "", self.rcp_denies(role)))
             except PolicyFormatError as exc:
-                found.append((role, False, None, str(exc), ()))
+                found.append(RoleTrust(role, False, None, str(exc), ()))
         return found
 
     def assumers_by_trust(self, role: Role) -> Assumers:

@@ -67,10 +67,8 @@ def _judge(
         passed, text = found
         if not passed:
             yield Outcome(role.arn, "role", False, f"role {role.name} {fails}: {text}{hint}")
-        elif denies:
-            yield Outcome(role.arn, "role", True, text + _rcp_note(ctx, role, risk, denies))
         else:
-            yield Outcome(role.arn, "role", True, text)
+            yield Outcome(role.arn, "role", True, text + _rcp_note(ctx, role, risk, denies))
 
 
 def _verdict(assumers: Assumers, risk: Risk, passes: Callable[[Assumers], str]) -> tuple[bool, str]:
@@ -85,6 +83,8 @@ def _rcp_note(ctx: Context, role: Role, risk: Risk, denies: tuple[TrustStatement
     """What the organization's RCPs changed (``denies``: those on the role): the trust alone
     admits a caller of this risk, and an RCP Deny keeps it out (``""`` when the trust alone
     passes too)."""
+    if not denies:
+        return ""
     admitted = ctx.assumers_by_trust(role).with_risk(risk)
     if not admitted:
         return ""
